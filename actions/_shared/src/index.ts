@@ -1,0 +1,5 @@
+export * from "./inputs.ts";
+export * from "./connection.ts";
+export * from "./run-action.ts";
+export * from "./outputs.ts";
+export * from "./logger.ts";

@@ -1,0 +1,38 @@
+/**
+ * Every secret value any library reads is registered here before anything can be logged, so the
+ * Actions adapter can mask it (core.setSecret) and every other sink can redact it.
+ */
+export type SecretListener = (value: string) => void;
+
+export class SecretRegistry {
+  private readonly values = new Set<string>();
+  private readonly listeners = new Set<SecretListener>();
+
+  register(value: string | undefined | null): void {
+    if (!value || value.length < 4 || this.values.has(value)) return;
+    this.values.add(value);
+    for (const listener of this.listeners) listener(value);
+  }
+
+  /** Calls `listener` for every secret already known and every one registered later. */
+  onRegister(listener: SecretListener): () => void {
+    for (const value of this.values) listener(value);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  has(value: string): boolean {
+    return this.values.has(value);
+  }
+
+  /** Replaces every known secret in `text` with `***`, longest first so overlapping values are covered. */
+  redact(text: string): string {
+    let out = text;
+    const sorted = [...this.values].sort((a, b) => b.length - a.length);
+    for (const value of sorted) out = out.split(value).join("***");
+    return out;
+  }
+}
+
+/** Process-wide registry: libraries register here, adapters subscribe once at start-up. */
+export const secrets = new SecretRegistry();

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "@jest/globals";
+import { canonicalJson, mapLimit, SecretRegistry, ConfigError, describeError } from "../src/index.ts";
+
+describe("canonicalJson", () => {
+  it("sorts keys at every depth, drops undefined and ends with one LF", () => {
+    const text = canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } });
+    expect(text).toBe(
+      '{\n  "a": {\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
+    );
+  });
+});
+
+describe("SecretRegistry", () => {
+  it("redacts registered values and tells listeners, including ones added later", () => {
+    const registry = new SecretRegistry();
+    const seen: string[] = [];
+    registry.register("s3cr3t-value");
+    registry.onRegister((v) => seen.push(v));
+    registry.register("another-secret");
+    expect(seen).toEqual(["s3cr3t-value", "another-secret"]);
+    expect(registry.redact("key=s3cr3t-value and another-secret")).toBe("key=*** and ***");
+  });
+});
+
+describe("mapLimit", () => {
+  it("never runs more than the limit at once and keeps order", async () => {
+    let active = 0;
+    let peak = 0;
+    const out = await mapLimit([1, 2, 3, 4, 5, 6], 2, async (n) => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 5));
+      active--;
+      return n * 2;
+    });
+    expect(out).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(peak).toBe(2);
+  });
+});
+
+describe("describeError", () => {
+  it("prints the sentence and its hint only", () => {
+    const e = new ConfigError("Input 'space' is required.", { field: "space", hint: "Set it." });
+    expect(describeError(e)).toBe("Input 'space' is required. Set it.");
+  });
+});
