@@ -21,5 +21,6 @@ const config = {
   setupFilesAfterEnv: ["<rootDir>/test/setup/nock-isolation.ts"],
   testTimeout: 30000,
   maxWorkers: 2,
+  reporters: ["default", "<rootDir>/test/setup/summary-reporter.js"],
 };
 export default config;
