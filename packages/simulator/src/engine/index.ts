@@ -1,0 +1,22 @@
+/**
+ * The simulator's QIX engine and load script simulation.
+ *
+ * - `createQixEngine()` → `handleConnection(ws, session)`: serve one upgraded `/app/{appId}` WebSocket.
+ *   The session is bound to one app; `OpenDoc` must name that app (`GetActiveDoc` works right away, as
+ *   on Qlik Cloud). Every persistent change bumps `app.revision` and calls `session.onChange()` once per
+ *   request; `DoSave` sets `savedRevision = revision` and calls `onChange()` too.
+ * - `runLoadScript(doc)`: the reload simulation shared by QIX `DoReload` and the REST reloads endpoint.
+ *   It never mutates `doc`; apply `tables`/`scriptVariables` (and a reload time) only when `ok`.
+ *
+ * Permission rule: when the app is a published copy (`appRecord.published`), only the app owner
+ * (`principal.userId === appRecord.ownerId`) may change it. Everyone else gets engine error 5 "Access
+ * denied" for every persistent write (SetScript, SetAppProperties, connections, Create… and Destroy… methods,
+ * SetProperties, SetFullPropertyTree, children, Publish/Approve, DoReload, DoSave). Reads and session
+ * objects are unaffected.
+ */
+export { createQixEngine } from "./engine.ts";
+export type { QixEngineOptions } from "./engine.ts";
+export type { EngineSession } from "./context.ts";
+export { runLoadScript, simulatedRowCount } from "./load-script.ts";
+export type { LoadScriptResult } from "./load-script.ts";
+export { QixError, QixErrorCode } from "./errors.ts";
