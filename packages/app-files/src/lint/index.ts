@@ -1,0 +1,20 @@
+export type {
+  Finding,
+  LintConfig,
+  LintOptions,
+  LintResult,
+  Position,
+  RuleFinding,
+  RuleSetting,
+  Severity,
+} from "./types.ts";
+export { lintAppTree, compareFindings, toLintResult } from "./lint.ts";
+export { loadLintConfig, findLintConfig, validateLintConfig, LINT_CONFIG_FILE } from "./config.ts";
+export { formatAnnotation, renderLintMarkdown } from "./format.ts";
+export type { LintMarkdownOptions } from "./format.ts";
+export { RULES as LINT_RULES } from "./rules/index.ts";
+export type { LintRule } from "./rules/index.ts";
+export { LocatedJson, JsonSyntaxError, parseJsonNodes } from "./json-locate.ts";
+export type { JsonPath, JsonNode } from "./json-locate.ts";
+export { analyzeScript, splitSections } from "./script.ts";
+export type { ScriptModel, ScriptSection } from "./script.ts";

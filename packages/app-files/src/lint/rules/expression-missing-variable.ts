@@ -1,0 +1,89 @@
+import { dollarVariableRefs } from "../expressions.ts";
+import { rawIndex, walkJson } from "./helpers.ts";
+import type { JsonFileModel } from "../context.ts";
+import type { LintRule } from "./rule.ts";
+import type { RuleFinding } from "../types.ts";
+
+/** Variables Qlik defines itself (number interpretation and system variables). */
+const SYSTEM_VARIABLES = [
+  "ThousandSep",
+  "DecimalSep",
+  "MoneyThousandSep",
+  "MoneyDecimalSep",
+  "MoneyFormat",
+  "TimeFormat",
+  "DateFormat",
+  "TimestampFormat",
+  "FirstWeekDay",
+  "BrokenWeeks",
+  "ReferenceDay",
+  "FirstMonthOfYear",
+  "CollationLocale",
+  "CreateSearchIndexOnReload",
+  "MonthNames",
+  "LongMonthNames",
+  "DayNames",
+  "LongDayNames",
+  "NumericalAbbreviation",
+  "HidePrefix",
+  "HideSuffix",
+  "ErrorMode",
+  "ScriptError",
+  "ScriptErrorCount",
+  "ScriptErrorList",
+  "NullDisplay",
+  "NullInterpret",
+  "NullValue",
+  "OtherSymbol",
+  "StripComments",
+  "Verbatim",
+  "QvPath",
+  "QvRoot",
+  "QvWorkPath",
+  "QvWorkRoot",
+  "WinPath",
+  "WinRoot",
+  "Include",
+  "Must_Include",
+];
+
+export const expressionMissingVariable: LintRule = {
+  id: "expression-missing-variable",
+  defaultSeverity: "warning",
+  description:
+    "Every $(name) in master items, variables and objects names a variable from variables.json, the script's SET/LET, or config `knownVariables`.",
+  check(ctx) {
+    const known = new Set<string>([...SYSTEM_VARIABLES, ...ctx.config.knownVariables]);
+    if (Array.isArray(ctx.variables?.doc.value)) {
+      for (const v of ctx.variables.doc.value) {
+        const name = (v as { qName?: unknown } | null)?.qName;
+        if (typeof name === "string") known.add(name);
+      }
+    }
+    if (ctx.script) {
+      for (const a of ctx.script.model.assignments) known.add(a.name);
+      for (const v of ctx.script.model.loopVariables) known.add(v);
+    }
+    const files: JsonFileModel[] = [ctx.dimensions, ctx.measures, ctx.variables, ...ctx.objects].filter(
+      (f): f is JsonFileModel => f !== undefined,
+    );
+    const out: RuleFinding[] = [];
+    for (const file of files) {
+      walkJson(file.doc.value, (value, path) => {
+        if (typeof value !== "string" || !value.includes("$(")) return;
+        for (const ref of dollarVariableRefs(value)) {
+          if (known.has(ref.name)) continue;
+          const pos = file.doc.locate(path);
+          const raw = file.doc.rawAt(path)?.raw ?? "";
+          out.push({
+            file: file.path,
+            line: pos.line,
+            column: pos.column + rawIndex(raw, ref.index),
+            message: `$(${ref.name}) refers to variable "${ref.name}", which is not in variables.json or set by the script.`,
+          });
+        }
+      });
+    }
+    return out;
+  },
+};

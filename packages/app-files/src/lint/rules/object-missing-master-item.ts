@@ -1,0 +1,70 @@
+import {
+  isRecord,
+  jsonFinding,
+  masterItems,
+  objectId,
+  objectNodes,
+  objectType,
+  walkJson,
+} from "./helpers.ts";
+import type { LintRule } from "./rule.ts";
+import type { RuleFinding } from "../types.ts";
+
+export const objectMissingMasterItem: LintRule = {
+  id: "object-missing-master-item",
+  defaultSeverity: "error",
+  description:
+    "Every qLibraryId in an object names a master dimension/measure of the right kind, and every qExtendsId a master visualization.",
+  check(ctx) {
+    const kinds = new Map<string, string>();
+    for (const item of masterItems(ctx))
+      if (item.id && item.kind !== "variable") kinds.set(item.id, item.kind);
+    const masterObjects = new Set<string>();
+    for (const file of ctx.objects) {
+      for (const node of objectNodes(file)) {
+        const id = objectId(node);
+        if (id && objectType(node) === "masterobject") masterObjects.add(id);
+      }
+    }
+    const out: RuleFinding[] = [];
+    for (const file of ctx.objects) {
+      walkJson(file.doc.value, (value, path) => {
+        if (!isRecord(value)) return;
+        const lib = value.qLibraryId;
+        if (typeof lib === "string" && lib !== "") {
+          const at = [...path, "qLibraryId"];
+          const expected = [...path]
+            .reverse()
+            .find((p) => p === "qMeasures" || p === "qDimensions" || p === "qListObjectDef");
+          const want =
+            expected === undefined ? undefined : expected === "qMeasures" ? "measure" : "dimension";
+          const actual = kinds.get(lib);
+          if (!actual) {
+            out.push(
+              jsonFinding(
+                file,
+                at,
+                `qLibraryId "${lib}" is not a master ${want ?? "item"} (not in ${want ? `${want}s.json` : "dimensions.json or measures.json"}).`,
+              ),
+            );
+          } else if (want && actual !== want) {
+            out.push(
+              jsonFinding(file, at, `qLibraryId "${lib}" is a master ${actual} but is used as a ${want}.`),
+            );
+          }
+        }
+        const ext = value.qExtendsId;
+        if (typeof ext === "string" && ext !== "" && !masterObjects.has(ext)) {
+          out.push(
+            jsonFinding(
+              file,
+              [...path, "qExtendsId"],
+              `qExtendsId "${ext}" is not a master visualization in objects/.`,
+            ),
+          );
+        }
+      });
+    }
+    return out;
+  },
+};

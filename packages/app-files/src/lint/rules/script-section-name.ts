@@ -1,0 +1,14 @@
+import { scriptFinding } from "./helpers.ts";
+import type { LintRule } from "./rule.ts";
+
+export const scriptSectionName: LintRule = {
+  id: "script-section-name",
+  defaultSeverity: "error",
+  description: "Every `///$tab` line names its section.",
+  check(ctx) {
+    if (!ctx.script) return [];
+    return ctx.script.model.sections
+      .filter((s) => s.name === "")
+      .map((s) => scriptFinding(ctx, s.markerOffset, "Script section has no name: write `///$tab <Name>`."));
+  },
+};

@@ -1,0 +1,25 @@
+import { connectionMatcher, declaredConnectionNames, scriptFinding } from "./helpers.ts";
+import type { LintRule } from "./rule.ts";
+
+export const scriptUndeclaredConnection: LintRule = {
+  id: "script-undeclared-connection",
+  defaultSeverity: "error",
+  description:
+    "Every `lib://<connection>` and `LIB CONNECT TO` in the script names a connection declared in connections.yml (or a built-in one).",
+  check(ctx) {
+    if (!ctx.script) return [];
+    const declared = connectionMatcher([...declaredConnectionNames(ctx), ...ctx.config.builtinConnections]);
+    const file = ctx.connections?.path ?? "connections.yml";
+    return ctx.script.model.connectionRefs
+      .filter((ref) => !ref.name.includes("$(") && !declared(ref.name))
+      .map((ref) =>
+        scriptFinding(
+          ctx,
+          ref.offset,
+          ref.name === ""
+            ? "lib:// path has no connection name."
+            : `Connection "${ref.name}" is not declared in ${file}.`,
+        ),
+      );
+  },
+};
