@@ -1,0 +1,601 @@
+/**
+ * Qlik Automate: `/api/v1/automations` (list, create, get, update, delete, enable/disable), runs
+ * (`POST .../runs {context:"api"}` by the owner only, get, list, stop) and the trigger URL
+ * `POST .../actions/execute` with header `X-Execution-Token` (automation in triggered run mode; synchronous
+ * by default, `?async=true` or header `X-Execution-Async: true` answers at once with the run id).
+ *
+ * A run is queued, then running, then ends after `ctx.timings.automationRunMs` with the automation's
+ * configured outcome. Outcomes come from `setAutomationOutcome` (control hook) or from the definition:
+ * `workspace.simulation = { outcome: "finished" | "failed" | …, output?, error?, durationMs? }`.
+ * Run state is derived from the clock on every read, so no timers are left behind.
+ */
+import { randomBytes } from "node:crypto";
+import type { JsonValue } from "../../model/app-document.ts";
+import type { RouteModule, SimContext, SimRequest, SimResponse, TenantState } from "../../http/types.ts";
+import { qlikError } from "../../http/types.ts";
+import {
+  badRequest,
+  forbidden,
+  header,
+  isTrue,
+  noContent,
+  notFound,
+  objectBody,
+  ok,
+  paginate,
+  parseFilter,
+  safeEqual,
+  sortBy,
+} from "./util.ts";
+
+export type AutomationFinalStatus =
+  "finished" | "finished with warnings" | "failed" | "stopped" | "exceeded limit";
+export type AutomationRunStatus = "queued" | "running" | AutomationFinalStatus;
+
+export interface AutomationOutcome {
+  status: AutomationFinalStatus;
+  /** What a synchronous execution returns (the automation's output block). */
+  output?: JsonValue;
+  /** Error message of a failed run. */
+  error?: string;
+  /** Run length in ms (default ctx.timings.automationRunMs). */
+  durationMs?: number;
+}
+
+export interface AutomationRecord {
+  id: string;
+  name: string;
+  description: string;
+  state: "available" | "unavailable" | "disabled";
+  runMode: "manual" | "scheduled" | "triggered" | "webhook";
+  ownerId: string;
+  spaceId: string;
+  workspace: JsonValue;
+  schedules: JsonValue[];
+  maxConcurrentRuns: number;
+  executionToken: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Set by the control hook; wins over the definition. */
+  outcomeOverride?: AutomationOutcome;
+}
+
+export interface RunRecord {
+  id: string;
+  automationId: string;
+  context: "api" | "api_sync" | "api_async" | "detail" | "webhook";
+  title: string;
+  executedById: string;
+  inputs: JsonValue;
+  createdMs: number;
+  startMs: number;
+  endMs: number;
+  stoppedMs?: number;
+  outcome: AutomationOutcome;
+}
+
+interface AutomationsState {
+  automations: Map<string, AutomationRecord>;
+  runs: Map<string, RunRecord>;
+}
+
+const FINAL: readonly string[] = [
+  "finished",
+  "finished with warnings",
+  "failed",
+  "stopped",
+  "exceeded limit",
+];
+
+function state(tenant: TenantState): AutomationsState {
+  return tenant.moduleState("automations", () => ({
+    automations: new Map<string, AutomationRecord>(),
+    runs: new Map<string, RunRecord>(),
+  }));
+}
+
+function isObj(v: unknown): v is Record<string, JsonValue> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Reads the run mode from a workspace: `workspace.runMode`, or the start block's `run_mode` input. */
+function runModeOf(workspace: unknown, fallback: AutomationRecord["runMode"]): AutomationRecord["runMode"] {
+  const modes = ["manual", "scheduled", "triggered", "webhook"];
+  if (!isObj(workspace)) return fallback;
+  if (typeof workspace.runMode === "string" && modes.includes(workspace.runMode))
+    return workspace.runMode as AutomationRecord["runMode"];
+  const blocks = Array.isArray(workspace.blocks) ? workspace.blocks : [];
+  for (const b of blocks) {
+    if (!isObj(b) || b.type !== "StartBlock" || !Array.isArray(b.inputs)) continue;
+    for (const i of b.inputs)
+      if (
+        isObj(i) &&
+        (i.id === "run_mode" || i.name === "run_mode") &&
+        typeof i.value === "string" &&
+        modes.includes(i.value)
+      )
+        return i.value as AutomationRecord["runMode"];
+  }
+  return fallback;
+}
+
+function parseOutcome(v: unknown): AutomationOutcome | string | undefined {
+  if (v === undefined) return undefined;
+  const o = typeof v === "string" ? { status: v } : v;
+  if (!isObj(o) || typeof o.status !== "string" || !FINAL.includes(o.status))
+    return `outcome status must be one of ${FINAL.join(", ")}.`;
+  if (o.durationMs !== undefined && (typeof o.durationMs !== "number" || o.durationMs < 0))
+    return "outcome durationMs must be a non-negative number.";
+  return {
+    status: o.status as AutomationFinalStatus,
+    ...(o.output !== undefined ? { output: o.output } : {}),
+    ...(typeof o.error === "string" ? { error: o.error } : {}),
+    ...(typeof o.durationMs === "number" ? { durationMs: o.durationMs } : {}),
+  };
+}
+
+function definitionOutcome(a: AutomationRecord): AutomationOutcome | undefined {
+  if (!isObj(a.workspace) || !isObj(a.workspace.simulation)) return undefined;
+  const sim = a.workspace.simulation;
+  const parsed = parseOutcome(
+    isObj(sim) && sim.outcome !== undefined && typeof sim.outcome === "string"
+      ? { ...sim, status: sim.outcome }
+      : sim,
+  );
+  return typeof parsed === "object" ? parsed : undefined;
+}
+
+function outcomeFor(a: AutomationRecord): AutomationOutcome {
+  return a.outcomeOverride ?? definitionOutcome(a) ?? { status: "finished" };
+}
+
+/**
+ * Control hook: the outcome every later run of an automation ends with (`null` restores the definition's
+ * outcome / the default "finished"). Returns false when the automation does not exist.
+ */
+export function setAutomationOutcome(
+  tenant: TenantState,
+  automationId: string,
+  outcome: AutomationOutcome | null,
+): boolean {
+  const a = state(tenant).automations.get(automationId);
+  if (!a) return false;
+  if (outcome === null) delete a.outcomeOverride;
+  else {
+    const parsed = parseOutcome(outcome);
+    if (typeof parsed !== "object") throw new Error(parsed ?? "outcome is required");
+    a.outcomeOverride = parsed;
+  }
+  return true;
+}
+
+/** Control hook: every run of an automation with its current status. */
+export function listAutomationRuns(
+  tenant: TenantState,
+  automationId: string,
+  now: Date,
+): { id: string; status: AutomationRunStatus; context: string }[] {
+  return [...state(tenant).runs.values()]
+    .filter((r) => r.automationId === automationId)
+    .map((r) => ({ id: r.id, status: runStatus(r, now.getTime()), context: r.context }));
+}
+
+export function runStatus(r: RunRecord, nowMs: number): AutomationRunStatus {
+  if (r.stoppedMs !== undefined && r.stoppedMs < r.endMs) return "stopped";
+  if (nowMs < r.startMs) return "queued";
+  if (nowMs < r.endMs) return "running";
+  return r.outcome.status;
+}
+
+function runView(r: RunRecord, a: AutomationRecord, nowMs: number) {
+  const status = runStatus(r, nowMs);
+  const final = FINAL.includes(status);
+  const stopMs = status === "stopped" ? (r.stoppedMs ?? r.endMs) : r.endMs;
+  return {
+    id: r.id,
+    title: r.title,
+    context: r.context,
+    status,
+    createdAt: new Date(r.createdMs).toISOString(),
+    updatedAt: new Date(final ? stopMs : Math.min(nowMs, r.endMs)).toISOString(),
+    scheduledStartTime: null,
+    startTime: status === "queued" ? null : new Date(r.startMs).toISOString(),
+    stopTime: final ? new Date(stopMs).toISOString() : null,
+    duration: final ? Math.max(0, Math.round((stopMs - r.startMs) / 1000)) : undefined,
+    error:
+      status === "failed" || status === "exceeded limit"
+        ? [{ message: r.outcome.error ?? "The automation run failed." }]
+        : null,
+    executedById: r.executedById,
+    ownerId: a.ownerId,
+    spaceId: a.spaceId,
+    isTestRun: false,
+    testRun: false,
+    isArchived: false,
+    archived: false,
+    metrics: final ? { totalApiCalls: 3, network: { rxBytes: 2048, txBytes: 1024 }, blocks: [] } : null,
+  };
+}
+
+function automationView(a: AutomationRecord, st: AutomationsState, nowMs: number, full: boolean) {
+  const runs = [...st.runs.values()]
+    .filter((r) => r.automationId === a.id)
+    .sort((x, y) => x.createdMs - y.createdMs);
+  const last = runs[runs.length - 1];
+  return {
+    id: a.id,
+    name: a.name,
+    description: a.description,
+    state: a.state,
+    runMode: a.runMode,
+    ownerId: a.ownerId,
+    spaceId: a.spaceId,
+    maxConcurrentRuns: a.maxConcurrentRuns,
+    executionToken: a.executionToken,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+    connectorIds: [] as string[],
+    endpointIds: [] as string[],
+    snippetIds: [] as string[],
+    ...(last
+      ? {
+          lastRun: runView(last, a, nowMs),
+          lastRunAt: new Date(last.createdMs).toISOString(),
+          lastRunStatus: runStatus(last, nowMs),
+        }
+      : { lastRunStatus: "not started" }),
+    ...(full ? { workspace: a.workspace, schedules: a.schedules } : {}),
+  };
+}
+
+function newRun(
+  ctx: SimContext,
+  a: AutomationRecord,
+  context: RunRecord["context"],
+  executedById: string,
+  inputs: JsonValue,
+): RunRecord {
+  const outcome = outcomeFor(a);
+  const duration = outcome.durationMs ?? ctx.timings.automationRunMs;
+  const created = ctx.now().getTime();
+  return {
+    id: ctx.newId("uuid"),
+    automationId: a.id,
+    context,
+    title: a.name,
+    executedById,
+    inputs,
+    createdMs: created,
+    startMs: created + Math.min(50, Math.floor(duration / 4)),
+    endMs: created + duration,
+    outcome,
+  };
+}
+
+function validateBody(b: Record<string, unknown>, creating: boolean): string | undefined {
+  if (creating || b.name !== undefined)
+    if (typeof b.name !== "string" || b.name.trim() === "") return "The automation needs a non-empty 'name'.";
+  if (b.description !== undefined && typeof b.description !== "string")
+    return "'description' must be a string.";
+  if (
+    b.maxConcurrentRuns !== undefined &&
+    (!Number.isInteger(b.maxConcurrentRuns) || (b.maxConcurrentRuns as number) < 1)
+  )
+    return "'maxConcurrentRuns' must be a positive integer.";
+  if (b.schedules !== undefined && !Array.isArray(b.schedules)) return "'schedules' must be an array.";
+  if (isObj(b.workspace) && b.workspace.simulation !== undefined) {
+    const sim = b.workspace.simulation;
+    const p = parseOutcome(
+      isObj(sim) && typeof sim.outcome === "string" ? { ...sim, status: sim.outcome } : sim,
+    );
+    if (typeof p === "string") return `workspace.simulation: ${p}`;
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
+  const find = (req: SimRequest) => state(req.tenant).automations.get(req.params.id);
+  const owned = (req: SimRequest, a: AutomationRecord): SimResponse | undefined =>
+    req.principal?.userId === a.ownerId
+      ? undefined
+      : forbidden(`Only the owner of automation '${a.id}' may do this.`, "AUTOMATIONS-403");
+
+  routes.add({
+    method: "GET",
+    pattern: "/api/v1/automations",
+    tier: "tier1",
+    handler: (req) => {
+      const st = state(req.tenant);
+      const nowMs = ctx.now().getTime();
+      let list = [...st.automations.values()];
+      if (!isTrue(req.query.get("listAll"))) list = list.filter((a) => a.ownerId === req.principal?.userId);
+      let views = list.map((a) => automationView(a, st, nowMs, false));
+      const filter = req.query.get("filter");
+      if (filter) {
+        const pred = parseFilter(filter);
+        if (typeof pred === "string") return badRequest(pred);
+        views = views.filter(pred);
+      }
+      views = sortBy(views, req.query.get("sort") ?? "id", [
+        "id",
+        "name",
+        "runMode",
+        "state",
+        "createdAt",
+        "updatedAt",
+        "lastRunAt",
+        "lastRunStatus",
+      ]);
+      const { page, links } = paginate(req, views, {
+        defaultLimit: 100,
+        maxLimit: 200,
+        cursorParam: "cursor",
+      });
+      return ok({ data: page, links });
+    },
+  });
+  routes.add({
+    method: "POST",
+    pattern: "/api/v1/automations",
+    tier: "tier2",
+    handler: (req) => {
+      const b = objectBody(req);
+      if (!b) return badRequest("The request body must be a JSON object.");
+      const problem = validateBody(b, true);
+      if (problem) return badRequest(problem);
+      const now = ctx.now().toISOString();
+      const fallbackMode =
+        typeof b.runMode === "string" ? (b.runMode as AutomationRecord["runMode"]) : "manual";
+      const a: AutomationRecord = {
+        id: ctx.newId("uuid"),
+        name: b.name as string,
+        description: typeof b.description === "string" ? b.description : "",
+        state: "available",
+        runMode: runModeOf(
+          b.workspace,
+          ["manual", "scheduled", "triggered", "webhook"].includes(fallbackMode) ? fallbackMode : "manual",
+        ),
+        ownerId: req.principal?.userId ?? "",
+        spaceId: typeof b.spaceId === "string" ? b.spaceId : "",
+        workspace: (b.workspace as JsonValue | undefined) ?? {},
+        schedules: (b.schedules as JsonValue[] | undefined) ?? [],
+        maxConcurrentRuns: typeof b.maxConcurrentRuns === "number" ? b.maxConcurrentRuns : 10,
+        executionToken: randomBytes(32).toString("hex"),
+        createdAt: now,
+        updatedAt: now,
+      };
+      state(req.tenant).automations.set(a.id, a);
+      return ok(automationView(a, state(req.tenant), ctx.now().getTime(), true), 201);
+    },
+  });
+  routes.add({
+    method: "GET",
+    pattern: "/api/v1/automations/:id",
+    tier: "tier1",
+    handler: (req) => {
+      const a = find(req);
+      return a
+        ? ok(automationView(a, state(req.tenant), ctx.now().getTime(), true))
+        : notFound("Automation", req.params.id);
+    },
+  });
+  routes.add({
+    method: "PUT",
+    pattern: "/api/v1/automations/:id",
+    tier: "tier2",
+    handler: (req) => {
+      const a = find(req);
+      if (!a) return notFound("Automation", req.params.id);
+      const denied = owned(req, a);
+      if (denied) return denied;
+      const b = objectBody(req);
+      if (!b) return badRequest("The request body must be a JSON object.");
+      const problem = validateBody(b, false);
+      if (problem) return badRequest(problem);
+      if (typeof b.name === "string") a.name = b.name;
+      if (typeof b.description === "string") a.description = b.description;
+      if (typeof b.maxConcurrentRuns === "number") a.maxConcurrentRuns = b.maxConcurrentRuns;
+      if (Array.isArray(b.schedules)) a.schedules = b.schedules as JsonValue[];
+      if (b.workspace !== undefined) {
+        a.workspace = b.workspace as JsonValue;
+        a.runMode = runModeOf(b.workspace, a.runMode);
+      }
+      a.updatedAt = ctx.now().toISOString();
+      return ok(automationView(a, state(req.tenant), ctx.now().getTime(), true));
+    },
+  });
+  routes.add({
+    method: "DELETE",
+    pattern: "/api/v1/automations/:id",
+    tier: "tier2",
+    handler: (req) => {
+      const st = state(req.tenant);
+      const a = find(req);
+      if (!a) return notFound("Automation", req.params.id);
+      st.automations.delete(a.id);
+      for (const [id, r] of st.runs) if (r.automationId === a.id) st.runs.delete(id);
+      return noContent();
+    },
+  });
+  for (const action of ["enable", "disable"] as const) {
+    routes.add({
+      method: "POST",
+      pattern: `/api/v1/automations/:id/actions/${action}`,
+      tier: "tier2",
+      handler: (req) => {
+        const a = find(req);
+        if (!a) return notFound("Automation", req.params.id);
+        a.state = action === "enable" ? "available" : "disabled";
+        a.updatedAt = ctx.now().toISOString();
+        return noContent();
+      },
+    });
+  }
+  routes.add({
+    method: "GET",
+    pattern: "/api/v1/automations/:id/runs",
+    tier: "tier1",
+    handler: (req) => {
+      const a = find(req);
+      if (!a) return notFound("Automation", req.params.id);
+      const nowMs = ctx.now().getTime();
+      let runs = [...state(req.tenant).runs.values()]
+        .filter((r) => r.automationId === a.id)
+        .sort((x, y) => y.createdMs - x.createdMs)
+        .map((r) => runView(r, a, nowMs));
+      const filter = req.query.get("filter");
+      if (filter) {
+        const pred = parseFilter(filter);
+        if (typeof pred === "string") return badRequest(pred);
+        runs = runs.filter(pred);
+      }
+      const { page, links } = paginate(req, runs, { defaultLimit: 100, cursorParam: "cursor" });
+      return ok({ data: page, links });
+    },
+  });
+  routes.add({
+    method: "POST",
+    pattern: "/api/v1/automations/:id/runs",
+    tier: "tier2",
+    handler: (req) => {
+      const a = find(req);
+      if (!a) return notFound("Automation", req.params.id);
+      const denied = owned(req, a);
+      if (denied) return denied;
+      const b = objectBody(req);
+      if (!b || b.context !== "api") return badRequest('The run request needs {"context": "api"}.');
+      if (a.state !== "available")
+        return badRequest(`Automation '${a.id}' is ${a.state}; enable it before running.`);
+      const st = state(req.tenant);
+      const nowMs = ctx.now().getTime();
+      const active = [...st.runs.values()].filter(
+        (r) => r.automationId === a.id && !FINAL.includes(runStatus(r, nowMs)),
+      );
+      if (active.length >= a.maxConcurrentRuns)
+        return qlikError(
+          429,
+          "AUTOMATIONS-429",
+          "Too many runs",
+          `Automation '${a.id}' already has ${active.length} runs in progress.`,
+        );
+      const run = newRun(
+        ctx,
+        a,
+        "api",
+        req.principal?.userId ?? "",
+        (b.inputs as JsonValue | undefined) ?? {},
+      );
+      st.runs.set(run.id, run);
+      return ok(runView(run, a, nowMs), 201);
+    },
+  });
+  routes.add({
+    method: "GET",
+    pattern: "/api/v1/automations/:id/runs/:runId",
+    tier: "tier1",
+    handler: (req) => {
+      const a = find(req);
+      const r = state(req.tenant).runs.get(req.params.runId);
+      if (!a || !r || r.automationId !== a.id) return notFound("Automation run", req.params.runId);
+      return ok(runView(r, a, ctx.now().getTime()));
+    },
+  });
+  routes.add({
+    method: "POST",
+    pattern: "/api/v1/automations/:id/runs/:runId/actions/stop",
+    tier: "tier2",
+    handler: (req) => {
+      const a = find(req);
+      const r = state(req.tenant).runs.get(req.params.runId);
+      if (!a || !r || r.automationId !== a.id) return notFound("Automation run", req.params.runId);
+      const nowMs = ctx.now().getTime();
+      if (!FINAL.includes(runStatus(r, nowMs))) r.stoppedMs = nowMs;
+      return noContent();
+    },
+  });
+  routes.add({
+    method: "POST",
+    pattern: "/api/v1/automations/:id/actions/stop",
+    tier: "tier2",
+    handler: (req) => {
+      const a = find(req);
+      if (!a) return notFound("Automation", req.params.id);
+      const nowMs = ctx.now().getTime();
+      for (const r of state(req.tenant).runs.values())
+        if (r.automationId === a.id && !FINAL.includes(runStatus(r, nowMs))) r.stoppedMs = nowMs;
+      return noContent();
+    },
+  });
+  routes.add({
+    method: "POST",
+    pattern: "/api/v1/automations/:id/actions/execute",
+    tier: "tier2",
+    auth: "none",
+    handler: async (req) => {
+      const a = find(req);
+      if (!a) return notFound("Automation", req.params.id);
+      const token = header(req, "x-execution-token");
+      if (!token) {
+        if (req.query.get("X-Execution-Token"))
+          return qlikError(
+            401,
+            "AUTOMATIONS-401",
+            "Unauthorized",
+            "The execution token must be sent in header 'X-Execution-Token', not in the query string.",
+          );
+        return qlikError(401, "AUTOMATIONS-401", "Unauthorized", "Header 'X-Execution-Token' is required.");
+      }
+      if (!safeEqual(token, a.executionToken))
+        return qlikError(
+          401,
+          "AUTOMATIONS-401",
+          "Unauthorized",
+          "The execution token is not valid for this automation.",
+        );
+      if (a.runMode !== "triggered")
+        return badRequest(
+          `Automation '${a.id}' is in ${a.runMode} run mode; only triggered automations can be executed through this endpoint.`,
+        );
+      if (a.state !== "available") return badRequest(`Automation '${a.id}' is ${a.state}.`);
+      const asyncMode = isTrue(req.query.get("async")) || isTrue(header(req, "x-execution-async"));
+      const b = objectBody(req);
+      const st = state(req.tenant);
+      const run = newRun(
+        ctx,
+        a,
+        asyncMode ? "api_async" : "api_sync",
+        a.ownerId,
+        (b as JsonValue | undefined) ?? {},
+      );
+      st.runs.set(run.id, run);
+      if (asyncMode)
+        return ok({ id: run.id, status: runStatus(run, ctx.now().getTime()) }, 200, {
+          "x-automation-run-id": run.id,
+        });
+      // Synchronous: wait until the run ends (or is stopped), then answer with its output.
+      const deadline = Math.min(run.endMs - run.createdMs, 120_000);
+      const started = Date.now();
+      while (Date.now() - started < deadline + 5) {
+        if (run.stoppedMs !== undefined) break;
+        const nowMs = ctx.now().getTime();
+        if (nowMs >= run.endMs) break;
+        await sleep(Math.max(1, Math.min(run.endMs - nowMs, 50)));
+      }
+      // Whatever the clock says, a synchronous caller has waited the run's length: settle it.
+      if (ctx.now().getTime() < run.endMs && run.stoppedMs === undefined) run.endMs = ctx.now().getTime();
+      const status = runStatus(run, Math.max(ctx.now().getTime(), run.endMs));
+      const headers = { "x-automation-run-id": run.id };
+      if (status === "finished" || status === "finished with warnings")
+        return ok(run.outcome.output ?? {}, 200, headers);
+      const err = qlikError(
+        500,
+        "AUTOMATIONS-RUN-" + status.toUpperCase().replace(/\s+/g, "-"),
+        `Automation run ${status}`,
+        run.outcome.error ?? `Run '${run.id}' of automation '${a.id}' ended with status '${status}'.`,
+      );
+      return { ...err, headers };
+    },
+  });
+};
