@@ -3,3 +3,4 @@ export * from "./connection.ts";
 export * from "./run-action.ts";
 export * from "./outputs.ts";
 export * from "./logger.ts";
+export * from "./audit.ts";

@@ -5,3 +5,4 @@ export * from "./canonical-json.ts";
 export * from "./concurrency.ts";
 export * from "./digest.ts";
 export * from "./mutation-events.ts";
+export * from "./audit-trail.ts";

@@ -1,0 +1,79 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { mutationEvents, type MutationEvent, type MutationEvents } from "./mutation-events.ts";
+import { secrets } from "./secrets.ts";
+
+/** One line of the audit file: who changed what, where, from which run, and how it ended. */
+export interface AuditRecord extends MutationEvent {
+  actor: string;
+  runUrl: string;
+  action: string;
+}
+
+export interface AuditTrailOptions {
+  /** JSON-lines file the records are appended to (created with its folder). */
+  file: string;
+  actor: string;
+  runUrl: string;
+  /** The action or CLI command that made the changes. */
+  action: string;
+  events?: MutationEvents;
+}
+
+/**
+ * Appends every mutation event to a JSON-lines file as it happens, so a crash mid-run still leaves
+ * the record of what was already changed. Nothing secret is written: events carry no bodies, and
+ * any registered secret is redacted from every line as a last defence.
+ */
+export class AuditTrail {
+  readonly file: string;
+  readonly records: AuditRecord[] = [];
+  private readonly options: AuditTrailOptions;
+  private readonly unsubscribe: () => void;
+
+  constructor(options: AuditTrailOptions) {
+    this.options = options;
+    this.file = options.file;
+    mkdirSync(dirname(options.file), { recursive: true });
+    this.unsubscribe = (options.events ?? mutationEvents).on((event) => this.record(event));
+  }
+
+  record(event: MutationEvent): void {
+    const record: AuditRecord = {
+      ...event,
+      actor: this.options.actor,
+      runUrl: this.options.runUrl,
+      action: this.options.action,
+    };
+    this.records.push(record);
+    appendFileSync(this.file, `${secrets.redact(JSON.stringify(record))}\n`);
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** Markdown table of changes grouped by tenant and operation, for job summaries. */
+  renderMarkdown(): string {
+    if (this.records.length === 0) return "No changes were made to any tenant.\n";
+    const groups = new Map<string, { tenant: string; operation: string; ok: number; failed: number }>();
+    for (const r of this.records) {
+      const operation = r.operation ?? `${r.method} ${r.resource}`;
+      const key = `${r.tenant}\u0000${operation}`;
+      const g = groups.get(key) ?? { tenant: r.tenant, operation, ok: 0, failed: 0 };
+      if (r.result === "ok") g.ok++;
+      else g.failed++;
+      groups.set(key, g);
+    }
+    const rows = [...groups.values()].sort(
+      (a, b) => a.tenant.localeCompare(b.tenant) || a.operation.localeCompare(b.operation),
+    );
+    const escape = (s: string) => s.replace(/\|/g, "\\|");
+    return [
+      "| tenant | operation | succeeded | failed |",
+      "| --- | --- | ---: | ---: |",
+      ...rows.map((g) => `| ${escape(g.tenant)} | ${escape(g.operation)} | ${g.ok} | ${g.failed} |`),
+      "",
+    ].join("\n");
+  }
+}
