@@ -1,0 +1,185 @@
+/** Build: make an open app converge to an AppTree (create, update, delete), then reload and save. */
+import { CicdError, silentLogger, type Logger } from "@qlik-cicd/common";
+import type { AppTree } from "./app-tree.ts";
+import type { QixDoc } from "./doc.ts";
+import {
+  OPERATION_ORDER,
+  planBuild,
+  summarizeOperations,
+  type BuildOperation,
+  type BuildPlan,
+  type OperationAction,
+} from "./plan.ts";
+import type { AppConnection, JsonObject, ObjectEntry } from "./types.ts";
+import { readLiveApp } from "./unbuild.ts";
+
+export interface BuildOptions {
+  /** Delete master items, variables, objects and bookmarks the files do not have (default true). */
+  prune?: boolean;
+  /** Run the load script after applying changes (default false). Skipped when nothing changed. */
+  reload?: boolean;
+  /** Save the app after a change (default true). */
+  save?: boolean;
+  logger?: Logger;
+}
+
+export interface ReloadOutcome {
+  ok: boolean;
+  /** Why it failed, when the engine said so. */
+  error?: string;
+}
+
+export interface BuildResult {
+  changed: boolean;
+  /** What was applied, in order, without content. */
+  operations: Omit<BuildOperation, "value">[];
+  /** Entities kept in the app although the files do not have them (prune off). */
+  kept: BuildPlan["kept"];
+  reload?: ReloadOutcome;
+  saved: boolean;
+}
+
+/** A QIX call failed while applying one operation; earlier operations stay applied. */
+export class BuildError extends CicdError {
+  readonly operation: Omit<BuildOperation, "value">;
+  constructor(operation: BuildOperation, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Could not ${operation.action} ${operation.kind} "${operation.title}" (${operation.id}): ${reason}`,
+      {
+        cause,
+        hint: "The app was not saved; fix the cause and build again.",
+      },
+    );
+    const { kind, action, id, title, type } = operation;
+    this.operation = type ? { kind, action, id, title, type } : { kind, action, id, title };
+  }
+}
+
+async function apply(doc: QixDoc, op: BuildOperation, connectionIds: Map<string, string>): Promise<void> {
+  const props = op.value as JsonObject;
+  switch (op.kind) {
+    case "connection": {
+      const c = op.value as AppConnection;
+      const def = { qName: c.name, qConnectionString: c.connectionString, qType: c.type };
+      if (op.action === "create") await doc.createConnection(def);
+      else {
+        const id = connectionIds.get(c.name);
+        if (!id) throw new Error("the engine did not report this connection's id");
+        await doc.modifyConnection(id, { ...def, qId: id }, false);
+      }
+      return;
+    }
+    case "dimension":
+      if (op.action === "delete") await doc.destroyDimension(op.id);
+      else if (op.action === "create") await doc.createDimension(props);
+      else await (await doc.getDimension(op.id)).setProperties(props);
+      return;
+    case "measure":
+      if (op.action === "delete") await doc.destroyMeasure(op.id);
+      else if (op.action === "create") await doc.createMeasure(props);
+      else await (await doc.getMeasure(op.id)).setProperties(props);
+      return;
+    case "variable":
+      if (op.action === "delete") await doc.destroyVariableById(op.id);
+      else if (op.action === "create") await doc.createVariableEx(props);
+      else await (await doc.getVariableById(op.id)).setProperties(props);
+      return;
+    case "bookmark":
+      if (op.action === "delete") await doc.destroyBookmark(op.id);
+      else if (op.action === "create") await doc.createBookmark(props);
+      else await (await doc.getBookmark(op.id)).setProperties(props);
+      return;
+    case "object": {
+      const entry = op.value as ObjectEntry;
+      if (op.action === "delete") await doc.destroyObject(op.id);
+      else if (op.action === "create") {
+        const handle = await doc.createObject(entry.qProperty);
+        if (entry.qChildren.length > 0) await handle.setFullPropertyTree(entry);
+      } else await (await doc.getObject(op.id)).setFullPropertyTree(entry);
+      return;
+    }
+    case "script":
+      await doc.setScript(op.value as string);
+      return;
+    case "app-properties":
+      await doc.setAppProperties(props);
+      return;
+  }
+}
+
+/**
+ * Applies a plan to `doc`: kind by kind in build order; inside a kind deletes, then updates, then
+ * creates, each group sent together (pipelined). Exposed for callers that planned already.
+ */
+export async function applyPlan(
+  doc: QixDoc,
+  plan: BuildPlan,
+  connectionIds: Map<string, string> = new Map(),
+  logger: Logger = silentLogger,
+): Promise<void> {
+  const phases: OperationAction[] = ["delete", "update", "create"];
+  for (const kind of OPERATION_ORDER) {
+    const ofKind = plan.operations.filter((op) => op.kind === kind);
+    if (ofKind.length === 0) continue;
+    for (const action of phases) {
+      const group = ofKind.filter((op) => op.action === action);
+      if (group.length === 0) continue;
+      await Promise.all(
+        group.map((op) =>
+          apply(doc, op, connectionIds).catch((error: unknown) => {
+            throw new BuildError(op, error);
+          }),
+        ),
+      );
+      logger.info(
+        `${action}d ${group.length} ${kind}${group.length === 1 ? "" : "s"}`.replace(/^(\w)/, (c) =>
+          c.toUpperCase(),
+        ),
+      );
+    }
+  }
+}
+
+/**
+ * Makes the app open in `doc` converge to `desired`: unbuilds it, plans, applies the plan in build
+ * order, optionally reloads, and saves. Unchanged input makes no write at all (no reload, no save).
+ */
+export async function buildApp(
+  doc: QixDoc,
+  desired: AppTree,
+  options: BuildOptions = {},
+): Promise<BuildResult> {
+  const logger = options.logger ?? silentLogger;
+  const live = await readLiveApp(doc, { logger });
+  const plan = planBuild(live.tree, desired, { prune: options.prune ?? true });
+  if (!plan.changed) {
+    logger.info("The app already matches the files; nothing to do.");
+    return { changed: false, operations: [], kept: plan.kept, saved: false };
+  }
+  await applyPlan(doc, plan, live.connectionIds, logger);
+
+  let reload: ReloadOutcome | undefined;
+  if (options.reload) {
+    try {
+      const ok = await doc.doReload();
+      reload = ok ? { ok } : { ok, error: "The load script failed; see the reload log in Qlik Cloud." };
+    } catch (error) {
+      reload = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    if (reload.ok) logger.info("Reload succeeded.");
+    else logger.error(`Reload failed: ${reload.error}`);
+  }
+  let saved = false;
+  if (options.save ?? true) {
+    await doc.doSave();
+    saved = true;
+  }
+  return {
+    changed: true,
+    operations: summarizeOperations(plan.operations),
+    kept: plan.kept,
+    ...(reload ? { reload } : {}),
+    saved,
+  };
+}

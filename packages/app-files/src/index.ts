@@ -1,0 +1,59 @@
+export { AppTree } from "./app-tree.ts";
+export {
+  FILES,
+  infoOf,
+  titleOf,
+  type AppConnection,
+  type AppTreeContent,
+  type EntityKind,
+  type JsonObject,
+  type JsonValue,
+  type ObjectEntry,
+} from "./types.ts";
+export {
+  canonicalAppProperties,
+  canonicalConnection,
+  canonicalizeContent,
+  canonicalObjectEntry,
+  canonicalProperties,
+  canonicalScript,
+  stripConnectionCredentials,
+} from "./canonical.ts";
+export { appSlug, objectFileStem, safeComponent, slugify, uniqueStems } from "./naming.ts";
+export { findJsonError, parseJsonText, parseYamlText, positionAt, type TextPosition } from "./parse.ts";
+export { readAppTree, writeAppTree, type WriteResult } from "./files.ts";
+export type { QixConnection, QixDoc, QixInfo, QixObjectHandle, QixPropertiesHandle } from "./doc.ts";
+export { readLiveApp, unbuildApp, type LiveApp, type UnbuildOptions } from "./unbuild.ts";
+export {
+  OPERATION_ORDER,
+  planBuild,
+  summarizeOperations,
+  type BuildOperation,
+  type BuildPlan,
+  type OperationAction,
+  type OperationKind,
+  type PlanOptions,
+} from "./plan.ts";
+export {
+  applyPlan,
+  buildApp,
+  BuildError,
+  type BuildOptions,
+  type BuildResult,
+  type ReloadOutcome,
+} from "./build.ts";
+export {
+  DIFF_KINDS,
+  describeChanges,
+  diffAppTrees,
+  renderDiffMarkdown,
+  scriptSections,
+  type AppDiff,
+  type DiffChange,
+  type DiffDetail,
+  type DiffEntry,
+  type DiffKind,
+  type MarkdownOptions,
+} from "./diff.ts";
+export { treeDigest } from "./digest.ts";
+export * from "./lint/index.ts";
