@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import * as core from "@actions/core";
+import {
+  APPROVAL_MODES,
+  ApprovalError,
+  renderAuditMarkdown,
+  requestApproval,
+  type ApprovalContext,
+  type AuditRecord,
+} from "@qlik-cicd/approval";
+import { ConfigError } from "@qlik-cicd/common";
+import {
+  actionsLogger,
+  readBooleanInput,
+  readEnumInput,
+  readInput,
+  readNumberInput,
+  readSecretInput,
+  runAction,
+  writeOutput,
+} from "../../_shared/src/index.ts";
+import { INPUTS, OUTPUTS } from "./io.ts";
+
+/** Repository, run, actor and commit from the runner's standard GITHUB_* variables. */
+export function readRunContext(env: NodeJS.ProcessEnv = process.env): ApprovalContext & { apiUrl?: string } {
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
+  if (!owner || !repo) {
+    throw new ConfigError("GITHUB_REPOSITORY must be set to owner/name (the runner sets it).", {
+      field: "GITHUB_REPOSITORY",
+    });
+  }
+  const runId = Number(env.GITHUB_RUN_ID);
+  const runAttempt = Number(env.GITHUB_RUN_ATTEMPT);
+  let pullRequestNumber: number | undefined;
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8")) as {
+        pull_request?: { number?: number };
+      };
+      pullRequestNumber = event.pull_request?.number;
+    } catch {
+      // No readable event payload: the head commit's author is still checked.
+    }
+  }
+  return {
+    owner,
+    repo,
+    runId,
+    runAttempt: Number.isInteger(runAttempt) && runAttempt > 1 ? runAttempt : undefined,
+    actor: env.GITHUB_ACTOR || env.GITHUB_TRIGGERING_ACTOR || "",
+    triggeringActor: env.GITHUB_TRIGGERING_ACTOR || undefined,
+    sha: env.GITHUB_SHA ?? "",
+    serverUrl: env.GITHUB_SERVER_URL || "https://github.com",
+    apiUrl: env.GITHUB_API_URL || "https://api.github.com",
+    pullRequestNumber,
+  };
+}
+
+const keywords = (value: string | undefined) =>
+  value
+    ?.split(/[,\n]/)
+    .map((k) => k.trim())
+    .filter(Boolean);
+
+async function report(approved: boolean, record: AuditRecord): Promise<void> {
+  writeOutput(OUTPUTS.approved, approved);
+  writeOutput(OUTPUTS.approvers, record.approvers);
+  writeOutput(OUTPUTS.auditRecord, record);
+  await core.summary.addRaw(renderAuditMarkdown(record), true).write();
+}
+
+export async function run(): Promise<void> {
+  await runAction("approve-gate", async () => {
+    const token = readSecretInput(INPUTS.githubToken);
+    const context = readRunContext();
+    try {
+      const result = await requestApproval({
+        ...context,
+        mode: readEnumInput(INPUTS.mode, APPROVAL_MODES, "environment"),
+        token: token ?? "",
+        approvers: readInput(INPUTS.approvers) ?? "",
+        minimumApprovals: readNumberInput(INPUTS.minimumApprovals, 1, { integer: true }),
+        allowSelfApproval: readBooleanInput(INPUTS.allowSelfApproval, false),
+        timeoutMinutes: readNumberInput(INPUTS.timeoutMinutes, 60, { min: 0 }),
+        pollSeconds: readNumberInput(INPUTS.pollSeconds, 30, { min: 1 }),
+        approveKeywords: keywords(readInput(INPUTS.approveKeywords)),
+        denyKeywords: keywords(readInput(INPUTS.denyKeywords)),
+        denyWins: readBooleanInput(INPUTS.denyWins, true),
+        evidence: readInput(INPUTS.evidence),
+        workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+        subject: readInput(INPUTS.subject),
+        target: readInput(INPUTS.target),
+        logger: actionsLogger,
+      });
+      await report(true, result.record);
+    } catch (error) {
+      if (error instanceof ApprovalError) await report(false, error.record);
+      throw error;
+    }
+  });
+}

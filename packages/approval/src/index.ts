@@ -1,0 +1,6 @@
+export * from "./options.ts";
+export * from "./record.ts";
+export * from "./evidence.ts";
+export * from "./keywords.ts";
+export * from "./eligibility.ts";
+export * from "./gate.ts";

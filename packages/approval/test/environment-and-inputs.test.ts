@@ -1,0 +1,216 @@
+import { describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import { ConfigError } from "@qlik-cicd/common";
+import {
+  ApprovalError,
+  classifyComment,
+  DEFAULT_APPROVE_KEYWORDS,
+  DEFAULT_DENY_KEYWORDS,
+  renderAuditMarkdown,
+  renderJson,
+  requestApproval,
+  resolvePolicy,
+  type ApprovalOptions,
+} from "../src/index.ts";
+import { API, OWNER, REPO, SHA, fakeGitHub } from "./fake-github.ts";
+
+function envOptions(extra: Partial<ApprovalOptions> = {}): ApprovalOptions {
+  return {
+    mode: "environment",
+    token: "ghs_envmodetoken",
+    owner: OWNER,
+    repo: REPO,
+    runId: 555,
+    actor: "releaser",
+    sha: SHA,
+    approvers: "alice bob releaser dev",
+    minimumApprovals: 2,
+    subject: "Sales app",
+    target: "production",
+    ...extra,
+  };
+}
+
+const review = (login: string, envs: string[], state = "approved") => ({
+  state,
+  comment: "",
+  user: { login, type: "User" },
+  environments: envs.map((name, i) => ({
+    id: i + 1,
+    name,
+    html_url: `https://github.com/acme/app/deployments/activity_log?environments_filter=${name}`,
+  })),
+});
+
+function mockReviews(reviews: unknown[]) {
+  return nock(API).get(`/repos/${OWNER}/${REPO}/actions/runs/555/approvals`).query(true).reply(200, reviews);
+}
+
+describe("environment mode", () => {
+  it("approves when enough distinct listed approvers reviewed the chained environments", async () => {
+    fakeGitHub();
+    mockReviews([
+      review("alice", ["acceptance"]),
+      review("bob", ["production"]),
+      review("alice", ["production"]),
+    ]);
+    const result = await requestApproval(envOptions());
+    expect(result.approved).toBe(true);
+    expect(result.approvers).toEqual([
+      expect.objectContaining({
+        login: "alice",
+        environment: "acceptance, production",
+        link: "https://github.com/acme/app/actions/runs/555",
+      }),
+      expect.objectContaining({ login: "bob", environment: "production" }),
+    ]);
+    expect(result.record.outcome).toBe("approved");
+    expect(result.record.mode).toBe("environment");
+  });
+
+  it("fails when the same person approved several environments but the quorum needs distinct people", async () => {
+    fakeGitHub();
+    mockReviews([review("alice", ["acceptance"]), review("alice", ["production"])]);
+    const error = await requestApproval(envOptions()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApprovalError);
+    expect((error as Error).message).toBe(
+      "Only 1 of the required 2 distinct approvers approved this run's deployment environments (@alice).",
+    );
+    expect((error as ApprovalError).record.outcome).toBe("insufficient");
+  });
+
+  it("does not count the actor, the commit author or people outside the list", async () => {
+    fakeGitHub({ commitAuthor: "dev" });
+    mockReviews([
+      review("releaser", ["acceptance"]),
+      review("dev", ["acceptance"]),
+      review("mallory", ["production"]),
+      review("alice", ["production"]),
+    ]);
+    const error = await requestApproval(envOptions()).catch((e: Error) => e);
+    expect((error as Error).message).toBe(
+      "Only 1 of the required 2 distinct approvers approved this run's deployment environments (@alice); not counted: @releaser (may not approve: started the run), @dev (may not approve: authored commit 0123456), @mallory (not in 'approvers').",
+    );
+  });
+
+  it("counts team members in environment mode", async () => {
+    fakeGitHub({ teams: { "acme/release-managers": { status: 200, members: { carol: "active" } } } });
+    mockReviews([review("carol", ["production"])]);
+    const result = await requestApproval(
+      envOptions({ approvers: "acme/release-managers", minimumApprovals: 1 }),
+    );
+    expect(result.approvers.map((a) => a.login)).toEqual(["carol"]);
+  });
+
+  it("renders the audit record as a table for the job summary", async () => {
+    fakeGitHub();
+    mockReviews([review("alice", ["acceptance"]), review("bob", ["production"])]);
+    const { record } = await requestApproval(envOptions());
+    const md = renderAuditMarkdown(record);
+    expect(md).toContain("### Approval gate: ✅ Approved — Sales app → production");
+    expect(md).toContain("| Who | Decision | When | Environment | Link |");
+    expect(md).toMatch(
+      /\| @alice \| approved \| \S+ \| acceptance \| \[link\]\(https:\/\/github.com\/acme\/app\/actions\/runs\/555\) \|/,
+    );
+    expect(md).toContain(
+      "Not allowed to approve: @releaser (started the run), @dev (authored commit 0123456)",
+    );
+  });
+});
+
+describe("input validation", () => {
+  const bad: [string, Partial<ApprovalOptions>, string, string][] = [
+    [
+      "no approvers",
+      { approvers: " , " },
+      "approvers",
+      "Input 'approvers' lists nobody: name at least one GitHub user or org/team.",
+    ],
+    [
+      "minimum below 1",
+      { minimumApprovals: 0 },
+      "minimum-approvals",
+      "Input 'minimum-approvals' must be a whole number of at least 1, got '0'.",
+    ],
+    [
+      "minimum above the listed people",
+      { approvers: "alice bob", minimumApprovals: 3 },
+      "minimum-approvals",
+      "Input 'minimum-approvals' is 3 but 'approvers' lists only 2 people, so the gate could never pass.",
+    ],
+    [
+      "missing token",
+      { token: "" },
+      "github-token",
+      "Input 'github-token' is required to read approvals from GitHub.",
+    ],
+    [
+      "bad username",
+      { approvers: "alice bad_user!" },
+      "approvers",
+      "Input 'approvers' has 'bad_user!', which is not a valid GitHub username.",
+    ],
+    [
+      "bad team slug",
+      { approvers: "acme/" },
+      "approvers",
+      "Input 'approvers' has 'acme/', which is not a valid org/team slug.",
+    ],
+    [
+      "bad mode",
+      { mode: "vote" as "issue" },
+      "mode",
+      "Input 'mode' must be one of environment, issue, got 'vote'.",
+    ],
+    [
+      "overlapping keywords",
+      { approveKeywords: ["ok"], denyKeywords: ["OK", "no"] },
+      "deny-keywords",
+      "Inputs 'approve-keywords' and 'deny-keywords' both list 'ok'.",
+    ],
+    ["bad poll", { pollSeconds: 0 }, "poll-seconds", "Input 'poll-seconds' must be at least 1, got '0'."],
+  ];
+  for (const [name, extra, field, message] of bad) {
+    it(`rejects ${name} with a ConfigError naming '${field}'`, async () => {
+      const error = await requestApproval(envOptions({ minimumApprovals: 1, ...extra })).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).field).toBe(field);
+      expect((error as Error).message).toBe(message);
+    });
+  }
+
+  it("allows a quorum larger than the listed people when a team is listed", () => {
+    const policy = resolvePolicy(envOptions({ approvers: "alice, @acme/ops", minimumApprovals: 3 }));
+    expect(policy.users).toEqual(["alice"]);
+    expect(policy.teams).toEqual([{ org: "acme", slug: "ops" }]);
+  });
+});
+
+describe("keywords", () => {
+  const vote = (body: string) => classifyComment(body, DEFAULT_APPROVE_KEYWORDS, DEFAULT_DENY_KEYWORDS);
+  it("matches whole words at the start, case-insensitively", () => {
+    expect(vote("Approve")).toBe("approve");
+    expect(vote("  LGTM! ship it")).toBe("approve");
+    expect(vote("yes.")).toBe("approve");
+    expect(vote("approved\nthanks")).toBe("approve");
+    expect(vote("Denied: wrong numbers")).toBe("deny");
+    expect(vote("no")).toBe("deny");
+    expect(vote("not now")).toBeUndefined();
+    expect(vote("approvedx")).toBeUndefined();
+    expect(vote("I approve")).toBeUndefined();
+    expect(vote("yesterday's data")).toBeUndefined();
+  });
+});
+
+describe("evidence rendering", () => {
+  it("renders a flat object as a table and nested JSON as a fenced block", () => {
+    expect(renderJson({ status: "pass", regressions: 0 })).toBe(
+      "| Field | Value |\n| --- | --- |\n| status | pass |\n| regressions | 0 |",
+    );
+    expect(renderJson({ sheets: [{ id: 1 }] })).toBe(
+      '```json\n{\n  "sheets": [\n    {\n      "id": 1\n    }\n  ]\n}\n```',
+    );
+  });
+});
