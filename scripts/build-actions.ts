@@ -15,12 +15,10 @@ export function actionNames(): string[] {
     .sort();
 }
 
-async function bundle(name: string): Promise<void> {
-  const outdir = join(actionsDir, name, "dist");
-  rmSync(outdir, { recursive: true, force: true });
+async function bundle(entry: string, outfile: string): Promise<void> {
   await build({
-    entryPoints: [join(actionsDir, name, "src", "index.ts")],
-    outfile: join(outdir, "index.js"),
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: "node",
     format: "esm",
@@ -37,9 +35,21 @@ async function bundle(name: string): Promise<void> {
   });
 }
 
-const only = process.argv.slice(2);
-const names = only.length ? only : actionNames();
-for (const name of names) {
-  await bundle(name);
+async function bundleAction(name: string): Promise<void> {
+  const outdir = join(actionsDir, name, "dist");
+  rmSync(outdir, { recursive: true, force: true });
+  await bundle(join(actionsDir, name, "src", "index.ts"), join(outdir, "index.js"));
   console.log(`bundled actions/${name}/dist/index.js`);
 }
+
+/** Shared modules loaded on demand by every action (one copy instead of one per bundle). */
+async function bundleShared(): Promise<void> {
+  const outdir = join(actionsDir, "_shared", "dist");
+  rmSync(outdir, { recursive: true, force: true });
+  await bundle(join(actionsDir, "_shared", "src", "artifact-upload.ts"), join(outdir, "artifact-upload.js"));
+  console.log("bundled actions/_shared/dist/artifact-upload.js");
+}
+
+const only = process.argv.slice(2);
+if (only.length === 0) await bundleShared();
+for (const name of only.length ? only : actionNames()) await bundleAction(name);

@@ -1,6 +1,7 @@
 import * as core from "@actions/core";
 import { AuditTrail } from "@qlik-cicd/common";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { canUploadArtifacts, uploadArtifact } from "./artifacts.ts";
 import { tmpdir } from "node:os";
 
 /** Context of the run the audit records point back to, from the runner's standard variables. */
@@ -34,16 +35,10 @@ export async function finishAudit(trail: AuditTrail, actionName: string, env = p
   if (trail.records.length === 0) return;
   core.summary.addHeading("Audit trail", 3).addRaw(trail.renderMarkdown(), true);
   core.setOutput("audit-file", trail.file);
-  if (!env.ACTIONS_RUNTIME_TOKEN || env.QLIK_AUDIT_UPLOAD === "false") return;
+  if (env.QLIK_AUDIT_UPLOAD === "false" || !canUploadArtifacts(env)) return;
   try {
-    const { DefaultArtifactClient } = await import("@actions/artifact");
     const { id } = runContext(env);
-    const { dirname } = await import("node:path");
-    await new DefaultArtifactClient().uploadArtifact(
-      `qlik-audit-${actionName}-${id}`,
-      [trail.file],
-      dirname(trail.file),
-    );
+    await uploadArtifact(`qlik-audit-${actionName}-${id}`, [trail.file], dirname(trail.file));
   } catch (error) {
     core.warning(
       `The audit file could not be uploaded as an artifact (${(error as Error).message}); it is at ${trail.file}.`,

@@ -4,3 +4,4 @@ export * from "./run-action.ts";
 export * from "./outputs.ts";
 export * from "./logger.ts";
 export * from "./audit.ts";
+export * from "./artifacts.ts";

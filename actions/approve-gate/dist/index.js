@@ -19769,6 +19769,59 @@ var MutationEvents = class {
 };
 var mutationEvents = new MutationEvents();
 
+// packages/common/src/audit-trail.ts
+import { appendFileSync as appendFileSync2, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+var AuditTrail = class {
+  file;
+  records = [];
+  options;
+  unsubscribe;
+  constructor(options) {
+    this.options = options;
+    this.file = options.file;
+    mkdirSync(dirname(options.file), { recursive: true });
+    this.unsubscribe = (options.events ?? mutationEvents).on((event) => this.record(event));
+  }
+  record(event) {
+    const record = {
+      ...event,
+      actor: this.options.actor,
+      runUrl: this.options.runUrl,
+      action: this.options.action
+    };
+    this.records.push(record);
+    appendFileSync2(this.file, `${secrets.redact(JSON.stringify(record))}
+`);
+  }
+  close() {
+    this.unsubscribe();
+  }
+  /** Markdown table of changes grouped by tenant and operation, for job summaries. */
+  renderMarkdown() {
+    if (this.records.length === 0) return "No changes were made to any tenant.\n";
+    const groups = /* @__PURE__ */ new Map();
+    for (const r of this.records) {
+      const operation = r.operation ?? `${r.method} ${r.resource}`;
+      const key = `${r.tenant}\0${operation}`;
+      const g = groups.get(key) ?? { tenant: r.tenant, operation, ok: 0, failed: 0 };
+      if (r.result === "ok") g.ok++;
+      else g.failed++;
+      groups.set(key, g);
+    }
+    const rows = [...groups.values()].sort(
+      (a, b) => a.tenant.localeCompare(b.tenant) || a.operation.localeCompare(b.operation)
+    );
+    const escape = (s) => s.replace(/\|/g, "\\|");
+    return [
+      "| tenant | operation | succeeded | failed |",
+      "| --- | --- | ---: | ---: |",
+      ...rows.map((g) => `| ${escape(g.tenant)} | ${escape(g.operation)} | ${g.ok} | ${g.failed} |`),
+      ""
+    ].join("\n");
+  }
+};
+
 // packages/approval/src/options.ts
 var APPROVAL_MODES = ["environment", "issue"];
 var DEFAULT_APPROVE_KEYWORDS = ["approve", "approved", "lgtm", "yes"];
@@ -20979,9 +21032,57 @@ function readEnumInput(name, allowed, defaultValue) {
   return match;
 }
 
+// actions/_shared/src/audit.ts
+import { dirname as dirname2, join } from "node:path";
+
+// actions/_shared/src/artifacts.ts
+function canUploadArtifacts(env = process.env) {
+  return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
+}
+async function uploadArtifact(name, files, rootDirectory) {
+  if (!canUploadArtifacts()) {
+    info(`Not on a GitHub-hosted job with artifact storage; '${name}' stays at ${rootDirectory}.`);
+    return false;
+  }
+  const modulePath = new URL("../../_shared/dist/artifact-upload.js", import.meta.url).href;
+  const { uploadFiles } = await import(modulePath);
+  await uploadFiles(name, files, rootDirectory);
+  return true;
+}
+
+// actions/_shared/src/audit.ts
+import { tmpdir } from "node:os";
+function runContext(env) {
+  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
+  const runUrl = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : "local";
+  const id = [env.GITHUB_RUN_ID ?? "local", env.GITHUB_RUN_ATTEMPT ?? "1", env.GITHUB_JOB, env.GITHUB_ACTION].filter(Boolean).join("-").replace(/[^A-Za-z0-9._-]+/g, "_");
+  return { actor: env.GITHUB_ACTOR ?? env.USER ?? "unknown", runUrl, id };
+}
+function startAudit(actionName, env = process.env) {
+  const { actor, runUrl, id } = runContext(env);
+  const file = env.QLIK_AUDIT_FILE ?? join(env.RUNNER_TEMP ?? tmpdir(), "qlik-audit", `${actionName}-${id}.jsonl`);
+  return new AuditTrail({ file, actor, runUrl, action: actionName });
+}
+async function finishAudit(trail, actionName, env = process.env) {
+  trail.close();
+  if (trail.records.length === 0) return;
+  summary.addHeading("Audit trail", 3).addRaw(trail.renderMarkdown(), true);
+  setOutput("audit-file", trail.file);
+  if (env.QLIK_AUDIT_UPLOAD === "false" || !canUploadArtifacts(env)) return;
+  try {
+    const { id } = runContext(env);
+    await uploadArtifact(`qlik-audit-${actionName}-${id}`, [trail.file], dirname2(trail.file));
+  } catch (error2) {
+    warning(
+      `The audit file could not be uploaded as an artifact (${error2.message}); it is at ${trail.file}.`
+    );
+  }
+}
+
 // actions/_shared/src/run-action.ts
 async function runAction(actionName, main) {
   const unsubscribe = secrets.onRegister((value) => setSecret(value));
+  const audit = startAudit(actionName);
   try {
     await main();
   } catch (error2) {
@@ -20989,6 +21090,12 @@ async function runAction(actionName, main) {
     if (error2 instanceof Error && error2.stack) debug(secrets.redact(error2.stack));
     setFailed(`${actionName} failed: ${sentence}`);
   } finally {
+    try {
+      await finishAudit(audit, actionName);
+      await summary.write();
+    } catch (error2) {
+      warning(`The job summary could not be written: ${error2.message}`);
+    }
     unsubscribe();
   }
 }
