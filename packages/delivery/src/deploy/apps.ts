@@ -1,0 +1,118 @@
+import { createApp, getAppInfo, type NxApp } from "@qlik/api/apps";
+import { getItems, getPublishedItems, type ItemResultResponseBody } from "@qlik/api/items";
+import { QlikApiError, type QlikClient } from "@qlik-cicd/qlik-client";
+import type { Logger } from "@qlik-cicd/common";
+
+/** An app as the items API lists it: both ids, because item id ≠ app id. */
+export interface AppItem {
+  itemId: string;
+  appId: string;
+  name: string;
+  spaceId: string;
+}
+
+function toAppItem(item: ItemResultResponseBody): AppItem {
+  return { itemId: item.id, appId: item.resourceId ?? "", name: item.name, spaceId: item.spaceId ?? "" };
+}
+
+async function listItems(
+  client: QlikClient,
+  query: Parameters<typeof getItems>[0],
+  operation: string,
+): Promise<ItemResultResponseBody[]> {
+  const meta = { tier: "read", method: "GET", resource: "/api/v1/items", operation } as const;
+  let page = await client.call(meta, (opts) => getItems(query, opts));
+  const out: ItemResultResponseBody[] = [];
+  for (let pages = 0; pages < 100; pages++) {
+    out.push(...(page.data.data ?? []));
+    const next = page.next;
+    if (!next) break;
+    page = await client.call(meta, (opts) => next(opts));
+  }
+  return out;
+}
+
+/**
+ * Apps named exactly `name` in a space (fresh read). Deploys find their target this way, so a retry
+ * after a dropped connection reuses the app a previous attempt created instead of making a duplicate.
+ */
+export async function findAppsByName(client: QlikClient, spaceId: string, name: string): Promise<AppItem[]> {
+  const items = await listItems(
+    client,
+    { resourceType: "app", spaceId, name, limit: 100 },
+    "find app by name",
+  );
+  return items
+    .filter((i) => i.name === name && (i.spaceId ?? "") === spaceId && i.resourceId)
+    .map(toAppItem)
+    .sort((a, b) => a.appId.localeCompare(b.appId));
+}
+
+/** The item of one app (its item id), or undefined. */
+export async function findAppItem(client: QlikClient, appId: string): Promise<AppItem | undefined> {
+  const items = await listItems(
+    client,
+    { resourceType: "app", resourceId: appId, limit: 10 },
+    "find app item",
+  );
+  const item = items.find((i) => i.resourceId === appId);
+  return item ? toAppItem(item) : undefined;
+}
+
+/** The copies `sourceAppId` was published to: items API → item id → published items. */
+export async function findPublishedCopies(client: QlikClient, sourceAppId: string): Promise<AppItem[]> {
+  const source = await findAppItem(client, sourceAppId);
+  if (!source) return [];
+  const meta = {
+    tier: "read",
+    method: "GET",
+    resource: `/api/v1/items/${source.itemId}/publisheditems`,
+    operation: "list published copies",
+  } as const;
+  const res = await client.call(meta, (opts) => getPublishedItems(source.itemId, { limit: 100 }, opts));
+  // @qlik/api types this list as collections; the API returns items.
+  const data = (res.data as unknown as { data?: ItemResultResponseBody[] }).data ?? [];
+  return data.filter((i) => i.resourceId).map(toAppItem);
+}
+
+export async function getApp(client: QlikClient, appId: string): Promise<NxApp> {
+  const res = await client.call(
+    { tier: "read", method: "GET", resource: `/api/v1/apps/${appId}`, operation: "read app" },
+    (opts) => getAppInfo(appId, opts),
+  );
+  return res.data;
+}
+
+/**
+ * Creates an app in a space. Never blind-retried: when the call fails in a way that may have been
+ * applied (network drop, timeout, 5xx), the space is searched by name first.
+ */
+export async function createAppInSpace(
+  client: QlikClient,
+  spaceId: string,
+  name: string,
+  logger: Logger,
+): Promise<AppItem> {
+  try {
+    const res = await client.call(
+      { tier: "write", method: "POST", resource: "/api/v1/apps", operation: "create app" },
+      (opts) => createApp({ attributes: { name, spaceId } }, opts),
+    );
+    const appId = res.data.attributes?.id ?? "";
+    const item = await findAppItem(client, appId);
+    return item ?? { appId, itemId: "", name, spaceId };
+  } catch (error) {
+    if (error instanceof QlikApiError && error.status !== undefined && error.status < 500) throw error;
+    logger.warn(
+      `Creating app '${name}' failed (${(error as Error).message}); checking whether it was created anyway.`,
+    );
+    const found = await findAppsByName(client, spaceId, name);
+    if (found.length) return found[0];
+    throw error;
+  }
+}
+
+/** The hub link people open for an app. */
+export function appUrl(tenantOrigin: string, appId: string): string {
+  return appId ? `${tenantOrigin.replace(/\/+$/, "")}/sense/app/${appId}` : "";
+}

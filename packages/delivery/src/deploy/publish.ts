@@ -1,0 +1,82 @@
+import { publishApp, republishApp } from "@qlik/api/apps";
+import { QlikApiError, type QlikClient } from "@qlik-cicd/qlik-client";
+import { sleep, type Logger } from "@qlik-cicd/common";
+import { findAppsByName, type AppItem } from "./apps.ts";
+
+/** First publish of the staging app into a managed space; returns the new published copy's id. */
+export async function publishToSpace(
+  client: QlikClient,
+  stagingAppId: string,
+  spaceId: string,
+  name: string,
+  logger: Logger,
+): Promise<string> {
+  try {
+    const res = await client.call(
+      {
+        tier: "write",
+        method: "POST",
+        resource: `/api/v1/apps/${stagingAppId}/publish`,
+        operation: "publish app",
+      },
+      (opts) => publishApp(stagingAppId, { spaceId, data: "source", attributes: { name } }, opts),
+    );
+    return res.data.attributes?.id ?? "";
+  } catch (error) {
+    if (error instanceof QlikApiError && error.status !== undefined && error.status < 500) throw error;
+    // The publish may have been applied before the connection dropped: look before failing.
+    logger.warn(`Publishing failed (${(error as Error).message}); checking whether the copy exists anyway.`);
+    const found: AppItem[] = await findAppsByName(client, spaceId, name);
+    if (found.length) return found[0].appId;
+    throw error;
+  }
+}
+
+/** Republishes over the existing copy so the consumers' app keeps its id, links and data. */
+export async function republishOver(
+  client: QlikClient,
+  stagingAppId: string,
+  targetId: string,
+  name: string,
+): Promise<string> {
+  const res = await client.call(
+    {
+      tier: "write",
+      method: "PUT",
+      resource: `/api/v1/apps/${stagingAppId}/publish`,
+      operation: "republish app",
+    },
+    // data "target": consumers keep their data until the reload that follows replaces it.
+    // checkOriginAppId off: the target was chosen deliberately (via the items API, or adopted by name).
+    (opts) =>
+      republishApp(
+        stagingAppId,
+        { targetId, data: "target", checkOriginAppId: false, attributes: { name } },
+        opts,
+      ),
+  );
+  return res.data.attributes?.id ?? targetId;
+}
+
+/**
+ * Runs `fn`, retrying while it fails with 403: right after a publish, access to the new copy can be
+ * refused for a short while. Bounded by `timeoutMs`; any other error passes through at once.
+ */
+export async function retryWhileForbidden<T>(
+  fn: () => Promise<T>,
+  options: { timeoutMs: number; logger: Logger; what: string },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let delay = 200;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const forbidden = error instanceof QlikApiError && error.status === 403;
+      if (!forbidden || Date.now() + delay > deadline) throw error;
+      if (attempt === 1) options.logger.info(`Access to ${options.what} is not ready yet (403); retrying.`);
+      await sleep(delay);
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+}

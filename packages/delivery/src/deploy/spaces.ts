@@ -1,0 +1,107 @@
+import { createSpace, getSpaces, type Space } from "@qlik/api/spaces";
+import type { QlikClient } from "@qlik-cicd/qlik-client";
+import { ConfigError } from "@qlik-cicd/common";
+import type { SpaceRef } from "./types.ts";
+
+function toRef(space: Space): SpaceRef {
+  return { id: space.id, name: space.name ?? "", type: space.type ?? "" };
+}
+
+/** Every space these credentials can see (all pages), fresh (no cache). */
+export async function listSpaces(client: QlikClient): Promise<SpaceRef[]> {
+  const out: SpaceRef[] = [];
+  let page = await client.call(
+    { tier: "read", method: "GET", resource: "/api/v1/spaces", operation: "list spaces" },
+    (opts) => getSpaces({ limit: 100 }, opts),
+  );
+  for (;;) {
+    for (const s of page.data.data ?? []) out.push(toRef(s));
+    const next = page.next;
+    if (!next) break;
+    page = await client.call(
+      { tier: "read", method: "GET", resource: "/api/v1/spaces", operation: "list spaces" },
+      (opts) => next(opts),
+    );
+  }
+  return out;
+}
+
+/** Levenshtein distance, case-insensitive: how far a typo is from a real name. */
+export function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[y.length];
+}
+
+/** Names close to `wanted` (typos, case, prefixes), nearest first; at most `limit`. */
+export function nearbyNames(wanted: string, names: readonly string[], limit = 3): string[] {
+  const w = wanted.toLowerCase();
+  return [...new Set(names)]
+    .map((name) => {
+      const n = name.toLowerCase();
+      let d = editDistance(wanted, name);
+      if (n.includes(w) || w.includes(n)) d = Math.min(d, 1);
+      return { name, d };
+    })
+    .filter(({ name, d }) => d <= Math.max(2, Math.floor(Math.max(wanted.length, name.length) / 3)))
+    .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
+    .slice(0, limit)
+    .map((x) => x.name);
+}
+
+/** Finds a space by id or exact name (then case-insensitive name) in a list. */
+export function findSpace(spaces: readonly SpaceRef[], nameOrId: string): SpaceRef | undefined {
+  return (
+    spaces.find((s) => s.id === nameOrId) ??
+    spaces.find((s) => s.name === nameOrId) ??
+    spaces.find((s) => s.name.toLowerCase() === nameOrId.toLowerCase())
+  );
+}
+
+/** The sentence for a space that does not exist, with the nearest names. */
+export function spaceNotFound(
+  nameOrId: string,
+  tenant: string,
+  spaces: readonly SpaceRef[],
+  field = "space",
+): ConfigError {
+  const near = nearbyNames(
+    nameOrId,
+    spaces.map((s) => s.name),
+  );
+  const hint = near.length
+    ? `Did you mean ${near.map((n) => `'${n}'`).join(" or ")}?`
+    : spaces.length
+      ? `Spaces visible to these credentials: ${spaces
+          .map((s) => `'${s.name}'`)
+          .sort()
+          .slice(0, 10)
+          .join(", ")}.`
+      : "These credentials can see no spaces; check the user's space roles.";
+  return new ConfigError(`Space '${nameOrId}' was not found on tenant ${tenant}. ${hint}`, { field });
+}
+
+/** Creates a shared space (the staging space of a managed target). Looks first, so a retry never duplicates. */
+export async function createSharedSpace(client: QlikClient, name: string): Promise<SpaceRef> {
+  try {
+    const res = await client.call(
+      { tier: "write", method: "POST", resource: "/api/v1/spaces", operation: "create space" },
+      (opts) =>
+        createSpace({ name, type: "shared", description: "Staging apps for qlik-cicd deployments." }, opts),
+    );
+    return toRef(res.data);
+  } catch (error) {
+    // The request may have been applied before the connection dropped, or another run created it.
+    const existing = findSpace(await listSpaces(client), name);
+    if (existing && existing.name === name) return existing;
+    throw error;
+  }
+}

@@ -1,0 +1,43 @@
+export { deployApp, DeployFailedError, DeployVerificationError } from "./deploy/deploy-app.ts";
+export { renderDeployMarkdown, renderPlanMarkdown } from "./deploy/render.ts";
+export {
+  loadParametersFile,
+  parseParameters,
+  resolveParameters,
+  type ConnectionParameters,
+  type EnvironmentParameters,
+  type ParametersFile,
+  type ParameterValue,
+  type ResolvedConnection,
+  type ResolvedParameters,
+  type ValueRef,
+} from "./deploy/parameters.ts";
+export {
+  applyParameters,
+  type ConnectionCredentials,
+  type ParameterisedSource,
+} from "./deploy/apply-parameters.ts";
+export {
+  DirectoryRollbackStore,
+  MemoryRollbackStore,
+  rollbackKey,
+  type RollbackStore,
+} from "./deploy/rollback-store.ts";
+export { ReloadFailedError, reloadApp, reloadErrorLines } from "./deploy/reload.ts";
+export { editDistance, findSpace, listSpaces, nearbyNames, spaceNotFound } from "./deploy/spaces.ts";
+export { findAppsByName, findAppItem, findPublishedCopies, appUrl, type AppItem } from "./deploy/apps.ts";
+export { retryWhileForbidden } from "./deploy/publish.ts";
+export { PROVENANCE_ATTRIBUTE, readProvenance, type ProvenanceRecord } from "./deploy/provenance.ts";
+export type {
+  DeployChange,
+  DeployDeps,
+  DeployOptions,
+  DeployPlan,
+  DeployResult,
+  DeployStep,
+  DeployStepKind,
+  ProvenanceInput,
+  ReloadOutcome,
+  RollbackSnapshot,
+  SpaceRef,
+} from "./deploy/types.ts";
