@@ -41,3 +41,4 @@ export type {
   RollbackSnapshot,
   SpaceRef,
 } from "./deploy/types.ts";
+export * from "./evaluation/index.ts";
