@@ -1,0 +1,63 @@
+import { describe, expect, it } from "@jest/globals";
+import { TierBucket } from "../src/rate-limiter.ts";
+import { backoffDelay, parseRetryAfter } from "../src/retry.ts";
+import { FakeClock } from "./helpers/fake-clock.ts";
+
+describe("TierBucket", () => {
+  it("allows a burst of ten seconds' worth, then spaces requests at the rate", async () => {
+    const clock = new FakeClock();
+    const bucket = new TierBucket(60, clock); // 1/s, burst 10
+    for (let i = 0; i < 10; i++) await bucket.acquire();
+    expect(clock.sleeps).toEqual([]);
+    await bucket.acquire();
+    await bucket.acquire();
+    expect(clock.sleeps).toEqual([1000, 1000]);
+  });
+
+  it("serves concurrent waiters in order, each on its own reserved slot", async () => {
+    const bucket = new TierBucket(600); // real clock: 10/s, burst 100
+    for (let i = 0; i < 100; i++) await bucket.acquire();
+    const started = Date.now();
+    const done: { n: number; at: number }[] = [];
+    await Promise.all(
+      [1, 2, 3].map((n) => bucket.acquire().then(() => done.push({ n, at: Date.now() - started }))),
+    );
+    expect(done.map((d) => d.n)).toEqual([1, 2, 3]);
+    expect(done[0].at).toBeGreaterThanOrEqual(90);
+    expect(done[2].at).toBeGreaterThanOrEqual(290); // not all released together at the first refill
+  });
+
+  it("holds every caller while paused and never shortens a pause", async () => {
+    const clock = new FakeClock();
+    const bucket = new TierBucket(1000, clock);
+    bucket.pauseUntil(clock.now() + 5000);
+    bucket.pauseUntil(clock.now() + 1000);
+    expect(bucket.pausedFor()).toBe(5000);
+    await bucket.acquire();
+    expect(clock.sleeps).toEqual([5000]);
+    expect(bucket.pausedFor()).toBe(0);
+  });
+});
+
+describe("retry helpers", () => {
+  it("reads Retry-After as seconds or an HTTP date", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(parseRetryAfter("3", now)).toBe(3000);
+    expect(parseRetryAfter("0.5", now)).toBe(500);
+    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:07 GMT", now)).toBe(7000);
+    expect(parseRetryAfter("soon", now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+
+  it("keeps backoff within [0, min(maxDelay, base·2^(n-1))]", () => {
+    const policy = { maxAttempts: 9, maxElapsedMs: 1e9, baseDelayMs: 100, maxDelayMs: 1000 };
+    for (let retry = 1; retry <= 8; retry++) {
+      const cap = Math.min(1000, 100 * 2 ** (retry - 1));
+      for (let i = 0; i < 50; i++) {
+        const d = backoffDelay(retry, policy, Math.random);
+        expect(d).toBeGreaterThanOrEqual(0);
+        expect(d).toBeLessThan(cap);
+      }
+    }
+  });
+});
