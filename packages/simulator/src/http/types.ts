@@ -84,6 +84,11 @@ export interface TenantState {
   url: string;
   region: string;
   status: "active" | "disabled";
+  /** Other hostnames the tenant answers to (e.g. the registration alias `acme.eu.qlikcloud.com`). */
+  hostnameAliases?: string[];
+  createdAt?: string;
+  /** Set for tenants created through a region's registration API. */
+  licenseKey?: string;
   apps: Map<string, AppRecord>;
   docs: Map<string, AppDocument>;
   spaces: Map<string, SpaceRecord>;
@@ -153,6 +158,31 @@ export interface SimContext {
   emitEvent(tenant: TenantState, eventType: string, data: JsonObject): void;
   /** Look up any tenant (Platform Operations creates tenants; regional tokens span tenants). */
   tenants(): Iterable<TenantState>;
+  /**
+   * Creates a tenant in `region` with its own origin (Platform Operations registration). The new tenant
+   * is empty (no spaces, no apps); the region's OAuth client can obtain tokens for it.
+   */
+  createTenant(
+    region: string,
+    opts: { name?: string; hostnameAlias?: string; licenseKey?: string },
+  ): Promise<TenantState>;
+  /** Finds a tenant by its hostname (`127.0.0.1:PORT`), URL, alias (`acme.eu.qlikcloud.com`), name or id. */
+  findTenantByHostname(hostname: string): TenantState | undefined;
+  /** Runs `fn` after `ms`; every pending timer is cancelled when the simulator stops. */
+  setTimer(ms: number, fn: () => void): { cancel(): void };
+  /** Subscribes to every `emitEvent` (webhook delivery listens here). Returns an unsubscribe function. */
+  onEvent(listener: (tenant: TenantState, eventType: string, data: JsonObject) => void): () => void;
+  /** Registers an OAuth client on `tenant`: client credentials at `POST /oauth/token` then act as `userId`. */
+  registerOAuthClient(
+    tenant: TenantState,
+    client: { clientId: string; clientSecret: string; userId: string },
+  ): void;
+  /** Removes an OAuth client; tokens it already issued stop working. */
+  revokeOAuthClient(tenant: TenantState, clientId: string): void;
+  /** Issues an API key for `userId` on `tenant` (a bearer token valid on that tenant only). */
+  issueApiKey(tenant: TenantState, userId: string): { id: string; key: string };
+  /** Revokes an API key by the id `issueApiKey` returned. */
+  revokeApiKey(tenant: TenantState, keyId: string): void;
 }
 
 export type RouteModule = (routes: RouteRegistry, ctx: SimContext) => void;
