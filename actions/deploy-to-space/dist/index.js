@@ -89375,7 +89375,9 @@ var VOLATILE_ROOT_KEYS = /* @__PURE__ */ new Set([
   "qIsReserved",
   "qIsConfig"
 ]);
+var PROVENANCE_APP_PROPERTY = "qlikCicdProvenance";
 var VOLATILE_APP_KEYS = /* @__PURE__ */ new Set([
+  PROVENANCE_APP_PROPERTY,
   "qLastReloadTime",
   "qMigrationHash",
   "qSavedInProductVersion",
@@ -90984,16 +90986,6 @@ async function getAppInfo(appId, options) {
     options
   });
 }
-async function updateAppInfo(appId, body, options) {
-  return invokeFetch2("apps", {
-    method: "put",
-    pathTemplate: "/api/v1/apps/{appId}",
-    pathVariables: { appId },
-    body,
-    contentType: "application/json",
-    options
-  });
-}
 async function publishApp(appId, body, options) {
   return invokeFetch2("apps", {
     method: "post",
@@ -91390,12 +91382,21 @@ function resolveParameters(params, environment, env, options = {}) {
 }
 
 // packages/delivery/src/deploy/provenance.ts
-var PROVENANCE_ATTRIBUTE = "qlikCicd";
+var PROVENANCE_ATTRIBUTE = PROVENANCE_APP_PROPERTY;
 async function writeProvenance(client, appId, record) {
-  const body = { attributes: { custom: { [PROVENANCE_ATTRIBUTE]: { ...record } } } };
-  await client.call(
-    { tier: "write", method: "PUT", resource: `/api/v1/apps/${appId}`, operation: "record provenance" },
-    (opts) => updateAppInfo(appId, body, opts)
+  await client.withApp(
+    appId,
+    (doc) => client.qixMutation(
+      appId,
+      "SetAppProperties",
+      async () => {
+        const d = doc;
+        const props = await d.getAppProperties();
+        await d.setAppProperties({ ...props, [PROVENANCE_ATTRIBUTE]: { ...record } });
+        await d.doSave();
+      },
+      "record provenance"
+    )
   );
 }
 
@@ -91891,6 +91892,13 @@ async function applyContent(ctx, input, needBuild) {
       );
     });
     logger.info(`Built '${appName}' (${buildAppId}).`);
+    await writeProvenance(client, buildAppId, {
+      ...ctx.options.provenance ?? {},
+      digest: treeDigest(desired),
+      deployedAt: (/* @__PURE__ */ new Date()).toISOString()
+    }).catch(
+      (error2) => logger.warn(`Could not record the commit and run on app ${buildAppId}: ${error2.message}`)
+    );
   }
   let deployedId = buildAppId;
   let publishedAppId;
@@ -92022,13 +92030,6 @@ async function converge(ctx, input) {
         { timeoutMs: ctx.publishAccessMs, logger, what: `app ${deployedId}` }
       );
     }
-    await writeProvenance(client, deployedId, {
-      ...options.provenance ?? {},
-      digest: treeDigest(desired),
-      deployedAt: (/* @__PURE__ */ new Date()).toISOString()
-    }).catch(
-      (error2) => logger.warn(`Could not record the commit and run on app ${deployedId}: ${error2.message}`)
-    );
     await verify(ctx, deployedId, desired);
     result2.verified = true;
     return result2;
@@ -92222,6 +92223,18 @@ function renderDeployMarkdown(result2) {
   }
   return lines.join("\n");
 }
+
+// node_modules/@qlik/api/analytics/apps.js
+init_rolldown_runtime_w6R9maHv();
+
+// packages/delivery/src/evaluation/types.ts
+var DEFAULT_THRESHOLDS = {
+  maxRegressionPercent: 20,
+  minRegressionMs: 50,
+  maxMemoryRegressionPercent: 25,
+  minMemoryRegressionBytes: 16 * 1024 * 1024,
+  failOnErrors: true
+};
 
 // actions/_shared/src/inputs.ts
 function readInput(name, options = {}) {

@@ -89747,7 +89747,9 @@ var VOLATILE_ROOT_KEYS = /* @__PURE__ */ new Set([
   "qIsReserved",
   "qIsConfig"
 ]);
+var PROVENANCE_APP_PROPERTY = "qlikCicdProvenance";
 var VOLATILE_APP_KEYS = /* @__PURE__ */ new Set([
+  PROVENANCE_APP_PROPERTY,
   "qLastReloadTime",
   "qMigrationHash",
   "qSavedInProductVersion",

@@ -57,8 +57,15 @@ const VOLATILE_ROOT_KEYS = new Set([
   "qIsConfig",
 ]);
 
+/**
+ * Where deploys record the commit and run that produced an app. It is a record of the deploy, not
+ * design, so unbuild, diff and verification leave it out.
+ */
+export const PROVENANCE_APP_PROPERTY = "qlikCicdProvenance";
+
 /** App properties that describe the app's state, not its design. */
 const VOLATILE_APP_KEYS = new Set([
+  PROVENANCE_APP_PROPERTY,
   "qLastReloadTime",
   "qMigrationHash",
   "qSavedInProductVersion",

@@ -11,6 +11,7 @@ export {
   type ObjectEntry,
 } from "./types.ts";
 export {
+  PROVENANCE_APP_PROPERTY,
   canonicalAppProperties,
   canonicalConnection,
   canonicalizeContent,

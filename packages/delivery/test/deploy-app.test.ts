@@ -14,6 +14,7 @@ import {
   DeployFailedError,
   DirectoryRollbackStore,
   MemoryRollbackStore,
+  readProvenance,
   ReloadFailedError,
   renderDeployMarkdown,
 } from "../src/index.ts";
@@ -249,5 +250,41 @@ describe("deployApp", () => {
     const doc = sim.tenant(sim.description.tenants[0].name).docs.get(result.appId);
     const conn = [...(doc?.connections.values() ?? [])].find((c) => c.name === connection);
     expect(conn?.credentials).toEqual({ username: "svc", password: "very-secret-pw" });
+  });
+});
+
+describe("provenance", () => {
+  it("records commit and run on the published copy, invisible to unbuild, and only when content changes", async () => {
+    const provenance = {
+      commit: "0123456789abcdef0123456789abcdef01234567",
+      runUrl: "https://example.test/runs/7",
+    };
+    const first = await deployApp(client, {
+      source: v1Dir,
+      space: "acceptance",
+      appName: "Provenance App",
+      reload: false,
+      provenance,
+      ...fast,
+    });
+    expect(first.changed).toBe(true);
+    const recorded = await readProvenance(client, first.publishedAppId!);
+    expect(recorded).toMatchObject({ ...provenance, digest: expect.any(String) });
+
+    // Unbuild (and so diff and verification) does not see it.
+    const files = (await unbuild(first.publishedAppId!)).fileTexts();
+    expect(JSON.stringify(files)).not.toContain(provenance.commit);
+
+    // An unchanged deploy from another commit changes nothing, not even the record.
+    const again = await deployApp(client, {
+      source: v1Dir,
+      space: "acceptance",
+      appName: "Provenance App",
+      reload: false,
+      provenance: { commit: "f".repeat(40), runUrl: "https://example.test/runs/8" },
+      ...fast,
+    });
+    expect(again.changed).toBe(false);
+    expect(await readProvenance(client, first.publishedAppId!)).toMatchObject(provenance);
   });
 });

@@ -187,3 +187,28 @@ describe("runLoadScript", () => {
     expect(noDb.ok).toBe(false);
   });
 });
+
+describe("connection names as Qlik Cloud allows them", () => {
+  test("accepts spaces in lib:// connection names and lib:// text inside SET values", () => {
+    const doc = emptyAppDocument("app-1", "Spaces");
+    doc.connections.set("c1", {
+      id: "c1",
+      name: "Sales Data",
+      connectionString: "x",
+      type: "folder",
+      createdDate: "2026-01-01T00:00:00.000Z",
+      modifiedDate: "2026-01-01T00:00:00.000Z",
+    });
+    doc.script =
+      "SET vRoot = 'lib://Elsewhere/';\nOrders:\nLOAD OrderId, Amount FROM [lib://Sales Data/orders.qvd] (qvd);\n";
+    const ok = runLoadScript(doc);
+    expect(ok.errorLines).toEqual([]);
+    expect(ok.ok).toBe(true);
+    expect(ok.tables.map((t) => t.name)).toContain("Orders");
+
+    doc.script = "Orders:\nLOAD OrderId FROM [lib://Sales Archive/orders.qvd] (qvd);\n";
+    const failed = runLoadScript(doc);
+    expect(failed.ok).toBe(false);
+    expect(failed.errorLines.join("\n")).toContain("Sales Archive");
+  });
+});

@@ -337,6 +337,15 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
       );
     });
     logger.info(`Built '${appName}' (${buildAppId}).`);
+    // Recorded before publishing so the published copy carries it. A record, not content: failing to
+    // write it is reported but does not fail the deploy.
+    await writeProvenance(client, buildAppId, {
+      ...(ctx.options.provenance ?? {}),
+      digest: treeDigest(desired),
+      deployedAt: new Date().toISOString(),
+    }).catch((error: unknown) =>
+      logger.warn(`Could not record the commit and run on app ${buildAppId}: ${(error as Error).message}`),
+    );
   }
 
   let deployedId = buildAppId;
@@ -484,14 +493,6 @@ async function converge(ctx: Context, input: ConvergeInput): Promise<DeployResul
         { timeoutMs: ctx.publishAccessMs, logger, what: `app ${deployedId}` },
       );
     }
-    // Provenance is a record, not content: failing to write it is reported but does not fail the deploy.
-    await writeProvenance(client, deployedId, {
-      ...(options.provenance ?? {}),
-      digest: treeDigest(desired),
-      deployedAt: new Date().toISOString(),
-    }).catch((error: unknown) =>
-      logger.warn(`Could not record the commit and run on app ${deployedId}: ${(error as Error).message}`),
-    );
     await verify(ctx, deployedId, desired);
     result.verified = true;
     return result;

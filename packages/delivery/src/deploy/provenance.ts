@@ -1,10 +1,9 @@
-import { updateAppInfo, type UpdateApp } from "@qlik/api/apps";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
-import type { NxApp } from "@qlik/api/apps";
+import { PROVENANCE_APP_PROPERTY } from "@qlik-cicd/app-files";
 import type { ProvenanceInput } from "./types.ts";
 
-/** Key of the custom app attribute that records where a deployed app came from. */
-export const PROVENANCE_ATTRIBUTE = "qlikCicd";
+/** App property (QIX app properties) that records where a deployed app came from. */
+export const PROVENANCE_ATTRIBUTE = PROVENANCE_APP_PROPERTY;
 
 export interface ProvenanceRecord extends ProvenanceInput {
   /** treeDigest of the deployed content (without parameters' credentials). */
@@ -12,25 +11,46 @@ export interface ProvenanceRecord extends ProvenanceInput {
   deployedAt: string;
 }
 
+interface AppPropertiesDoc {
+  getAppProperties(): Promise<Record<string, unknown>>;
+  setAppProperties(props: Record<string, unknown>): Promise<void>;
+  doSave(fileName?: string): Promise<void>;
+}
+
 /**
- * Provenance lives in the app's custom attributes (REST app metadata), not in the app document, so
- * unbuild, diff and verification never see it. Written only when a deploy changed content.
+ * Provenance lives in the app's own properties, so it travels with publish and republish into the
+ * managed space, while unbuild (and so diff and verification) drops it as volatile. Qlik's REST app
+ * attributes only take a name and a description, so they cannot carry it. Written only when a deploy
+ * changed content, into the app that is built (before it is published).
  */
 export async function writeProvenance(
   client: QlikClient,
   appId: string,
   record: ProvenanceRecord,
 ): Promise<void> {
-  const body = { attributes: { custom: { [PROVENANCE_ATTRIBUTE]: { ...record } } } } as unknown as UpdateApp;
-  await client.call(
-    { tier: "write", method: "PUT", resource: `/api/v1/apps/${appId}`, operation: "record provenance" },
-    (opts) => updateAppInfo(appId, body, opts),
+  await client.withApp(appId, (doc) =>
+    client.qixMutation(
+      appId,
+      "SetAppProperties",
+      async () => {
+        const d = doc as unknown as AppPropertiesDoc;
+        const props = await d.getAppProperties();
+        await d.setAppProperties({ ...props, [PROVENANCE_ATTRIBUTE]: { ...record } });
+        await d.doSave();
+      },
+      "record provenance",
+    ),
   );
 }
 
-export function readProvenance(app: NxApp): ProvenanceRecord | undefined {
-  const custom = app.attributes?.custom as Record<string, unknown> | undefined;
-  const value = custom?.[PROVENANCE_ATTRIBUTE];
-  if (!value || typeof value !== "object") return undefined;
-  return value as ProvenanceRecord;
+/** Reads the provenance an app carries, if any. */
+export async function readProvenance(
+  client: QlikClient,
+  appId: string,
+): Promise<ProvenanceRecord | undefined> {
+  return client.withApp(appId, async (doc) => {
+    const props = await (doc as unknown as AppPropertiesDoc).getAppProperties();
+    const value = props[PROVENANCE_ATTRIBUTE];
+    return value && typeof value === "object" ? (value as ProvenanceRecord) : undefined;
+  });
 }

@@ -98,8 +98,10 @@ function parseFieldList(list: string): string[] {
 /** Extracts the connection names of all `lib://Name/…` references. */
 function libReferences(text: string): string[] {
   const names: string[] = [];
-  const re = /lib:\/\/([^/\]'"`\s;)]+)/gi;
-  for (let m = re.exec(text); m; m = re.exec(text)) names.push(m[1]);
+  // Connection names may contain spaces (`[lib://Sales Data/orders.qvd]`); the name ends at the first
+  // slash, closing bracket or quote.
+  const re = /lib:\/\/([^/\]'"`;)\r\n]+)/gi;
+  for (let m = re.exec(text); m; m = re.exec(text)) names.push(m[1].trim());
   return names;
 }
 
@@ -321,9 +323,11 @@ export function runLoadScriptDetailed(
     if (st.parenError === "missing") fail("Unbalanced parentheses: missing ')'");
     if (st.parenError === "unexpected") fail("Unbalanced parentheses: unexpected ')'");
     const rawText = st.text;
-    checkLibRefs(rawText);
+    // A lib:// path inside a SET/LET value is only a string until a statement uses it.
+    const isAssignment = /^\s*(SET|LET)\s/i.test(rawText);
+    if (!isAssignment) checkLibRefs(rawText);
     let text = dollarExpand(rawText, lookupVar, now).trim();
-    checkLibRefs(text);
+    if (!isAssignment) checkLibRefs(text);
     elapsedMs += 5;
 
     // SET / LET / implicit assignment (keep the raw right-hand side for SET).
