@@ -88072,7 +88072,7 @@ function info(message) {
 
 // actions/unbuild-app/src/main.ts
 import { readFileSync } from "node:fs";
-import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join2 } from "node:path";
 
@@ -88394,7 +88394,9 @@ var VOLATILE_ROOT_KEYS = /* @__PURE__ */ new Set([
   "qIsReserved",
   "qIsConfig"
 ]);
+var PROVENANCE_APP_PROPERTY = "qlikCicdProvenance";
 var VOLATILE_APP_KEYS = /* @__PURE__ */ new Set([
+  PROVENANCE_APP_PROPERTY,
   "qLastReloadTime",
   "qMigrationHash",
   "qSavedInProductVersion",
@@ -91099,7 +91101,15 @@ ${error2.stdout}` : "";
     }
     await rm3(destDir, { recursive: true, force: true });
     await mkdir3(destDir, { recursive: true });
-    const lsArgs = ["ls-tree", "-r", "-z", "--full-tree", commit, "--", ...prefix && prefix !== "." ? [prefix] : []];
+    const lsArgs = [
+      "ls-tree",
+      "-r",
+      "-z",
+      "--full-tree",
+      commit,
+      "--",
+      ...prefix && prefix !== "." ? [prefix] : []
+    ];
     const listing = await this.run(lsArgs);
     const entries = [];
     for (const record of listing.stdout.split("\0")) {
@@ -91218,7 +91228,8 @@ function isInside(root2, candidate) {
 function resolveWorkspacePath(workspace, input, field = "path") {
   const root2 = path3.resolve(workspace);
   const value = input.trim();
-  if (!value) throw new ConfigError(`Input '${field}' is empty: give a folder inside the workspace.`, { field });
+  if (!value)
+    throw new ConfigError(`Input '${field}' is empty: give a folder inside the workspace.`, { field });
   const absolute = path3.resolve(root2, value);
   const realRoot = realExisting(root2);
   if (!isInside(root2, absolute) || !isInside(realRoot, realExisting(absolute))) {
@@ -91330,7 +91341,8 @@ async function unbuildToWorkspace(options) {
     };
   }
   const { branch, base, openPullRequest } = options;
-  if (!branch) throw new ConfigError("Input 'branch' is required for commit: pull-request.", { field: "branch" });
+  if (!branch)
+    throw new ConfigError("Input 'branch' is required for commit: pull-request.", { field: "branch" });
   if (!base) throw new ConfigError("Input 'base' is required for commit: pull-request.", { field: "base" });
   if (!openPullRequest) throw new Error("unbuildToWorkspace needs openPullRequest for commit: pull-request.");
   if (branch === base) {
@@ -92051,21 +92063,28 @@ async function defaultBase(git, token) {
   }
   const remoteHead = await git.remoteDefaultBranch("origin", token).catch(() => void 0);
   if (remoteHead) return remoteHead;
-  throw new ConfigError("Could not tell the repository's default branch: set 'base'.", { field: INPUTS.base });
+  throw new ConfigError("Could not tell the repository's default branch: set 'base'.", {
+    field: INPUTS.base
+  });
 }
 function repository() {
   const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
   if (!owner || !repo) {
-    throw new ConfigError("GITHUB_REPOSITORY is not set (owner/name): it is needed to open the pull request.", {
-      field: "GITHUB_REPOSITORY"
-    });
+    throw new ConfigError(
+      "GITHUB_REPOSITORY is not set (owner/name): it is needed to open the pull request.",
+      {
+        field: "GITHUB_REPOSITORY"
+      }
+    );
   }
   return { owner, repo };
 }
 async function uploadFiles(tree, slug, result2) {
   const name = `qlik-app-${slug}`;
   if (!canUploadArtifacts()) {
-    notice(`upload-artifact: no artifact storage on this runner (ACTIONS_RUNTIME_TOKEN is not set); '${name}' was not uploaded.`);
+    notice(
+      `upload-artifact: no artifact storage on this runner (ACTIONS_RUNTIME_TOKEN is not set); '${name}' was not uploaded.`
+    );
     return;
   }
   const dir = await mkdtemp2(join2(process.env.RUNNER_TEMP || tmpdir3(), "qlik-artifact-"));
@@ -92075,7 +92094,7 @@ async function uploadFiles(tree, slug, result2) {
     await uploadArtifact(name, files, dir);
     info(`Uploaded ${files.length} files of ${result2.path} as artifact '${name}'.`);
   } finally {
-    await rm5(dir, { recursive: true, force: true });
+    await rm4(dir, { recursive: true, force: true });
   }
 }
 async function run() {
@@ -92101,7 +92120,10 @@ async function run() {
     if (commit !== "none" && !await git.isRepository()) {
       throw new ConfigError(
         `The workspace ${workspace} is not a git repository, so commit '${commit}' cannot be used.`,
-        { field: INPUTS.commit, hint: "Check out the repository with actions/checkout first, or set commit: none." }
+        {
+          field: INPUTS.commit,
+          hint: "Check out the repository with actions/checkout first, or set commit: none."
+        }
       );
     }
     const connection = readConnectionInputs();
@@ -92113,7 +92135,11 @@ async function run() {
       const slug = appSlug(app.title);
       const base = commit === "pull-request" ? baseInput ?? await defaultBase(git, token) : baseInput;
       const branch = branchInput ?? (commit === "pull-request" ? `qlik/unbuild/${slug}` : void 0);
-      const github = commit === "pull-request" ? new GitHubClient({ token, apiUrl: process.env.GITHUB_API_URL, logger: actionsLogger }) : void 0;
+      const github = commit === "pull-request" ? new GitHubClient({
+        token,
+        apiUrl: process.env.GITHUB_API_URL,
+        logger: actionsLogger
+      }) : void 0;
       const result2 = await unbuildToWorkspace({
         workspace,
         path: pathInput ?? `apps/${slug}`,

@@ -27230,7 +27230,9 @@ var VOLATILE_ROOT_KEYS = /* @__PURE__ */ new Set([
   "qIsReserved",
   "qIsConfig"
 ]);
+var PROVENANCE_APP_PROPERTY = "qlikCicdProvenance";
 var VOLATILE_APP_KEYS = /* @__PURE__ */ new Set([
+  PROVENANCE_APP_PROPERTY,
   "qLastReloadTime",
   "qMigrationHash",
   "qSavedInProductVersion",
@@ -30491,7 +30493,15 @@ ${error2.stdout}` : "";
     }
     await rm3(destDir, { recursive: true, force: true });
     await mkdir3(destDir, { recursive: true });
-    const lsArgs = ["ls-tree", "-r", "-z", "--full-tree", commit, "--", ...prefix && prefix !== "." ? [prefix] : []];
+    const lsArgs = [
+      "ls-tree",
+      "-r",
+      "-z",
+      "--full-tree",
+      commit,
+      "--",
+      ...prefix && prefix !== "." ? [prefix] : []
+    ];
     const listing = await this.run(lsArgs);
     const entries = [];
     for (const record of listing.stdout.split("\0")) {
@@ -30610,7 +30620,8 @@ function isInside(root, candidate) {
 function resolveWorkspacePath(workspace, input, field = "path") {
   const root = path6.resolve(workspace);
   const value = input.trim();
-  if (!value) throw new ConfigError(`Input '${field}' is empty: give a folder inside the workspace.`, { field });
+  if (!value)
+    throw new ConfigError(`Input '${field}' is empty: give a folder inside the workspace.`, { field });
   const absolute = path6.resolve(root, value);
   const realRoot = realExisting(root);
   if (!isInside(root, absolute) || !isInside(realRoot, realExisting(absolute))) {
@@ -30664,11 +30675,14 @@ function insideOrEqual(root, candidate) {
 async function findAppFolders(workspace, input, field = "path") {
   const root = path7.resolve(workspace);
   const value = input.trim();
-  if (!value) throw new ConfigError(`Input '${field}' is empty: name an app folder such as apps/sales.`, { field });
+  if (!value)
+    throw new ConfigError(`Input '${field}' is empty: name an app folder such as apps/sales.`, { field });
   const candidates = [];
   if (/[*?[{]/.test(value)) {
     if (path7.isAbsolute(value) || value.split(/[\\/]/).includes("..")) {
-      throw new ConfigError(`Input '${field}' ('${value}') must be a pattern relative to the workspace.`, { field });
+      throw new ConfigError(`Input '${field}' ('${value}') must be a pattern relative to the workspace.`, {
+        field
+      });
     }
     for await (const match of glob(value, { cwd: root })) candidates.push(path7.resolve(root, match));
   } else {
@@ -30677,7 +30691,9 @@ async function findAppFolders(workspace, input, field = "path") {
   const found = /* @__PURE__ */ new Set();
   for (const candidate of candidates.sort()) {
     if (!insideOrEqual(root, candidate)) {
-      throw new ConfigError(`Input '${field}' ('${value}') must stay inside the workspace ${root}.`, { field });
+      throw new ConfigError(`Input '${field}' ('${value}') must stay inside the workspace ${root}.`, {
+        field
+      });
     }
     if (await isDir(candidate)) await collectApps(candidate, 0, found);
   }
@@ -30718,7 +30734,9 @@ async function validateApps(options) {
     noDiff = "no base revision to compare with";
   } else if (!await probe.isRepository()) {
     if (options.baseRequired) {
-      throw new ConfigError(`Input 'base' needs a git repository, but ${workspace} is not one.`, { field: "base" });
+      throw new ConfigError(`Input 'base' needs a git repository, but ${workspace} is not one.`, {
+        field: "base"
+      });
     }
     noDiff = "the workspace is not a git repository";
   } else {
@@ -30799,7 +30817,9 @@ function validationFailure(result, failOn) {
   const count = failOn === "error" ? result.errors : result.errors + result.warnings;
   const first = failing[0].lint.findings.find((f) => levels.includes(f.severity));
   const what = failOn === "error" ? plural(count, "error") : `${plural(result.errors, "error")} and ${plural(result.warnings, "warning")}`;
-  return new CicdError(`${what} in ${failing.map((a) => a.path).join(", ")}: first ${describeFinding(first)}.`);
+  return new CicdError(
+    `${what} in ${failing.map((a) => a.path).join(", ")}: first ${describeFinding(first)}.`
+  );
 }
 function renderValidationMarkdown(result, options = {}) {
   const lines = [
@@ -31358,7 +31378,9 @@ async function commentOnPullRequest(token, event, pathInput, result) {
     });
     info(`${comment.created ? "Wrote" : "Updated"} the validation comment: ${comment.url}`);
   } catch (error2) {
-    warning(`The pull request comment could not be written: ${secrets.redact(error2.message)}`);
+    warning(
+      `The pull request comment could not be written: ${secrets.redact(error2.message)}`
+    );
   }
 }
 async function run() {
@@ -31372,7 +31394,9 @@ async function run() {
     if (configInput) {
       const { absolute } = resolveWorkspacePath(workspace, configInput, INPUTS.config);
       if (!existsSync3(absolute)) {
-        throw new ConfigError(`Lint config '${configInput}' in 'config' does not exist.`, { field: INPUTS.config });
+        throw new ConfigError(`Lint config '${configInput}' in 'config' does not exist.`, {
+          field: INPUTS.config
+        });
       }
       config = await loadLintConfig(absolute);
     }
@@ -31396,7 +31420,10 @@ async function run() {
     writeOutput(OUTPUTS.errors, result.errors);
     writeOutput(OUTPUTS.warnings, result.warnings);
     writeOutput(OUTPUTS.diff, Object.fromEntries(result.apps.map((a) => [a.path, a.diff ?? null])));
-    writeOutput(OUTPUTS.apps, result.apps.map((a) => a.path));
+    writeOutput(
+      OUTPUTS.apps,
+      result.apps.map((a) => a.path)
+    );
     await summary.addRaw(secrets.redact(renderValidationMarkdown(result))).write();
     info(
       `${result.apps.length} app folder(s): ${result.errors} error(s), ${result.warnings} warning(s).`

@@ -1,0 +1,39 @@
+export {
+  authEnv,
+  basicAuthHeader,
+  DEFAULT_AUTHOR,
+  Git,
+  GitError,
+  type FileState,
+  type GitIdentity,
+  type GitOptions,
+  type PushOptions,
+  type ReadTreeResult,
+  type RunOptions,
+  type RunResult,
+  type StatusEntry,
+} from "./git.ts";
+export { resolveWorkspacePath } from "./workspace-path.ts";
+export {
+  COMMIT_MODES,
+  defaultCommitMessage,
+  pullRequestBody,
+  unbuildToWorkspace,
+  type CommitMode,
+  type PullRequestInfo,
+  type PullRequestRequest,
+  type UnbuildToWorkspaceOptions,
+  type UnbuildToWorkspaceResult,
+} from "./unbuild-to-workspace.ts";
+export {
+  FAIL_ON,
+  findAppFolders,
+  isAppFolder,
+  renderValidationMarkdown,
+  validateApps,
+  validationFailure,
+  type AppValidation,
+  type FailOn,
+  type ValidateAppsOptions,
+  type ValidateAppsResult,
+} from "./validate-apps.ts";
