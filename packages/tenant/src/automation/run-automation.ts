@@ -1,0 +1,243 @@
+import { CicdError, ConfigError, mutationEvents, secrets, silentLogger, sleep } from "@qlik-cicd/common";
+import type { Logger } from "@qlik-cicd/common";
+import type { QlikClient } from "@qlik-cicd/qlik-client";
+import { getAutomationRun, queueAutomationRun } from "@qlik/api/automations";
+
+export type AutomationMode = "run" | "execute";
+
+export interface RunAutomationOptions {
+  automationId: string;
+  /** run: the runs API (owner only) and polling; execute: the trigger URL with an execution token. */
+  mode?: AutomationMode;
+  /** execute: the JSON payload sent to the automation. */
+  inputs?: unknown;
+  /** execute: the automation's execution token (a secret). */
+  executionToken?: string;
+  /** Wait for the final status (default true). execute without waiting starts the run asynchronously. */
+  wait?: boolean;
+  timeoutMs?: number;
+  /** run: how often the run is polled (default 2 s). */
+  pollIntervalMs?: number;
+}
+
+export interface AutomationRunResult {
+  runId: string;
+  status: string;
+  /** execute + wait: the automation's output; run: the final run record. */
+  result: unknown;
+  /** True when the run reached a final status. */
+  finished: boolean;
+}
+
+const FINAL = ["finished", "finished with warnings", "failed", "stopped", "exceeded limit"];
+const SUCCESS = ["finished", "finished with warnings"];
+
+/** A run that ended failed, stopped or over a limit: the step fails with the automation's own error. */
+export class AutomationRunFailedError extends CicdError {
+  readonly runId: string;
+  readonly status: string;
+  constructor(automationId: string, runId: string, status: string, detail: string | undefined) {
+    super(
+      `Automation ${automationId} run ${runId || "(no id)"} ended with status '${status}'${detail ? `: ${detail.replace(/[.\s]+$/, "")}` : ""}.`,
+      { hint: "Open the run in Qlik Automate for its block-by-block log." },
+    );
+    this.runId = runId;
+    this.status = status;
+  }
+}
+
+export class AutomationTimeoutError extends CicdError {
+  readonly runId: string;
+  constructor(automationId: string, runId: string, minutes: number, status: string) {
+    super(
+      `Automation ${automationId} run ${runId || "(no id)"} did not finish within ${minutes} minute(s) (last status '${status}').`,
+      { hint: "Raise 'timeout-minutes', or set 'wait: false' and check the run later." },
+    );
+    this.runId = runId;
+  }
+}
+
+/** Parses the `inputs` text: empty → undefined; anything but valid JSON → ConfigError. */
+export function parseAutomationInputs(text: string | undefined): unknown {
+  if (text === undefined || text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`Input 'inputs' must be JSON: ${(error as Error).message}.`, { field: "inputs" });
+  }
+}
+
+function firstError(error: unknown): string | undefined {
+  if (!Array.isArray(error) || error.length === 0) return undefined;
+  const e = error[0] as { message?: unknown; detail?: unknown } | string;
+  if (typeof e === "string") return e;
+  return typeof e.message === "string" ? e.message : typeof e.detail === "string" ? e.detail : undefined;
+}
+
+function runRecord(run: Record<string, unknown>): Record<string, unknown> {
+  const keep = ["id", "status", "context", "startTime", "stopTime", "duration", "error"];
+  return Object.fromEntries(keep.filter((k) => run[k] !== undefined).map((k) => [k, run[k]]));
+}
+
+async function viaRunsApi(
+  client: QlikClient,
+  options: RunAutomationOptions,
+  logger: Logger,
+): Promise<AutomationRunResult> {
+  const id = options.automationId;
+  if (options.inputs !== undefined) {
+    logger.warn("The runs API takes no inputs; they are sent only with mode 'execute'.");
+  }
+  const queued = await client.call(
+    { tier: "write", method: "POST", resource: "/api/v1/automations/{id}/runs", operation: "run automation" },
+    (opts) => queueAutomationRun(id, { context: "api" }, opts),
+  );
+  let run = queued.data as unknown as Record<string, unknown>;
+  const runId = String(run.id ?? "");
+  logger.info(`Automation ${id}: run ${runId} is ${String(run.status)}.`);
+  if (options.wait === false)
+    return { runId, status: String(run.status ?? "queued"), result: runRecord(run), finished: false };
+  const timeoutMs = options.timeoutMs ?? 30 * 60_000;
+  const deadline = Date.now() + timeoutMs;
+  let last = String(run.status);
+  while (!FINAL.includes(String(run.status))) {
+    if (Date.now() >= deadline)
+      throw new AutomationTimeoutError(
+        id,
+        runId,
+        Math.round((timeoutMs / 60_000) * 100) / 100,
+        String(run.status),
+      );
+    await sleep(Math.min(options.pollIntervalMs ?? 2000, Math.max(1, deadline - Date.now())));
+    run = (
+      await client.call(
+        { tier: "read", method: "GET", resource: "/api/v1/automations/{id}/runs/{runId}" },
+        (opts) => getAutomationRun(id, runId, opts),
+      )
+    ).data as unknown as Record<string, unknown>;
+    if (String(run.status) !== last) {
+      last = String(run.status);
+      logger.info(`Automation ${id}: run ${runId} is ${last}.`);
+    }
+  }
+  const status = String(run.status);
+  if (!SUCCESS.includes(status)) throw new AutomationRunFailedError(id, runId, status, firstError(run.error));
+  if (status === "finished with warnings")
+    logger.warn(`Automation ${id}: run ${runId} finished with warnings.`);
+  return { runId, status, result: runRecord(run), finished: true };
+}
+
+/** The trigger URL is authorised by the execution token alone, so it is called directly (and audited here). */
+async function viaExecute(
+  client: QlikClient,
+  options: RunAutomationOptions,
+  logger: Logger,
+): Promise<AutomationRunResult> {
+  const id = options.automationId;
+  const token = options.executionToken;
+  if (!token) {
+    throw new ConfigError("Input 'execution-token' is required with mode 'execute'.", {
+      field: "execution-token",
+    });
+  }
+  secrets.register(token);
+  const wait = options.wait !== false;
+  const resource = "/api/v1/automations/{id}/actions/execute";
+  const url = `${client.tenantUrl}/api/v1/automations/${encodeURIComponent(id)}/actions/execute`;
+  const timeoutMs = options.timeoutMs ?? 30 * 60_000;
+  const headers: Record<string, string> = { "content-type": "application/json", "x-execution-token": token };
+  if (!wait) headers["x-execution-async"] = "true";
+  const emit = (result: "ok" | "error", status?: number) =>
+    mutationEvents.emit({
+      time: new Date().toISOString(),
+      tenant: client.tenantName,
+      method: "POST",
+      resource,
+      operation: "execute automation",
+      result,
+      ...(status !== undefined ? { status } : {}),
+    });
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(options.inputs ?? {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    emit("error");
+    if ((error as Error).name === "TimeoutError" || (error as Error).name === "AbortError") {
+      throw new AutomationTimeoutError(id, "", Math.round((timeoutMs / 60_000) * 100) / 100, "running");
+    }
+    throw new CicdError(
+      `Cannot reach tenant ${client.tenantName} to execute automation ${id}: ${(error as Error).message}.`,
+      {
+        hint: "Check the tenant URL and the network.",
+        cause: error,
+      },
+    );
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
+  const runId =
+    res.headers.get("x-automation-run-id") ?? String((body as { id?: unknown } | undefined)?.id ?? "");
+  emit(res.ok ? "ok" : "error", res.status);
+  if (res.ok) {
+    if (!wait) {
+      const status = String((body as { status?: unknown } | undefined)?.status ?? "queued");
+      logger.info(`Automation ${id}: run ${runId} started asynchronously (${status}).`);
+      return { runId, status, result: body ?? {}, finished: false };
+    }
+    logger.info(`Automation ${id}: run ${runId} finished.`);
+    return { runId, status: "finished", result: body ?? {}, finished: true };
+  }
+  const first = (body as { errors?: { code?: string; title?: string; detail?: string }[] } | undefined)
+    ?.errors?.[0];
+  const detail = first?.detail ?? first?.title;
+  if (res.status === 401) {
+    throw new ConfigError(
+      `The execution token was rejected for automation ${id}${detail ? ` (${detail.replace(/[.\s]+$/, "")})` : ""}.`,
+      {
+        field: "execution-token",
+        hint: "Copy the token from the automation's start block (triggered run mode).",
+      },
+    );
+  }
+  if (res.status === 404) {
+    throw new ConfigError(`Tenant ${client.tenantName} has no automation ${id}.`, { field: "automation-id" });
+  }
+  if (res.status === 400) {
+    throw new ConfigError(
+      `Automation ${id} cannot be executed: ${detail ?? "bad request"}`.replace(/[.\s]*$/, "."),
+      {
+        field: "automation-id",
+      },
+    );
+  }
+  const code = first?.code ?? "";
+  const status = code.startsWith("AUTOMATIONS-RUN-")
+    ? code.slice("AUTOMATIONS-RUN-".length).toLowerCase().replace(/-/g, " ")
+    : "failed";
+  throw new AutomationRunFailedError(id, runId, status, detail);
+}
+
+/** Triggers a Qlik Automate workflow and (by default) waits for its final status. */
+export async function runAutomation(
+  client: QlikClient,
+  options: RunAutomationOptions,
+  deps: { logger?: Logger } = {},
+): Promise<AutomationRunResult> {
+  const logger = deps.logger ?? silentLogger;
+  if (!options.automationId?.trim()) {
+    throw new ConfigError("Input 'automation-id' is required.", { field: "automation-id" });
+  }
+  return (options.mode ?? "run") === "execute"
+    ? viaExecute(client, options, logger)
+    : viaRunsApi(client, options, logger);
+}

@@ -1,0 +1,227 @@
+/**
+ * The tenant blueprint's JSON schema. The same object is committed as
+ * `schemas/tenant-blueprint.schema.json` (a test keeps the two identical) so editors can validate YAML.
+ */
+const roleName = { type: "string", minLength: 1, maxLength: 100 } as const;
+const nonEmpty = { type: "string", minLength: 1 } as const;
+const envName = {
+  type: "string",
+  pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+  description: "Name of an environment variable that holds the value (a secret reference, never the value).",
+} as const;
+const stringList = { type: "array", items: nonEmpty, uniqueItems: true } as const;
+
+export const TENANT_SETTINGS = [
+  "autoAssignCreateSharedSpacesRoleToProfessionals",
+  "autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals",
+  "autoAssignDataServicesContributorRoleToProfessionals",
+  "enableAnalyticCreation",
+  "enableAppOpeningFeedback",
+] as const;
+
+export const blueprintSchema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/qlik-cicd/schemas/tenant-blueprint.schema.json",
+  title: "Qlik Cloud tenant blueprint",
+  description:
+    "Declarative configuration of one Qlik Cloud tenant, applied idempotently by configure-tenant (apply, plan, drift).",
+  type: "object",
+  additionalProperties: false,
+  required: ["version"],
+  properties: {
+    version: { const: 1, description: "Blueprint format version." },
+    tenant: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        name: { ...nonEmpty, description: "Display name of the tenant." },
+        settings: {
+          type: "object",
+          additionalProperties: false,
+          properties: Object.fromEntries(TENANT_SETTINGS.map((s) => [s, { type: "boolean" }])),
+        },
+      },
+    },
+    identityProvider: {
+      type: "object",
+      required: ["protocol", "description"],
+      properties: {
+        protocol: { enum: ["jwtAuth", "OIDC"] },
+        description: { ...nonEmpty, description: "Identifies the identity provider on the tenant." },
+      },
+      allOf: [
+        {
+          if: { properties: { protocol: { const: "jwtAuth" } } },
+          then: {
+            additionalProperties: false,
+            required: ["issuer", "keys"],
+            properties: {
+              protocol: true,
+              description: true,
+              issuer: nonEmpty,
+              keys: {
+                type: "array",
+                minItems: 1,
+                items: {
+                  type: "object",
+                  additionalProperties: false,
+                  required: ["kid", "pem"],
+                  properties: { kid: nonEmpty, pem: { type: "string", pattern: "-----BEGIN " } },
+                },
+              },
+            },
+          },
+        },
+        {
+          if: { properties: { protocol: { const: "OIDC" } } },
+          then: {
+            additionalProperties: false,
+            required: ["provider", "discoveryUrl", "clientId", "clientSecretEnv"],
+            properties: {
+              protocol: true,
+              description: true,
+              provider: { enum: ["auth0", "okta", "generic", "salesforce", "keycloak", "adfs", "azureAD"] },
+              discoveryUrl: { type: "string", pattern: "^https?://" },
+              clientId: nonEmpty,
+              clientSecretEnv: envName,
+              claimsMapping: {
+                type: "object",
+                additionalProperties: { anyOf: [nonEmpty, stringList] },
+              },
+            },
+          },
+        },
+      ],
+    },
+    serviceAccounts: {
+      ...stringList,
+      description:
+        "Subjects of service accounts and bots. Every other user holding an admin role is reported as an interactive admin.",
+    },
+    users: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["subject"],
+        properties: {
+          subject: nonEmpty,
+          name: nonEmpty,
+          email: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+$" },
+          roles: { type: "array", items: roleName, uniqueItems: true },
+        },
+      },
+    },
+    pruneUsers: {
+      type: "boolean",
+      description: "Delete users not listed (never the caller). The action input prune-users overrides it.",
+    },
+    spaces: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "type"],
+        properties: {
+          name: nonEmpty,
+          type: { enum: ["shared", "managed", "data"] },
+          description: { type: "string" },
+          members: {
+            type: "array",
+            items: {
+              type: "object",
+              additionalProperties: false,
+              required: ["roles"],
+              properties: {
+                user: { ...nonEmpty, description: "The user's subject." },
+                group: { ...nonEmpty, description: "The group's name." },
+                roles: { type: "array", items: roleName, minItems: 1, uniqueItems: true },
+              },
+            },
+          },
+        },
+      },
+    },
+    oauthClients: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "appType"],
+        properties: {
+          name: nonEmpty,
+          description: { type: "string" },
+          appType: { enum: ["web", "native", "spa"] },
+          grantTypes: {
+            type: "array",
+            uniqueItems: true,
+            items: { enum: ["client_credentials", "urn:qlik:oauth:user-impersonation"] },
+          },
+          scopes: stringList,
+          redirectUris: stringList,
+          allowedOrigins: stringList,
+          secret: {
+            type: "object",
+            additionalProperties: false,
+            description: "Where a newly created client secret goes (it is shown once).",
+            properties: {
+              githubSecret: {
+                type: "object",
+                additionalProperties: false,
+                required: ["name"],
+                properties: {
+                  name: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+                  repository: { type: "string", pattern: "^[^/\\s]+/[^/\\s]+$" },
+                  environment: nonEmpty,
+                },
+              },
+              exportVariable: envName,
+            },
+            minProperties: 1,
+          },
+        },
+      },
+    },
+    branding: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name"],
+      properties: { name: nonEmpty, description: { type: "string" } },
+    },
+    monitoring: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        space: { ...nonEmpty, description: "Shared space the monitoring apps go to (default: monitoring)." },
+        apps: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["source"],
+            properties: { source: nonEmpty, name: nonEmpty },
+          },
+        },
+        failedReloadWebhook: {
+          type: "object",
+          additionalProperties: false,
+          required: ["url"],
+          properties: {
+            name: nonEmpty,
+            url: { type: "string", pattern: "^https?://" },
+            secretEnv: envName,
+          },
+        },
+      },
+    },
+    content: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["source", "space"],
+        properties: { source: nonEmpty, space: nonEmpty, name: nonEmpty },
+      },
+    },
+  },
+} as const;

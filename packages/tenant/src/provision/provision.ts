@@ -1,0 +1,342 @@
+import { ConfigError, secrets, silentLogger } from "@qlik-cicd/common";
+import type { Logger } from "@qlik-cicd/common";
+import { QlikClient, QlikConflictError } from "@qlik-cicd/qlik-client";
+import { configureTenant } from "../blueprint/configure.ts";
+import type { ConfigureDeps, ConfigureResult } from "../blueprint/configure.ts";
+import type { Blueprint } from "../blueprint/types.ts";
+import { aliasHostname, datacenterFor, registrationUrlFor } from "./regions.ts";
+
+export type ProvisionOperation = "create" | "deactivate" | "reactivate";
+
+export interface ProvisionOptions {
+  operation?: ProvisionOperation;
+  /** Qlik Cloud region, e.g. `eu` (picks the registration origin and the datacenter). */
+  region: string;
+  /** Registration origin override (simulator, labs); default `https://register.{region}.qlikcloud.com`. */
+  registrationUrl?: string;
+  /** Datacenter override; default the region's. */
+  datacenter?: string;
+  /** The regional OAuth client (Platform Operations). */
+  clientId: string;
+  clientSecret: string;
+  /** create: the signed license key. */
+  licenseKey?: string;
+  /** create: the hostname alias; also how an existing tenant is found so a re-run does not duplicate it. */
+  hostnameAlias?: string;
+  /** Where the alias answers when it is not `https://{alias hostname}` (simulator, proxies). */
+  tenantUrl?: string;
+  /** deactivate / reactivate: the tenant's id (or found through the alias). */
+  tenantId?: string;
+  /** deactivate: days before the tenant is purged (1–90, default 30). */
+  purgeAfterDays?: number;
+  /** create: a blueprint applied to the tenant afterwards (with the same regional client). */
+  blueprint?: {
+    blueprint: Blueprint;
+    baseDir: string;
+    pruneUsers?: boolean;
+    env?: Record<string, string | undefined>;
+  };
+  /** How long a new tenant may take to answer before the blueprint is applied (default 60 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface ProvisionResult {
+  operation: ProvisionOperation;
+  tenantId: string;
+  tenantUrl: string;
+  hostnames: string[];
+  status: string;
+  region: string;
+  datacenter?: string;
+  /** create: false when an existing tenant with the alias was reused. */
+  created: boolean;
+  /** True when the tenant (or its configuration) changed. */
+  changed: boolean;
+  /** deactivate: when the tenant will be purged. */
+  estimatedPurgeDate?: string;
+  blueprint?: ConfigureResult;
+}
+
+export interface ProvisionDeps extends Omit<ConfigureDeps, "logger"> {
+  logger?: Logger;
+}
+
+interface TenantView {
+  id: string;
+  hostnames?: string[];
+  status?: string;
+  datacenter?: string;
+}
+
+function tenantUrlOf(view: TenantView, registrationUrl: string): string {
+  const host = view.hostnames?.[0];
+  if (!host) return "";
+  const scheme = new URL(registrationUrl).protocol;
+  return `${scheme}//${host}`;
+}
+
+function isQlikCloud(url: string): boolean {
+  return /(^|\.)qlikcloud\.com$/i.test(new URL(url).hostname);
+}
+
+/**
+ * Finds a tenant by its alias: asks the alias's own origin who it is (`GET /api/v1/tenants/me` with the regional
+ * client, which may act on the tenants it created). No answer, or a tenant without that alias, means "not found".
+ */
+async function findByAlias(
+  options: ProvisionOptions,
+  registrationUrl: string,
+  logger: Logger,
+): Promise<{ view: TenantView; url: string } | undefined> {
+  const alias = options.hostnameAlias!.trim().toLowerCase();
+  const fullHost = aliasHostname(alias, options.region);
+  const probeUrl = options.tenantUrl ?? (isQlikCloud(registrationUrl) ? `https://${fullHost}` : undefined);
+  if (!probeUrl) {
+    logger.debug(
+      `No URL to look for a tenant with alias '${alias}' at; set 'tenant-url' where aliases do not resolve.`,
+    );
+    return undefined;
+  }
+  const client = new QlikClient(
+    { tenantUrl: probeUrl, clientId: options.clientId, clientSecret: options.clientSecret },
+    { logger, retry: { maxAttempts: 2 } },
+  );
+  try {
+    const res = await client.fetch({
+      tier: "read",
+      method: "GET",
+      resource: "/api/v1/tenants/me",
+      url: "/api/v1/tenants/me",
+    });
+    const view = res.data as TenantView;
+    const names = (view.hostnames ?? []).map((h) => h.toLowerCase());
+    if (view.id && (names.includes(alias) || names.includes(fullHost)))
+      return { view, url: client.tenantUrl };
+    logger.warn(`The tenant at ${probeUrl} does not carry the alias '${alias}'; it is not reused.`);
+    return undefined;
+  } catch (error) {
+    logger.debug(`No tenant answers for alias '${alias}' at ${probeUrl}: ${(error as Error).message}`);
+    return undefined;
+  } finally {
+    await client.close();
+  }
+}
+
+async function waitUntilReady(client: QlikClient, timeoutMs: number, logger: Logger): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await client.fetch({
+        tier: "read",
+        method: "GET",
+        resource: "/api/v1/tenants/me",
+        url: "/api/v1/tenants/me",
+      });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      logger.info(`The new tenant does not answer yet (${(error as Error).message}); waiting.`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+function validate(options: ProvisionOptions, operation: ProvisionOperation): void {
+  if (!options.clientId || !options.clientSecret) {
+    throw new ConfigError(
+      "Set 'client-id' and 'client-secret' of the regional OAuth client (Platform Operations).",
+      {
+        field: "client-id",
+      },
+    );
+  }
+  if (operation === "create" && !options.licenseKey) {
+    throw new ConfigError("Input 'license-key' is required to create a tenant.", { field: "license-key" });
+  }
+  if (operation === "create" && options.licenseKey && options.licenseKey.split(".").length !== 3) {
+    throw new ConfigError(
+      "Input 'license-key' is not a signed license key (expected three dot-separated parts).",
+      {
+        field: "license-key",
+      },
+    );
+  }
+  if (operation !== "create" && !options.tenantId && !options.hostnameAlias) {
+    throw new ConfigError(`Set 'tenant-id' (or 'hostname-alias') to ${operation} a tenant.`, {
+      field: "tenant-id",
+    });
+  }
+  if (
+    options.hostnameAlias &&
+    !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(options.hostnameAlias.trim())
+  ) {
+    throw new ConfigError(
+      `Input 'hostname-alias' value '${options.hostnameAlias}' is not a valid hostname.`,
+      {
+        field: "hostname-alias",
+      },
+    );
+  }
+  if (
+    options.purgeAfterDays !== undefined &&
+    !(Number.isInteger(options.purgeAfterDays) && options.purgeAfterDays >= 1 && options.purgeAfterDays <= 90)
+  ) {
+    throw new ConfigError("Input 'purge-after-days' must be a whole number from 1 to 90.", {
+      field: "purge-after-days",
+    });
+  }
+}
+
+/**
+ * Creates a tenant through the Platform Operations registration API (reusing one that already carries the
+ * alias), then applies a blueprint; or deactivates / reactivates a tenant with the hostname confirmation.
+ */
+export async function provisionTenant(
+  options: ProvisionOptions,
+  deps: ProvisionDeps = {},
+): Promise<ProvisionResult> {
+  const logger = deps.logger ?? silentLogger;
+  const operation = options.operation ?? "create";
+  secrets.register(options.clientSecret);
+  secrets.register(options.licenseKey);
+  validate(options, operation);
+  const registrationUrl = registrationUrlFor(options.region, options.registrationUrl);
+  const datacenter = operation === "create" ? datacenterFor(options.region, options.datacenter) : undefined;
+  const registration = new QlikClient(
+    { tenantUrl: registrationUrl, clientId: options.clientId, clientSecret: options.clientSecret },
+    { logger },
+  );
+  try {
+    if (operation === "create") {
+      const found = options.hostnameAlias ? await findByAlias(options, registrationUrl, logger) : undefined;
+      let created = false;
+      let view: TenantView;
+      let tenantUrl: string;
+      if (found) {
+        view = found.view;
+        tenantUrl = found.url;
+        logger.info(`Tenant ${view.id} already carries alias '${options.hostnameAlias}': reusing it.`);
+      } else {
+        try {
+          const res = await registration.fetch({
+            tier: "write",
+            method: "POST",
+            resource: "/api/v1/tenants",
+            operation: "create tenant",
+            url: "/api/v1/tenants",
+            body: {
+              licenseKey: options.licenseKey,
+              datacenter,
+              ...(options.hostnameAlias ? { hostnameAlias: options.hostnameAlias.trim().toLowerCase() } : {}),
+            },
+          });
+          view = res.data as TenantView;
+        } catch (error) {
+          if (error instanceof QlikConflictError && options.hostnameAlias) {
+            throw new ConfigError(
+              `Hostname alias '${options.hostnameAlias}' is already in use, but no tenant answering for it could be reached with this regional client.`,
+              {
+                field: "hostname-alias",
+                hint: "If the tenant is yours, set 'tenant-url' to where it answers; otherwise choose another alias.",
+                cause: error,
+              },
+            );
+          }
+          throw error;
+        }
+        created = true;
+        tenantUrl = tenantUrlOf(view, registrationUrl);
+        logger.info(`Created tenant ${view.id} in ${options.region} (${datacenter}) at ${tenantUrl}.`);
+      }
+      let blueprintResult: ConfigureResult | undefined;
+      if (options.blueprint) {
+        const tenantClient = new QlikClient(
+          { tenantUrl, clientId: options.clientId, clientSecret: options.clientSecret },
+          { logger },
+        );
+        try {
+          if (created) await waitUntilReady(tenantClient, options.readyTimeoutMs ?? 60_000, logger);
+          blueprintResult = await configureTenant(
+            tenantClient,
+            { ...options.blueprint, mode: "apply" },
+            { ...deps, logger },
+          );
+        } finally {
+          await tenantClient.close();
+        }
+      }
+      return {
+        operation,
+        tenantId: view.id,
+        tenantUrl,
+        hostnames: view.hostnames ?? [],
+        status: view.status ?? "active",
+        region: options.region,
+        datacenter: view.datacenter ?? datacenter,
+        created,
+        changed: created || (blueprintResult?.changed ?? false),
+        ...(blueprintResult ? { blueprint: blueprintResult } : {}),
+      };
+    }
+
+    // deactivate / reactivate
+    let tenantId = options.tenantId;
+    if (!tenantId) {
+      const found = await findByAlias(options, registrationUrl, logger);
+      if (!found) {
+        throw new ConfigError(
+          `No tenant with alias '${options.hostnameAlias}' could be found; set 'tenant-id'.`,
+          {
+            field: "tenant-id",
+          },
+        );
+      }
+      tenantId = found.view.id;
+    }
+    const path = `/api/v1/tenants/${encodeURIComponent(tenantId)}`;
+    const current = (
+      await registration.fetch({ tier: "read", method: "GET", resource: "/api/v1/tenants/{id}", url: path })
+    ).data as TenantView;
+    const hostname = current.hostnames?.[0];
+    if (!hostname)
+      throw new ConfigError(`Tenant ${tenantId} reports no hostname to confirm.`, { field: "tenant-id" });
+    const wanted = operation === "deactivate" ? "disabled" : "active";
+    if (current.status === wanted) {
+      logger.info(`Tenant ${tenantId} is already ${wanted}; nothing to do.`);
+      return {
+        operation,
+        tenantId,
+        tenantUrl: tenantUrlOf(current, registrationUrl),
+        hostnames: current.hostnames ?? [],
+        status: wanted,
+        region: options.region,
+        created: false,
+        changed: false,
+      };
+    }
+    const res = await registration.fetch({
+      tier: "write",
+      method: "POST",
+      resource: `/api/v1/tenants/{id}/actions/${operation}`,
+      operation: `${operation} tenant`,
+      url: `${path}/actions/${operation}`,
+      headers: { "qlik-confirm-hostname": hostname },
+      body: operation === "deactivate" ? { purgeAfterDays: options.purgeAfterDays ?? 30 } : {},
+    });
+    const data = (res.data ?? {}) as TenantView & { estimatedPurgeDate?: string };
+    logger.info(`Tenant ${tenantId} is now ${data.status ?? wanted}.`);
+    return {
+      operation,
+      tenantId,
+      tenantUrl: tenantUrlOf(current, registrationUrl),
+      hostnames: current.hostnames ?? [],
+      status: data.status ?? wanted,
+      region: options.region,
+      created: false,
+      changed: true,
+      ...(data.estimatedPurgeDate ? { estimatedPurgeDate: data.estimatedPurgeDate } : {}),
+    };
+  } finally {
+    await registration.close();
+  }
+}

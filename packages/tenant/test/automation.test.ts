@@ -1,0 +1,157 @@
+// runAutomation against the simulator's Qlik Automate API: the runs API (poll to a final status) and the
+// trigger URL (execution token, synchronous and asynchronous), each succeeding, failing and timing out.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { ConfigError, MemoryLogger } from "@qlik-cicd/common";
+import { QlikClient } from "@qlik-cicd/qlik-client";
+import { startSimulator } from "@qlik-cicd/simulator";
+import {
+  AutomationRunFailedError,
+  AutomationTimeoutError,
+  parseAutomationInputs,
+  runAutomation,
+} from "../src/index.ts";
+
+type Sim = Awaited<ReturnType<typeof startSimulator>>;
+let sim: Sim;
+let client: QlikClient;
+
+/** Creates a triggered automation whose runs end with `outcome` (the simulator's definition hook). */
+export async function createAutomation(
+  url: string,
+  apiKey: string,
+  name: string,
+  outcome: { outcome: string; output?: unknown; error?: string; durationMs?: number },
+): Promise<{ id: string; executionToken: string }> {
+  const res = await fetch(`${url}/api/v1/automations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ name, workspace: { runMode: "triggered", simulation: outcome } }),
+  });
+  if (res.status !== 201) throw new Error(`automation not created: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; executionToken: string };
+}
+
+let ok: { id: string; executionToken: string };
+let failing: { id: string; executionToken: string };
+let slow: { id: string; executionToken: string };
+
+beforeAll(async () => {
+  sim = await startSimulator({ tenants: 1, seed: "demo", timings: { automationRunMs: 60 } });
+  const t = sim.description.tenants[0];
+  client = new QlikClient({ tenantUrl: t.url, apiKey: t.apiKey });
+  ok = await createAutomation(t.url, t.apiKey, "ok", { outcome: "finished", output: { rows: 42 } });
+  failing = await createAutomation(t.url, t.apiKey, "failing", {
+    outcome: "failed",
+    error: "Block 3: the API answered 500",
+  });
+  slow = await createAutomation(t.url, t.apiKey, "slow", { outcome: "finished", durationMs: 1500 });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await sim?.stop();
+});
+
+describe("runAutomation, mode run", () => {
+  it("polls a run to success", async () => {
+    const logger = new MemoryLogger();
+    const r = await runAutomation(
+      client,
+      { automationId: ok.id, mode: "run", pollIntervalMs: 20 },
+      { logger },
+    );
+    expect(r.status).toBe("finished");
+    expect(r.finished).toBe(true);
+    expect(r.runId).toMatch(/.+/);
+    expect(logger.text()).toContain(r.runId);
+  });
+
+  it("fails with the run's error", async () => {
+    const error = await runAutomation(client, {
+      automationId: failing.id,
+      mode: "run",
+      pollIntervalMs: 20,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AutomationRunFailedError);
+    expect((error as Error).message).toMatch(/status 'failed': Block 3: the API answered 500/);
+  });
+
+  it("times out", async () => {
+    const error = await runAutomation(client, {
+      automationId: slow.id,
+      mode: "run",
+      pollIntervalMs: 20,
+      timeoutMs: 200,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AutomationTimeoutError);
+  });
+
+  it("returns at once without waiting", async () => {
+    const r = await runAutomation(client, { automationId: slow.id, mode: "run", wait: false });
+    expect(r.finished).toBe(false);
+    expect(["queued", "running"]).toContain(r.status);
+  });
+});
+
+describe("runAutomation, mode execute", () => {
+  it("executes synchronously and returns the output", async () => {
+    const r = await runAutomation(client, {
+      automationId: ok.id,
+      mode: "execute",
+      executionToken: ok.executionToken,
+      inputs: { customer: "acme" },
+    });
+    expect(r).toEqual(expect.objectContaining({ status: "finished", result: { rows: 42 }, finished: true }));
+    expect(r.runId).toMatch(/.+/);
+  });
+
+  it("executes asynchronously", async () => {
+    const r = await runAutomation(client, {
+      automationId: ok.id,
+      mode: "execute",
+      executionToken: ok.executionToken,
+      wait: false,
+    });
+    expect(r.finished).toBe(false);
+    expect(r.runId).toMatch(/.+/);
+  });
+
+  it("fails with the run's error", async () => {
+    const error = await runAutomation(client, {
+      automationId: failing.id,
+      mode: "execute",
+      executionToken: failing.executionToken,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AutomationRunFailedError);
+    expect((error as Error).message).toMatch(/failed.*Block 3/);
+  });
+
+  it("times out", async () => {
+    const error = await runAutomation(client, {
+      automationId: slow.id,
+      mode: "execute",
+      executionToken: slow.executionToken,
+      timeoutMs: 200,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AutomationTimeoutError);
+  });
+
+  it("names a wrong token as the input at fault", async () => {
+    const error = await runAutomation(client, {
+      automationId: ok.id,
+      mode: "execute",
+      executionToken: "wrong-token-value",
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe("execution-token");
+  });
+});
+
+describe("parseAutomationInputs", () => {
+  it("accepts JSON and refuses anything else naming the input", () => {
+    expect(parseAutomationInputs('{"a":1}')).toEqual({ a: 1 });
+    expect(parseAutomationInputs("")).toBeUndefined();
+    expect(() => parseAutomationInputs("{a:1}")).toThrow(ConfigError);
+    expect(() => parseAutomationInputs("{a:1}")).toThrow(/Input 'inputs' must be JSON/);
+  });
+});

@@ -1,0 +1,101 @@
+// Blueprint parsing: the committed JSON schema is the one the code validates with; every mistake is one
+// ConfigError naming the YAML path (and line).
+import { describe, expect, it } from "@jest/globals";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { canonicalJson, ConfigError } from "@qlik-cicd/common";
+import { blueprintSchema, parseBlueprint } from "../src/index.ts";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+
+function problem(yaml: string): ConfigError {
+  try {
+    parseBlueprint(yaml, "tenant.yml");
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("tenant blueprint schema", () => {
+  it("is committed as schemas/tenant-blueprint.schema.json, identical to the code's", () => {
+    const committed = readFileSync(join(root, "schemas", "tenant-blueprint.schema.json"), "utf8");
+    // Compared as data: the committed file is formatted by Prettier like the rest of the tree.
+    expect(JSON.parse(committed)).toEqual(JSON.parse(canonicalJson(blueprintSchema)));
+  });
+});
+
+describe("parseBlueprint", () => {
+  const valid = `version: 1
+tenant:
+  name: Acme
+  settings:
+    enableAnalyticCreation: false
+serviceAccounts: ["svc|pipeline"]
+users:
+  - subject: acme|ann
+    roles: [SharedSpaceCreator]
+spaces:
+  - name: reports
+    type: shared
+    members:
+      - user: acme|ann
+        roles: [producer]
+oauthClients:
+  - name: backend
+    appType: web
+    secret:
+      githubSecret: { name: BACKEND_SECRET }
+identityProvider:
+  protocol: jwtAuth
+  description: acme
+  issuer: https://acme.example
+  keys:
+    - kid: k1
+      pem: "-----BEGIN PUBLIC KEY-----\\nabc\\n-----END PUBLIC KEY-----"
+`;
+
+  it("accepts a valid blueprint", () => {
+    const b = parseBlueprint(valid);
+    expect(b.spaces?.[0].members?.[0].roles).toEqual(["producer"]);
+    expect(b.identityProvider?.protocol).toBe("jwtAuth");
+  });
+
+  it("names an unknown key by its YAML path and line", () => {
+    const e = problem(valid.replace("    type: shared", "    type: shared\n    colour: blue"));
+    expect(e.field).toBe("spaces[0].colour");
+    expect(e.message).toBe("Blueprint tenant.yml:13: 'spaces[0].colour' is not a known key.");
+  });
+
+  it("names a bad value", () => {
+    const e = problem(valid.replace("type: shared", "type: public"));
+    expect(e.field).toBe("spaces[0].type");
+    expect(e.message).toMatch(/must be one of shared, managed, data/);
+  });
+
+  it("names a missing required key and an unknown identity provider key", () => {
+    expect(problem("version: 1\nusers:\n  - name: Ann\n").field).toBe("users[0].subject");
+    expect(
+      problem(valid.replace("issuer: https://acme.example", "issuer: https://acme.example\n  clientId: x"))
+        .field,
+    ).toBe("identityProvider.clientId");
+    expect(problem("version: 2\n").field).toBe("version");
+  });
+
+  it("checks what the schema cannot: duplicates, one assignee, a home for new secrets", () => {
+    expect(problem(valid.replace("spaces:\n", "spaces:\n  - name: Reports\n    type: shared\n")).field).toBe(
+      "spaces[1].name",
+    );
+    expect(
+      problem(valid.replace("      - user: acme|ann\n", "      - user: acme|ann\n        group: g\n")).field,
+    ).toBe("spaces[0].members[0]");
+    expect(
+      problem(valid.replace("    secret:\n      githubSecret: { name: BACKEND_SECRET }\n", "")).field,
+    ).toBe("oauthClients[0].secret");
+  });
+
+  it("reports YAML syntax errors with a line", () => {
+    expect(problem("version: 1\nusers: [\n").message).toMatch(/^Blueprint tenant.yml:\d+ is not valid YAML/);
+  });
+});
