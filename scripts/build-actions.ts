@@ -53,3 +53,5 @@ async function bundleShared(): Promise<void> {
 const only = process.argv.slice(2);
 if (only.length === 0) await bundleShared();
 for (const name of only.length ? only : actionNames()) await bundleAction(name);
+if (only.length === 0)
+  await bundle(join(root, "packages", "cli", "src", "root-dispatch.ts"), join(root, "dist", "index.js"));

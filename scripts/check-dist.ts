@@ -6,7 +6,7 @@ const root = join(import.meta.dirname, "..");
 execFileSync(process.execPath, [join(root, "scripts", "build-actions.ts")], { cwd: root, stdio: "inherit" });
 const status = execFileSync(
   "git",
-  ["status", "--porcelain", "--untracked-files=all", "--", "actions/*/dist", "action.yml"],
+  ["status", "--porcelain", "--untracked-files=all", "--", "actions/*/dist", "dist", "action.yml"],
   {
     cwd: root,
     encoding: "utf8",
