@@ -19161,6911 +19161,6 @@ var require_undici = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
-var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.regexpCode = exports2.getEsmExportName = exports2.getProperty = exports2.safeStringify = exports2.stringify = exports2.strConcat = exports2.addCodeArg = exports2.str = exports2._ = exports2.nil = exports2._Code = exports2.Name = exports2.IDENTIFIER = exports2._CodeOrName = void 0;
-    var _CodeOrName = class {
-    };
-    exports2._CodeOrName = _CodeOrName;
-    exports2.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
-    var Name = class extends _CodeOrName {
-      constructor(s) {
-        super();
-        if (!exports2.IDENTIFIER.test(s))
-          throw new Error("CodeGen: name must be a valid identifier");
-        this.str = s;
-      }
-      toString() {
-        return this.str;
-      }
-      emptyStr() {
-        return false;
-      }
-      get names() {
-        return { [this.str]: 1 };
-      }
-    };
-    exports2.Name = Name;
-    var _Code = class extends _CodeOrName {
-      constructor(code2) {
-        super();
-        this._items = typeof code2 === "string" ? [code2] : code2;
-      }
-      toString() {
-        return this.str;
-      }
-      emptyStr() {
-        if (this._items.length > 1)
-          return false;
-        const item = this._items[0];
-        return item === "" || item === '""';
-      }
-      get str() {
-        var _a;
-        return (_a = this._str) !== null && _a !== void 0 ? _a : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
-      }
-      get names() {
-        var _a;
-        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c) => {
-          if (c instanceof Name)
-            names[c.str] = (names[c.str] || 0) + 1;
-          return names;
-        }, {});
-      }
-    };
-    exports2._Code = _Code;
-    exports2.nil = new _Code("");
-    function _(strs, ...args) {
-      const code2 = [strs[0]];
-      let i = 0;
-      while (i < args.length) {
-        addCodeArg(code2, args[i]);
-        code2.push(strs[++i]);
-      }
-      return new _Code(code2);
-    }
-    exports2._ = _;
-    var plus = new _Code("+");
-    function str2(strs, ...args) {
-      const expr = [safeStringify(strs[0])];
-      let i = 0;
-      while (i < args.length) {
-        expr.push(plus);
-        addCodeArg(expr, args[i]);
-        expr.push(plus, safeStringify(strs[++i]));
-      }
-      optimize(expr);
-      return new _Code(expr);
-    }
-    exports2.str = str2;
-    function addCodeArg(code2, arg) {
-      if (arg instanceof _Code)
-        code2.push(...arg._items);
-      else if (arg instanceof Name)
-        code2.push(arg);
-      else
-        code2.push(interpolate(arg));
-    }
-    exports2.addCodeArg = addCodeArg;
-    function optimize(expr) {
-      let i = 1;
-      while (i < expr.length - 1) {
-        if (expr[i] === plus) {
-          const res = mergeExprItems(expr[i - 1], expr[i + 1]);
-          if (res !== void 0) {
-            expr.splice(i - 1, 3, res);
-            continue;
-          }
-          expr[i++] = "+";
-        }
-        i++;
-      }
-    }
-    function mergeExprItems(a, b) {
-      if (b === '""')
-        return a;
-      if (a === '""')
-        return b;
-      if (typeof a == "string") {
-        if (b instanceof Name || a[a.length - 1] !== '"')
-          return;
-        if (typeof b != "string")
-          return `${a.slice(0, -1)}${b}"`;
-        if (b[0] === '"')
-          return a.slice(0, -1) + b.slice(1);
-        return;
-      }
-      if (typeof b == "string" && b[0] === '"' && !(a instanceof Name))
-        return `"${a}${b.slice(1)}`;
-      return;
-    }
-    function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
-    }
-    exports2.strConcat = strConcat;
-    function interpolate(x) {
-      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
-    }
-    function stringify2(x) {
-      return new _Code(safeStringify(x));
-    }
-    exports2.stringify = stringify2;
-    function safeStringify(x) {
-      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-    }
-    exports2.safeStringify = safeStringify;
-    function getProperty(key) {
-      return typeof key == "string" && exports2.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _`[${key}]`;
-    }
-    exports2.getProperty = getProperty;
-    function getEsmExportName(key) {
-      if (typeof key == "string" && exports2.IDENTIFIER.test(key)) {
-        return new _Code(`${key}`);
-      }
-      throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
-    }
-    exports2.getEsmExportName = getEsmExportName;
-    function regexpCode(rx) {
-      return new _Code(rx.toString());
-    }
-    exports2.regexpCode = regexpCode;
-  }
-});
-
-// node_modules/ajv/dist/compile/codegen/scope.js
-var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.ValueScope = exports2.ValueScopeName = exports2.Scope = exports2.varKinds = exports2.UsedValueState = void 0;
-    var code_1 = require_code();
-    var ValueError = class extends Error {
-      constructor(name) {
-        super(`CodeGen: "code" for ${name} not defined`);
-        this.value = name.value;
-      }
-    };
-    var UsedValueState;
-    (function(UsedValueState2) {
-      UsedValueState2[UsedValueState2["Started"] = 0] = "Started";
-      UsedValueState2[UsedValueState2["Completed"] = 1] = "Completed";
-    })(UsedValueState || (exports2.UsedValueState = UsedValueState = {}));
-    exports2.varKinds = {
-      const: new code_1.Name("const"),
-      let: new code_1.Name("let"),
-      var: new code_1.Name("var")
-    };
-    var Scope = class {
-      constructor({ prefixes, parent } = {}) {
-        this._names = {};
-        this._prefixes = prefixes;
-        this._parent = parent;
-      }
-      toName(nameOrPrefix) {
-        return nameOrPrefix instanceof code_1.Name ? nameOrPrefix : this.name(nameOrPrefix);
-      }
-      name(prefix) {
-        return new code_1.Name(this._newName(prefix));
-      }
-      _newName(prefix) {
-        const ng = this._names[prefix] || this._nameGroup(prefix);
-        return `${prefix}${ng.index++}`;
-      }
-      _nameGroup(prefix) {
-        var _a, _b;
-        if (((_b = (_a = this._parent) === null || _a === void 0 ? void 0 : _a._prefixes) === null || _b === void 0 ? void 0 : _b.has(prefix)) || this._prefixes && !this._prefixes.has(prefix)) {
-          throw new Error(`CodeGen: prefix "${prefix}" is not allowed in this scope`);
-        }
-        return this._names[prefix] = { prefix, index: 0 };
-      }
-    };
-    exports2.Scope = Scope;
-    var ValueScopeName = class extends code_1.Name {
-      constructor(prefix, nameStr) {
-        super(nameStr);
-        this.prefix = prefix;
-      }
-      setValue(value, { property, itemIndex }) {
-        this.value = value;
-        this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
-      }
-    };
-    exports2.ValueScopeName = ValueScopeName;
-    var line = (0, code_1._)`\n`;
-    var ValueScope = class extends Scope {
-      constructor(opts) {
-        super(opts);
-        this._values = {};
-        this._scope = opts.scope;
-        this.opts = { ...opts, _n: opts.lines ? line : code_1.nil };
-      }
-      get() {
-        return this._scope;
-      }
-      name(prefix) {
-        return new ValueScopeName(prefix, this._newName(prefix));
-      }
-      value(nameOrPrefix, value) {
-        var _a;
-        if (value.ref === void 0)
-          throw new Error("CodeGen: ref must be passed in value");
-        const name = this.toName(nameOrPrefix);
-        const { prefix } = name;
-        const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
-        let vs = this._values[prefix];
-        if (vs) {
-          const _name = vs.get(valueKey);
-          if (_name)
-            return _name;
-        } else {
-          vs = this._values[prefix] = /* @__PURE__ */ new Map();
-        }
-        vs.set(valueKey, name);
-        const s = this._scope[prefix] || (this._scope[prefix] = []);
-        const itemIndex = s.length;
-        s[itemIndex] = value.ref;
-        name.setValue(value, { property: prefix, itemIndex });
-        return name;
-      }
-      getValue(prefix, keyOrRef) {
-        const vs = this._values[prefix];
-        if (!vs)
-          return;
-        return vs.get(keyOrRef);
-      }
-      scopeRefs(scopeName, values = this._values) {
-        return this._reduceValues(values, (name) => {
-          if (name.scopePath === void 0)
-            throw new Error(`CodeGen: name "${name}" has no value`);
-          return (0, code_1._)`${scopeName}${name.scopePath}`;
-        });
-      }
-      scopeCode(values = this._values, usedValues, getCode) {
-        return this._reduceValues(values, (name) => {
-          if (name.value === void 0)
-            throw new Error(`CodeGen: name "${name}" has no value`);
-          return name.value.code;
-        }, usedValues, getCode);
-      }
-      _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code2 = code_1.nil;
-        for (const prefix in values) {
-          const vs = values[prefix];
-          if (!vs)
-            continue;
-          const nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
-          vs.forEach((name) => {
-            if (nameSet.has(name))
-              return;
-            nameSet.set(name, UsedValueState.Started);
-            let c = valueCode(name);
-            if (c) {
-              const def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
-              code2 = (0, code_1._)`${code2}${def} ${name} = ${c};${this.opts._n}`;
-            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code2 = (0, code_1._)`${code2}${c}${this.opts._n}`;
-            } else {
-              throw new ValueError(name);
-            }
-            nameSet.set(name, UsedValueState.Completed);
-          });
-        }
-        return code2;
-      }
-    };
-    exports2.ValueScope = ValueScope;
-  }
-});
-
-// node_modules/ajv/dist/compile/codegen/index.js
-var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.or = exports2.and = exports2.not = exports2.CodeGen = exports2.operators = exports2.varKinds = exports2.ValueScopeName = exports2.ValueScope = exports2.Scope = exports2.Name = exports2.regexpCode = exports2.stringify = exports2.getProperty = exports2.nil = exports2.strConcat = exports2.str = exports2._ = void 0;
-    var code_1 = require_code();
-    var scope_1 = require_scope();
-    var code_2 = require_code();
-    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
-      return code_2._;
-    } });
-    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
-      return code_2.str;
-    } });
-    Object.defineProperty(exports2, "strConcat", { enumerable: true, get: function() {
-      return code_2.strConcat;
-    } });
-    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
-      return code_2.nil;
-    } });
-    Object.defineProperty(exports2, "getProperty", { enumerable: true, get: function() {
-      return code_2.getProperty;
-    } });
-    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
-      return code_2.stringify;
-    } });
-    Object.defineProperty(exports2, "regexpCode", { enumerable: true, get: function() {
-      return code_2.regexpCode;
-    } });
-    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
-      return code_2.Name;
-    } });
-    var scope_2 = require_scope();
-    Object.defineProperty(exports2, "Scope", { enumerable: true, get: function() {
-      return scope_2.Scope;
-    } });
-    Object.defineProperty(exports2, "ValueScope", { enumerable: true, get: function() {
-      return scope_2.ValueScope;
-    } });
-    Object.defineProperty(exports2, "ValueScopeName", { enumerable: true, get: function() {
-      return scope_2.ValueScopeName;
-    } });
-    Object.defineProperty(exports2, "varKinds", { enumerable: true, get: function() {
-      return scope_2.varKinds;
-    } });
-    exports2.operators = {
-      GT: new code_1._Code(">"),
-      GTE: new code_1._Code(">="),
-      LT: new code_1._Code("<"),
-      LTE: new code_1._Code("<="),
-      EQ: new code_1._Code("==="),
-      NEQ: new code_1._Code("!=="),
-      NOT: new code_1._Code("!"),
-      OR: new code_1._Code("||"),
-      AND: new code_1._Code("&&"),
-      ADD: new code_1._Code("+")
-    };
-    var Node = class {
-      optimizeNodes() {
-        return this;
-      }
-      optimizeNames(_names, _constants) {
-        return this;
-      }
-    };
-    var Def = class extends Node {
-      constructor(varKind, name, rhs) {
-        super();
-        this.varKind = varKind;
-        this.name = name;
-        this.rhs = rhs;
-      }
-      render({ es5, _n }) {
-        const varKind = es5 ? scope_1.varKinds.var : this.varKind;
-        const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
-        return `${varKind} ${this.name}${rhs};` + _n;
-      }
-      optimizeNames(names, constants3) {
-        if (!names[this.name.str])
-          return;
-        if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants3);
-        return this;
-      }
-      get names() {
-        return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
-      }
-    };
-    var Assign = class extends Node {
-      constructor(lhs, rhs, sideEffects) {
-        super();
-        this.lhs = lhs;
-        this.rhs = rhs;
-        this.sideEffects = sideEffects;
-      }
-      render({ _n }) {
-        return `${this.lhs} = ${this.rhs};` + _n;
-      }
-      optimizeNames(names, constants3) {
-        if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
-          return;
-        this.rhs = optimizeExpr(this.rhs, names, constants3);
-        return this;
-      }
-      get names() {
-        const names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
-        return addExprNames(names, this.rhs);
-      }
-    };
-    var AssignOp = class extends Assign {
-      constructor(lhs, op, rhs, sideEffects) {
-        super(lhs, rhs, sideEffects);
-        this.op = op;
-      }
-      render({ _n }) {
-        return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
-      }
-    };
-    var Label = class extends Node {
-      constructor(label2) {
-        super();
-        this.label = label2;
-        this.names = {};
-      }
-      render({ _n }) {
-        return `${this.label}:` + _n;
-      }
-    };
-    var Break = class extends Node {
-      constructor(label2) {
-        super();
-        this.label = label2;
-        this.names = {};
-      }
-      render({ _n }) {
-        const label2 = this.label ? ` ${this.label}` : "";
-        return `break${label2};` + _n;
-      }
-    };
-    var Throw = class extends Node {
-      constructor(error2) {
-        super();
-        this.error = error2;
-      }
-      render({ _n }) {
-        return `throw ${this.error};` + _n;
-      }
-      get names() {
-        return this.error.names;
-      }
-    };
-    var AnyCode = class extends Node {
-      constructor(code2) {
-        super();
-        this.code = code2;
-      }
-      render({ _n }) {
-        return `${this.code};` + _n;
-      }
-      optimizeNodes() {
-        return `${this.code}` ? this : void 0;
-      }
-      optimizeNames(names, constants3) {
-        this.code = optimizeExpr(this.code, names, constants3);
-        return this;
-      }
-      get names() {
-        return this.code instanceof code_1._CodeOrName ? this.code.names : {};
-      }
-    };
-    var ParentNode = class extends Node {
-      constructor(nodes = []) {
-        super();
-        this.nodes = nodes;
-      }
-      render(opts) {
-        return this.nodes.reduce((code2, n) => code2 + n.render(opts), "");
-      }
-      optimizeNodes() {
-        const { nodes } = this;
-        let i = nodes.length;
-        while (i--) {
-          const n = nodes[i].optimizeNodes();
-          if (Array.isArray(n))
-            nodes.splice(i, 1, ...n);
-          else if (n)
-            nodes[i] = n;
-          else
-            nodes.splice(i, 1);
-        }
-        return nodes.length > 0 ? this : void 0;
-      }
-      optimizeNames(names, constants3) {
-        const { nodes } = this;
-        let i = nodes.length;
-        while (i--) {
-          const n = nodes[i];
-          if (n.optimizeNames(names, constants3))
-            continue;
-          subtractNames(names, n.names);
-          nodes.splice(i, 1);
-        }
-        return nodes.length > 0 ? this : void 0;
-      }
-      get names() {
-        return this.nodes.reduce((names, n) => addNames(names, n.names), {});
-      }
-    };
-    var BlockNode = class extends ParentNode {
-      render(opts) {
-        return "{" + opts._n + super.render(opts) + "}" + opts._n;
-      }
-    };
-    var Root = class extends ParentNode {
-    };
-    var Else = class extends BlockNode {
-    };
-    Else.kind = "else";
-    var If = class _If extends BlockNode {
-      constructor(condition, nodes) {
-        super(nodes);
-        this.condition = condition;
-      }
-      render(opts) {
-        let code2 = `if(${this.condition})` + super.render(opts);
-        if (this.else)
-          code2 += "else " + this.else.render(opts);
-        return code2;
-      }
-      optimizeNodes() {
-        super.optimizeNodes();
-        const cond = this.condition;
-        if (cond === true)
-          return this.nodes;
-        let e = this.else;
-        if (e) {
-          const ns = e.optimizeNodes();
-          e = this.else = Array.isArray(ns) ? new Else(ns) : ns;
-        }
-        if (e) {
-          if (cond === false)
-            return e instanceof _If ? e : e.nodes;
-          if (this.nodes.length)
-            return this;
-          return new _If(not(cond), e instanceof _If ? [e] : e.nodes);
-        }
-        if (cond === false || !this.nodes.length)
-          return void 0;
-        return this;
-      }
-      optimizeNames(names, constants3) {
-        var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        if (!(super.optimizeNames(names, constants3) || this.else))
-          return;
-        this.condition = optimizeExpr(this.condition, names, constants3);
-        return this;
-      }
-      get names() {
-        const names = super.names;
-        addExprNames(names, this.condition);
-        if (this.else)
-          addNames(names, this.else.names);
-        return names;
-      }
-    };
-    If.kind = "if";
-    var For = class extends BlockNode {
-    };
-    For.kind = "for";
-    var ForLoop = class extends For {
-      constructor(iteration) {
-        super();
-        this.iteration = iteration;
-      }
-      render(opts) {
-        return `for(${this.iteration})` + super.render(opts);
-      }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
-          return;
-        this.iteration = optimizeExpr(this.iteration, names, constants3);
-        return this;
-      }
-      get names() {
-        return addNames(super.names, this.iteration.names);
-      }
-    };
-    var ForRange = class extends For {
-      constructor(varKind, name, from, to) {
-        super();
-        this.varKind = varKind;
-        this.name = name;
-        this.from = from;
-        this.to = to;
-      }
-      render(opts) {
-        const varKind = opts.es5 ? scope_1.varKinds.var : this.varKind;
-        const { name, from, to } = this;
-        return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
-      }
-      get names() {
-        const names = addExprNames(super.names, this.from);
-        return addExprNames(names, this.to);
-      }
-    };
-    var ForIter = class extends For {
-      constructor(loop, varKind, name, iterable) {
-        super();
-        this.loop = loop;
-        this.varKind = varKind;
-        this.name = name;
-        this.iterable = iterable;
-      }
-      render(opts) {
-        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
-      }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
-          return;
-        this.iterable = optimizeExpr(this.iterable, names, constants3);
-        return this;
-      }
-      get names() {
-        return addNames(super.names, this.iterable.names);
-      }
-    };
-    var Func = class extends BlockNode {
-      constructor(name, args, async) {
-        super();
-        this.name = name;
-        this.args = args;
-        this.async = async;
-      }
-      render(opts) {
-        const _async = this.async ? "async " : "";
-        return `${_async}function ${this.name}(${this.args})` + super.render(opts);
-      }
-    };
-    Func.kind = "func";
-    var Return = class extends ParentNode {
-      render(opts) {
-        return "return " + super.render(opts);
-      }
-    };
-    Return.kind = "return";
-    var Try = class extends BlockNode {
-      render(opts) {
-        let code2 = "try" + super.render(opts);
-        if (this.catch)
-          code2 += this.catch.render(opts);
-        if (this.finally)
-          code2 += this.finally.render(opts);
-        return code2;
-      }
-      optimizeNodes() {
-        var _a, _b;
-        super.optimizeNodes();
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNodes();
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
-        return this;
-      }
-      optimizeNames(names, constants3) {
-        var _a, _b;
-        super.optimizeNames(names, constants3);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
-        return this;
-      }
-      get names() {
-        const names = super.names;
-        if (this.catch)
-          addNames(names, this.catch.names);
-        if (this.finally)
-          addNames(names, this.finally.names);
-        return names;
-      }
-    };
-    var Catch = class extends BlockNode {
-      constructor(error2) {
-        super();
-        this.error = error2;
-      }
-      render(opts) {
-        return `catch(${this.error})` + super.render(opts);
-      }
-    };
-    Catch.kind = "catch";
-    var Finally = class extends BlockNode {
-      render(opts) {
-        return "finally" + super.render(opts);
-      }
-    };
-    Finally.kind = "finally";
-    var CodeGen = class {
-      constructor(extScope, opts = {}) {
-        this._values = {};
-        this._blockStarts = [];
-        this._constants = {};
-        this.opts = { ...opts, _n: opts.lines ? "\n" : "" };
-        this._extScope = extScope;
-        this._scope = new scope_1.Scope({ parent: extScope });
-        this._nodes = [new Root()];
-      }
-      toString() {
-        return this._root.render(this.opts);
-      }
-      // returns unique name in the internal scope
-      name(prefix) {
-        return this._scope.name(prefix);
-      }
-      // reserves unique name in the external scope
-      scopeName(prefix) {
-        return this._extScope.name(prefix);
-      }
-      // reserves unique name in the external scope and assigns value to it
-      scopeValue(prefixOrName, value) {
-        const name = this._extScope.value(prefixOrName, value);
-        const vs = this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set());
-        vs.add(name);
-        return name;
-      }
-      getScopeValue(prefix, keyOrRef) {
-        return this._extScope.getValue(prefix, keyOrRef);
-      }
-      // return code that assigns values in the external scope to the names that are used internally
-      // (same names that were returned by gen.scopeName or gen.scopeValue)
-      scopeRefs(scopeName) {
-        return this._extScope.scopeRefs(scopeName, this._values);
-      }
-      scopeCode() {
-        return this._extScope.scopeCode(this._values);
-      }
-      _def(varKind, nameOrPrefix, rhs, constant2) {
-        const name = this._scope.toName(nameOrPrefix);
-        if (rhs !== void 0 && constant2)
-          this._constants[name.str] = rhs;
-        this._leafNode(new Def(varKind, name, rhs));
-        return name;
-      }
-      // `const` declaration (`var` in es5 mode)
-      const(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.const, nameOrPrefix, rhs, _constant);
-      }
-      // `let` declaration with optional assignment (`var` in es5 mode)
-      let(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.let, nameOrPrefix, rhs, _constant);
-      }
-      // `var` declaration with optional assignment
-      var(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.var, nameOrPrefix, rhs, _constant);
-      }
-      // assignment code
-      assign(lhs, rhs, sideEffects) {
-        return this._leafNode(new Assign(lhs, rhs, sideEffects));
-      }
-      // `+=` code
-      add(lhs, rhs) {
-        return this._leafNode(new AssignOp(lhs, exports2.operators.ADD, rhs));
-      }
-      // appends passed SafeExpr to code or executes Block
-      code(c) {
-        if (typeof c == "function")
-          c();
-        else if (c !== code_1.nil)
-          this._leafNode(new AnyCode(c));
-        return this;
-      }
-      // returns code for object literal for the passed argument list of key-value pairs
-      object(...keyValues) {
-        const code2 = ["{"];
-        for (const [key, value] of keyValues) {
-          if (code2.length > 1)
-            code2.push(",");
-          code2.push(key);
-          if (key !== value || this.opts.es5) {
-            code2.push(":");
-            (0, code_1.addCodeArg)(code2, value);
-          }
-        }
-        code2.push("}");
-        return new code_1._Code(code2);
-      }
-      // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
-      if(condition, thenBody, elseBody) {
-        this._blockNode(new If(condition));
-        if (thenBody && elseBody) {
-          this.code(thenBody).else().code(elseBody).endIf();
-        } else if (thenBody) {
-          this.code(thenBody).endIf();
-        } else if (elseBody) {
-          throw new Error('CodeGen: "else" body without "then" body');
-        }
-        return this;
-      }
-      // `else if` clause - invalid without `if` or after `else` clauses
-      elseIf(condition) {
-        return this._elseNode(new If(condition));
-      }
-      // `else` clause - only valid after `if` or `else if` clauses
-      else() {
-        return this._elseNode(new Else());
-      }
-      // end `if` statement (needed if gen.if was used only with condition)
-      endIf() {
-        return this._endBlockNode(If, Else);
-      }
-      _for(node, forBody) {
-        this._blockNode(node);
-        if (forBody)
-          this.code(forBody).endFor();
-        return this;
-      }
-      // a generic `for` clause (or statement if `forBody` is passed)
-      for(iteration, forBody) {
-        return this._for(new ForLoop(iteration), forBody);
-      }
-      // `for` statement for a range of values
-      forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
-        const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForRange(varKind, name, from, to), () => forBody(name));
-      }
-      // `for-of` statement (in es5 mode replace with a normal for loop)
-      forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
-        const name = this._scope.toName(nameOrPrefix);
-        if (this.opts.es5) {
-          const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr}[${i}]`);
-            forBody(name);
-          });
-        }
-        return this._for(new ForIter("of", varKind, name, iterable), () => forBody(name));
-      }
-      // `for-in` statement.
-      // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
-        if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
-        }
-        const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
-      }
-      // end `for` loop
-      endFor() {
-        return this._endBlockNode(For);
-      }
-      // `label` statement
-      label(label2) {
-        return this._leafNode(new Label(label2));
-      }
-      // `break` statement
-      break(label2) {
-        return this._leafNode(new Break(label2));
-      }
-      // `return` statement
-      return(value) {
-        const node = new Return();
-        this._blockNode(node);
-        this.code(value);
-        if (node.nodes.length !== 1)
-          throw new Error('CodeGen: "return" should have one node');
-        return this._endBlockNode(Return);
-      }
-      // `try` statement
-      try(tryBody, catchCode, finallyCode) {
-        if (!catchCode && !finallyCode)
-          throw new Error('CodeGen: "try" without "catch" and "finally"');
-        const node = new Try();
-        this._blockNode(node);
-        this.code(tryBody);
-        if (catchCode) {
-          const error2 = this.name("e");
-          this._currNode = node.catch = new Catch(error2);
-          catchCode(error2);
-        }
-        if (finallyCode) {
-          this._currNode = node.finally = new Finally();
-          this.code(finallyCode);
-        }
-        return this._endBlockNode(Catch, Finally);
-      }
-      // `throw` statement
-      throw(error2) {
-        return this._leafNode(new Throw(error2));
-      }
-      // start self-balancing block
-      block(body, nodeCount) {
-        this._blockStarts.push(this._nodes.length);
-        if (body)
-          this.code(body).endBlock(nodeCount);
-        return this;
-      }
-      // end the current self-balancing block
-      endBlock(nodeCount) {
-        const len = this._blockStarts.pop();
-        if (len === void 0)
-          throw new Error("CodeGen: not in self-balancing block");
-        const toClose = this._nodes.length - len;
-        if (toClose < 0 || nodeCount !== void 0 && toClose !== nodeCount) {
-          throw new Error(`CodeGen: wrong number of nodes: ${toClose} vs ${nodeCount} expected`);
-        }
-        this._nodes.length = len;
-        return this;
-      }
-      // `function` heading (or definition if funcBody is passed)
-      func(name, args = code_1.nil, async, funcBody) {
-        this._blockNode(new Func(name, args, async));
-        if (funcBody)
-          this.code(funcBody).endFunc();
-        return this;
-      }
-      // end function definition
-      endFunc() {
-        return this._endBlockNode(Func);
-      }
-      optimize(n = 1) {
-        while (n-- > 0) {
-          this._root.optimizeNodes();
-          this._root.optimizeNames(this._root.names, this._constants);
-        }
-      }
-      _leafNode(node) {
-        this._currNode.nodes.push(node);
-        return this;
-      }
-      _blockNode(node) {
-        this._currNode.nodes.push(node);
-        this._nodes.push(node);
-      }
-      _endBlockNode(N1, N2) {
-        const n = this._currNode;
-        if (n instanceof N1 || N2 && n instanceof N2) {
-          this._nodes.pop();
-          return this;
-        }
-        throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
-      }
-      _elseNode(node) {
-        const n = this._currNode;
-        if (!(n instanceof If)) {
-          throw new Error('CodeGen: "else" without "if"');
-        }
-        this._currNode = n.else = node;
-        return this;
-      }
-      get _root() {
-        return this._nodes[0];
-      }
-      get _currNode() {
-        const ns = this._nodes;
-        return ns[ns.length - 1];
-      }
-      set _currNode(node) {
-        const ns = this._nodes;
-        ns[ns.length - 1] = node;
-      }
-    };
-    exports2.CodeGen = CodeGen;
-    function addNames(names, from) {
-      for (const n in from)
-        names[n] = (names[n] || 0) + (from[n] || 0);
-      return names;
-    }
-    function addExprNames(names, from) {
-      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
-    }
-    function optimizeExpr(expr, names, constants3) {
-      if (expr instanceof code_1.Name)
-        return replaceName(expr);
-      if (!canOptimize(expr))
-        return expr;
-      return new code_1._Code(expr._items.reduce((items, c) => {
-        if (c instanceof code_1.Name)
-          c = replaceName(c);
-        if (c instanceof code_1._Code)
-          items.push(...c._items);
-        else
-          items.push(c);
-        return items;
-      }, []));
-      function replaceName(n) {
-        const c = constants3[n.str];
-        if (c === void 0 || names[n.str] !== 1)
-          return n;
-        delete names[n.str];
-        return c;
-      }
-      function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
-      }
-    }
-    function subtractNames(names, from) {
-      for (const n in from)
-        names[n] = (names[n] || 0) - (from[n] || 0);
-    }
-    function not(x) {
-      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
-    }
-    exports2.not = not;
-    var andCode = mappend(exports2.operators.AND);
-    function and(...args) {
-      return args.reduce(andCode);
-    }
-    exports2.and = and;
-    var orCode = mappend(exports2.operators.OR);
-    function or(...args) {
-      return args.reduce(orCode);
-    }
-    exports2.or = or;
-    function mappend(op) {
-      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op} ${par(y)}`;
-    }
-    function par(x) {
-      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/util.js
-var require_util9 = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.checkStrictMode = exports2.getErrorPath = exports2.Type = exports2.useFunc = exports2.setEvaluated = exports2.evaluatedPropsToName = exports2.mergeEvaluated = exports2.eachItem = exports2.unescapeJsonPointer = exports2.escapeJsonPointer = exports2.escapeFragment = exports2.unescapeFragment = exports2.schemaRefOrVal = exports2.schemaHasRulesButRef = exports2.schemaHasRules = exports2.checkUnknownRules = exports2.alwaysValidSchema = exports2.toHash = void 0;
-    var codegen_1 = require_codegen();
-    var code_1 = require_code();
-    function toHash(arr) {
-      const hash = {};
-      for (const item of arr)
-        hash[item] = true;
-      return hash;
-    }
-    exports2.toHash = toHash;
-    function alwaysValidSchema(it, schema) {
-      if (typeof schema == "boolean")
-        return schema;
-      if (Object.keys(schema).length === 0)
-        return true;
-      checkUnknownRules(it, schema);
-      return !schemaHasRules(schema, it.self.RULES.all);
-    }
-    exports2.alwaysValidSchema = alwaysValidSchema;
-    function checkUnknownRules(it, schema = it.schema) {
-      const { opts, self: self2 } = it;
-      if (!opts.strictSchema)
-        return;
-      if (typeof schema === "boolean")
-        return;
-      const rules = self2.RULES.keywords;
-      for (const key in schema) {
-        if (!rules[key])
-          checkStrictMode(it, `unknown keyword: "${key}"`);
-      }
-    }
-    exports2.checkUnknownRules = checkUnknownRules;
-    function schemaHasRules(schema, rules) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key in schema)
-        if (rules[key])
-          return true;
-      return false;
-    }
-    exports2.schemaHasRules = schemaHasRules;
-    function schemaHasRulesButRef(schema, RULES2) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key in schema)
-        if (key !== "$ref" && RULES2.all[key])
-          return true;
-      return false;
-    }
-    exports2.schemaHasRulesButRef = schemaHasRulesButRef;
-    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword, $data) {
-      if (!$data) {
-        if (typeof schema == "number" || typeof schema == "boolean")
-          return schema;
-        if (typeof schema == "string")
-          return (0, codegen_1._)`${schema}`;
-      }
-      return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
-    }
-    exports2.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str2) {
-      return unescapeJsonPointer(decodeURIComponent(str2));
-    }
-    exports2.unescapeFragment = unescapeFragment;
-    function escapeFragment(str2) {
-      return encodeURIComponent(escapeJsonPointer(str2));
-    }
-    exports2.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str2) {
-      if (typeof str2 == "number")
-        return `${str2}`;
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
-    }
-    exports2.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str2) {
-      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
-    }
-    exports2.unescapeJsonPointer = unescapeJsonPointer;
-    function eachItem(xs, f) {
-      if (Array.isArray(xs)) {
-        for (const x of xs)
-          f(x);
-      } else {
-        f(xs);
-      }
-    }
-    exports2.eachItem = eachItem;
-    function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues, resultToName }) {
-      return (gen, from, to, toName) => {
-        const res = to === void 0 ? from : to instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to) : mergeToName(gen, from, to), to) : from instanceof codegen_1.Name ? (mergeToName(gen, to, from), from) : mergeValues(from, to);
-        return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
-      };
-    }
-    exports2.mergeEvaluated = {
-      props: makeMergeEvaluated({
-        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => {
-          gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to, true), () => gen.assign(to, (0, codegen_1._)`${to} || {}`).code((0, codegen_1._)`Object.assign(${to}, ${from})`));
-        }),
-        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => {
-          if (from === true) {
-            gen.assign(to, true);
-          } else {
-            gen.assign(to, (0, codegen_1._)`${to} || {}`);
-            setEvaluated(gen, to, from);
-          }
-        }),
-        mergeValues: (from, to) => from === true ? true : { ...from, ...to },
-        resultToName: evaluatedPropsToName
-      }),
-      items: makeMergeEvaluated({
-        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._)`${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
-        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => gen.assign(to, from === true ? true : (0, codegen_1._)`${to} > ${from} ? ${to} : ${from}`)),
-        mergeValues: (from, to) => from === true ? true : Math.max(from, to),
-        resultToName: (gen, items) => gen.var("items", items)
-      })
-    };
-    function evaluatedPropsToName(gen, ps) {
-      if (ps === true)
-        return gen.var("props", true);
-      const props = gen.var("props", (0, codegen_1._)`{}`);
-      if (ps !== void 0)
-        setEvaluated(gen, props, ps);
-      return props;
-    }
-    exports2.evaluatedPropsToName = evaluatedPropsToName;
-    function setEvaluated(gen, props, ps) {
-      Object.keys(ps).forEach((p) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p)}`, true));
-    }
-    exports2.setEvaluated = setEvaluated;
-    var snippets = {};
-    function useFunc(gen, f) {
-      return gen.scopeValue("func", {
-        ref: f,
-        code: snippets[f.code] || (snippets[f.code] = new code_1._Code(f.code))
-      });
-    }
-    exports2.useFunc = useFunc;
-    var Type;
-    (function(Type2) {
-      Type2[Type2["Num"] = 0] = "Num";
-      Type2[Type2["Str"] = 1] = "Str";
-    })(Type || (exports2.Type = Type = {}));
-    function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
-      if (dataProp instanceof codegen_1.Name) {
-        const isNumber2 = dataPropType === Type.Num;
-        return jsPropertySyntax ? isNumber2 ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber2 ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
-      }
-      return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
-    }
-    exports2.getErrorPath = getErrorPath;
-    function checkStrictMode(it, msg, mode = it.opts.strictSchema) {
-      if (!mode)
-        return;
-      msg = `strict mode: ${msg}`;
-      if (mode === true)
-        throw new Error(msg);
-      it.self.logger.warn(msg);
-    }
-    exports2.checkStrictMode = checkStrictMode;
-  }
-});
-
-// node_modules/ajv/dist/compile/names.js
-var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var names = {
-      // validation function arguments
-      data: new codegen_1.Name("data"),
-      // data passed to validation function
-      // args passed from referencing schema
-      valCxt: new codegen_1.Name("valCxt"),
-      // validation/data context - should not be used directly, it is destructured to the names below
-      instancePath: new codegen_1.Name("instancePath"),
-      parentData: new codegen_1.Name("parentData"),
-      parentDataProperty: new codegen_1.Name("parentDataProperty"),
-      rootData: new codegen_1.Name("rootData"),
-      // root data - same as the data passed to the first/top validation function
-      dynamicAnchors: new codegen_1.Name("dynamicAnchors"),
-      // used to support recursiveRef and dynamicRef
-      // function scoped variables
-      vErrors: new codegen_1.Name("vErrors"),
-      // null or array of validation errors
-      errors: new codegen_1.Name("errors"),
-      // counter of validation errors
-      this: new codegen_1.Name("this"),
-      // "globals"
-      self: new codegen_1.Name("self"),
-      scope: new codegen_1.Name("scope"),
-      // JTD serialize/parse name for JSON string and position
-      json: new codegen_1.Name("json"),
-      jsonPos: new codegen_1.Name("jsonPos"),
-      jsonLen: new codegen_1.Name("jsonLen"),
-      jsonPart: new codegen_1.Name("jsonPart")
-    };
-    exports2.default = names;
-  }
-});
-
-// node_modules/ajv/dist/compile/errors.js
-var require_errors2 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.extendErrors = exports2.resetErrorsCount = exports2.reportExtraError = exports2.reportError = exports2.keyword$DataError = exports2.keywordError = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var names_1 = require_names();
-    exports2.keywordError = {
-      message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
-    };
-    exports2.keyword$DataError = {
-      message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
-    };
-    function reportError(cxt, error2 = exports2.keywordError, errorPaths, overrideAllErrors) {
-      const { it } = cxt;
-      const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error2, errorPaths);
-      if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : compositeRule || allErrors) {
-        addError(gen, errObj);
-      } else {
-        returnErrors(it, (0, codegen_1._)`[${errObj}]`);
-      }
-    }
-    exports2.reportError = reportError;
-    function reportExtraError(cxt, error2 = exports2.keywordError, errorPaths) {
-      const { it } = cxt;
-      const { gen, compositeRule, allErrors } = it;
-      const errObj = errorObjectCode(cxt, error2, errorPaths);
-      addError(gen, errObj);
-      if (!(compositeRule || allErrors)) {
-        returnErrors(it, names_1.default.vErrors);
-      }
-    }
-    exports2.reportExtraError = reportExtraError;
-    function resetErrorsCount(gen, errsCount) {
-      gen.assign(names_1.default.errors, errsCount);
-      gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
-    }
-    exports2.resetErrorsCount = resetErrorsCount;
-    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
-      if (errsCount === void 0)
-        throw new Error("ajv implementation error");
-      const err = gen.name("err");
-      gen.forRange("i", errsCount, names_1.default.errors, (i) => {
-        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
-        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
-        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
-        if (it.opts.verbose) {
-          gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
-          gen.assign((0, codegen_1._)`${err}.data`, data);
-        }
-      });
-    }
-    exports2.extendErrors = extendErrors;
-    function addError(gen, errObj) {
-      const err = gen.const("err", errObj);
-      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
-      gen.code((0, codegen_1._)`${names_1.default.errors}++`);
-    }
-    function returnErrors(it, errs) {
-      const { gen, validateName, schemaEnv } = it;
-      if (schemaEnv.$async) {
-        gen.throw((0, codegen_1._)`new ${it.ValidationError}(${errs})`);
-      } else {
-        gen.assign((0, codegen_1._)`${validateName}.errors`, errs);
-        gen.return(false);
-      }
-    }
-    var E = {
-      keyword: new codegen_1.Name("keyword"),
-      schemaPath: new codegen_1.Name("schemaPath"),
-      // also used in JTD errors
-      params: new codegen_1.Name("params"),
-      propertyName: new codegen_1.Name("propertyName"),
-      message: new codegen_1.Name("message"),
-      schema: new codegen_1.Name("schema"),
-      parentSchema: new codegen_1.Name("parentSchema")
-    };
-    function errorObjectCode(cxt, error2, errorPaths) {
-      const { createErrors } = cxt.it;
-      if (createErrors === false)
-        return (0, codegen_1._)`{}`;
-      return errorObject(cxt, error2, errorPaths);
-    }
-    function errorObject(cxt, error2, errorPaths = {}) {
-      const { gen, it } = cxt;
-      const keyValues = [
-        errorInstancePath(it, errorPaths),
-        errorSchemaPath(cxt, errorPaths)
-      ];
-      extraErrorProps(cxt, error2, keyValues);
-      return gen.object(...keyValues);
-    }
-    function errorInstancePath({ errorPath }, { instancePath }) {
-      const instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
-      return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
-    }
-    function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
-      let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
-      if (schemaPath) {
-        schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`;
-      }
-      return [E.schemaPath, schPath];
-    }
-    function extraErrorProps(cxt, { params, message }, keyValues) {
-      const { keyword, data, schemaValue, it } = cxt;
-      const { opts, propertyName, topSchemaRef, schemaPath } = it;
-      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
-      if (opts.messages) {
-        keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
-      }
-      if (opts.verbose) {
-        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
-      }
-      if (propertyName)
-        keyValues.push([E.propertyName, propertyName]);
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/boolSchema.js
-var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.boolOrEmptySchema = exports2.topBoolOrEmptySchema = void 0;
-    var errors_1 = require_errors2();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var boolError = {
-      message: "boolean schema is false"
-    };
-    function topBoolOrEmptySchema(it) {
-      const { gen, schema, validateName } = it;
-      if (schema === false) {
-        falseSchemaError(it, false);
-      } else if (typeof schema == "object" && schema.$async === true) {
-        gen.return(names_1.default.data);
-      } else {
-        gen.assign((0, codegen_1._)`${validateName}.errors`, null);
-        gen.return(true);
-      }
-    }
-    exports2.topBoolOrEmptySchema = topBoolOrEmptySchema;
-    function boolOrEmptySchema(it, valid) {
-      const { gen, schema } = it;
-      if (schema === false) {
-        gen.var(valid, false);
-        falseSchemaError(it);
-      } else {
-        gen.var(valid, true);
-      }
-    }
-    exports2.boolOrEmptySchema = boolOrEmptySchema;
-    function falseSchemaError(it, overrideAllErrors) {
-      const { gen, data } = it;
-      const cxt = {
-        gen,
-        keyword: "false schema",
-        data,
-        schema: false,
-        schemaCode: false,
-        schemaValue: false,
-        params: {},
-        it
-      };
-      (0, errors_1.reportError)(cxt, boolError, void 0, overrideAllErrors);
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/rules.js
-var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.getRules = exports2.isJSONType = void 0;
-    var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
-    var jsonTypes = new Set(_jsonTypes);
-    function isJSONType(x) {
-      return typeof x == "string" && jsonTypes.has(x);
-    }
-    exports2.isJSONType = isJSONType;
-    function getRules() {
-      const groups = {
-        number: { type: "number", rules: [] },
-        string: { type: "string", rules: [] },
-        array: { type: "array", rules: [] },
-        object: { type: "object", rules: [] }
-      };
-      return {
-        types: { ...groups, integer: true, boolean: true, null: true },
-        rules: [{ rules: [] }, groups.number, groups.string, groups.array, groups.object],
-        post: { rules: [] },
-        all: {},
-        keywords: {}
-      };
-    }
-    exports2.getRules = getRules;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/applicability.js
-var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.shouldUseRule = exports2.shouldUseGroup = exports2.schemaHasRulesForType = void 0;
-    function schemaHasRulesForType({ schema, self: self2 }, type) {
-      const group = self2.RULES.types[type];
-      return group && group !== true && shouldUseGroup(schema, group);
-    }
-    exports2.schemaHasRulesForType = schemaHasRulesForType;
-    function shouldUseGroup(schema, group) {
-      return group.rules.some((rule) => shouldUseRule(schema, rule));
-    }
-    exports2.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema, rule) {
-      var _a;
-      return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
-    }
-    exports2.shouldUseRule = shouldUseRule;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/dataType.js
-var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.reportTypeError = exports2.checkDataTypes = exports2.checkDataType = exports2.coerceAndCheckDataType = exports2.getJSONTypes = exports2.getSchemaTypes = exports2.DataType = void 0;
-    var rules_1 = require_rules();
-    var applicability_1 = require_applicability();
-    var errors_1 = require_errors2();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var DataType;
-    (function(DataType2) {
-      DataType2[DataType2["Correct"] = 0] = "Correct";
-      DataType2[DataType2["Wrong"] = 1] = "Wrong";
-    })(DataType || (exports2.DataType = DataType = {}));
-    function getSchemaTypes(schema) {
-      const types = getJSONTypes(schema.type);
-      const hasNull = types.includes("null");
-      if (hasNull) {
-        if (schema.nullable === false)
-          throw new Error("type: null contradicts nullable: false");
-      } else {
-        if (!types.length && schema.nullable !== void 0) {
-          throw new Error('"nullable" cannot be used without "type"');
-        }
-        if (schema.nullable === true)
-          types.push("null");
-      }
-      return types;
-    }
-    exports2.getSchemaTypes = getSchemaTypes;
-    function getJSONTypes(ts) {
-      const types = Array.isArray(ts) ? ts : ts ? [ts] : [];
-      if (types.every(rules_1.isJSONType))
-        return types;
-      throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
-    }
-    exports2.getJSONTypes = getJSONTypes;
-    function coerceAndCheckDataType(it, types) {
-      const { gen, data, opts } = it;
-      const coerceTo = coerceToTypes(types, opts.coerceTypes);
-      const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types[0]));
-      if (checkTypes) {
-        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
-        gen.if(wrongType, () => {
-          if (coerceTo.length)
-            coerceData(it, types, coerceTo);
-          else
-            reportTypeError(it);
-        });
-      }
-      return checkTypes;
-    }
-    exports2.coerceAndCheckDataType = coerceAndCheckDataType;
-    var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
-    function coerceToTypes(types, coerceTypes) {
-      return coerceTypes ? types.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
-    }
-    function coerceData(it, types, coerceTo) {
-      const { gen, data, opts } = it;
-      const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
-      const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
-      if (opts.coerceTypes === "array") {
-        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data)));
-      }
-      gen.if((0, codegen_1._)`${coerced} !== undefined`);
-      for (const t of coerceTo) {
-        if (COERCIBLE.has(t) || t === "array" && opts.coerceTypes === "array") {
-          coerceSpecificType(t);
-        }
-      }
-      gen.else();
-      reportTypeError(it);
-      gen.endIf();
-      gen.if((0, codegen_1._)`${coerced} !== undefined`, () => {
-        gen.assign(data, coerced);
-        assignParentData(it, coerced);
-      });
-      function coerceSpecificType(t) {
-        switch (t) {
-          case "string":
-            gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data}`).elseIf((0, codegen_1._)`${data} === null`).assign(coerced, (0, codegen_1._)`""`);
-            return;
-          case "number":
-            gen.elseIf((0, codegen_1._)`${dataType} == "boolean" || ${data} === null
-              || (${dataType} == "string" && ${data} && ${data} == +${data})`).assign(coerced, (0, codegen_1._)`+${data}`);
-            return;
-          case "integer":
-            gen.elseIf((0, codegen_1._)`${dataType} === "boolean" || ${data} === null
-              || (${dataType} === "string" && ${data} && ${data} == +${data} && !(${data} % 1))`).assign(coerced, (0, codegen_1._)`+${data}`);
-            return;
-          case "boolean":
-            gen.elseIf((0, codegen_1._)`${data} === "false" || ${data} === 0 || ${data} === null`).assign(coerced, false).elseIf((0, codegen_1._)`${data} === "true" || ${data} === 1`).assign(coerced, true);
-            return;
-          case "null":
-            gen.elseIf((0, codegen_1._)`${data} === "" || ${data} === 0 || ${data} === false`);
-            gen.assign(coerced, null);
-            return;
-          case "array":
-            gen.elseIf((0, codegen_1._)`${dataType} === "string" || ${dataType} === "number"
-              || ${dataType} === "boolean" || ${data} === null`).assign(coerced, (0, codegen_1._)`[${data}]`);
-        }
-      }
-    }
-    function assignParentData({ gen, parentData, parentDataProperty }, expr) {
-      gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
-    }
-    function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
-      const EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
-      let cond;
-      switch (dataType) {
-        case "null":
-          return (0, codegen_1._)`${data} ${EQ} null`;
-        case "array":
-          cond = (0, codegen_1._)`Array.isArray(${data})`;
-          break;
-        case "object":
-          cond = (0, codegen_1._)`${data} && typeof ${data} == "object" && !Array.isArray(${data})`;
-          break;
-        case "integer":
-          cond = numCond((0, codegen_1._)`!(${data} % 1) && !isNaN(${data})`);
-          break;
-        case "number":
-          cond = numCond();
-          break;
-        default:
-          return (0, codegen_1._)`typeof ${data} ${EQ} ${dataType}`;
-      }
-      return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
-      function numCond(_cond = codegen_1.nil) {
-        return (0, codegen_1.and)((0, codegen_1._)`typeof ${data} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data})` : codegen_1.nil);
-      }
-    }
-    exports2.checkDataType = checkDataType;
-    function checkDataTypes(dataTypes, data, strictNums, correct) {
-      if (dataTypes.length === 1) {
-        return checkDataType(dataTypes[0], data, strictNums, correct);
-      }
-      let cond;
-      const types = (0, util_1.toHash)(dataTypes);
-      if (types.array && types.object) {
-        const notObj = (0, codegen_1._)`typeof ${data} != "object"`;
-        cond = types.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
-        delete types.null;
-        delete types.array;
-        delete types.object;
-      } else {
-        cond = codegen_1.nil;
-      }
-      if (types.number)
-        delete types.integer;
-      for (const t in types)
-        cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
-      return cond;
-    }
-    exports2.checkDataTypes = checkDataTypes;
-    var typeError = {
-      message: ({ schema }) => `must be ${schema}`,
-      params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
-    };
-    function reportTypeError(it) {
-      const cxt = getTypeErrorContext(it);
-      (0, errors_1.reportError)(cxt, typeError);
-    }
-    exports2.reportTypeError = reportTypeError;
-    function getTypeErrorContext(it) {
-      const { gen, data, schema } = it;
-      const schemaCode = (0, util_1.schemaRefOrVal)(it, schema, "type");
-      return {
-        gen,
-        keyword: "type",
-        data,
-        schema: schema.type,
-        schemaCode,
-        schemaValue: schemaCode,
-        parentSchema: schema,
-        params: {},
-        it
-      };
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/defaults.js
-var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.assignDefaults = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    function assignDefaults(it, ty) {
-      const { properties, items } = it.schema;
-      if (ty === "object" && properties) {
-        for (const key in properties) {
-          assignDefault(it, key, properties[key].default);
-        }
-      } else if (ty === "array" && Array.isArray(items)) {
-        items.forEach((sch, i) => assignDefault(it, i, sch.default));
-      }
-    }
-    exports2.assignDefaults = assignDefaults;
-    function assignDefault(it, prop, defaultValue) {
-      const { gen, compositeRule, data, opts } = it;
-      if (defaultValue === void 0)
-        return;
-      const childData = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(prop)}`;
-      if (compositeRule) {
-        (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
-        return;
-      }
-      let condition = (0, codegen_1._)`${childData} === undefined`;
-      if (opts.useDefaults === "empty") {
-        condition = (0, codegen_1._)`${condition} || ${childData} === null || ${childData} === ""`;
-      }
-      gen.if(condition, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
-    }
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/code.js
-var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.validateUnion = exports2.validateArray = exports2.usePattern = exports2.callValidateCode = exports2.schemaProperties = exports2.allSchemaProperties = exports2.noPropertyInData = exports2.propertyInData = exports2.isOwnProperty = exports2.hasPropFunc = exports2.reportMissingProp = exports2.checkMissingProp = exports2.checkReportMissingProp = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var names_1 = require_names();
-    var util_2 = require_util9();
-    function checkReportMissingProp(cxt, prop) {
-      const { gen, data, it } = cxt;
-      gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
-        cxt.setParams({ missingProperty: (0, codegen_1._)`${prop}` }, true);
-        cxt.error();
-      });
-    }
-    exports2.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
-    }
-    exports2.checkMissingProp = checkMissingProp;
-    function reportMissingProp(cxt, missing) {
-      cxt.setParams({ missingProperty: missing }, true);
-      cxt.error();
-    }
-    exports2.reportMissingProp = reportMissingProp;
-    function hasPropFunc(gen) {
-      return gen.scopeValue("func", {
-        // eslint-disable-next-line @typescript-eslint/unbound-method
-        ref: Object.prototype.hasOwnProperty,
-        code: (0, codegen_1._)`Object.prototype.hasOwnProperty`
-      });
-    }
-    exports2.hasPropFunc = hasPropFunc;
-    function isOwnProperty(gen, data, property) {
-      return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data}, ${property})`;
-    }
-    exports2.isOwnProperty = isOwnProperty;
-    function propertyInData(gen, data, property, ownProperties) {
-      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} !== undefined`;
-      return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data, property)}` : cond;
-    }
-    exports2.propertyInData = propertyInData;
-    function noPropertyInData(gen, data, property, ownProperties) {
-      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} === undefined`;
-      return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data, property))) : cond;
-    }
-    exports2.noPropertyInData = noPropertyInData;
-    function allSchemaProperties(schemaMap) {
-      return schemaMap ? Object.keys(schemaMap).filter((p) => p !== "__proto__") : [];
-    }
-    exports2.allSchemaProperties = allSchemaProperties;
-    function schemaProperties(it, schemaMap) {
-      return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
-    }
-    exports2.schemaProperties = schemaProperties;
-    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
-      const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
-      const valCxt = [
-        [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
-        [names_1.default.parentData, it.parentData],
-        [names_1.default.parentDataProperty, it.parentDataProperty],
-        [names_1.default.rootData, names_1.default.rootData]
-      ];
-      if (it.opts.dynamicRef)
-        valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
-      const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
-      return context !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context}, ${args})` : (0, codegen_1._)`${func}(${args})`;
-    }
-    exports2.callValidateCode = callValidateCode;
-    var newRegExp = (0, codegen_1._)`new RegExp`;
-    function usePattern({ gen, it: { opts } }, pattern) {
-      const u = opts.unicodeRegExp ? "u" : "";
-      const { regExp } = opts.code;
-      const rx = regExp(pattern, u);
-      return gen.scopeValue("pattern", {
-        key: rx.toString(),
-        ref: rx,
-        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u})`
-      });
-    }
-    exports2.usePattern = usePattern;
-    function validateArray(cxt) {
-      const { gen, data, keyword, it } = cxt;
-      const valid = gen.name("valid");
-      if (it.allErrors) {
-        const validArr = gen.let("valid", true);
-        validateItems(() => gen.assign(validArr, false));
-        return validArr;
-      }
-      gen.var(valid, true);
-      validateItems(() => gen.break());
-      return valid;
-      function validateItems(notValid) {
-        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        gen.forRange("i", 0, len, (i) => {
-          cxt.subschema({
-            keyword,
-            dataProp: i,
-            dataPropType: util_1.Type.Num
-          }, valid);
-          gen.if((0, codegen_1.not)(valid), notValid);
-        });
-      }
-    }
-    exports2.validateArray = validateArray;
-    function validateUnion(cxt) {
-      const { gen, schema, keyword, it } = cxt;
-      if (!Array.isArray(schema))
-        throw new Error("ajv implementation error");
-      const alwaysValid = schema.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
-      if (alwaysValid && !it.opts.unevaluated)
-        return;
-      const valid = gen.let("valid", false);
-      const schValid = gen.name("_valid");
-      gen.block(() => schema.forEach((_sch, i) => {
-        const schCxt = cxt.subschema({
-          keyword,
-          schemaProp: i,
-          compositeRule: true
-        }, schValid);
-        gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`);
-        const merged = cxt.mergeValidEvaluated(schCxt, schValid);
-        if (!merged)
-          gen.if((0, codegen_1.not)(valid));
-      }));
-      cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
-    }
-    exports2.validateUnion = validateUnion;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/keyword.js
-var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.validateKeywordUsage = exports2.validSchemaType = exports2.funcKeywordCode = exports2.macroKeywordCode = void 0;
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var code_1 = require_code2();
-    var errors_1 = require_errors2();
-    function macroKeywordCode(cxt, def) {
-      const { gen, keyword, schema, parentSchema, it } = cxt;
-      const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
-      const schemaRef = useKeyword(gen, keyword, macroSchema);
-      if (it.opts.validateSchema !== false)
-        it.self.validateSchema(macroSchema, true);
-      const valid = gen.name("valid");
-      cxt.subschema({
-        schema: macroSchema,
-        schemaPath: codegen_1.nil,
-        errSchemaPath: `${it.errSchemaPath}/${keyword}`,
-        topSchemaRef: schemaRef,
-        compositeRule: true
-      }, valid);
-      cxt.pass(valid, () => cxt.error(true));
-    }
-    exports2.macroKeywordCode = macroKeywordCode;
-    function funcKeywordCode(cxt, def) {
-      var _a;
-      const { gen, keyword, schema, parentSchema, $data, it } = cxt;
-      checkAsyncKeyword(it, def);
-      const validate2 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate2);
-      const valid = gen.let("valid");
-      cxt.block$data(valid, validateKeyword);
-      cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
-      function validateKeyword() {
-        if (def.errors === false) {
-          assignValid();
-          if (def.modifying)
-            modifyData(cxt);
-          reportErrs(() => cxt.error());
-        } else {
-          const ruleErrs = def.async ? validateAsync() : validateSync();
-          if (def.modifying)
-            modifyData(cxt);
-          reportErrs(() => addErrs(cxt, ruleErrs));
-        }
-      }
-      function validateAsync() {
-        const ruleErrs = gen.let("ruleErrs", null);
-        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, false).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
-        return ruleErrs;
-      }
-      function validateSync() {
-        const validateErrs = (0, codegen_1._)`${validateRef}.errors`;
-        gen.assign(validateErrs, null);
-        assignValid(codegen_1.nil);
-        return validateErrs;
-      }
-      function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
-        const passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self;
-        const passSchema = !("compile" in def && !$data || def.schema === false);
-        gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
-      }
-      function reportErrs(errors) {
-        var _a2;
-        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid), errors);
-      }
-    }
-    exports2.funcKeywordCode = funcKeywordCode;
-    function modifyData(cxt) {
-      const { gen, data, it } = cxt;
-      gen.if(it.parentData, () => gen.assign(data, (0, codegen_1._)`${it.parentData}[${it.parentDataProperty}]`));
-    }
-    function addErrs(cxt, errs) {
-      const { gen } = cxt;
-      gen.if((0, codegen_1._)`Array.isArray(${errs})`, () => {
-        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`).assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
-        (0, errors_1.extendErrors)(cxt);
-      }, () => cxt.error());
-    }
-    function checkAsyncKeyword({ schemaEnv }, def) {
-      if (def.async && !schemaEnv.$async)
-        throw new Error("async keyword in sync schema");
-    }
-    function useKeyword(gen, keyword, result2) {
-      if (result2 === void 0)
-        throw new Error(`keyword "${keyword}" failed to compile`);
-      return gen.scopeValue("keyword", typeof result2 == "function" ? { ref: result2 } : { ref: result2, code: (0, codegen_1.stringify)(result2) });
-    }
-    function validSchemaType(schema, schemaType, allowUndefined = false) {
-      return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
-    }
-    exports2.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema, opts, self: self2, errSchemaPath }, def, keyword) {
-      if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
-        throw new Error("ajv implementation error");
-      }
-      const deps = def.dependencies;
-      if (deps === null || deps === void 0 ? void 0 : deps.some((kwd) => !Object.prototype.hasOwnProperty.call(schema, kwd))) {
-        throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
-      }
-      if (def.validateSchema) {
-        const valid = def.validateSchema(schema[keyword]);
-        if (!valid) {
-          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
-          if (opts.validateSchema === "log")
-            self2.logger.error(msg);
-          else
-            throw new Error(msg);
-        }
-      }
-    }
-    exports2.validateKeywordUsage = validateKeywordUsage;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/subschema.js
-var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.extendSubschemaMode = exports2.extendSubschemaData = exports2.getSubschema = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
-      if (keyword !== void 0 && schema !== void 0) {
-        throw new Error('both "keyword" and "schema" passed, only one allowed');
-      }
-      if (keyword !== void 0) {
-        const sch = it.schema[keyword];
-        return schemaProp === void 0 ? {
-          schema: sch,
-          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
-          errSchemaPath: `${it.errSchemaPath}/${keyword}`
-        } : {
-          schema: sch[schemaProp],
-          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
-          errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
-        };
-      }
-      if (schema !== void 0) {
-        if (schemaPath === void 0 || errSchemaPath === void 0 || topSchemaRef === void 0) {
-          throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
-        }
-        return {
-          schema,
-          schemaPath,
-          topSchemaRef,
-          errSchemaPath
-        };
-      }
-      throw new Error('either "keyword" or "schema" must be passed');
-    }
-    exports2.getSubschema = getSubschema;
-    function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
-      if (data !== void 0 && dataProp !== void 0) {
-        throw new Error('both "data" and "dataProp" passed, only one allowed');
-      }
-      const { gen } = it;
-      if (dataProp !== void 0) {
-        const { errorPath, dataPathArr, opts } = it;
-        const nextData = gen.let("data", (0, codegen_1._)`${it.data}${(0, codegen_1.getProperty)(dataProp)}`, true);
-        dataContextProps(nextData);
-        subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts.jsPropertySyntax)}`;
-        subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`;
-        subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
-      }
-      if (data !== void 0) {
-        const nextData = data instanceof codegen_1.Name ? data : gen.let("data", data, true);
-        dataContextProps(nextData);
-        if (propertyName !== void 0)
-          subschema.propertyName = propertyName;
-      }
-      if (dataTypes)
-        subschema.dataTypes = dataTypes;
-      function dataContextProps(_nextData) {
-        subschema.data = _nextData;
-        subschema.dataLevel = it.dataLevel + 1;
-        subschema.dataTypes = [];
-        it.definedProperties = /* @__PURE__ */ new Set();
-        subschema.parentData = it.data;
-        subschema.dataNames = [...it.dataNames, _nextData];
-      }
-    }
-    exports2.extendSubschemaData = extendSubschemaData;
-    function extendSubschemaMode(subschema, { jtdDiscriminator, jtdMetadata, compositeRule, createErrors, allErrors }) {
-      if (compositeRule !== void 0)
-        subschema.compositeRule = compositeRule;
-      if (createErrors !== void 0)
-        subschema.createErrors = createErrors;
-      if (allErrors !== void 0)
-        subschema.allErrors = allErrors;
-      subschema.jtdDiscriminator = jtdDiscriminator;
-      subschema.jtdMetadata = jtdMetadata;
-    }
-    exports2.extendSubschemaMode = extendSubschemaMode;
-  }
-});
-
-// node_modules/fast-deep-equal/index.js
-var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports2, module2) {
-    "use strict";
-    module2.exports = function equal(a, b) {
-      if (a === b) return true;
-      if (a && b && typeof a == "object" && typeof b == "object") {
-        if (a.constructor !== b.constructor) return false;
-        var length, i, keys;
-        if (Array.isArray(a)) {
-          length = a.length;
-          if (length != b.length) return false;
-          for (i = length; i-- !== 0; )
-            if (!equal(a[i], b[i])) return false;
-          return true;
-        }
-        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
-        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
-        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
-        keys = Object.keys(a);
-        length = keys.length;
-        if (length !== Object.keys(b).length) return false;
-        for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
-        for (i = length; i-- !== 0; ) {
-          var key = keys[i];
-          if (!equal(a[key], b[key])) return false;
-        }
-        return true;
-      }
-      return a !== a && b !== b;
-    };
-  }
-});
-
-// node_modules/json-schema-traverse/index.js
-var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports2, module2) {
-    "use strict";
-    var traverse = module2.exports = function(schema, opts, cb) {
-      if (typeof opts == "function") {
-        cb = opts;
-        opts = {};
-      }
-      cb = opts.cb || cb;
-      var pre = typeof cb == "function" ? cb : cb.pre || function() {
-      };
-      var post = cb.post || function() {
-      };
-      _traverse(opts, pre, post, schema, "", schema);
-    };
-    traverse.keywords = {
-      additionalItems: true,
-      items: true,
-      contains: true,
-      additionalProperties: true,
-      propertyNames: true,
-      not: true,
-      if: true,
-      then: true,
-      else: true
-    };
-    traverse.arrayKeywords = {
-      items: true,
-      allOf: true,
-      anyOf: true,
-      oneOf: true
-    };
-    traverse.propsKeywords = {
-      $defs: true,
-      definitions: true,
-      properties: true,
-      patternProperties: true,
-      dependencies: true
-    };
-    traverse.skipKeywords = {
-      default: true,
-      enum: true,
-      const: true,
-      required: true,
-      maximum: true,
-      minimum: true,
-      exclusiveMaximum: true,
-      exclusiveMinimum: true,
-      multipleOf: true,
-      maxLength: true,
-      minLength: true,
-      pattern: true,
-      format: true,
-      maxItems: true,
-      minItems: true,
-      uniqueItems: true,
-      maxProperties: true,
-      minProperties: true
-    };
-    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
-      if (schema && typeof schema == "object" && !Array.isArray(schema)) {
-        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key in schema) {
-          var sch = schema[key];
-          if (Array.isArray(sch)) {
-            if (key in traverse.arrayKeywords) {
-              for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
-            }
-          } else if (key in traverse.propsKeywords) {
-            if (sch && typeof sch == "object") {
-              for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
-            }
-          } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
-          }
-        }
-        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-      }
-    }
-    function escapeJsonPtr(str2) {
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/resolve.js
-var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.getSchemaRefs = exports2.resolveUrl = exports2.normalizeId = exports2._getFullPath = exports2.getFullPath = exports2.inlineRef = void 0;
-    var util_1 = require_util9();
-    var equal = require_fast_deep_equal();
-    var traverse = require_json_schema_traverse();
-    var SIMPLE_INLINED = /* @__PURE__ */ new Set([
-      "type",
-      "format",
-      "pattern",
-      "maxLength",
-      "minLength",
-      "maxProperties",
-      "minProperties",
-      "maxItems",
-      "minItems",
-      "maximum",
-      "minimum",
-      "uniqueItems",
-      "multipleOf",
-      "required",
-      "enum",
-      "const"
-    ]);
-    function inlineRef(schema, limit = true) {
-      if (typeof schema == "boolean")
-        return true;
-      if (limit === true)
-        return !hasRef(schema);
-      if (!limit)
-        return false;
-      return countKeys(schema) <= limit;
-    }
-    exports2.inlineRef = inlineRef;
-    var REF_KEYWORDS = /* @__PURE__ */ new Set([
-      "$ref",
-      "$recursiveRef",
-      "$recursiveAnchor",
-      "$dynamicRef",
-      "$dynamicAnchor"
-    ]);
-    function hasRef(schema) {
-      for (const key in schema) {
-        if (REF_KEYWORDS.has(key))
-          return true;
-        const sch = schema[key];
-        if (Array.isArray(sch) && sch.some(hasRef))
-          return true;
-        if (typeof sch == "object" && hasRef(sch))
-          return true;
-      }
-      return false;
-    }
-    function countKeys(schema) {
-      let count = 0;
-      for (const key in schema) {
-        if (key === "$ref")
-          return Infinity;
-        count++;
-        if (SIMPLE_INLINED.has(key))
-          continue;
-        if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch));
-        }
-        if (count === Infinity)
-          return Infinity;
-      }
-      return count;
-    }
-    function getFullPath(resolver, id = "", normalize) {
-      if (normalize !== false)
-        id = normalizeId(id);
-      const p = resolver.parse(id);
-      return _getFullPath(resolver, p);
-    }
-    exports2.getFullPath = getFullPath;
-    function _getFullPath(resolver, p) {
-      const serialized = resolver.serialize(p);
-      return serialized.split("#")[0] + "#";
-    }
-    exports2._getFullPath = _getFullPath;
-    var TRAILING_SLASH_HASH = /#\/?$/;
-    function normalizeId(id) {
-      return id ? id.replace(TRAILING_SLASH_HASH, "") : "";
-    }
-    exports2.normalizeId = normalizeId;
-    function resolveUrl(resolver, baseId, id) {
-      id = normalizeId(id);
-      return resolver.resolve(baseId, id);
-    }
-    exports2.resolveUrl = resolveUrl;
-    var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
-    function getSchemaRefs(schema, baseId) {
-      if (typeof schema == "boolean")
-        return {};
-      const { schemaId, uriResolver } = this.opts;
-      const schId = normalizeId(schema[schemaId] || baseId);
-      const baseIds = { "": schId };
-      const pathPrefix = getFullPath(uriResolver, schId, false);
-      const localRefs = {};
-      const schemaRefs = /* @__PURE__ */ new Set();
-      traverse(schema, { allKeys: true }, (sch, jsonPtr, _, parentJsonPtr) => {
-        if (parentJsonPtr === void 0)
-          return;
-        const fullPath = pathPrefix + jsonPtr;
-        let innerBaseId = baseIds[parentJsonPtr];
-        if (typeof sch[schemaId] == "string")
-          innerBaseId = addRef.call(this, sch[schemaId]);
-        addAnchor.call(this, sch.$anchor);
-        addAnchor.call(this, sch.$dynamicAnchor);
-        baseIds[jsonPtr] = innerBaseId;
-        function addRef(ref) {
-          const _resolve = this.opts.uriResolver.resolve;
-          ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
-          if (schemaRefs.has(ref))
-            throw ambiguos(ref);
-          schemaRefs.add(ref);
-          let schOrRef = this.refs[ref];
-          if (typeof schOrRef == "string")
-            schOrRef = this.refs[schOrRef];
-          if (typeof schOrRef == "object") {
-            checkAmbiguosRef(sch, schOrRef.schema, ref);
-          } else if (ref !== normalizeId(fullPath)) {
-            if (ref[0] === "#") {
-              checkAmbiguosRef(sch, localRefs[ref], ref);
-              localRefs[ref] = sch;
-            } else {
-              this.refs[ref] = fullPath;
-            }
-          }
-          return ref;
-        }
-        function addAnchor(anchor) {
-          if (typeof anchor == "string") {
-            if (!ANCHOR.test(anchor))
-              throw new Error(`invalid anchor "${anchor}"`);
-            addRef.call(this, `#${anchor}`);
-          }
-        }
-      });
-      return localRefs;
-      function checkAmbiguosRef(sch1, sch2, ref) {
-        if (sch2 !== void 0 && !equal(sch1, sch2))
-          throw ambiguos(ref);
-      }
-      function ambiguos(ref) {
-        return new Error(`reference "${ref}" resolves to more than one schema`);
-      }
-    }
-    exports2.getSchemaRefs = getSchemaRefs;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/index.js
-var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.getData = exports2.KeywordCxt = exports2.validateFunctionCode = void 0;
-    var boolSchema_1 = require_boolSchema();
-    var dataType_1 = require_dataType();
-    var applicability_1 = require_applicability();
-    var dataType_2 = require_dataType();
-    var defaults_1 = require_defaults();
-    var keyword_1 = require_keyword();
-    var subschema_1 = require_subschema();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var resolve_1 = require_resolve();
-    var util_1 = require_util9();
-    var errors_1 = require_errors2();
-    function validateFunctionCode(it) {
-      if (isSchemaObj(it)) {
-        checkKeywords(it);
-        if (schemaCxtHasRules(it)) {
-          topSchemaObjCode(it);
-          return;
-        }
-      }
-      validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
-    }
-    exports2.validateFunctionCode = validateFunctionCode;
-    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
-      if (opts.code.es5) {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
-          gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`);
-          destructureValCxtES5(gen, opts);
-          gen.code(body);
-        });
-      } else {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
-      }
-    }
-    function destructureValCxt(opts) {
-      return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
-    }
-    function destructureValCxtES5(gen, opts) {
-      gen.if(names_1.default.valCxt, () => {
-        gen.var(names_1.default.instancePath, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.instancePath}`);
-        gen.var(names_1.default.parentData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentData}`);
-        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentDataProperty}`);
-        gen.var(names_1.default.rootData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.rootData}`);
-        if (opts.dynamicRef)
-          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.dynamicAnchors}`);
-      }, () => {
-        gen.var(names_1.default.instancePath, (0, codegen_1._)`""`);
-        gen.var(names_1.default.parentData, (0, codegen_1._)`undefined`);
-        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`undefined`);
-        gen.var(names_1.default.rootData, names_1.default.data);
-        if (opts.dynamicRef)
-          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`{}`);
-      });
-    }
-    function topSchemaObjCode(it) {
-      const { schema, opts, gen } = it;
-      validateFunction(it, () => {
-        if (opts.$comment && schema.$comment)
-          commentKeyword(it);
-        checkNoDefault(it);
-        gen.let(names_1.default.vErrors, null);
-        gen.let(names_1.default.errors, 0);
-        if (opts.unevaluated)
-          resetEvaluated(it);
-        typeAndKeywords(it);
-        returnResults(it);
-      });
-      return;
-    }
-    function resetEvaluated(it) {
-      const { gen, validateName } = it;
-      it.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`);
-      gen.if((0, codegen_1._)`${it.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it.evaluated}.props`, (0, codegen_1._)`undefined`));
-      gen.if((0, codegen_1._)`${it.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it.evaluated}.items`, (0, codegen_1._)`undefined`));
-    }
-    function funcSourceUrl(schema, opts) {
-      const schId = typeof schema == "object" && schema[opts.schemaId];
-      return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
-    }
-    function subschemaCode(it, valid) {
-      if (isSchemaObj(it)) {
-        checkKeywords(it);
-        if (schemaCxtHasRules(it)) {
-          subSchemaObjCode(it, valid);
-          return;
-        }
-      }
-      (0, boolSchema_1.boolOrEmptySchema)(it, valid);
-    }
-    function schemaCxtHasRules({ schema, self: self2 }) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key in schema)
-        if (self2.RULES.all[key])
-          return true;
-      return false;
-    }
-    function isSchemaObj(it) {
-      return typeof it.schema != "boolean";
-    }
-    function subSchemaObjCode(it, valid) {
-      const { schema, gen, opts } = it;
-      if (opts.$comment && schema.$comment)
-        commentKeyword(it);
-      updateContext(it);
-      checkAsyncSchema(it);
-      const errsCount = gen.const("_errs", names_1.default.errors);
-      typeAndKeywords(it, errsCount);
-      gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-    }
-    function checkKeywords(it) {
-      (0, util_1.checkUnknownRules)(it);
-      checkRefsAndKeywords(it);
-    }
-    function typeAndKeywords(it, errsCount) {
-      if (it.opts.jtd)
-        return schemaKeywords(it, [], false, errsCount);
-      const types = (0, dataType_1.getSchemaTypes)(it.schema);
-      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types);
-      schemaKeywords(it, types, !checkedTypes, errsCount);
-    }
-    function checkRefsAndKeywords(it) {
-      const { schema, errSchemaPath, opts, self: self2 } = it;
-      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self2.RULES)) {
-        self2.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
-      }
-    }
-    function checkNoDefault(it) {
-      const { schema, opts } = it;
-      if (schema.default !== void 0 && opts.useDefaults && opts.strictSchema) {
-        (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
-      }
-    }
-    function updateContext(it) {
-      const schId = it.schema[it.opts.schemaId];
-      if (schId)
-        it.baseId = (0, resolve_1.resolveUrl)(it.opts.uriResolver, it.baseId, schId);
-    }
-    function checkAsyncSchema(it) {
-      if (it.schema.$async && !it.schemaEnv.$async)
-        throw new Error("async schema in sync schema");
-    }
-    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
-      const msg = schema.$comment;
-      if (opts.$comment === true) {
-        gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
-      } else if (typeof opts.$comment == "function") {
-        const schemaPath = (0, codegen_1.str)`${errSchemaPath}/$comment`;
-        const rootName = gen.scopeValue("root", { ref: schemaEnv.root });
-        gen.code((0, codegen_1._)`${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
-      }
-    }
-    function returnResults(it) {
-      const { gen, schemaEnv, validateName, ValidationError, opts } = it;
-      if (schemaEnv.$async) {
-        gen.if((0, codegen_1._)`${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._)`new ${ValidationError}(${names_1.default.vErrors})`));
-      } else {
-        gen.assign((0, codegen_1._)`${validateName}.errors`, names_1.default.vErrors);
-        if (opts.unevaluated)
-          assignEvaluated(it);
-        gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
-      }
-    }
-    function assignEvaluated({ gen, evaluated, props, items }) {
-      if (props instanceof codegen_1.Name)
-        gen.assign((0, codegen_1._)`${evaluated}.props`, props);
-      if (items instanceof codegen_1.Name)
-        gen.assign((0, codegen_1._)`${evaluated}.items`, items);
-    }
-    function schemaKeywords(it, types, typeErrors, errsCount) {
-      const { gen, schema, data, allErrors, opts, self: self2 } = it;
-      const { RULES: RULES2 } = self2;
-      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES2))) {
-        gen.block(() => keywordCode(it, "$ref", RULES2.all.$ref.definition));
-        return;
-      }
-      if (!opts.jtd)
-        checkStrictTypes(it, types);
-      gen.block(() => {
-        for (const group of RULES2.rules)
-          groupKeywords(group);
-        groupKeywords(RULES2.post);
-      });
-      function groupKeywords(group) {
-        if (!(0, applicability_1.shouldUseGroup)(schema, group))
-          return;
-        if (group.type) {
-          gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
-          iterateKeywords(it, group);
-          if (types.length === 1 && types[0] === group.type && typeErrors) {
-            gen.else();
-            (0, dataType_2.reportTypeError)(it);
-          }
-          gen.endIf();
-        } else {
-          iterateKeywords(it, group);
-        }
-        if (!allErrors)
-          gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`);
-      }
-    }
-    function iterateKeywords(it, group) {
-      const { gen, schema, opts: { useDefaults } } = it;
-      if (useDefaults)
-        (0, defaults_1.assignDefaults)(it, group.type);
-      gen.block(() => {
-        for (const rule of group.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema, rule)) {
-            keywordCode(it, rule.keyword, rule.definition, group.type);
-          }
-        }
-      });
-    }
-    function checkStrictTypes(it, types) {
-      if (it.schemaEnv.meta || !it.opts.strictTypes)
-        return;
-      checkContextTypes(it, types);
-      if (!it.opts.allowUnionTypes)
-        checkMultipleTypes(it, types);
-      checkKeywordTypes(it, it.dataTypes);
-    }
-    function checkContextTypes(it, types) {
-      if (!types.length)
-        return;
-      if (!it.dataTypes.length) {
-        it.dataTypes = types;
-        return;
-      }
-      types.forEach((t) => {
-        if (!includesType(it.dataTypes, t)) {
-          strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
-        }
-      });
-      narrowSchemaTypes(it, types);
-    }
-    function checkMultipleTypes(it, ts) {
-      if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
-        strictTypesError(it, "use allowUnionTypes to allow union type keyword");
-      }
-    }
-    function checkKeywordTypes(it, ts) {
-      const rules = it.self.RULES.all;
-      for (const keyword in rules) {
-        const rule = rules[keyword];
-        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
-          const { type } = rule.definition;
-          if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
-            strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
-          }
-        }
-      }
-    }
-    function hasApplicableType(schTs, kwdT) {
-      return schTs.includes(kwdT) || kwdT === "number" && schTs.includes("integer");
-    }
-    function includesType(ts, t) {
-      return ts.includes(t) || t === "integer" && ts.includes("number");
-    }
-    function narrowSchemaTypes(it, withTypes) {
-      const ts = [];
-      for (const t of it.dataTypes) {
-        if (includesType(withTypes, t))
-          ts.push(t);
-        else if (withTypes.includes("integer") && t === "number")
-          ts.push("integer");
-      }
-      it.dataTypes = ts;
-    }
-    function strictTypesError(it, msg) {
-      const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
-      msg += ` at "${schemaPath}" (strictTypes)`;
-      (0, util_1.checkStrictMode)(it, msg, it.opts.strictTypes);
-    }
-    var KeywordCxt = class {
-      constructor(it, def, keyword) {
-        (0, keyword_1.validateKeywordUsage)(it, def, keyword);
-        this.gen = it.gen;
-        this.allErrors = it.allErrors;
-        this.keyword = keyword;
-        this.data = it.data;
-        this.schema = it.schema[keyword];
-        this.$data = def.$data && it.opts.$data && this.schema && this.schema.$data;
-        this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword, this.$data);
-        this.schemaType = def.schemaType;
-        this.parentSchema = it.schema;
-        this.params = {};
-        this.it = it;
-        this.def = def;
-        if (this.$data) {
-          this.schemaCode = it.gen.const("vSchema", getData(this.$data, it));
-        } else {
-          this.schemaCode = this.schemaValue;
-          if (!(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined)) {
-            throw new Error(`${keyword} value must be ${JSON.stringify(def.schemaType)}`);
-          }
-        }
-        if ("code" in def ? def.trackErrors : def.errors !== false) {
-          this.errsCount = it.gen.const("_errs", names_1.default.errors);
-        }
-      }
-      result(condition, successAction, failAction) {
-        this.failResult((0, codegen_1.not)(condition), successAction, failAction);
-      }
-      failResult(condition, successAction, failAction) {
-        this.gen.if(condition);
-        if (failAction)
-          failAction();
-        else
-          this.error();
-        if (successAction) {
-          this.gen.else();
-          successAction();
-          if (this.allErrors)
-            this.gen.endIf();
-        } else {
-          if (this.allErrors)
-            this.gen.endIf();
-          else
-            this.gen.else();
-        }
-      }
-      pass(condition, failAction) {
-        this.failResult((0, codegen_1.not)(condition), void 0, failAction);
-      }
-      fail(condition) {
-        if (condition === void 0) {
-          this.error();
-          if (!this.allErrors)
-            this.gen.if(false);
-          return;
-        }
-        this.gen.if(condition);
-        this.error();
-        if (this.allErrors)
-          this.gen.endIf();
-        else
-          this.gen.else();
-      }
-      fail$data(condition) {
-        if (!this.$data)
-          return this.fail(condition);
-        const { schemaCode } = this;
-        this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
-      }
-      error(append, errorParams, errorPaths) {
-        if (errorParams) {
-          this.setParams(errorParams);
-          this._error(append, errorPaths);
-          this.setParams({});
-          return;
-        }
-        this._error(append, errorPaths);
-      }
-      _error(append, errorPaths) {
-        ;
-        (append ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
-      }
-      $dataError() {
-        (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
-      }
-      reset() {
-        if (this.errsCount === void 0)
-          throw new Error('add "trackErrors" to keyword definition');
-        (0, errors_1.resetErrorsCount)(this.gen, this.errsCount);
-      }
-      ok(cond) {
-        if (!this.allErrors)
-          this.gen.if(cond);
-      }
-      setParams(obj, assign) {
-        if (assign)
-          Object.assign(this.params, obj);
-        else
-          this.params = obj;
-      }
-      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
-        this.gen.block(() => {
-          this.check$data(valid, $dataValid);
-          codeBlock();
-        });
-      }
-      check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
-        if (!this.$data)
-          return;
-        const { gen, schemaCode, schemaType, def } = this;
-        gen.if((0, codegen_1.or)((0, codegen_1._)`${schemaCode} === undefined`, $dataValid));
-        if (valid !== codegen_1.nil)
-          gen.assign(valid, true);
-        if (schemaType.length || def.validateSchema) {
-          gen.elseIf(this.invalid$data());
-          this.$dataError();
-          if (valid !== codegen_1.nil)
-            gen.assign(valid, false);
-        }
-        gen.else();
-      }
-      invalid$data() {
-        const { gen, schemaCode, schemaType, def, it } = this;
-        return (0, codegen_1.or)(wrong$DataType(), invalid$DataSchema());
-        function wrong$DataType() {
-          if (schemaType.length) {
-            if (!(schemaCode instanceof codegen_1.Name))
-              throw new Error("ajv implementation error");
-            const st = Array.isArray(schemaType) ? schemaType : [schemaType];
-            return (0, codegen_1._)`${(0, dataType_2.checkDataTypes)(st, schemaCode, it.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
-          }
-          return codegen_1.nil;
-        }
-        function invalid$DataSchema() {
-          if (def.validateSchema) {
-            const validateSchemaRef = gen.scopeValue("validate$data", { ref: def.validateSchema });
-            return (0, codegen_1._)`!${validateSchemaRef}(${schemaCode})`;
-          }
-          return codegen_1.nil;
-        }
-      }
-      subschema(appl, valid) {
-        const subschema = (0, subschema_1.getSubschema)(this.it, appl);
-        (0, subschema_1.extendSubschemaData)(subschema, this.it, appl);
-        (0, subschema_1.extendSubschemaMode)(subschema, appl);
-        const nextContext = { ...this.it, ...subschema, items: void 0, props: void 0 };
-        subschemaCode(nextContext, valid);
-        return nextContext;
-      }
-      mergeEvaluated(schemaCxt, toName) {
-        const { it, gen } = this;
-        if (!it.opts.unevaluated)
-          return;
-        if (it.props !== true && schemaCxt.props !== void 0) {
-          it.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it.props, toName);
-        }
-        if (it.items !== true && schemaCxt.items !== void 0) {
-          it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName);
-        }
-      }
-      mergeValidEvaluated(schemaCxt, valid) {
-        const { it, gen } = this;
-        if (it.opts.unevaluated && (it.props !== true || it.items !== true)) {
-          gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
-          return true;
-        }
-      }
-    };
-    exports2.KeywordCxt = KeywordCxt;
-    function keywordCode(it, keyword, def, ruleType) {
-      const cxt = new KeywordCxt(it, def, keyword);
-      if ("code" in def) {
-        def.code(cxt, ruleType);
-      } else if (cxt.$data && def.validate) {
-        (0, keyword_1.funcKeywordCode)(cxt, def);
-      } else if ("macro" in def) {
-        (0, keyword_1.macroKeywordCode)(cxt, def);
-      } else if (def.compile || def.validate) {
-        (0, keyword_1.funcKeywordCode)(cxt, def);
-      }
-    }
-    var JSON_POINTER = /^\/(?:[^~]|~0|~1)*$/;
-    var RELATIVE_JSON_POINTER = /^([0-9]+)(#|\/(?:[^~]|~0|~1)*)?$/;
-    function getData($data, { dataLevel, dataNames, dataPathArr }) {
-      let jsonPointer;
-      let data;
-      if ($data === "")
-        return names_1.default.rootData;
-      if ($data[0] === "/") {
-        if (!JSON_POINTER.test($data))
-          throw new Error(`Invalid JSON-pointer: ${$data}`);
-        jsonPointer = $data;
-        data = names_1.default.rootData;
-      } else {
-        const matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
-          throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
-        jsonPointer = matches[2];
-        if (jsonPointer === "#") {
-          if (up >= dataLevel)
-            throw new Error(errorMsg("property/index", up));
-          return dataPathArr[dataLevel - up];
-        }
-        if (up > dataLevel)
-          throw new Error(errorMsg("data", up));
-        data = dataNames[dataLevel - up];
-        if (!jsonPointer)
-          return data;
-      }
-      let expr = data;
-      const segments = jsonPointer.split("/");
-      for (const segment of segments) {
-        if (segment) {
-          data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
-          expr = (0, codegen_1._)`${expr} && ${data}`;
-        }
-      }
-      return expr;
-      function errorMsg(pointerType, up) {
-        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
-      }
-    }
-    exports2.getData = getData;
-  }
-});
-
-// node_modules/ajv/dist/runtime/validation_error.js
-var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var ValidationError = class extends Error {
-      constructor(errors) {
-        super("validation failed");
-        this.errors = errors;
-        this.ajv = this.validation = true;
-      }
-    };
-    exports2.default = ValidationError;
-  }
-});
-
-// node_modules/ajv/dist/compile/ref_error.js
-var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var resolve_1 = require_resolve();
-    var MissingRefError = class extends Error {
-      constructor(resolver, baseId, ref, msg) {
-        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
-        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref);
-        this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
-      }
-    };
-    exports2.default = MissingRefError;
-  }
-});
-
-// node_modules/ajv/dist/compile/index.js
-var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.resolveSchema = exports2.getCompilingSchema = exports2.resolveRef = exports2.compileSchema = exports2.SchemaEnv = void 0;
-    var codegen_1 = require_codegen();
-    var validation_error_1 = require_validation_error();
-    var names_1 = require_names();
-    var resolve_1 = require_resolve();
-    var util_1 = require_util9();
-    var validate_1 = require_validate();
-    var SchemaEnv = class {
-      constructor(env) {
-        var _a;
-        this.refs = {};
-        this.dynamicAnchors = {};
-        let schema;
-        if (typeof env.schema == "object")
-          schema = env.schema;
-        this.schema = env.schema;
-        this.schemaId = env.schemaId;
-        this.root = env.root || this;
-        this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
-        this.schemaPath = env.schemaPath;
-        this.localRefs = env.localRefs;
-        this.meta = env.meta;
-        this.$async = schema === null || schema === void 0 ? void 0 : schema.$async;
-        this.refs = {};
-      }
-    };
-    exports2.SchemaEnv = SchemaEnv;
-    function compileSchema(sch) {
-      const _sch = getCompilingSchema.call(this, sch);
-      if (_sch)
-        return _sch;
-      const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
-      const { es5, lines } = this.opts.code;
-      const { ownProperties } = this.opts;
-      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
-      let _ValidationError;
-      if (sch.$async) {
-        _ValidationError = gen.scopeValue("Error", {
-          ref: validation_error_1.default,
-          code: (0, codegen_1._)`require("ajv/dist/runtime/validation_error").default`
-        });
-      }
-      const validateName = gen.scopeName("validate");
-      sch.validateName = validateName;
-      const schemaCxt = {
-        gen,
-        allErrors: this.opts.allErrors,
-        data: names_1.default.data,
-        parentData: names_1.default.parentData,
-        parentDataProperty: names_1.default.parentDataProperty,
-        dataNames: [names_1.default.data],
-        dataPathArr: [codegen_1.nil],
-        // TODO can its length be used as dataLevel if nil is removed?
-        dataLevel: 0,
-        dataTypes: [],
-        definedProperties: /* @__PURE__ */ new Set(),
-        topSchemaRef: gen.scopeValue("schema", this.opts.code.source === true ? { ref: sch.schema, code: (0, codegen_1.stringify)(sch.schema) } : { ref: sch.schema }),
-        validateName,
-        ValidationError: _ValidationError,
-        schema: sch.schema,
-        schemaEnv: sch,
-        rootId,
-        baseId: sch.baseId || rootId,
-        schemaPath: codegen_1.nil,
-        errSchemaPath: sch.schemaPath || (this.opts.jtd ? "" : "#"),
-        errorPath: (0, codegen_1._)`""`,
-        opts: this.opts,
-        self: this
-      };
-      let sourceCode;
-      try {
-        this._compilations.add(sch);
-        (0, validate_1.validateFunctionCode)(schemaCxt);
-        gen.optimize(this.opts.code.optimize);
-        const validateCode = gen.toString();
-        sourceCode = `${gen.scopeRefs(names_1.default.scope)}return ${validateCode}`;
-        if (this.opts.code.process)
-          sourceCode = this.opts.code.process(sourceCode, sch);
-        const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate2 = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate2 });
-        validate2.errors = null;
-        validate2.schema = sch.schema;
-        validate2.schemaEnv = sch;
-        if (sch.$async)
-          validate2.$async = true;
-        if (this.opts.code.source === true) {
-          validate2.source = { validateName, validateCode, scopeValues: gen._values };
-        }
-        if (this.opts.unevaluated) {
-          const { props, items } = schemaCxt;
-          validate2.evaluated = {
-            props: props instanceof codegen_1.Name ? void 0 : props,
-            items: items instanceof codegen_1.Name ? void 0 : items,
-            dynamicProps: props instanceof codegen_1.Name,
-            dynamicItems: items instanceof codegen_1.Name
-          };
-          if (validate2.source)
-            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
-        }
-        sch.validate = validate2;
-        return sch;
-      } catch (e) {
-        delete sch.validate;
-        delete sch.validateName;
-        if (sourceCode)
-          this.logger.error("Error compiling schema, function code:", sourceCode);
-        throw e;
-      } finally {
-        this._compilations.delete(sch);
-      }
-    }
-    exports2.compileSchema = compileSchema;
-    function resolveRef2(root2, baseId, ref) {
-      var _a;
-      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
-      const schOrFunc = root2.refs[ref];
-      if (schOrFunc)
-        return schOrFunc;
-      let _sch = resolve2.call(this, root2, ref);
-      if (_sch === void 0) {
-        const schema = (_a = root2.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
-        const { schemaId } = this.opts;
-        if (schema)
-          _sch = new SchemaEnv({ schema, schemaId, root: root2, baseId });
-      }
-      if (_sch === void 0)
-        return;
-      return root2.refs[ref] = inlineOrCompile.call(this, _sch);
-    }
-    exports2.resolveRef = resolveRef2;
-    function inlineOrCompile(sch) {
-      if ((0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs))
-        return sch.schema;
-      return sch.validate ? sch : compileSchema.call(this, sch);
-    }
-    function getCompilingSchema(schEnv) {
-      for (const sch of this._compilations) {
-        if (sameSchemaEnv(sch, schEnv))
-          return sch;
-      }
-    }
-    exports2.getCompilingSchema = getCompilingSchema;
-    function sameSchemaEnv(s1, s2) {
-      return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
-    }
-    function resolve2(root2, ref) {
-      let sch;
-      while (typeof (sch = this.refs[ref]) == "string")
-        ref = sch;
-      return sch || this.schemas[ref] || resolveSchema.call(this, root2, ref);
-    }
-    function resolveSchema(root2, ref) {
-      const p = this.opts.uriResolver.parse(ref);
-      const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
-      let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root2.baseId, void 0);
-      if (Object.keys(root2.schema).length > 0 && refPath === baseId) {
-        return getJsonPointer.call(this, p, root2);
-      }
-      const id = (0, resolve_1.normalizeId)(refPath);
-      const schOrRef = this.refs[id] || this.schemas[id];
-      if (typeof schOrRef == "string") {
-        const sch = resolveSchema.call(this, root2, schOrRef);
-        if (typeof (sch === null || sch === void 0 ? void 0 : sch.schema) !== "object")
-          return;
-        return getJsonPointer.call(this, p, sch);
-      }
-      if (typeof (schOrRef === null || schOrRef === void 0 ? void 0 : schOrRef.schema) !== "object")
-        return;
-      if (!schOrRef.validate)
-        compileSchema.call(this, schOrRef);
-      if (id === (0, resolve_1.normalizeId)(ref)) {
-        const { schema } = schOrRef;
-        const { schemaId } = this.opts;
-        const schId = schema[schemaId];
-        if (schId)
-          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
-        return new SchemaEnv({ schema, schemaId, root: root2, baseId });
-      }
-      return getJsonPointer.call(this, p, schOrRef);
-    }
-    exports2.resolveSchema = resolveSchema;
-    var PREVENT_SCOPE_CHANGE = /* @__PURE__ */ new Set([
-      "properties",
-      "patternProperties",
-      "enum",
-      "dependencies",
-      "definitions"
-    ]);
-    function getJsonPointer(parsedRef, { baseId, schema, root: root2 }) {
-      var _a;
-      if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
-        return;
-      for (const part of parsedRef.fragment.slice(1).split("/")) {
-        if (typeof schema === "boolean")
-          return;
-        const partSchema = schema[(0, util_1.unescapeFragment)(part)];
-        if (partSchema === void 0)
-          return;
-        schema = partSchema;
-        const schId = typeof schema === "object" && schema[this.opts.schemaId];
-        if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
-          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
-        }
-      }
-      let env;
-      if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
-        const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
-        env = resolveSchema.call(this, root2, $ref);
-      }
-      const { schemaId } = this.opts;
-      env = env || new SchemaEnv({ schema, schemaId, root: root2, baseId });
-      if (env.schema !== env.root.schema)
-        return env;
-      return void 0;
-    }
-  }
-});
-
-// node_modules/ajv/dist/refs/data.json
-var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports2, module2) {
-    module2.exports = {
-      $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
-      description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
-      type: "object",
-      required: ["$data"],
-      properties: {
-        $data: {
-          type: "string",
-          anyOf: [{ format: "relative-json-pointer" }, { format: "json-pointer" }]
-        }
-      },
-      additionalProperties: false
-    };
-  }
-});
-
-// node_modules/fast-uri/lib/utils.js
-var require_utils2 = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports2, module2) {
-    "use strict";
-    var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
-    var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
-    var isPort = RegExp.prototype.test.bind(/^\d*$/u);
-    var isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu);
-    var isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu);
-    var isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u);
-    var isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u);
-    var isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u);
-    var BYTE_HEX = new Array(256);
-    {
-      const HEX_DIGITS = "0123456789ABCDEF";
-      for (let i = 0; i < 256; i++) {
-        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
-      }
-    }
-    function percentEncodeNonAscii(cp) {
-      if (cp < 2048) {
-        return BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63];
-      }
-      if (cp < 65536) {
-        return BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
-      }
-      return BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
-    }
-    function stringArrayToHexStripped(input) {
-      let acc = "";
-      let code2 = 0;
-      let i = 0;
-      for (i = 0; i < input.length; i++) {
-        code2 = input[i].charCodeAt(0);
-        if (code2 === 48) {
-          continue;
-        }
-        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
-          return "";
-        }
-        acc += input[i];
-        break;
-      }
-      for (i += 1; i < input.length; i++) {
-        code2 = input[i].charCodeAt(0);
-        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
-          return "";
-        }
-        acc += input[i];
-      }
-      return acc;
-    }
-    var isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/);
-    var isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/);
-    var isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/);
-    var nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u);
-    function isZoneIdentifier(zone) {
-      if (zone.length === 0) return false;
-      for (let i = 0; i < zone.length; i++) {
-        if (isZoneCharacter(zone[i])) continue;
-        if (zone[i] === "%" && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
-          i += 2;
-          continue;
-        }
-        return false;
-      }
-      return true;
-    }
-    function compressIPv6ZeroRun(hextets) {
-      let bestStart = -1;
-      let bestLength = 0;
-      let runStart = -1;
-      let runLength = 0;
-      for (let i = 0; i < hextets.length; i++) {
-        if (hextets[i] === "0") {
-          if (runStart === -1) runStart = i;
-          runLength++;
-          if (runLength > bestLength) {
-            bestLength = runLength;
-            bestStart = runStart;
-          }
-        } else {
-          runStart = -1;
-          runLength = 0;
-        }
-      }
-      if (bestLength < 2) return hextets.join(":");
-      const head = hextets.slice(0, bestStart).join(":");
-      const tail = hextets.slice(bestStart + bestLength).join(":");
-      return head + "::" + tail;
-    }
-    function normalizeIPv6Address(input) {
-      const compression = input.indexOf("::");
-      if (compression !== -1 && input.indexOf("::", compression + 1) !== -1) return void 0;
-      const left = compression === -1 ? input.split(":") : input.slice(0, compression).split(":");
-      const right = compression === -1 ? [] : input.slice(compression + 2).split(":");
-      if (compression !== -1) {
-        if (left.length === 1 && left[0] === "") left.length = 0;
-        if (right.length === 1 && right[0] === "") right.length = 0;
-      }
-      const parts = left.concat(right);
-      let hextetCount = 0;
-      for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
-        if (part === "") return void 0;
-        if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
-          hextetCount += 2;
-          continue;
-        }
-        if (!isHextet(part)) return void 0;
-        parts[i] = parseInt(part, 16).toString(16);
-        hextetCount++;
-      }
-      if (compression === -1) {
-        if (hextetCount !== 8) return void 0;
-        return compressIPv6ZeroRun(parts);
-      }
-      if (hextetCount >= 8) return void 0;
-      const expanded = parts.slice(0, left.length);
-      for (let i = hextetCount; i < 8; i++) expanded.push("0");
-      for (let i = left.length; i < parts.length; i++) expanded.push(parts[i]);
-      return compressIPv6ZeroRun(expanded);
-    }
-    function normalizeIPv6(host) {
-      const bracketed = host[0] === "[" && host[host.length - 1] === "]";
-      const hasBracket = host[0] === "[" || host[host.length - 1] === "]";
-      if (hasBracket && !bracketed) return { host, isIPV6: false, error: true };
-      let input = bracketed ? host.slice(1, -1) : host;
-      if (bracketed && isIPvFuture(input)) {
-        input = input.toLowerCase();
-        return { host: `[${input}]`, escapedHost: input, isIPV6: false, isIPVFuture: true };
-      }
-      if (findToken(input, ":") < 2) {
-        return { host, isIPV6: false, error: bracketed };
-      }
-      let zoneIdentifier = "";
-      const zoneSeparator = input.indexOf("%");
-      if (zoneSeparator !== -1) {
-        const separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === "%25" ? 3 : 1;
-        zoneIdentifier = input.slice(zoneSeparator + separatorLength);
-        if (!isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: false, error: true };
-        input = input.slice(0, zoneSeparator);
-      }
-      const address = normalizeIPv6Address(input);
-      if (address === void 0) return { host, isIPV6: false, error: true };
-      return {
-        host: address + (zoneIdentifier ? "%" + zoneIdentifier : ""),
-        escapedHost: address + (zoneIdentifier ? "%25" + zoneIdentifier : ""),
-        isIPV6: true
-      };
-    }
-    function findToken(str2, token) {
-      let ind = 0;
-      for (let i = 0; i < str2.length; i++) {
-        if (str2[i] === token) ind++;
-      }
-      return ind;
-    }
-    function removeDotSegments(path2) {
-      let input = path2;
-      const output = [];
-      let nextSlash = -1;
-      let len = 0;
-      while (len = input.length) {
-        if (len === 1) {
-          if (input === ".") {
-            break;
-          } else if (input === "/") {
-            output.push("/");
-            break;
-          } else {
-            output.push(input);
-            break;
-          }
-        } else if (len === 2) {
-          if (input[0] === ".") {
-            if (input[1] === ".") {
-              break;
-            } else if (input[1] === "/") {
-              input = input.slice(2);
-              continue;
-            }
-          } else if (input[0] === "/") {
-            if (input[1] === "." || input[1] === "/") {
-              output.push("/");
-              break;
-            }
-          }
-        } else if (len === 3) {
-          if (input === "/..") {
-            if (output.length !== 0) {
-              output.pop();
-            }
-            output.push("/");
-            break;
-          }
-        }
-        if (input[0] === ".") {
-          if (input[1] === ".") {
-            if (input[2] === "/") {
-              input = input.slice(3);
-              continue;
-            }
-          } else if (input[1] === "/") {
-            input = input.slice(2);
-            continue;
-          }
-        } else if (input[0] === "/") {
-          if (input[1] === ".") {
-            if (input[2] === "/") {
-              input = input.slice(2);
-              continue;
-            } else if (input[2] === ".") {
-              if (input[3] === "/") {
-                input = input.slice(3);
-                if (output.length !== 0) {
-                  output.pop();
-                }
-                continue;
-              }
-            }
-          }
-        }
-        if ((nextSlash = input.indexOf("/", 1)) === -1) {
-          output.push(input);
-          break;
-        } else {
-          output.push(input.slice(0, nextSlash));
-          input = input.slice(nextSlash);
-        }
-      }
-      return output.join("");
-    }
-    function removeDotSegmentsRelative(path2) {
-      if (path2 === "" || path2[0] === "/") {
-        return removeDotSegments(path2);
-      }
-      const segments = path2.split("/");
-      const last = segments.length - 1;
-      const output = [];
-      let trailingDirectory = false;
-      for (let i = 0; i <= last; i++) {
-        const segment = segments[i];
-        if (segment === "." || segment === "..") {
-          if (segment === "..") {
-            if (output.length !== 0 && output[output.length - 1] !== "..") {
-              output.pop();
-            } else {
-              output.push("..");
-            }
-          }
-          trailingDirectory = i === last;
-        } else {
-          output.push(segment);
-        }
-      }
-      if (trailingDirectory && output[output.length - 1] !== "..") {
-        output.push("");
-      }
-      if (output.length === 0 || output[0] === "" || output[0].includes(":")) {
-        output.unshift(".");
-      }
-      return output.join("/");
-    }
-    var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
-    var HOST_DELIM_RE = /[@/?#:]/g;
-    var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
-    function reescapeHostDelimiters(host, isIP) {
-      const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
-      re.lastIndex = 0;
-      return host.replace(re, (ch) => HOST_DELIMS[ch]);
-    }
-    function normalizePercentEncoding(input, decodeUnreserved = false) {
-      if (input.indexOf("%") === -1) {
-        return input;
-      }
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        if (input[i] === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (decodeUnreserved && isUnreserved(decoded)) {
-              output += decoded;
-            } else {
-              output += "%" + normalizedHex;
-            }
-            i += 2;
-            continue;
-          }
-        }
-        output += input[i];
-      }
-      return output;
-    }
-    function normalizePathEncoding(input) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (decoded !== "." && isUnreserved(decoded)) {
-              output += decoded;
-            } else {
-              output += "%" + normalizedHex;
-            }
-            i += 2;
-            continue;
-          }
-        }
-        if (isPathCharacter(ch)) {
-          output += ch;
-        } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
-              i++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function serializePathEncoding(input, pathNoScheme = false) {
-      let output = "";
-      let firstSegment = pathNoScheme && input[0] !== "/";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
-            i += 2;
-            continue;
-          }
-        }
-        if (ch === "/") {
-          firstSegment = false;
-        }
-        if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
-          output += ch;
-        } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
-              i++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function encodeComponent(input, isAllowed) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
-            i += 2;
-            continue;
-          }
-        }
-        if (isAllowed(ch)) {
-          output += ch;
-        } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
-              i++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function encodeUserinfo(input) {
-      return encodeComponent(input, isUserinfoCharacter);
-    }
-    function encodeQuery(input) {
-      return encodeComponent(input, isQueryFragmentCharacter);
-    }
-    function encodeFragment(input) {
-      return encodeComponent(input, isQueryFragmentCharacter);
-    }
-    function isEscapeSafe(cp) {
-      return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
-    }
-    function normalizeQueryFragmentEncoding(input) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (isUnreserved(decoded)) {
-              output += decoded;
-            } else {
-              output += "%" + normalizedHex;
-            }
-            i += 2;
-            continue;
-          }
-        }
-        if (isQueryFragmentCharacter(ch)) {
-          output += ch;
-        } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
-            const low = input.charCodeAt(i + 1);
-            if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
-              i++;
-            } else {
-              output += percentEncodeNonAscii(65533);
-            }
-          } else {
-            output += percentEncodeNonAscii(65533);
-          }
-        }
-      }
-      return output;
-    }
-    function escapePreservingEscapes(input) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        if (input[i] === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
-            i += 2;
-            continue;
-          }
-        }
-        output += escape(input[i]);
-      }
-      return output;
-    }
-    function recomposeAuthority(component) {
-      const uriTokens = [];
-      if (component.userinfo !== void 0) {
-        uriTokens.push(encodeUserinfo(component.userinfo));
-        uriTokens.push("@");
-      }
-      if (component.host !== void 0) {
-        let host = component.host;
-        if (!isIPv4(host)) {
-          let ipV6res = normalizeIPv6(host);
-          if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
-            host = normalizePercentEncoding(host, true);
-            ipV6res = normalizeIPv6(host);
-          }
-          if (ipV6res.isIPV6 === true || ipV6res.isIPVFuture === true) {
-            host = `[${ipV6res.escapedHost}]`;
-          } else {
-            host = reescapeHostDelimiters(host, false);
-          }
-        }
-        uriTokens.push(host);
-      }
-      if (typeof component.port === "number" || typeof component.port === "string") {
-        const port = String(component.port);
-        if (!isPort(port)) {
-          throw new TypeError("URI port is malformed.");
-        }
-        uriTokens.push(":");
-        uriTokens.push(port);
-      }
-      return uriTokens.length ? uriTokens.join("") : void 0;
-    }
-    module2.exports = {
-      nonSimpleDomain,
-      recomposeAuthority,
-      reescapeHostDelimiters,
-      normalizePercentEncoding,
-      normalizePathEncoding,
-      serializePathEncoding,
-      normalizeQueryFragmentEncoding,
-      encodeUserinfo,
-      encodeQuery,
-      encodeFragment,
-      escapePreservingEscapes,
-      removeDotSegments,
-      removeDotSegmentsRelative,
-      isIPv4,
-      isUUID,
-      normalizeIPv6,
-      stringArrayToHexStripped
-    };
-  }
-});
-
-// node_modules/fast-uri/lib/schemes.js
-var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
-    "use strict";
-    var { isUUID } = require_utils2();
-    var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
-    var supportedSchemeNames = (
-      /** @type {const} */
-      [
-        "http",
-        "https",
-        "ws",
-        "wss",
-        "urn",
-        "urn:uuid"
-      ]
-    );
-    function isValidSchemeName(name) {
-      return supportedSchemeNames.indexOf(
-        /** @type {*} */
-        name
-      ) !== -1;
-    }
-    function wsIsSecure(wsComponent) {
-      if (wsComponent.secure === true) {
-        return true;
-      } else if (wsComponent.secure === false) {
-        return false;
-      } else if (wsComponent.scheme) {
-        return wsComponent.scheme.length === 3 && (wsComponent.scheme[0] === "w" || wsComponent.scheme[0] === "W") && (wsComponent.scheme[1] === "s" || wsComponent.scheme[1] === "S") && (wsComponent.scheme[2] === "s" || wsComponent.scheme[2] === "S");
-      } else {
-        return false;
-      }
-    }
-    function httpParse(component) {
-      if (!component.host) {
-        component.error = component.error || "HTTP URIs must have a host.";
-      }
-      return component;
-    }
-    function httpSerialize(component) {
-      const secure = String(component.scheme).toLowerCase() === "https";
-      if (component.port === (secure ? 443 : 80) || component.port === "") {
-        component.port = void 0;
-      }
-      if (!component.path) {
-        component.path = "/";
-      }
-      return component;
-    }
-    function wsParse(wsComponent) {
-      wsComponent.secure = wsIsSecure(wsComponent);
-      wsComponent.resourceName = (wsComponent.path || "/") + (wsComponent.query ? "?" + wsComponent.query : "");
-      wsComponent.path = void 0;
-      wsComponent.query = void 0;
-      return wsComponent;
-    }
-    function wsSerialize(wsComponent) {
-      if (wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") {
-        wsComponent.port = void 0;
-      }
-      if (typeof wsComponent.secure === "boolean") {
-        wsComponent.scheme = wsComponent.secure ? "wss" : "ws";
-        wsComponent.secure = void 0;
-      }
-      if (wsComponent.resourceName) {
-        const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path2 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path2 && path2 !== "/" ? path2 : void 0;
-        wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
-        wsComponent.resourceName = void 0;
-      }
-      wsComponent.fragment = void 0;
-      return wsComponent;
-    }
-    function urnParse(urnComponent, options) {
-      if (!urnComponent.path) {
-        urnComponent.error = "URN can not be parsed";
-        return urnComponent;
-      }
-      const matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
-        const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase();
-        urnComponent.nss = matches[2];
-        const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
-        const schemeHandler = getSchemeHandler(urnScheme);
-        urnComponent.path = void 0;
-        if (schemeHandler) {
-          urnComponent = schemeHandler.parse(urnComponent, options);
-        }
-      } else {
-        urnComponent.error = urnComponent.error || "URN can not be parsed.";
-      }
-      return urnComponent;
-    }
-    function urnSerialize(urnComponent, options) {
-      if (urnComponent.nid === void 0) {
-        throw new Error("URN without nid cannot be serialized");
-      }
-      const scheme = options.scheme || urnComponent.scheme || "urn";
-      const nid = urnComponent.nid.toLowerCase();
-      const urnScheme = `${scheme}:${options.nid || nid}`;
-      const schemeHandler = getSchemeHandler(urnScheme);
-      if (schemeHandler) {
-        urnComponent = schemeHandler.serialize(urnComponent, options);
-      }
-      const uriComponent = urnComponent;
-      const nss = urnComponent.nss;
-      uriComponent.path = `${nid || options.nid}:${nss}`;
-      options.skipEscape = true;
-      return uriComponent;
-    }
-    function urnuuidParse(urnComponent, options) {
-      const uuidComponent = urnComponent;
-      uuidComponent.uuid = uuidComponent.nss;
-      uuidComponent.nss = void 0;
-      if (!options.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
-        uuidComponent.error = uuidComponent.error || "UUID is not valid.";
-      }
-      return uuidComponent;
-    }
-    function urnuuidSerialize(uuidComponent) {
-      const urnComponent = uuidComponent;
-      urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
-      return urnComponent;
-    }
-    var http = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "http",
-        domainHost: true,
-        parse: httpParse,
-        serialize: httpSerialize
-      }
-    );
-    var https = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "https",
-        domainHost: http.domainHost,
-        parse: httpParse,
-        serialize: httpSerialize
-      }
-    );
-    var ws = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "ws",
-        domainHost: true,
-        parse: wsParse,
-        serialize: wsSerialize
-      }
-    );
-    var wss = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "wss",
-        domainHost: ws.domainHost,
-        parse: ws.parse,
-        serialize: ws.serialize
-      }
-    );
-    var urn = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "urn",
-        parse: urnParse,
-        serialize: urnSerialize,
-        skipNormalize: true
-      }
-    );
-    var urnuuid = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "urn:uuid",
-        parse: urnuuidParse,
-        serialize: urnuuidSerialize,
-        skipNormalize: true
-      }
-    );
-    var SCHEMES = (
-      /** @type {Record<SchemeName, SchemeHandler>} */
-      {
-        http,
-        https,
-        ws,
-        wss,
-        urn,
-        "urn:uuid": urnuuid
-      }
-    );
-    Object.setPrototypeOf(SCHEMES, null);
-    function getSchemeHandler(scheme) {
-      return scheme && (SCHEMES[
-        /** @type {SchemeName} */
-        scheme
-      ] || SCHEMES[
-        /** @type {SchemeName} */
-        scheme.toLowerCase()
-      ]) || void 0;
-    }
-    module2.exports = {
-      wsIsSecure,
-      SCHEMES,
-      isValidSchemeName,
-      getSchemeHandler
-    };
-  }
-});
-
-// node_modules/fast-uri/index.js
-var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports2, module2) {
-    "use strict";
-    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils2();
-    var { SCHEMES, getSchemeHandler } = require_schemes();
-    var VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u;
-    var MALFORMED_SCHEME_ERROR = "URI scheme is malformed.";
-    var MALFORMED_HOST_ERROR = "URI host is malformed.";
-    var FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
-    function validateScheme(scheme) {
-      const stringScheme = String(scheme);
-      if (!VALID_SCHEME.test(stringScheme)) {
-        throw new TypeError(MALFORMED_SCHEME_ERROR);
-      }
-      return stringScheme;
-    }
-    function normalize(uri, options) {
-      if (typeof uri === "string") {
-        uri = /** @type {T} */
-        normalizeString(uri, options);
-      } else if (typeof uri === "object") {
-        uri = /** @type {T} */
-        parse4(serialize(uri, options), options);
-      }
-      return uri;
-    }
-    function resolve2(baseURI, relativeURI, options) {
-      const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
-      const {
-        parsed: baseParsed,
-        malformedAuthorityOrPort: baseMalformed,
-        malformedPercentEncoding: baseMalformedPercentEncoding,
-        malformedSchemeSpecific: baseMalformedSchemeSpecific,
-        malformedHost: baseMalformedHost,
-        malformedScheme: baseMalformedScheme
-      } = parseWithStatus(baseURI, schemelessOptions);
-      const {
-        parsed: relativeParsed,
-        malformedAuthorityOrPort: relativeMalformed,
-        malformedPercentEncoding: relativeMalformedPercentEncoding,
-        malformedSchemeSpecific: relativeMalformedSchemeSpecific,
-        malformedHost: relativeMalformedHost,
-        malformedScheme: relativeMalformedScheme
-      } = parseWithStatus(relativeURI, schemelessOptions);
-      if (baseMalformed || relativeMalformed || baseMalformedPercentEncoding || relativeMalformedPercentEncoding || baseMalformedSchemeSpecific || relativeMalformedSchemeSpecific || baseMalformedHost || relativeMalformedHost || baseMalformedScheme || relativeMalformedScheme) {
-        throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
-      }
-      const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
-      const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved.scheme);
-      const resolvedHost = resolved.host;
-      const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
-      if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
-        throw new Error(MALFORMED_HOST_ERROR);
-      }
-      canonicalizeHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP);
-      const encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
-      if (resolved.error && !encodedASCIIHost) {
-        throw new Error(resolved.error);
-      }
-      schemelessOptions.skipEscape = true;
-      return serialize(resolved, schemelessOptions);
-    }
-    function resolveComponent(base, relative, options, skipNormalization) {
-      const target = {};
-      if (!skipNormalization) {
-        base = parse4(serialize(base, options), options);
-        relative = parse4(serialize(relative, options), options);
-      }
-      options = options || {};
-      if (!options.tolerant && relative.scheme) {
-        target.scheme = relative.scheme;
-        target.userinfo = relative.userinfo;
-        target.host = relative.host;
-        target.port = relative.port;
-        target.path = removeDotSegments(relative.path || "");
-        target.query = relative.query;
-      } else {
-        if (relative.userinfo !== void 0 || relative.host !== void 0 || relative.port !== void 0) {
-          target.userinfo = relative.userinfo;
-          target.host = relative.host;
-          target.port = relative.port;
-          target.path = removeDotSegments(relative.path || "");
-          target.query = relative.query;
-        } else {
-          if (!relative.path) {
-            target.path = base.path;
-            if (relative.query !== void 0) {
-              target.query = relative.query;
-            } else {
-              target.query = base.query;
-            }
-          } else {
-            if (relative.path[0] === "/") {
-              target.path = removeDotSegments(relative.path);
-            } else {
-              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative.path;
-              } else if (!base.path) {
-                target.path = relative.path;
-              } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative.path;
-              }
-              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
-            }
-            target.query = relative.query;
-          }
-          target.userinfo = base.userinfo;
-          target.host = base.host;
-          target.port = base.port;
-        }
-        target.scheme = base.scheme;
-      }
-      target.fragment = relative.fragment;
-      return target;
-    }
-    function equal(uriA, uriB, options) {
-      const normalizedA = normalizeComparableURI(uriA, options);
-      const normalizedB = normalizeComparableURI(uriB, options);
-      return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
-    }
-    function serialize(cmpts, opts) {
-      const component = {
-        host: cmpts.host,
-        scheme: cmpts.scheme,
-        userinfo: cmpts.userinfo,
-        port: cmpts.port,
-        path: cmpts.path,
-        query: cmpts.query,
-        nid: cmpts.nid,
-        nss: cmpts.nss,
-        uuid: cmpts.uuid,
-        fragment: cmpts.fragment,
-        reference: cmpts.reference,
-        resourceName: cmpts.resourceName,
-        secure: cmpts.secure,
-        error: ""
-      };
-      const options = Object.assign({}, opts);
-      const uriTokens = [];
-      if (component.scheme) {
-        component.scheme = validateScheme(component.scheme);
-      }
-      const schemeHandler = getSchemeHandler(options.scheme || component.scheme);
-      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options);
-      const hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0;
-      const schemelessReference = (component.scheme === void 0 || options.reference === "suffix") && !hasAuthority;
-      const pathNoScheme = !options.skipEscape && schemelessReference;
-      if (component.path !== void 0) {
-        if (!options.skipEscape) {
-          component.path = serializePathEncoding(component.path, pathNoScheme);
-        } else {
-          component.path = normalizePercentEncoding(component.path);
-        }
-      }
-      if (options.reference !== "suffix" && component.scheme) {
-        component.scheme = validateScheme(component.scheme);
-        uriTokens.push(component.scheme, ":");
-      }
-      const authority = recomposeAuthority(component);
-      if (authority !== void 0) {
-        if (options.reference !== "suffix") {
-          uriTokens.push("//");
-        }
-        uriTokens.push(authority);
-        if (component.path && component.path[0] !== "/") {
-          uriTokens.push("/");
-        }
-      }
-      if (component.path !== void 0) {
-        let s = component.path;
-        if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
-          s = schemelessReference && s[0] !== "/" ? removeDotSegmentsRelative(s) : removeDotSegments(s);
-        }
-        if (schemelessReference) {
-          s = serializePathEncoding(s, true);
-        }
-        if (authority === void 0 && s[0] === "/" && s[1] === "/") {
-          s = "/%2F" + s.slice(2);
-        }
-        uriTokens.push(s);
-      }
-      if (component.query !== void 0) {
-        uriTokens.push("?", encodeQuery(component.query));
-      }
-      if (component.fragment !== void 0) {
-        uriTokens.push("#", encodeFragment(component.fragment));
-      }
-      return uriTokens.join("");
-    }
-    var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
-    var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
-    var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
-        return 'URI path must start with "/" when authority is present.';
-      }
-      if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
-        return "URI port is malformed.";
-      }
-      return void 0;
-    }
-    function hasMalformedPercentEncoding(component) {
-      if (component === void 0) return false;
-      let percent = component.indexOf("%");
-      while (percent !== -1) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
-          return true;
-        }
-        percent = component.indexOf("%", percent + 3);
-      }
-      return false;
-    }
-    function isIPLiteral(host) {
-      return host[0] === "[" && host[host.length - 1] === "]";
-    }
-    function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
-    }
-    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
-        parsed.error = parsed.error || MALFORMED_HOST_ERROR;
-        return true;
-      }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
-        let url;
-        try {
-          url = new URL("http://" + parsed.host);
-        } catch (e) {
-          parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e;
-          return true;
-        }
-        if (!isHostOnlyURL(url)) {
-          parsed.error = parsed.error || MALFORMED_HOST_ERROR;
-          return true;
-        }
-        parsed.host = url.hostname;
-      }
-      return false;
-    }
-    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
-      return Boolean(
-        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
-      );
-    }
-    function isHostOnlyURL(url) {
-      return url.username === "" && url.password === "" && url.port === "" && url.pathname === "/" && url.search === "" && url.hash === "" && url.hostname !== "";
-    }
-    function parseWithStatus(uri, opts) {
-      const options = Object.assign({}, opts);
-      const parsed = {
-        scheme: void 0,
-        userinfo: void 0,
-        host: "",
-        port: void 0,
-        path: "",
-        query: void 0,
-        fragment: void 0
-      };
-      let malformedAuthorityOrPort = false;
-      let malformedPercentEncoding = false;
-      let malformedSchemeSpecific = false;
-      let malformedHost = false;
-      let malformedIPLiteral = false;
-      let malformedScheme = false;
-      let isIP = false;
-      if (options.reference === "suffix") {
-        if (options.scheme) {
-          uri = options.scheme + ":" + uri;
-        } else {
-          uri = "//" + uri;
-        }
-      }
-      const authorityMatch = uri.match(AUTHORITY_PREFIX);
-      if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
-        parsed.error = "URI authority must not contain a literal backslash.";
-        malformedAuthorityOrPort = true;
-      }
-      const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
-      if (introducerMatch !== null) {
-        const region = introducerMatch[1];
-        const normalizedRegion = region.replace(/[\t\n\r]/g, "");
-        if (normalizedRegion.length >= 2) {
-          if (normalizedRegion.slice(0, 2) !== "//") {
-            parsed.error = parsed.error || "URI authority must not contain a literal backslash.";
-            malformedAuthorityOrPort = true;
-          } else if (region.length !== normalizedRegion.length) {
-            parsed.error = parsed.error || "URI authority introducer must not contain whitespace.";
-            malformedAuthorityOrPort = true;
-          }
-        }
-      }
-      const matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
-        if (parsed.scheme !== void 0) {
-          if (VALID_SCHEME.test(parsed.scheme)) {
-            parsed.scheme = parsed.scheme.toLowerCase();
-          } else {
-            parsed.error = parsed.error || MALFORMED_SCHEME_ERROR;
-            malformedScheme = true;
-          }
-        }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
-        if (malformedPercentEncoding) {
-          parsed.error = parsed.error || "URI contains malformed percent-encoding.";
-        }
-        if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
-        }
-        const parseError = getParseError(parsed, matches);
-        if (parseError !== void 0) {
-          parsed.error = parsed.error || parseError;
-          malformedAuthorityOrPort = true;
-        }
-        if (parsed.host) {
-          const ipv4result = isIPv4(parsed.host);
-          if (ipv4result === false) {
-            const bracketedIPLiteral = isIPLiteral(parsed.host);
-            const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
-            const ipv6result = normalizeIPv6(parsed.host);
-            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
-            malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
-            if (malformedIPLiteral) {
-              parsed.error = parsed.error || MALFORMED_HOST_ERROR;
-              malformedAuthorityOrPort = true;
-            }
-          } else {
-            isIP = true;
-          }
-        }
-        if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
-          parsed.reference = "same-document";
-        } else if (parsed.scheme === void 0) {
-          parsed.reference = "relative";
-        } else if (parsed.fragment === void 0) {
-          parsed.reference = "absolute";
-        } else {
-          parsed.reference = "uri";
-        }
-        if (options.reference && options.reference !== "suffix" && options.reference !== parsed.reference) {
-          parsed.error = parsed.error || "URI is not a " + options.reference + " reference.";
-        }
-        const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
-        if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
-        }
-        if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
-          if (!isIP) {
-            host = normalizePercentEncoding(host.toLowerCase());
-          }
-          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
-        }
-        if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
-          if (parsed.path) {
-            parsed.path = normalizePathEncoding(parsed.path);
-          }
-          if (parsed.query) {
-            parsed.query = normalizeQueryFragmentEncoding(parsed.query);
-          }
-          if (parsed.fragment) {
-            parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment);
-          }
-        }
-        if (schemeHandler && schemeHandler.parse) {
-          schemeHandler.parse(parsed, options);
-          if (schemeHandler === SCHEMES.urn && parsed.nid === void 0) {
-            malformedSchemeSpecific = true;
-          }
-        }
-      } else {
-        parsed.error = parsed.error || "URI can not be parsed.";
-      }
-      return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
-    }
-    function parse4(uri, opts) {
-      return parseWithStatus(uri, opts).parsed;
-    }
-    function normalizeString(uri, opts) {
-      return normalizeStringWithStatus(uri, opts).normalized;
-    }
-    function normalizeStringWithStatus(uri, opts) {
-      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
-      return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
-        malformedAuthorityOrPort,
-        malformedPercentEncoding,
-        malformedSchemeSpecific,
-        malformedHost,
-        malformedScheme
-      };
-    }
-    function normalizeComparableURI(uri, opts) {
-      if (typeof uri !== "string" && typeof uri !== "object") {
-        return void 0;
-      }
-      let value;
-      try {
-        value = typeof uri === "string" ? uri : serialize(uri, opts);
-      } catch {
-        return void 0;
-      }
-      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
-      return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
-    }
-    var fastUri = {
-      SCHEMES,
-      normalize,
-      resolve: resolve2,
-      resolveComponent,
-      equal,
-      serialize,
-      parse: parse4
-    };
-    module2.exports = fastUri;
-    module2.exports.default = fastUri;
-    module2.exports.fastUri = fastUri;
-  }
-});
-
-// node_modules/ajv/dist/runtime/uri.js
-var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var uri = require_fast_uri();
-    uri.code = 'require("ajv/dist/runtime/uri").default';
-    exports2.default = uri;
-  }
-});
-
-// node_modules/ajv/dist/core.js
-var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = void 0;
-    var validate_1 = require_validate();
-    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
-      return validate_1.KeywordCxt;
-    } });
-    var codegen_1 = require_codegen();
-    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
-      return codegen_1._;
-    } });
-    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
-      return codegen_1.str;
-    } });
-    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
-      return codegen_1.stringify;
-    } });
-    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
-      return codegen_1.nil;
-    } });
-    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
-      return codegen_1.Name;
-    } });
-    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
-      return codegen_1.CodeGen;
-    } });
-    var validation_error_1 = require_validation_error();
-    var ref_error_1 = require_ref_error();
-    var rules_1 = require_rules();
-    var compile_1 = require_compile();
-    var codegen_2 = require_codegen();
-    var resolve_1 = require_resolve();
-    var dataType_1 = require_dataType();
-    var util_1 = require_util9();
-    var $dataRefSchema = require_data();
-    var uri_1 = require_uri();
-    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
-    defaultRegExp.code = "new RegExp";
-    var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
-    var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
-      "validate",
-      "serialize",
-      "parse",
-      "wrapper",
-      "root",
-      "schema",
-      "keyword",
-      "pattern",
-      "formats",
-      "validate$data",
-      "func",
-      "obj",
-      "Error"
-    ]);
-    var removedOptions = {
-      errorDataPath: "",
-      format: "`validateFormats: false` can be used instead.",
-      nullable: '"nullable" keyword is supported by default.',
-      jsonPointers: "Deprecated jsPropertySyntax can be used instead.",
-      extendRefs: "Deprecated ignoreKeywordsWithRef can be used instead.",
-      missingRefs: "Pass empty schema with $id that should be ignored to ajv.addSchema.",
-      processCode: "Use option `code: {process: (code, schemaEnv: object) => string}`",
-      sourceCode: "Use option `code: {source: true}`",
-      strictDefaults: "It is default now, see option `strict`.",
-      strictKeywords: "It is default now, see option `strict`.",
-      uniqueItems: '"uniqueItems" keyword is always validated.',
-      unknownFormats: "Disable strict mode or pass `true` to `ajv.addFormat` (or `formats` option).",
-      cache: "Map is used as cache, schema object as key.",
-      serialize: "Map is used as cache, schema object as key.",
-      ajvErrors: "It is default now."
-    };
-    var deprecatedOptions = {
-      ignoreKeywordsWithRef: "",
-      jsPropertySyntax: "",
-      unicode: '"minLength"/"maxLength" account for unicode characters by default.'
-    };
-    var MAX_EXPRESSION = 200;
-    function requiredOptions(o) {
-      var _a, _b, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
-      const s = o.strict;
-      const _optz = (_a = o.code) === null || _a === void 0 ? void 0 : _a.optimize;
-      const optimize = _optz === true || _optz === void 0 ? 1 : _optz || 0;
-      const regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
-      const uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
-      return {
-        strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s) !== null && _f !== void 0 ? _f : true,
-        strictNumbers: (_h = (_g = o.strictNumbers) !== null && _g !== void 0 ? _g : s) !== null && _h !== void 0 ? _h : true,
-        strictTypes: (_k = (_j = o.strictTypes) !== null && _j !== void 0 ? _j : s) !== null && _k !== void 0 ? _k : "log",
-        strictTuples: (_m = (_l = o.strictTuples) !== null && _l !== void 0 ? _l : s) !== null && _m !== void 0 ? _m : "log",
-        strictRequired: (_p = (_o = o.strictRequired) !== null && _o !== void 0 ? _o : s) !== null && _p !== void 0 ? _p : false,
-        code: o.code ? { ...o.code, optimize, regExp } : { optimize, regExp },
-        loopRequired: (_q = o.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
-        loopEnum: (_r = o.loopEnum) !== null && _r !== void 0 ? _r : MAX_EXPRESSION,
-        meta: (_s = o.meta) !== null && _s !== void 0 ? _s : true,
-        messages: (_t = o.messages) !== null && _t !== void 0 ? _t : true,
-        inlineRefs: (_u = o.inlineRefs) !== null && _u !== void 0 ? _u : true,
-        schemaId: (_v = o.schemaId) !== null && _v !== void 0 ? _v : "$id",
-        addUsedSchema: (_w = o.addUsedSchema) !== null && _w !== void 0 ? _w : true,
-        validateSchema: (_x = o.validateSchema) !== null && _x !== void 0 ? _x : true,
-        validateFormats: (_y = o.validateFormats) !== null && _y !== void 0 ? _y : true,
-        unicodeRegExp: (_z = o.unicodeRegExp) !== null && _z !== void 0 ? _z : true,
-        int32range: (_0 = o.int32range) !== null && _0 !== void 0 ? _0 : true,
-        uriResolver
-      };
-    }
-    var Ajv2 = class {
-      constructor(opts = {}) {
-        this.schemas = {};
-        this.refs = {};
-        this.formats = /* @__PURE__ */ Object.create(null);
-        this._compilations = /* @__PURE__ */ new Set();
-        this._loading = {};
-        this._cache = /* @__PURE__ */ new Map();
-        opts = this.opts = { ...opts, ...requiredOptions(opts) };
-        const { es5, lines } = this.opts.code;
-        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
-        this.logger = getLogger(opts.logger);
-        const formatOpt = opts.validateFormats;
-        opts.validateFormats = false;
-        this.RULES = (0, rules_1.getRules)();
-        checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED");
-        checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn");
-        this._metaOpts = getMetaSchemaOptions.call(this);
-        if (opts.formats)
-          addInitialFormats.call(this);
-        this._addVocabularies();
-        this._addDefaultMetaSchema();
-        if (opts.keywords)
-          addInitialKeywords.call(this, opts.keywords);
-        if (typeof opts.meta == "object")
-          this.addMetaSchema(opts.meta);
-        addInitialSchemas.call(this);
-        opts.validateFormats = formatOpt;
-      }
-      _addVocabularies() {
-        this.addKeyword("$async");
-      }
-      _addDefaultMetaSchema() {
-        const { $data, meta, schemaId } = this.opts;
-        let _dataRefSchema = $dataRefSchema;
-        if (schemaId === "id") {
-          _dataRefSchema = { ...$dataRefSchema };
-          _dataRefSchema.id = _dataRefSchema.$id;
-          delete _dataRefSchema.$id;
-        }
-        if (meta && $data)
-          this.addMetaSchema(_dataRefSchema, _dataRefSchema[schemaId], false);
-      }
-      defaultMeta() {
-        const { meta, schemaId } = this.opts;
-        return this.opts.defaultMeta = typeof meta == "object" ? meta[schemaId] || meta : void 0;
-      }
-      validate(schemaKeyRef, data) {
-        let v;
-        if (typeof schemaKeyRef == "string") {
-          v = this.getSchema(schemaKeyRef);
-          if (!v)
-            throw new Error(`no schema with key or ref "${schemaKeyRef}"`);
-        } else {
-          v = this.compile(schemaKeyRef);
-        }
-        const valid = v(data);
-        if (!("$async" in v))
-          this.errors = v.errors;
-        return valid;
-      }
-      compile(schema, _meta) {
-        const sch = this._addSchema(schema, _meta);
-        return sch.validate || this._compileSchemaEnv(sch);
-      }
-      compileAsync(schema, meta) {
-        if (typeof this.opts.loadSchema != "function") {
-          throw new Error("options.loadSchema should be a function");
-        }
-        const { loadSchema } = this.opts;
-        return runCompileAsync.call(this, schema, meta);
-        async function runCompileAsync(_schema, _meta) {
-          await loadMetaSchema.call(this, _schema.$schema);
-          const sch = this._addSchema(_schema, _meta);
-          return sch.validate || _compileAsync.call(this, sch);
-        }
-        async function loadMetaSchema($ref) {
-          if ($ref && !this.getSchema($ref)) {
-            await runCompileAsync.call(this, { $ref }, true);
-          }
-        }
-        async function _compileAsync(sch) {
-          try {
-            return this._compileSchemaEnv(sch);
-          } catch (e) {
-            if (!(e instanceof ref_error_1.default))
-              throw e;
-            checkLoaded.call(this, e);
-            await loadMissingSchema.call(this, e.missingSchema);
-            return _compileAsync.call(this, sch);
-          }
-        }
-        function checkLoaded({ missingSchema: ref, missingRef }) {
-          if (this.refs[ref]) {
-            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
-          }
-        }
-        async function loadMissingSchema(ref) {
-          const _schema = await _loadSchema.call(this, ref);
-          if (!this.refs[ref])
-            await loadMetaSchema.call(this, _schema.$schema);
-          if (!this.refs[ref])
-            this.addSchema(_schema, ref, meta);
-        }
-        async function _loadSchema(ref) {
-          const p = this._loading[ref];
-          if (p)
-            return p;
-          try {
-            return await (this._loading[ref] = loadSchema(ref));
-          } finally {
-            delete this._loading[ref];
-          }
-        }
-      }
-      // Adds schema to the instance
-      addSchema(schema, key, _meta, _validateSchema = this.opts.validateSchema) {
-        if (Array.isArray(schema)) {
-          for (const sch of schema)
-            this.addSchema(sch, void 0, _meta, _validateSchema);
-          return this;
-        }
-        let id;
-        if (typeof schema === "object") {
-          const { schemaId } = this.opts;
-          id = schema[schemaId];
-          if (id !== void 0 && typeof id != "string") {
-            throw new Error(`schema ${schemaId} must be string`);
-          }
-        }
-        key = (0, resolve_1.normalizeId)(key || id);
-        this._checkUnique(key);
-        this.schemas[key] = this._addSchema(schema, _meta, key, _validateSchema, true);
-        return this;
-      }
-      // Add schema that will be used to validate other schemas
-      // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema, key, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema, key, true, _validateSchema);
-        return this;
-      }
-      //  Validate schema against its meta-schema
-      validateSchema(schema, throwOrLogError) {
-        if (typeof schema == "boolean")
-          return true;
-        let $schema;
-        $schema = schema.$schema;
-        if ($schema !== void 0 && typeof $schema != "string") {
-          throw new Error("$schema must be a string");
-        }
-        $schema = $schema || this.opts.defaultMeta || this.defaultMeta();
-        if (!$schema) {
-          this.logger.warn("meta-schema not available");
-          this.errors = null;
-          return true;
-        }
-        const valid = this.validate($schema, schema);
-        if (!valid && throwOrLogError) {
-          const message = "schema is invalid: " + this.errorsText();
-          if (this.opts.validateSchema === "log")
-            this.logger.error(message);
-          else
-            throw new Error(message);
-        }
-        return valid;
-      }
-      // Get compiled schema by `key` or `ref`.
-      // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
-      getSchema(keyRef) {
-        let sch;
-        while (typeof (sch = getSchEnv.call(this, keyRef)) == "string")
-          keyRef = sch;
-        if (sch === void 0) {
-          const { schemaId } = this.opts;
-          const root2 = new compile_1.SchemaEnv({ schema: {}, schemaId });
-          sch = compile_1.resolveSchema.call(this, root2, keyRef);
-          if (!sch)
-            return;
-          this.refs[keyRef] = sch;
-        }
-        return sch.validate || this._compileSchemaEnv(sch);
-      }
-      // Remove cached schema(s).
-      // If no parameter is passed all schemas but meta-schemas are removed.
-      // If RegExp is passed all schemas with key/id matching pattern but meta-schemas are removed.
-      // Even if schema is referenced by other schemas it still can be removed as other schemas have local references.
-      removeSchema(schemaKeyRef) {
-        if (schemaKeyRef instanceof RegExp) {
-          this._removeAllSchemas(this.schemas, schemaKeyRef);
-          this._removeAllSchemas(this.refs, schemaKeyRef);
-          return this;
-        }
-        switch (typeof schemaKeyRef) {
-          case "undefined":
-            this._removeAllSchemas(this.schemas);
-            this._removeAllSchemas(this.refs);
-            this._cache.clear();
-            return this;
-          case "string": {
-            const sch = getSchEnv.call(this, schemaKeyRef);
-            if (typeof sch == "object")
-              this._cache.delete(sch.schema);
-            delete this.schemas[schemaKeyRef];
-            delete this.refs[schemaKeyRef];
-            return this;
-          }
-          case "object": {
-            const cacheKey = schemaKeyRef;
-            this._cache.delete(cacheKey);
-            let id = schemaKeyRef[this.opts.schemaId];
-            if (id) {
-              id = (0, resolve_1.normalizeId)(id);
-              delete this.schemas[id];
-              delete this.refs[id];
-            }
-            return this;
-          }
-          default:
-            throw new Error("ajv.removeSchema: invalid parameter");
-        }
-      }
-      // add "vocabulary" - a collection of keywords
-      addVocabulary(definitions) {
-        for (const def of definitions)
-          this.addKeyword(def);
-        return this;
-      }
-      addKeyword(kwdOrDef, def) {
-        let keyword;
-        if (typeof kwdOrDef == "string") {
-          keyword = kwdOrDef;
-          if (typeof def == "object") {
-            this.logger.warn("these parameters are deprecated, see docs for addKeyword");
-            def.keyword = keyword;
-          }
-        } else if (typeof kwdOrDef == "object" && def === void 0) {
-          def = kwdOrDef;
-          keyword = def.keyword;
-          if (Array.isArray(keyword) && !keyword.length) {
-            throw new Error("addKeywords: keyword must be string or non-empty array");
-          }
-        } else {
-          throw new Error("invalid addKeywords parameters");
-        }
-        checkKeyword.call(this, keyword, def);
-        if (!def) {
-          (0, util_1.eachItem)(keyword, (kwd) => addRule.call(this, kwd));
-          return this;
-        }
-        keywordMetaschema.call(this, def);
-        const definition = {
-          ...def,
-          type: (0, dataType_1.getJSONTypes)(def.type),
-          schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
-        };
-        (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k) => addRule.call(this, k, definition) : (k) => definition.type.forEach((t) => addRule.call(this, k, definition, t)));
-        return this;
-      }
-      getKeyword(keyword) {
-        const rule = this.RULES.all[keyword];
-        return typeof rule == "object" ? rule.definition : !!rule;
-      }
-      // Remove keyword
-      removeKeyword(keyword) {
-        const { RULES: RULES2 } = this;
-        delete RULES2.keywords[keyword];
-        delete RULES2.all[keyword];
-        for (const group of RULES2.rules) {
-          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
-          if (i >= 0)
-            group.rules.splice(i, 1);
-        }
-        return this;
-      }
-      // Add format
-      addFormat(name, format) {
-        if (typeof format == "string")
-          format = new RegExp(format);
-        this.formats[name] = format;
-        return this;
-      }
-      errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
-        if (!errors || errors.length === 0)
-          return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
-      }
-      $dataMetaSchema(metaSchema, keywordsJsonPointers) {
-        const rules = this.RULES.all;
-        metaSchema = JSON.parse(JSON.stringify(metaSchema));
-        for (const jsonPointer of keywordsJsonPointers) {
-          const segments = jsonPointer.split("/").slice(1);
-          let keywords = metaSchema;
-          for (const seg of segments)
-            keywords = keywords[seg];
-          for (const key in rules) {
-            const rule = rules[key];
-            if (typeof rule != "object")
-              continue;
-            const { $data } = rule.definition;
-            const schema = keywords[key];
-            if ($data && schema)
-              keywords[key] = schemaOrData(schema);
-          }
-        }
-        return metaSchema;
-      }
-      _removeAllSchemas(schemas, regex2) {
-        for (const keyRef in schemas) {
-          const sch = schemas[keyRef];
-          if (!regex2 || regex2.test(keyRef)) {
-            if (typeof sch == "string") {
-              delete schemas[keyRef];
-            } else if (sch && !sch.meta) {
-              this._cache.delete(sch.schema);
-              delete schemas[keyRef];
-            }
-          }
-        }
-      }
-      _addSchema(schema, meta, baseId, validateSchema2 = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
-        let id;
-        const { schemaId } = this.opts;
-        if (typeof schema == "object") {
-          id = schema[schemaId];
-        } else {
-          if (this.opts.jtd)
-            throw new Error("schema must be object");
-          else if (typeof schema != "boolean")
-            throw new Error("schema must be object or boolean");
-        }
-        let sch = this._cache.get(schema);
-        if (sch !== void 0)
-          return sch;
-        baseId = (0, resolve_1.normalizeId)(id || baseId);
-        const localRefs = resolve_1.getSchemaRefs.call(this, schema, baseId);
-        sch = new compile_1.SchemaEnv({ schema, schemaId, meta, baseId, localRefs });
-        this._cache.set(sch.schema, sch);
-        if (addSchema && !baseId.startsWith("#")) {
-          if (baseId)
-            this._checkUnique(baseId);
-          this.refs[baseId] = sch;
-        }
-        if (validateSchema2)
-          this.validateSchema(schema, true);
-        return sch;
-      }
-      _checkUnique(id) {
-        if (this.schemas[id] || this.refs[id]) {
-          throw new Error(`schema with key or id "${id}" already exists`);
-        }
-      }
-      _compileSchemaEnv(sch) {
-        if (sch.meta)
-          this._compileMetaSchema(sch);
-        else
-          compile_1.compileSchema.call(this, sch);
-        if (!sch.validate)
-          throw new Error("ajv implementation error");
-        return sch.validate;
-      }
-      _compileMetaSchema(sch) {
-        const currentOpts = this.opts;
-        this.opts = this._metaOpts;
-        try {
-          compile_1.compileSchema.call(this, sch);
-        } finally {
-          this.opts = currentOpts;
-        }
-      }
-    };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports2.default = Ajv2;
-    function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key in checkOpts) {
-        const opt = key;
-        if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
-      }
-    }
-    function getSchEnv(keyRef) {
-      keyRef = (0, resolve_1.normalizeId)(keyRef);
-      return this.schemas[keyRef] || this.refs[keyRef];
-    }
-    function addInitialSchemas() {
-      const optsSchemas = this.opts.schemas;
-      if (!optsSchemas)
-        return;
-      if (Array.isArray(optsSchemas))
-        this.addSchema(optsSchemas);
-      else
-        for (const key in optsSchemas)
-          this.addSchema(optsSchemas[key], key);
-    }
-    function addInitialFormats() {
-      for (const name in this.opts.formats) {
-        const format = this.opts.formats[name];
-        if (format)
-          this.addFormat(name, format);
-      }
-    }
-    function addInitialKeywords(defs) {
-      if (Array.isArray(defs)) {
-        this.addVocabulary(defs);
-        return;
-      }
-      this.logger.warn("keywords option as map is deprecated, pass array");
-      for (const keyword in defs) {
-        const def = defs[keyword];
-        if (!def.keyword)
-          def.keyword = keyword;
-        this.addKeyword(def);
-      }
-    }
-    function getMetaSchemaOptions() {
-      const metaOpts = { ...this.opts };
-      for (const opt of META_IGNORE_OPTIONS)
-        delete metaOpts[opt];
-      return metaOpts;
-    }
-    var noLogs = { log() {
-    }, warn() {
-    }, error() {
-    } };
-    function getLogger(logger) {
-      if (logger === false)
-        return noLogs;
-      if (logger === void 0)
-        return console;
-      if (logger.log && logger.warn && logger.error)
-        return logger;
-      throw new Error("logger must implement log, warn and error methods");
-    }
-    var KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
-    function checkKeyword(keyword, def) {
-      const { RULES: RULES2 } = this;
-      (0, util_1.eachItem)(keyword, (kwd) => {
-        if (RULES2.keywords[kwd])
-          throw new Error(`Keyword ${kwd} is already defined`);
-        if (!KEYWORD_NAME.test(kwd))
-          throw new Error(`Keyword ${kwd} has invalid name`);
-      });
-      if (!def)
-        return;
-      if (def.$data && !("code" in def || "validate" in def)) {
-        throw new Error('$data keyword must have "code" or "validate" function');
-      }
-    }
-    function addRule(keyword, definition, dataType) {
-      var _a;
-      const post = definition === null || definition === void 0 ? void 0 : definition.post;
-      if (dataType && post)
-        throw new Error('keyword with "post" flag cannot have "type"');
-      const { RULES: RULES2 } = this;
-      let ruleGroup = post ? RULES2.post : RULES2.rules.find(({ type: t }) => t === dataType);
-      if (!ruleGroup) {
-        ruleGroup = { type: dataType, rules: [] };
-        RULES2.rules.push(ruleGroup);
-      }
-      RULES2.keywords[keyword] = true;
-      if (!definition)
-        return;
-      const rule = {
-        keyword,
-        definition: {
-          ...definition,
-          type: (0, dataType_1.getJSONTypes)(definition.type),
-          schemaType: (0, dataType_1.getJSONTypes)(definition.schemaType)
-        }
-      };
-      if (definition.before)
-        addBeforeRule.call(this, ruleGroup, rule, definition.before);
-      else
-        ruleGroup.rules.push(rule);
-      RULES2.all[keyword] = rule;
-      (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
-    }
-    function addBeforeRule(ruleGroup, rule, before) {
-      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
-      if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule);
-      } else {
-        ruleGroup.rules.push(rule);
-        this.logger.warn(`rule ${before} is not defined`);
-      }
-    }
-    function keywordMetaschema(def) {
-      let { metaSchema } = def;
-      if (metaSchema === void 0)
-        return;
-      if (def.$data && this.opts.$data)
-        metaSchema = schemaOrData(metaSchema);
-      def.validateSchema = this.compile(metaSchema, true);
-    }
-    var $dataRef = {
-      $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#"
-    };
-    function schemaOrData(schema) {
-      return { anyOf: [schema, $dataRef] };
-    }
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/id.js
-var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var def = {
-      keyword: "id",
-      code() {
-        throw new Error('NOT SUPPORTED: keyword "id", use "$id" for schema ID');
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/ref.js
-var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.callRef = exports2.getValidate = void 0;
-    var ref_error_1 = require_ref_error();
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var compile_1 = require_compile();
-    var util_1 = require_util9();
-    var def = {
-      keyword: "$ref",
-      schemaType: "string",
-      code(cxt) {
-        const { gen, schema: $ref, it } = cxt;
-        const { baseId, schemaEnv: env, validateName, opts, self: self2 } = it;
-        const { root: root2 } = env;
-        if (($ref === "#" || $ref === "#/") && baseId === root2.baseId)
-          return callRootRef();
-        const schOrEnv = compile_1.resolveRef.call(self2, root2, baseId, $ref);
-        if (schOrEnv === void 0)
-          throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
-        if (schOrEnv instanceof compile_1.SchemaEnv)
-          return callValidate(schOrEnv);
-        return inlineRefSchema(schOrEnv);
-        function callRootRef() {
-          if (env === root2)
-            return callRef(cxt, validateName, env, env.$async);
-          const rootName = gen.scopeValue("root", { ref: root2 });
-          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root2, root2.$async);
-        }
-        function callValidate(sch) {
-          const v = getValidate(cxt, sch);
-          callRef(cxt, v, sch, sch.$async);
-        }
-        function inlineRefSchema(sch) {
-          const schName = gen.scopeValue("schema", opts.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
-          const valid = gen.name("valid");
-          const schCxt = cxt.subschema({
-            schema: sch,
-            dataTypes: [],
-            schemaPath: codegen_1.nil,
-            topSchemaRef: schName,
-            errSchemaPath: $ref
-          }, valid);
-          cxt.mergeEvaluated(schCxt);
-          cxt.ok(valid);
-        }
-      }
-    };
-    function getValidate(cxt, sch) {
-      const { gen } = cxt;
-      return sch.validate ? gen.scopeValue("validate", { ref: sch.validate }) : (0, codegen_1._)`${gen.scopeValue("wrapper", { ref: sch })}.validate`;
-    }
-    exports2.getValidate = getValidate;
-    function callRef(cxt, v, sch, $async) {
-      const { gen, it } = cxt;
-      const { allErrors, schemaEnv: env, opts } = it;
-      const passCxt = opts.passContext ? names_1.default.this : codegen_1.nil;
-      if ($async)
-        callAsyncRef();
-      else
-        callSyncRef();
-      function callAsyncRef() {
-        if (!env.$async)
-          throw new Error("async schema referenced by sync schema");
-        const valid = gen.let("valid");
-        gen.try(() => {
-          gen.code((0, codegen_1._)`await ${(0, code_1.callValidateCode)(cxt, v, passCxt)}`);
-          addEvaluatedFrom(v);
-          if (!allErrors)
-            gen.assign(valid, true);
-        }, (e) => {
-          gen.if((0, codegen_1._)`!(${e} instanceof ${it.ValidationError})`, () => gen.throw(e));
-          addErrorsFrom(e);
-          if (!allErrors)
-            gen.assign(valid, false);
-        });
-        cxt.ok(valid);
-      }
-      function callSyncRef() {
-        cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
-      }
-      function addErrorsFrom(source) {
-        const errs = (0, codegen_1._)`${source}.errors`;
-        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`);
-        gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
-      }
-      function addEvaluatedFrom(source) {
-        var _a;
-        if (!it.opts.unevaluated)
-          return;
-        const schEvaluated = (_a = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a === void 0 ? void 0 : _a.evaluated;
-        if (it.props !== true) {
-          if (schEvaluated && !schEvaluated.dynamicProps) {
-            if (schEvaluated.props !== void 0) {
-              it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props);
-            }
-          } else {
-            const props = gen.var("props", (0, codegen_1._)`${source}.evaluated.props`);
-            it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
-          }
-        }
-        if (it.items !== true) {
-          if (schEvaluated && !schEvaluated.dynamicItems) {
-            if (schEvaluated.items !== void 0) {
-              it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
-            }
-          } else {
-            const items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
-            it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
-          }
-        }
-      }
-    }
-    exports2.callRef = callRef;
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/index.js
-var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var id_1 = require_id();
-    var ref_1 = require_ref();
-    var core = [
-      "$schema",
-      "$id",
-      "$defs",
-      "$vocabulary",
-      { keyword: "$comment" },
-      "definitions",
-      id_1.default,
-      ref_1.default
-    ];
-    exports2.default = core;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
-var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var ops = codegen_1.operators;
-    var KWDs = {
-      maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
-      minimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
-      exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
-      exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
-    };
-    var error2 = {
-      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
-      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: Object.keys(KWDs),
-      type: "number",
-      schemaType: "number",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
-        cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
-var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error2 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "multipleOf",
-      type: "number",
-      schemaType: "number",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data, schemaCode, it } = cxt;
-        const prec = it.opts.multipleOfPrecision;
-        const res = gen.let("res");
-        const invalid = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid}))`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/runtime/ucs2length.js
-var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    function ucs2length(str2) {
-      const len = str2.length;
-      let length = 0;
-      let pos = 0;
-      let value;
-      while (pos < len) {
-        length++;
-        value = str2.charCodeAt(pos++);
-        if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str2.charCodeAt(pos);
-          if ((value & 64512) === 56320)
-            pos++;
-        }
-      }
-      return length;
-    }
-    exports2.default = ucs2length;
-    ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
-var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var ucs2length_1 = require_ucs2length();
-    var error2 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxLength" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: ["maxLength", "minLength"],
-      type: "string",
-      schemaType: "number",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { keyword, data, schemaCode, it } = cxt;
-        const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        const len = it.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
-        cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
-var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var util_1 = require_util9();
-    var codegen_1 = require_codegen();
-    var error2 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "pattern",
-      type: "string",
-      schemaType: "string",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
-        const u = it.opts.unicodeRegExp ? "u" : "";
-        if ($data) {
-          const { regExp } = it.opts.code;
-          const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp);
-          const valid = gen.let("valid");
-          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, false));
-          cxt.fail$data((0, codegen_1._)`!${valid}`);
-        } else {
-          const regExp = (0, code_1.usePattern)(cxt, schema);
-          cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
-var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error2 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxProperties" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: ["maxProperties", "minProperties"],
-      type: "object",
-      schemaType: "number",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
-        const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        cxt.fail$data((0, codegen_1._)`Object.keys(${data}).length ${op} ${schemaCode}`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/required.js
-var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
-      params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
-    };
-    var def = {
-      keyword: "required",
-      type: "object",
-      schemaType: "array",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, schema, schemaCode, data, $data, it } = cxt;
-        const { opts } = it;
-        if (!$data && schema.length === 0)
-          return;
-        const useLoop = schema.length >= opts.loopRequired;
-        if (it.allErrors)
-          allErrorsMode();
-        else
-          exitOnErrorMode();
-        if (opts.strictRequired) {
-          const props = cxt.parentSchema.properties;
-          const { definedProperties } = cxt.it;
-          for (const requiredKey of schema) {
-            if ((props === null || props === void 0 ? void 0 : props[requiredKey]) === void 0 && !definedProperties.has(requiredKey)) {
-              const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
-              const msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
-              (0, util_1.checkStrictMode)(it, msg, it.opts.strictRequired);
-            }
-          }
-        }
-        function allErrorsMode() {
-          if (useLoop || $data) {
-            cxt.block$data(codegen_1.nil, loopAllRequired);
-          } else {
-            for (const prop of schema) {
-              (0, code_1.checkReportMissingProp)(cxt, prop);
-            }
-          }
-        }
-        function exitOnErrorMode() {
-          const missing = gen.let("missing");
-          if (useLoop || $data) {
-            const valid = gen.let("valid", true);
-            cxt.block$data(valid, () => loopUntilMissing(missing, valid));
-            cxt.ok(valid);
-          } else {
-            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing));
-            (0, code_1.reportMissingProp)(cxt, missing);
-            gen.else();
-          }
-        }
-        function loopAllRequired() {
-          gen.forOf("prop", schemaCode, (prop) => {
-            cxt.setParams({ missingProperty: prop });
-            gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
-          });
-        }
-        function loopUntilMissing(missing, valid) {
-          cxt.setParams({ missingProperty: missing });
-          gen.forOf(missing, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
-            gen.if((0, codegen_1.not)(valid), () => {
-              cxt.error();
-              gen.break();
-            });
-          }, codegen_1.nil);
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
-var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error2 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxItems" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    };
-    var def = {
-      keyword: ["maxItems", "minItems"],
-      type: "array",
-      schemaType: "number",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
-        const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        cxt.fail$data((0, codegen_1._)`${data}.length ${op} ${schemaCode}`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/runtime/equal.js
-var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var equal = require_fast_deep_equal();
-    equal.code = 'require("ajv/dist/runtime/equal").default';
-    exports2.default = equal;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
-var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var dataType_1 = require_dataType();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var equal_1 = require_equal();
-    var error2 = {
-      message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
-      params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
-    };
-    var def = {
-      keyword: "uniqueItems",
-      type: "array",
-      schemaType: "boolean",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data, $data, schema, parentSchema, schemaCode, it } = cxt;
-        if (!$data && !schema)
-          return;
-        const valid = gen.let("valid");
-        const itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
-        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
-        cxt.ok(valid);
-        function validateUniqueItems() {
-          const i = gen.let("i", (0, codegen_1._)`${data}.length`);
-          const j = gen.let("j");
-          cxt.setParams({ i, j });
-          gen.assign(valid, true);
-          gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
-        }
-        function canOptimize() {
-          return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
-        }
-        function loopN(i, j) {
-          const item = gen.name("item");
-          const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
-          const indices = gen.const("indices", (0, codegen_1._)`{}`);
-          gen.for((0, codegen_1._)`;${i}--;`, () => {
-            gen.let(item, (0, codegen_1._)`${data}[${i}]`);
-            gen.if(wrongType, (0, codegen_1._)`continue`);
-            if (itemTypes.length > 1)
-              gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
-            gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
-              gen.assign(j, (0, codegen_1._)`${indices}[${item}]`);
-              cxt.error();
-              gen.assign(valid, false).break();
-            }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
-          });
-        }
-        function loopN2(i, j) {
-          const eql = (0, util_1.useFunc)(gen, equal_1.default);
-          const outer = gen.name("outer");
-          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
-            cxt.error();
-            gen.assign(valid, false).break(outer);
-          })));
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/const.js
-var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var equal_1 = require_equal();
-    var error2 = {
-      message: "must be equal to constant",
-      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "const",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data, $data, schemaCode, schema } = cxt;
-        if ($data || schema && typeof schema == "object") {
-          cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`);
-        } else {
-          cxt.fail((0, codegen_1._)`${schema} !== ${data}`);
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/enum.js
-var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var equal_1 = require_equal();
-    var error2 = {
-      message: "must be equal to one of the allowed values",
-      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "enum",
-      schemaType: "array",
-      $data: true,
-      error: error2,
-      code(cxt) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
-        if (!$data && schema.length === 0)
-          throw new Error("enum must have non-empty array");
-        const useLoop = schema.length >= it.opts.loopEnum;
-        let eql;
-        const getEql = () => eql !== null && eql !== void 0 ? eql : eql = (0, util_1.useFunc)(gen, equal_1.default);
-        let valid;
-        if (useLoop || $data) {
-          valid = gen.let("valid");
-          cxt.block$data(valid, loopEnum);
-        } else {
-          if (!Array.isArray(schema))
-            throw new Error("ajv implementation error");
-          const vSchema = gen.const("vSchema", schemaCode);
-          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
-        }
-        cxt.pass(valid);
-        function loopEnum() {
-          gen.assign(valid, false);
-          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
-        }
-        function equalCode(vSchema, i) {
-          const sch = schema[i];
-          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/index.js
-var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var limitNumber_1 = require_limitNumber();
-    var multipleOf_1 = require_multipleOf();
-    var limitLength_1 = require_limitLength();
-    var pattern_1 = require_pattern();
-    var limitProperties_1 = require_limitProperties();
-    var required_1 = require_required();
-    var limitItems_1 = require_limitItems();
-    var uniqueItems_1 = require_uniqueItems();
-    var const_1 = require_const();
-    var enum_1 = require_enum();
-    var validation = [
-      // number
-      limitNumber_1.default,
-      multipleOf_1.default,
-      // string
-      limitLength_1.default,
-      pattern_1.default,
-      // object
-      limitProperties_1.default,
-      required_1.default,
-      // array
-      limitItems_1.default,
-      uniqueItems_1.default,
-      // any
-      { keyword: "type", schemaType: ["string", "array"] },
-      { keyword: "nullable", schemaType: "boolean" },
-      const_1.default,
-      enum_1.default
-    ];
-    exports2.default = validation;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
-var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.validateAdditionalItems = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
-    };
-    var def = {
-      keyword: "additionalItems",
-      type: "array",
-      schemaType: ["boolean", "object"],
-      before: "uniqueItems",
-      error: error2,
-      code(cxt) {
-        const { parentSchema, it } = cxt;
-        const { items } = parentSchema;
-        if (!Array.isArray(items)) {
-          (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
-          return;
-        }
-        validateAdditionalItems(cxt, items);
-      }
-    };
-    function validateAdditionalItems(cxt, items) {
-      const { gen, schema, data, keyword, it } = cxt;
-      it.items = true;
-      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-      if (schema === false) {
-        cxt.setParams({ len: items.length });
-        cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
-      } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
-        gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
-        cxt.ok(valid);
-      }
-      function validateItems(valid) {
-        gen.forRange("i", items.length, len, (i) => {
-          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
-          if (!it.allErrors)
-            gen.if((0, codegen_1.not)(valid), () => gen.break());
-        });
-      }
-    }
-    exports2.validateAdditionalItems = validateAdditionalItems;
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/items.js
-var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.validateTuple = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var code_1 = require_code2();
-    var def = {
-      keyword: "items",
-      type: "array",
-      schemaType: ["object", "array", "boolean"],
-      before: "uniqueItems",
-      code(cxt) {
-        const { schema, it } = cxt;
-        if (Array.isArray(schema))
-          return validateTuple(cxt, "additionalItems", schema);
-        it.items = true;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        cxt.ok((0, code_1.validateArray)(cxt));
-      }
-    };
-    function validateTuple(cxt, extraItems, schArr = cxt.schema) {
-      const { gen, parentSchema, data, keyword, it } = cxt;
-      checkStrictTuple(parentSchema);
-      if (it.opts.unevaluated && schArr.length && it.items !== true) {
-        it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
-      }
-      const valid = gen.name("valid");
-      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-      schArr.forEach((sch, i) => {
-        if ((0, util_1.alwaysValidSchema)(it, sch))
-          return;
-        gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
-          keyword,
-          schemaProp: i,
-          dataProp: i
-        }, valid));
-        cxt.ok(valid);
-      });
-      function checkStrictTuple(sch) {
-        const { opts, errSchemaPath } = it;
-        const l = schArr.length;
-        const fullTuple = l === sch.minItems && (l === sch.maxItems || sch[extraItems] === false);
-        if (opts.strictTuples && !fullTuple) {
-          const msg = `"${keyword}" is ${l}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
-          (0, util_1.checkStrictMode)(it, msg, opts.strictTuples);
-        }
-      }
-    }
-    exports2.validateTuple = validateTuple;
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
-var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var items_1 = require_items();
-    var def = {
-      keyword: "prefixItems",
-      type: "array",
-      schemaType: ["array"],
-      before: "uniqueItems",
-      code: (cxt) => (0, items_1.validateTuple)(cxt, "items")
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
-var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var code_1 = require_code2();
-    var additionalItems_1 = require_additionalItems();
-    var error2 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
-    };
-    var def = {
-      keyword: "items",
-      type: "array",
-      schemaType: ["object", "boolean"],
-      before: "uniqueItems",
-      error: error2,
-      code(cxt) {
-        const { schema, parentSchema, it } = cxt;
-        const { prefixItems } = parentSchema;
-        it.items = true;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        if (prefixItems)
-          (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems);
-        else
-          cxt.ok((0, code_1.validateArray)(cxt));
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
-var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
-      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
-    };
-    var def = {
-      keyword: "contains",
-      type: "array",
-      schemaType: ["object", "boolean"],
-      before: "uniqueItems",
-      trackErrors: true,
-      error: error2,
-      code(cxt) {
-        const { gen, schema, parentSchema, data, it } = cxt;
-        let min;
-        let max;
-        const { minContains, maxContains } = parentSchema;
-        if (it.opts.next) {
-          min = minContains === void 0 ? 1 : minContains;
-          max = maxContains;
-        } else {
-          min = 1;
-        }
-        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        cxt.setParams({ min, max });
-        if (max === void 0 && min === 0) {
-          (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
-          return;
-        }
-        if (max !== void 0 && min > max) {
-          (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
-          cxt.fail();
-          return;
-        }
-        if ((0, util_1.alwaysValidSchema)(it, schema)) {
-          let cond = (0, codegen_1._)`${len} >= ${min}`;
-          if (max !== void 0)
-            cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
-          cxt.pass(cond);
-          return;
-        }
-        it.items = true;
-        const valid = gen.name("valid");
-        if (max === void 0 && min === 1) {
-          validateItems(valid, () => gen.if(valid, () => gen.break()));
-        } else if (min === 0) {
-          gen.let(valid, true);
-          if (max !== void 0)
-            gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
-        } else {
-          gen.let(valid, false);
-          validateItemsWithCount();
-        }
-        cxt.result(valid, () => cxt.reset());
-        function validateItemsWithCount() {
-          const schValid = gen.name("_valid");
-          const count = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
-        }
-        function validateItems(_valid, block) {
-          gen.forRange("i", 0, len, (i) => {
-            cxt.subschema({
-              keyword: "contains",
-              dataProp: i,
-              dataPropType: util_1.Type.Num,
-              compositeRule: true
-            }, _valid);
-            block();
-          });
-        }
-        function checkLimits(count) {
-          gen.code((0, codegen_1._)`${count}++`);
-          if (max === void 0) {
-            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
-          } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
-            if (min === 1)
-              gen.assign(valid, true);
-            else
-              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
-          }
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
-var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.validateSchemaDeps = exports2.validatePropertyDeps = exports2.error = void 0;
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var code_1 = require_code2();
-    exports2.error = {
-      message: ({ params: { property, depsCount, deps } }) => {
-        const property_ies = depsCount === 1 ? "property" : "properties";
-        return (0, codegen_1.str)`must have ${property_ies} ${deps} when property ${property} is present`;
-      },
-      params: ({ params: { property, depsCount, deps, missingProperty } }) => (0, codegen_1._)`{property: ${property},
-    missingProperty: ${missingProperty},
-    depsCount: ${depsCount},
-    deps: ${deps}}`
-      // TODO change to reference
-    };
-    var def = {
-      keyword: "dependencies",
-      type: "object",
-      schemaType: "object",
-      error: exports2.error,
-      code(cxt) {
-        const [propDeps, schDeps] = splitDependencies(cxt);
-        validatePropertyDeps(cxt, propDeps);
-        validateSchemaDeps(cxt, schDeps);
-      }
-    };
-    function splitDependencies({ schema }) {
-      const propertyDeps = {};
-      const schemaDeps = {};
-      for (const key in schema) {
-        if (key === "__proto__")
-          continue;
-        const deps = Array.isArray(schema[key]) ? propertyDeps : schemaDeps;
-        deps[key] = schema[key];
-      }
-      return [propertyDeps, schemaDeps];
-    }
-    function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
-      const { gen, data, it } = cxt;
-      if (Object.keys(propertyDeps).length === 0)
-        return;
-      const missing = gen.let("missing");
-      for (const prop in propertyDeps) {
-        const deps = propertyDeps[prop];
-        if (deps.length === 0)
-          continue;
-        const hasProperty = (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties);
-        cxt.setParams({
-          property: prop,
-          depsCount: deps.length,
-          deps: deps.join(", ")
-        });
-        if (it.allErrors) {
-          gen.if(hasProperty, () => {
-            for (const depProp of deps) {
-              (0, code_1.checkReportMissingProp)(cxt, depProp);
-            }
-          });
-        } else {
-          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`);
-          (0, code_1.reportMissingProp)(cxt, missing);
-          gen.else();
-        }
-      }
-    }
-    exports2.validatePropertyDeps = validatePropertyDeps;
-    function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
-      const { gen, data, keyword, it } = cxt;
-      const valid = gen.name("valid");
-      for (const prop in schemaDeps) {
-        if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
-          continue;
-        gen.if(
-          (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
-          () => {
-            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
-            cxt.mergeValidEvaluated(schCxt, valid);
-          },
-          () => gen.var(valid, true)
-          // TODO var
-        );
-        cxt.ok(valid);
-      }
-    }
-    exports2.validateSchemaDeps = validateSchemaDeps;
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
-var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: "property name must be valid",
-      params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
-    };
-    var def = {
-      keyword: "propertyNames",
-      type: "object",
-      schemaType: ["object", "boolean"],
-      error: error2,
-      code(cxt) {
-        const { gen, schema, data, it } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        const valid = gen.name("valid");
-        gen.forIn("key", data, (key) => {
-          cxt.setParams({ propertyName: key });
-          cxt.subschema({
-            keyword: "propertyNames",
-            data: key,
-            dataTypes: ["string"],
-            propertyName: key,
-            compositeRule: true
-          }, valid);
-          gen.if((0, codegen_1.not)(valid), () => {
-            cxt.error(true);
-            if (!it.allErrors)
-              gen.break();
-          });
-        });
-        cxt.ok(valid);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
-var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var names_1 = require_names();
-    var util_1 = require_util9();
-    var error2 = {
-      message: "must NOT have additional properties",
-      params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
-    };
-    var def = {
-      keyword: "additionalProperties",
-      type: ["object"],
-      schemaType: ["boolean", "object"],
-      allowUndefined: true,
-      trackErrors: true,
-      error: error2,
-      code(cxt) {
-        const { gen, schema, parentSchema, data, errsCount, it } = cxt;
-        if (!errsCount)
-          throw new Error("ajv implementation error");
-        const { allErrors, opts } = it;
-        it.props = true;
-        if (opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema))
-          return;
-        const props = (0, code_1.allSchemaProperties)(parentSchema.properties);
-        const patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
-        checkAdditionalProperties();
-        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-        function checkAdditionalProperties() {
-          gen.forIn("key", data, (key) => {
-            if (!props.length && !patProps.length)
-              additionalPropertyCode(key);
-            else
-              gen.if(isAdditional(key), () => additionalPropertyCode(key));
-          });
-        }
-        function isAdditional(key) {
-          let definedProp;
-          if (props.length > 8) {
-            const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
-          } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key} === ${p}`));
-          } else {
-            definedProp = codegen_1.nil;
-          }
-          if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key})`));
-          }
-          return (0, codegen_1.not)(definedProp);
-        }
-        function deleteAdditional(key) {
-          gen.code((0, codegen_1._)`delete ${data}[${key}]`);
-        }
-        function additionalPropertyCode(key) {
-          if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
-            deleteAdditional(key);
-            return;
-          }
-          if (schema === false) {
-            cxt.setParams({ additionalProperty: key });
-            cxt.error();
-            if (!allErrors)
-              gen.break();
-            return;
-          }
-          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-            const valid = gen.name("valid");
-            if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key, valid, false);
-              gen.if((0, codegen_1.not)(valid), () => {
-                cxt.reset();
-                deleteAdditional(key);
-              });
-            } else {
-              applyAdditionalSchema(key, valid);
-              if (!allErrors)
-                gen.if((0, codegen_1.not)(valid), () => gen.break());
-            }
-          }
-        }
-        function applyAdditionalSchema(key, valid, errors) {
-          const subschema = {
-            keyword: "additionalProperties",
-            dataProp: key,
-            dataPropType: util_1.Type.Str
-          };
-          if (errors === false) {
-            Object.assign(subschema, {
-              compositeRule: true,
-              createErrors: false,
-              allErrors: false
-            });
-          }
-          cxt.subschema(subschema, valid);
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
-var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var validate_1 = require_validate();
-    var code_1 = require_code2();
-    var util_1 = require_util9();
-    var additionalProperties_1 = require_additionalProperties();
-    var def = {
-      keyword: "properties",
-      type: "object",
-      schemaType: "object",
-      code(cxt) {
-        const { gen, schema, parentSchema, data, it } = cxt;
-        if (it.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0) {
-          additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
-        }
-        const allProps = (0, code_1.allSchemaProperties)(schema);
-        for (const prop of allProps) {
-          it.definedProperties.add(prop);
-        }
-        if (it.opts.unevaluated && allProps.length && it.props !== true) {
-          it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
-        }
-        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
-        if (properties.length === 0)
-          return;
-        const valid = gen.name("valid");
-        for (const prop of properties) {
-          if (hasDefault(prop)) {
-            applyPropertySchema(prop);
-          } else {
-            gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties));
-            applyPropertySchema(prop);
-            if (!it.allErrors)
-              gen.else().var(valid, true);
-            gen.endIf();
-          }
-          cxt.it.definedProperties.add(prop);
-          cxt.ok(valid);
-        }
-        function hasDefault(prop) {
-          return it.opts.useDefaults && !it.compositeRule && schema[prop].default !== void 0;
-        }
-        function applyPropertySchema(prop) {
-          cxt.subschema({
-            keyword: "properties",
-            schemaProp: prop,
-            dataProp: prop
-          }, valid);
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
-var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var util_2 = require_util9();
-    var def = {
-      keyword: "patternProperties",
-      type: "object",
-      schemaType: "object",
-      code(cxt) {
-        const { gen, schema, data, parentSchema, it } = cxt;
-        const { opts } = it;
-        const patterns = (0, code_1.allSchemaProperties)(schema);
-        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
-        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === true)) {
-          return;
-        }
-        const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
-        const valid = gen.name("valid");
-        if (it.props !== true && !(it.props instanceof codegen_1.Name)) {
-          it.props = (0, util_2.evaluatedPropsToName)(gen, it.props);
-        }
-        const { props } = it;
-        validatePatternProperties();
-        function validatePatternProperties() {
-          for (const pat of patterns) {
-            if (checkProperties)
-              checkMatchingProperties(pat);
-            if (it.allErrors) {
-              validateProperties(pat);
-            } else {
-              gen.var(valid, true);
-              validateProperties(pat);
-              gen.if(valid);
-            }
-          }
-        }
-        function checkMatchingProperties(pat) {
-          for (const prop in checkProperties) {
-            if (new RegExp(pat).test(prop)) {
-              (0, util_1.checkStrictMode)(it, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
-            }
-          }
-        }
-        function validateProperties(pat) {
-          gen.forIn("key", data, (key) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
-              const alwaysValid = alwaysValidPatterns.includes(pat);
-              if (!alwaysValid) {
-                cxt.subschema({
-                  keyword: "patternProperties",
-                  schemaProp: pat,
-                  dataProp: key,
-                  dataPropType: util_2.Type.Str
-                }, valid);
-              }
-              if (it.opts.unevaluated && props !== true) {
-                gen.assign((0, codegen_1._)`${props}[${key}]`, true);
-              } else if (!alwaysValid && !it.allErrors) {
-                gen.if((0, codegen_1.not)(valid), () => gen.break());
-              }
-            });
-          });
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/not.js
-var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var util_1 = require_util9();
-    var def = {
-      keyword: "not",
-      schemaType: ["object", "boolean"],
-      trackErrors: true,
-      code(cxt) {
-        const { gen, schema, it } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it, schema)) {
-          cxt.fail();
-          return;
-        }
-        const valid = gen.name("valid");
-        cxt.subschema({
-          keyword: "not",
-          compositeRule: true,
-          createErrors: false,
-          allErrors: false
-        }, valid);
-        cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
-      },
-      error: { message: "must NOT be valid" }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
-var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var code_1 = require_code2();
-    var def = {
-      keyword: "anyOf",
-      schemaType: "array",
-      trackErrors: true,
-      code: code_1.validateUnion,
-      error: { message: "must match a schema in anyOf" }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
-var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: "must match exactly one schema in oneOf",
-      params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
-    };
-    var def = {
-      keyword: "oneOf",
-      schemaType: "array",
-      trackErrors: true,
-      error: error2,
-      code(cxt) {
-        const { gen, schema, parentSchema, it } = cxt;
-        if (!Array.isArray(schema))
-          throw new Error("ajv implementation error");
-        if (it.opts.discriminator && parentSchema.discriminator)
-          return;
-        const schArr = schema;
-        const valid = gen.let("valid", false);
-        const passing = gen.let("passing", null);
-        const schValid = gen.name("_valid");
-        cxt.setParams({ passing });
-        gen.block(validateOneOf);
-        cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
-        function validateOneOf() {
-          schArr.forEach((sch, i) => {
-            let schCxt;
-            if ((0, util_1.alwaysValidSchema)(it, sch)) {
-              gen.var(schValid, true);
-            } else {
-              schCxt = cxt.subschema({
-                keyword: "oneOf",
-                schemaProp: i,
-                compositeRule: true
-              }, schValid);
-            }
-            if (i > 0) {
-              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else();
-            }
-            gen.if(schValid, () => {
-              gen.assign(valid, true);
-              gen.assign(passing, i);
-              if (schCxt)
-                cxt.mergeEvaluated(schCxt, codegen_1.Name);
-            });
-          });
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
-var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var util_1 = require_util9();
-    var def = {
-      keyword: "allOf",
-      schemaType: "array",
-      code(cxt) {
-        const { gen, schema, it } = cxt;
-        if (!Array.isArray(schema))
-          throw new Error("ajv implementation error");
-        const valid = gen.name("valid");
-        schema.forEach((sch, i) => {
-          if ((0, util_1.alwaysValidSchema)(it, sch))
-            return;
-          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
-          cxt.ok(valid);
-          cxt.mergeEvaluated(schCxt);
-        });
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/if.js
-var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
-      params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
-    };
-    var def = {
-      keyword: "if",
-      schemaType: ["object", "boolean"],
-      trackErrors: true,
-      error: error2,
-      code(cxt) {
-        const { gen, parentSchema, it } = cxt;
-        if (parentSchema.then === void 0 && parentSchema.else === void 0) {
-          (0, util_1.checkStrictMode)(it, '"if" without "then" and "else" is ignored');
-        }
-        const hasThen = hasSchema(it, "then");
-        const hasElse = hasSchema(it, "else");
-        if (!hasThen && !hasElse)
-          return;
-        const valid = gen.let("valid", true);
-        const schValid = gen.name("_valid");
-        validateIf();
-        cxt.reset();
-        if (hasThen && hasElse) {
-          const ifClause = gen.let("ifClause");
-          cxt.setParams({ ifClause });
-          gen.if(schValid, validateClause("then", ifClause), validateClause("else", ifClause));
-        } else if (hasThen) {
-          gen.if(schValid, validateClause("then"));
-        } else {
-          gen.if((0, codegen_1.not)(schValid), validateClause("else"));
-        }
-        cxt.pass(valid, () => cxt.error(true));
-        function validateIf() {
-          const schCxt = cxt.subschema({
-            keyword: "if",
-            compositeRule: true,
-            createErrors: false,
-            allErrors: false
-          }, schValid);
-          cxt.mergeEvaluated(schCxt);
-        }
-        function validateClause(keyword, ifClause) {
-          return () => {
-            const schCxt = cxt.subschema({ keyword }, schValid);
-            gen.assign(valid, schValid);
-            cxt.mergeValidEvaluated(schCxt, valid);
-            if (ifClause)
-              gen.assign(ifClause, (0, codegen_1._)`${keyword}`);
-            else
-              cxt.setParams({ ifClause: keyword });
-          };
-        }
-      }
-    };
-    function hasSchema(it, keyword) {
-      const schema = it.schema[keyword];
-      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema);
-    }
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
-var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var util_1 = require_util9();
-    var def = {
-      keyword: ["then", "else"],
-      schemaType: ["object", "boolean"],
-      code({ keyword, parentSchema, it }) {
-        if (parentSchema.if === void 0)
-          (0, util_1.checkStrictMode)(it, `"${keyword}" without "if" is ignored`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/index.js
-var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var additionalItems_1 = require_additionalItems();
-    var prefixItems_1 = require_prefixItems();
-    var items_1 = require_items();
-    var items2020_1 = require_items2020();
-    var contains_1 = require_contains();
-    var dependencies_1 = require_dependencies();
-    var propertyNames_1 = require_propertyNames();
-    var additionalProperties_1 = require_additionalProperties();
-    var properties_1 = require_properties();
-    var patternProperties_1 = require_patternProperties();
-    var not_1 = require_not();
-    var anyOf_1 = require_anyOf();
-    var oneOf_1 = require_oneOf();
-    var allOf_1 = require_allOf();
-    var if_1 = require_if();
-    var thenElse_1 = require_thenElse();
-    function getApplicator(draft2020 = false) {
-      const applicator = [
-        // any
-        not_1.default,
-        anyOf_1.default,
-        oneOf_1.default,
-        allOf_1.default,
-        if_1.default,
-        thenElse_1.default,
-        // object
-        propertyNames_1.default,
-        additionalProperties_1.default,
-        dependencies_1.default,
-        properties_1.default,
-        patternProperties_1.default
-      ];
-      if (draft2020)
-        applicator.push(prefixItems_1.default, items2020_1.default);
-      else
-        applicator.push(additionalItems_1.default, items_1.default);
-      applicator.push(contains_1.default);
-      return applicator;
-    }
-    exports2.default = getApplicator;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/format/format.js
-var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var error2 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
-    };
-    var def = {
-      keyword: "format",
-      type: ["number", "string"],
-      schemaType: "string",
-      $data: true,
-      error: error2,
-      code(cxt, ruleType) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
-        const { opts, errSchemaPath, schemaEnv, self: self2 } = it;
-        if (!opts.validateFormats)
-          return;
-        if ($data)
-          validate$DataFormat();
-        else
-          validateFormat();
-        function validate$DataFormat() {
-          const fmts = gen.scopeValue("formats", {
-            ref: self2.formats,
-            code: opts.code.formats
-          });
-          const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
-          const fType = gen.let("fType");
-          const format = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef));
-          cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
-          function unknownFmt() {
-            if (opts.strictSchema === false)
-              return codegen_1.nil;
-            return (0, codegen_1._)`${schemaCode} && !${format}`;
-          }
-          function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`;
-            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
-            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
-          }
-        }
-        function validateFormat() {
-          const formatDef = self2.formats[schema];
-          if (!formatDef) {
-            unknownFormat();
-            return;
-          }
-          if (formatDef === true)
-            return;
-          const [fmtType, format, fmtRef] = getFormat(formatDef);
-          if (fmtType === ruleType)
-            cxt.pass(validCondition());
-          function unknownFormat() {
-            if (opts.strictSchema === false) {
-              self2.logger.warn(unknownMsg());
-              return;
-            }
-            throw new Error(unknownMsg());
-            function unknownMsg() {
-              return `unknown format "${schema}" ignored in schema at path "${errSchemaPath}"`;
-            }
-          }
-          function getFormat(fmtDef) {
-            const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
-            if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
-              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
-            }
-            return ["string", fmtDef, fmt];
-          }
-          function validCondition() {
-            if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
-              if (!schemaEnv.$async)
-                throw new Error("async format in sync schema");
-              return (0, codegen_1._)`await ${fmtRef}(${data})`;
-            }
-            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
-          }
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/format/index.js
-var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var format_1 = require_format();
-    var format = [format_1.default];
-    exports2.default = format;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/metadata.js
-var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.contentVocabulary = exports2.metadataVocabulary = void 0;
-    exports2.metadataVocabulary = [
-      "title",
-      "description",
-      "default",
-      "deprecated",
-      "readOnly",
-      "writeOnly",
-      "examples"
-    ];
-    exports2.contentVocabulary = [
-      "contentMediaType",
-      "contentEncoding",
-      "contentSchema"
-    ];
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/draft7.js
-var require_draft7 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft7.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var core_1 = require_core2();
-    var validation_1 = require_validation();
-    var applicator_1 = require_applicator();
-    var format_1 = require_format2();
-    var metadata_1 = require_metadata();
-    var draft7Vocabularies = [
-      core_1.default,
-      validation_1.default,
-      (0, applicator_1.default)(),
-      format_1.default,
-      metadata_1.metadataVocabulary,
-      metadata_1.contentVocabulary
-    ];
-    exports2.default = draft7Vocabularies;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
-var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.DiscrError = void 0;
-    var DiscrError;
-    (function(DiscrError2) {
-      DiscrError2["Tag"] = "tag";
-      DiscrError2["Mapping"] = "mapping";
-    })(DiscrError || (exports2.DiscrError = DiscrError = {}));
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
-var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var codegen_1 = require_codegen();
-    var types_1 = require_types();
-    var compile_1 = require_compile();
-    var ref_error_1 = require_ref_error();
-    var util_1 = require_util9();
-    var error2 = {
-      message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
-      params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
-    };
-    var def = {
-      keyword: "discriminator",
-      type: "object",
-      schemaType: "object",
-      error: error2,
-      code(cxt) {
-        const { gen, data, schema, parentSchema, it } = cxt;
-        const { oneOf } = parentSchema;
-        if (!it.opts.discriminator) {
-          throw new Error("discriminator: requires discriminator option");
-        }
-        const tagName = schema.propertyName;
-        if (typeof tagName != "string")
-          throw new Error("discriminator: requires propertyName");
-        if (schema.mapping)
-          throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
-          throw new Error("discriminator: requires oneOf keyword");
-        const valid = gen.let("valid", false);
-        const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
-        gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
-        cxt.ok(valid);
-        function validateMapping() {
-          const mapping = getMapping();
-          gen.if(false);
-          for (const tagValue in mapping) {
-            gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
-            gen.assign(valid, applyTagSchema(mapping[tagValue]));
-          }
-          gen.else();
-          cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
-          gen.endIf();
-        }
-        function applyTagSchema(schemaProp) {
-          const _valid = gen.name("valid");
-          const schCxt = cxt.subschema({ keyword: "oneOf", schemaProp }, _valid);
-          cxt.mergeEvaluated(schCxt, codegen_1.Name);
-          return _valid;
-        }
-        function getMapping() {
-          var _a;
-          const oneOfMapping = {};
-          const topRequired = hasRequired(parentSchema);
-          let tagRequired = true;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
-            if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
-              const ref = sch.$ref;
-              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
-              if (sch instanceof compile_1.SchemaEnv)
-                sch = sch.schema;
-              if (sch === void 0)
-                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
-            }
-            const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
-            if (typeof propSch != "object") {
-              throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
-            }
-            tagRequired = tagRequired && (topRequired || hasRequired(sch));
-            addMappings(propSch, i);
-          }
-          if (!tagRequired)
-            throw new Error(`discriminator: "${tagName}" must be required`);
-          return oneOfMapping;
-          function hasRequired({ required }) {
-            return Array.isArray(required) && required.includes(tagName);
-          }
-          function addMappings(sch, i) {
-            if (sch.const) {
-              addMapping(sch.const, i);
-            } else if (sch.enum) {
-              for (const tagValue of sch.enum) {
-                addMapping(tagValue, i);
-              }
-            } else {
-              throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
-            }
-          }
-          function addMapping(tagValue, i) {
-            if (typeof tagValue != "string" || tagValue in oneOfMapping) {
-              throw new Error(`discriminator: "${tagName}" values must be unique strings`);
-            }
-            oneOfMapping[tagValue] = i;
-          }
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-draft-07.json
-var require_json_schema_draft_07 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports2, module2) {
-    module2.exports = {
-      $schema: "http://json-schema.org/draft-07/schema#",
-      $id: "http://json-schema.org/draft-07/schema#",
-      title: "Core schema meta-schema",
-      definitions: {
-        schemaArray: {
-          type: "array",
-          minItems: 1,
-          items: { $ref: "#" }
-        },
-        nonNegativeInteger: {
-          type: "integer",
-          minimum: 0
-        },
-        nonNegativeIntegerDefault0: {
-          allOf: [{ $ref: "#/definitions/nonNegativeInteger" }, { default: 0 }]
-        },
-        simpleTypes: {
-          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
-        },
-        stringArray: {
-          type: "array",
-          items: { type: "string" },
-          uniqueItems: true,
-          default: []
-        }
-      },
-      type: ["object", "boolean"],
-      properties: {
-        $id: {
-          type: "string",
-          format: "uri-reference"
-        },
-        $schema: {
-          type: "string",
-          format: "uri"
-        },
-        $ref: {
-          type: "string",
-          format: "uri-reference"
-        },
-        $comment: {
-          type: "string"
-        },
-        title: {
-          type: "string"
-        },
-        description: {
-          type: "string"
-        },
-        default: true,
-        readOnly: {
-          type: "boolean",
-          default: false
-        },
-        examples: {
-          type: "array",
-          items: true
-        },
-        multipleOf: {
-          type: "number",
-          exclusiveMinimum: 0
-        },
-        maximum: {
-          type: "number"
-        },
-        exclusiveMaximum: {
-          type: "number"
-        },
-        minimum: {
-          type: "number"
-        },
-        exclusiveMinimum: {
-          type: "number"
-        },
-        maxLength: { $ref: "#/definitions/nonNegativeInteger" },
-        minLength: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
-        pattern: {
-          type: "string",
-          format: "regex"
-        },
-        additionalItems: { $ref: "#" },
-        items: {
-          anyOf: [{ $ref: "#" }, { $ref: "#/definitions/schemaArray" }],
-          default: true
-        },
-        maxItems: { $ref: "#/definitions/nonNegativeInteger" },
-        minItems: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
-        uniqueItems: {
-          type: "boolean",
-          default: false
-        },
-        contains: { $ref: "#" },
-        maxProperties: { $ref: "#/definitions/nonNegativeInteger" },
-        minProperties: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
-        required: { $ref: "#/definitions/stringArray" },
-        additionalProperties: { $ref: "#" },
-        definitions: {
-          type: "object",
-          additionalProperties: { $ref: "#" },
-          default: {}
-        },
-        properties: {
-          type: "object",
-          additionalProperties: { $ref: "#" },
-          default: {}
-        },
-        patternProperties: {
-          type: "object",
-          additionalProperties: { $ref: "#" },
-          propertyNames: { format: "regex" },
-          default: {}
-        },
-        dependencies: {
-          type: "object",
-          additionalProperties: {
-            anyOf: [{ $ref: "#" }, { $ref: "#/definitions/stringArray" }]
-          }
-        },
-        propertyNames: { $ref: "#" },
-        const: true,
-        enum: {
-          type: "array",
-          items: true,
-          minItems: 1,
-          uniqueItems: true
-        },
-        type: {
-          anyOf: [
-            { $ref: "#/definitions/simpleTypes" },
-            {
-              type: "array",
-              items: { $ref: "#/definitions/simpleTypes" },
-              minItems: 1,
-              uniqueItems: true
-            }
-          ]
-        },
-        format: { type: "string" },
-        contentMediaType: { type: "string" },
-        contentEncoding: { type: "string" },
-        if: { $ref: "#" },
-        then: { $ref: "#" },
-        else: { $ref: "#" },
-        allOf: { $ref: "#/definitions/schemaArray" },
-        anyOf: { $ref: "#/definitions/schemaArray" },
-        oneOf: { $ref: "#/definitions/schemaArray" },
-        not: { $ref: "#" }
-      },
-      default: true
-    };
-  }
-});
-
-// node_modules/ajv/dist/ajv.js
-var require_ajv = __commonJS({
-  "node_modules/ajv/dist/ajv.js"(exports2, module2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.MissingRefError = exports2.ValidationError = exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = exports2.Ajv = void 0;
-    var core_1 = require_core();
-    var draft7_1 = require_draft7();
-    var discriminator_1 = require_discriminator();
-    var draft7MetaSchema = require_json_schema_draft_07();
-    var META_SUPPORT_DATA = ["/properties"];
-    var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
-      _addVocabularies() {
-        super._addVocabularies();
-        draft7_1.default.forEach((v) => this.addVocabulary(v));
-        if (this.opts.discriminator)
-          this.addKeyword(discriminator_1.default);
-      }
-      _addDefaultMetaSchema() {
-        super._addDefaultMetaSchema();
-        if (!this.opts.meta)
-          return;
-        const metaSchema = this.opts.$data ? this.$dataMetaSchema(draft7MetaSchema, META_SUPPORT_DATA) : draft7MetaSchema;
-        this.addMetaSchema(metaSchema, META_SCHEMA_ID, false);
-        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
-      }
-      defaultMeta() {
-        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
-      }
-    };
-    exports2.Ajv = Ajv2;
-    module2.exports = exports2 = Ajv2;
-    module2.exports.Ajv = Ajv2;
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.default = Ajv2;
-    var validate_1 = require_validate();
-    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
-      return validate_1.KeywordCxt;
-    } });
-    var codegen_1 = require_codegen();
-    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
-      return codegen_1._;
-    } });
-    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
-      return codegen_1.str;
-    } });
-    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
-      return codegen_1.stringify;
-    } });
-    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
-      return codegen_1.nil;
-    } });
-    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
-      return codegen_1.Name;
-    } });
-    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
-      return codegen_1.CodeGen;
-    } });
-    var validation_error_1 = require_validation_error();
-    Object.defineProperty(exports2, "ValidationError", { enumerable: true, get: function() {
-      return validation_error_1.default;
-    } });
-    var ref_error_1 = require_ref_error();
-    Object.defineProperty(exports2, "MissingRefError", { enumerable: true, get: function() {
-      return ref_error_1.default;
-    } });
-  }
-});
-
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports2) {
@@ -29736,7 +22831,7 @@ var require_Document = __commonJS({
 });
 
 // node_modules/yaml/dist/errors.js
-var require_errors3 = __commonJS({
+var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
@@ -31142,7 +24237,7 @@ var require_composer = __commonJS({
     var node_process = __require("process");
     var directives = require_directives();
     var Document = require_Document();
-    var errors = require_errors3();
+    var errors = require_errors2();
     var identity2 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
@@ -31349,7 +24444,7 @@ var require_cst_scalar = __commonJS({
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
-    var errors = require_errors3();
+    var errors = require_errors2();
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
@@ -33253,7 +26348,7 @@ var require_public_api = __commonJS({
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
-    var errors = require_errors3();
+    var errors = require_errors2();
     var log = require_log();
     var identity2 = require_identity();
     var lineCounter = require_line_counter();
@@ -33351,7 +26446,7 @@ var require_dist = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var Schema = require_Schema();
-    var errors = require_errors3();
+    var errors = require_errors2();
     var Alias = require_Alias();
     var identity2 = require_identity();
     var Pair = require_Pair();
@@ -33481,1110 +26576,6 @@ function createResolvablePromise() {
 }
 var init_utils_m8Ydgbd8 = __esm({
   "node_modules/@qlik/api/chunks/utils-m8Ydgbd8.js"() {
-  }
-});
-
-// node_modules/@qlik/api/chunks/dist-COG_TpBc.js
-var dist_COG_TpBc_exports = {};
-__export(dist_COG_TpBc_exports, {
-  importRuntimeModule: () => importRuntimeModule
-});
-function provideHostConfigForMainJsUrl(hostConfig) {
-  if (!window.__qlikMainPrivateResolvers) throw new Error("No main url resolver found");
-  function toMainJsUrl(hc) {
-    if (!window.__qlikMainPrivateResolvers) throw new Error("No main url resolver found");
-    let url = hc?.embedRuntimeUrl || hc?.url || hc?.host;
-    if (!url && hc?.authType === "noauth") url = "https://cdn.qlikcloud.com/qmfe";
-    if (!url) return;
-    let locationUrl;
-    if (url.toLowerCase().startsWith("https://") || url.toLowerCase().startsWith("http://")) locationUrl = url;
-    else locationUrl = `https://${url}`;
-    while (locationUrl.endsWith("/")) locationUrl = locationUrl.slice(0, -1);
-    return `${locationUrl}/qlik-embed/main.js`;
-  }
-  const potentialMainJsUrl = toMainJsUrl(hostConfig);
-  if (potentialMainJsUrl && window.__qlikMainPrivateResolvers.resolveMainJsUrlAndHostConfig) window.__qlikMainPrivateResolvers.resolveMainJsUrlAndHostConfig({
-    url: potentialMainJsUrl,
-    hostConfig
-  });
-  if (potentialMainJsUrl && window.__qlikMainPrivateResolvers.resolveMainJsUrl) {
-    window.__qlikMainPrivateResolvers.forwardCompatibleHostConfig = hostConfig;
-    window.__qlikMainPrivateResolvers.resolveMainJsUrl(potentialMainJsUrl);
-  }
-}
-async function importRuntimeModule(name, hostConfig) {
-  if (hostConfig?.runtimeModuleMocks?.[name]) return hostConfig.runtimeModuleMocks?.[name];
-  provideHostConfigForMainJsUrl(hostConfig);
-  return importFromCdn(name);
-}
-async function importFromCdn(name) {
-  if (!window.__qlikMainPrivateResolvers?.qlikMainPromise) throw new Error("No main url resolver found");
-  return (await window.__qlikMainPrivateResolvers.qlikMainPromise).import(name);
-}
-async function handleWindowsAuthentication(url, hostConfig) {
-  if (hostConfig?.authType === "windowscookie") {
-    if (hostConfig.getAccessToken) {
-      const token = await resolveTokenIfPresent(hostConfig.getAccessToken);
-      if (token) await fetch(url, {
-        method: "GET",
-        mode: "cors",
-        credentials: "include",
-        headers: {
-          "Content-Type": "application/json",
-          Authorization: `Bearer ${token}`
-        },
-        cache: "no-cache"
-      });
-      return true;
-    }
-    if (hostConfig.loginUri) {
-      if (!(await fetch(url, {
-        method: "GET",
-        mode: "cors",
-        credentials: "include",
-        redirect: "manual"
-      }).catch(() => ({ ok: false }))).ok) {
-        window.location.replace(hostConfig.loginUri);
-        return new Promise(() => {
-        });
-      }
-    }
-  }
-  return false;
-}
-async function resolveTokenIfPresent(getAccessToken2) {
-  if (typeof getAccessToken2 === "function") return getAccessToken2();
-  if (typeof getAccessToken2 === "string") {
-    const accessTokenFn = lookupGlobalGetAccessTokenFn(getAccessToken2);
-    if (typeof accessTokenFn !== "function") throw new Error(`getAccessToken function "${getAccessToken2}" not found on globalThis. Please make sure it is defined.`);
-    return accessTokenFn();
-  }
-}
-function lookupGlobalGetAccessTokenFn(getAccessToken2) {
-  return globalThis[getAccessToken2];
-}
-var __create2, __defProp2, __getOwnPropDesc2, __getOwnPropNames2, __getProtoOf2, __hasOwnProp2, __commonJSMin, __copyProps2, __toESM2, require_unicode, require_util10, require_parse2, require_stringify2, import_lib;
-var init_dist_COG_TpBc = __esm({
-  "node_modules/@qlik/api/chunks/dist-COG_TpBc.js"() {
-    __create2 = Object.create;
-    __defProp2 = Object.defineProperty;
-    __getOwnPropDesc2 = Object.getOwnPropertyDescriptor;
-    __getOwnPropNames2 = Object.getOwnPropertyNames;
-    __getProtoOf2 = Object.getPrototypeOf;
-    __hasOwnProp2 = Object.prototype.hasOwnProperty;
-    __commonJSMin = (cb, mod) => () => (mod || (cb((mod = { exports: {} }).exports, mod), cb = null), mod.exports);
-    __copyProps2 = (to, from, except, desc) => {
-      if (from && typeof from === "object" || typeof from === "function") for (var keys = __getOwnPropNames2(from), i = 0, n = keys.length, key; i < n; i++) {
-        key = keys[i];
-        if (!__hasOwnProp2.call(to, key) && key !== except) __defProp2(to, key, {
-          get: ((k) => from[k]).bind(null, key),
-          enumerable: !(desc = __getOwnPropDesc2(from, key)) || desc.enumerable
-        });
-      }
-      return to;
-    };
-    __toESM2 = (mod, isNodeMode, target) => (target = mod != null ? __create2(__getProtoOf2(mod)) : {}, __copyProps2(isNodeMode || !mod || !mod.__esModule || !__hasOwnProp2.call(mod, "default") ? __defProp2(target, "default", {
-      value: mod,
-      enumerable: true
-    }) : target, mod));
-    require_unicode = /* @__PURE__ */ __commonJSMin(((exports2, module2) => {
-      module2.exports.Space_Separator = /[\u1680\u2000-\u200A\u202F\u205F\u3000]/;
-      module2.exports.ID_Start = /[\xAA\xB5\xBA\xC0-\xD6\xD8-\xF6\xF8-\u02C1\u02C6-\u02D1\u02E0-\u02E4\u02EC\u02EE\u0370-\u0374\u0376\u0377\u037A-\u037D\u037F\u0386\u0388-\u038A\u038C\u038E-\u03A1\u03A3-\u03F5\u03F7-\u0481\u048A-\u052F\u0531-\u0556\u0559\u0561-\u0587\u05D0-\u05EA\u05F0-\u05F2\u0620-\u064A\u066E\u066F\u0671-\u06D3\u06D5\u06E5\u06E6\u06EE\u06EF\u06FA-\u06FC\u06FF\u0710\u0712-\u072F\u074D-\u07A5\u07B1\u07CA-\u07EA\u07F4\u07F5\u07FA\u0800-\u0815\u081A\u0824\u0828\u0840-\u0858\u0860-\u086A\u08A0-\u08B4\u08B6-\u08BD\u0904-\u0939\u093D\u0950\u0958-\u0961\u0971-\u0980\u0985-\u098C\u098F\u0990\u0993-\u09A8\u09AA-\u09B0\u09B2\u09B6-\u09B9\u09BD\u09CE\u09DC\u09DD\u09DF-\u09E1\u09F0\u09F1\u09FC\u0A05-\u0A0A\u0A0F\u0A10\u0A13-\u0A28\u0A2A-\u0A30\u0A32\u0A33\u0A35\u0A36\u0A38\u0A39\u0A59-\u0A5C\u0A5E\u0A72-\u0A74\u0A85-\u0A8D\u0A8F-\u0A91\u0A93-\u0AA8\u0AAA-\u0AB0\u0AB2\u0AB3\u0AB5-\u0AB9\u0ABD\u0AD0\u0AE0\u0AE1\u0AF9\u0B05-\u0B0C\u0B0F\u0B10\u0B13-\u0B28\u0B2A-\u0B30\u0B32\u0B33\u0B35-\u0B39\u0B3D\u0B5C\u0B5D\u0B5F-\u0B61\u0B71\u0B83\u0B85-\u0B8A\u0B8E-\u0B90\u0B92-\u0B95\u0B99\u0B9A\u0B9C\u0B9E\u0B9F\u0BA3\u0BA4\u0BA8-\u0BAA\u0BAE-\u0BB9\u0BD0\u0C05-\u0C0C\u0C0E-\u0C10\u0C12-\u0C28\u0C2A-\u0C39\u0C3D\u0C58-\u0C5A\u0C60\u0C61\u0C80\u0C85-\u0C8C\u0C8E-\u0C90\u0C92-\u0CA8\u0CAA-\u0CB3\u0CB5-\u0CB9\u0CBD\u0CDE\u0CE0\u0CE1\u0CF1\u0CF2\u0D05-\u0D0C\u0D0E-\u0D10\u0D12-\u0D3A\u0D3D\u0D4E\u0D54-\u0D56\u0D5F-\u0D61\u0D7A-\u0D7F\u0D85-\u0D96\u0D9A-\u0DB1\u0DB3-\u0DBB\u0DBD\u0DC0-\u0DC6\u0E01-\u0E30\u0E32\u0E33\u0E40-\u0E46\u0E81\u0E82\u0E84\u0E87\u0E88\u0E8A\u0E8D\u0E94-\u0E97\u0E99-\u0E9F\u0EA1-\u0EA3\u0EA5\u0EA7\u0EAA\u0EAB\u0EAD-\u0EB0\u0EB2\u0EB3\u0EBD\u0EC0-\u0EC4\u0EC6\u0EDC-\u0EDF\u0F00\u0F40-\u0F47\u0F49-\u0F6C\u0F88-\u0F8C\u1000-\u102A\u103F\u1050-\u1055\u105A-\u105D\u1061\u1065\u1066\u106E-\u1070\u1075-\u1081\u108E\u10A0-\u10C5\u10C7\u10CD\u10D0-\u10FA\u10FC-\u1248\u124A-\u124D\u1250-\u1256\u1258\u125A-\u125D\u1260-\u1288\u128A-\u128D\u1290-\u12B0\u12B2-\u12B5\u12B8-\u12BE\u12C0\u12C2-\u12C5\u12C8-\u12D6\u12D8-\u1310\u1312-\u1315\u1318-\u135A\u1380-\u138F\u13A0-\u13F5\u13F8-\u13FD\u1401-\u166C\u166F-\u167F\u1681-\u169A\u16A0-\u16EA\u16EE-\u16F8\u1700-\u170C\u170E-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176C\u176E-\u1770\u1780-\u17B3\u17D7\u17DC\u1820-\u1877\u1880-\u1884\u1887-\u18A8\u18AA\u18B0-\u18F5\u1900-\u191E\u1950-\u196D\u1970-\u1974\u1980-\u19AB\u19B0-\u19C9\u1A00-\u1A16\u1A20-\u1A54\u1AA7\u1B05-\u1B33\u1B45-\u1B4B\u1B83-\u1BA0\u1BAE\u1BAF\u1BBA-\u1BE5\u1C00-\u1C23\u1C4D-\u1C4F\u1C5A-\u1C7D\u1C80-\u1C88\u1CE9-\u1CEC\u1CEE-\u1CF1\u1CF5\u1CF6\u1D00-\u1DBF\u1E00-\u1F15\u1F18-\u1F1D\u1F20-\u1F45\u1F48-\u1F4D\u1F50-\u1F57\u1F59\u1F5B\u1F5D\u1F5F-\u1F7D\u1F80-\u1FB4\u1FB6-\u1FBC\u1FBE\u1FC2-\u1FC4\u1FC6-\u1FCC\u1FD0-\u1FD3\u1FD6-\u1FDB\u1FE0-\u1FEC\u1FF2-\u1FF4\u1FF6-\u1FFC\u2071\u207F\u2090-\u209C\u2102\u2107\u210A-\u2113\u2115\u2119-\u211D\u2124\u2126\u2128\u212A-\u212D\u212F-\u2139\u213C-\u213F\u2145-\u2149\u214E\u2160-\u2188\u2C00-\u2C2E\u2C30-\u2C5E\u2C60-\u2CE4\u2CEB-\u2CEE\u2CF2\u2CF3\u2D00-\u2D25\u2D27\u2D2D\u2D30-\u2D67\u2D6F\u2D80-\u2D96\u2DA0-\u2DA6\u2DA8-\u2DAE\u2DB0-\u2DB6\u2DB8-\u2DBE\u2DC0-\u2DC6\u2DC8-\u2DCE\u2DD0-\u2DD6\u2DD8-\u2DDE\u2E2F\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303C\u3041-\u3096\u309D-\u309F\u30A1-\u30FA\u30FC-\u30FF\u3105-\u312E\u3131-\u318E\u31A0-\u31BA\u31F0-\u31FF\u3400-\u4DB5\u4E00-\u9FEA\uA000-\uA48C\uA4D0-\uA4FD\uA500-\uA60C\uA610-\uA61F\uA62A\uA62B\uA640-\uA66E\uA67F-\uA69D\uA6A0-\uA6EF\uA717-\uA71F\uA722-\uA788\uA78B-\uA7AE\uA7B0-\uA7B7\uA7F7-\uA801\uA803-\uA805\uA807-\uA80A\uA80C-\uA822\uA840-\uA873\uA882-\uA8B3\uA8F2-\uA8F7\uA8FB\uA8FD\uA90A-\uA925\uA930-\uA946\uA960-\uA97C\uA984-\uA9B2\uA9CF\uA9E0-\uA9E4\uA9E6-\uA9EF\uA9FA-\uA9FE\uAA00-\uAA28\uAA40-\uAA42\uAA44-\uAA4B\uAA60-\uAA76\uAA7A\uAA7E-\uAAAF\uAAB1\uAAB5\uAAB6\uAAB9-\uAABD\uAAC0\uAAC2\uAADB-\uAADD\uAAE0-\uAAEA\uAAF2-\uAAF4\uAB01-\uAB06\uAB09-\uAB0E\uAB11-\uAB16\uAB20-\uAB26\uAB28-\uAB2E\uAB30-\uAB5A\uAB5C-\uAB65\uAB70-\uABE2\uAC00-\uD7A3\uD7B0-\uD7C6\uD7CB-\uD7FB\uF900-\uFA6D\uFA70-\uFAD9\uFB00-\uFB06\uFB13-\uFB17\uFB1D\uFB1F-\uFB28\uFB2A-\uFB36\uFB38-\uFB3C\uFB3E\uFB40\uFB41\uFB43\uFB44\uFB46-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE70-\uFE74\uFE76-\uFEFC\uFF21-\uFF3A\uFF41-\uFF5A\uFF66-\uFFBE\uFFC2-\uFFC7\uFFCA-\uFFCF\uFFD2-\uFFD7\uFFDA-\uFFDC]|\uD800[\uDC00-\uDC0B\uDC0D-\uDC26\uDC28-\uDC3A\uDC3C\uDC3D\uDC3F-\uDC4D\uDC50-\uDC5D\uDC80-\uDCFA\uDD40-\uDD74\uDE80-\uDE9C\uDEA0-\uDED0\uDF00-\uDF1F\uDF2D-\uDF4A\uDF50-\uDF75\uDF80-\uDF9D\uDFA0-\uDFC3\uDFC8-\uDFCF\uDFD1-\uDFD5]|\uD801[\uDC00-\uDC9D\uDCB0-\uDCD3\uDCD8-\uDCFB\uDD00-\uDD27\uDD30-\uDD63\uDE00-\uDF36\uDF40-\uDF55\uDF60-\uDF67]|\uD802[\uDC00-\uDC05\uDC08\uDC0A-\uDC35\uDC37\uDC38\uDC3C\uDC3F-\uDC55\uDC60-\uDC76\uDC80-\uDC9E\uDCE0-\uDCF2\uDCF4\uDCF5\uDD00-\uDD15\uDD20-\uDD39\uDD80-\uDDB7\uDDBE\uDDBF\uDE00\uDE10-\uDE13\uDE15-\uDE17\uDE19-\uDE33\uDE60-\uDE7C\uDE80-\uDE9C\uDEC0-\uDEC7\uDEC9-\uDEE4\uDF00-\uDF35\uDF40-\uDF55\uDF60-\uDF72\uDF80-\uDF91]|\uD803[\uDC00-\uDC48\uDC80-\uDCB2\uDCC0-\uDCF2]|\uD804[\uDC03-\uDC37\uDC83-\uDCAF\uDCD0-\uDCE8\uDD03-\uDD26\uDD50-\uDD72\uDD76\uDD83-\uDDB2\uDDC1-\uDDC4\uDDDA\uDDDC\uDE00-\uDE11\uDE13-\uDE2B\uDE80-\uDE86\uDE88\uDE8A-\uDE8D\uDE8F-\uDE9D\uDE9F-\uDEA8\uDEB0-\uDEDE\uDF05-\uDF0C\uDF0F\uDF10\uDF13-\uDF28\uDF2A-\uDF30\uDF32\uDF33\uDF35-\uDF39\uDF3D\uDF50\uDF5D-\uDF61]|\uD805[\uDC00-\uDC34\uDC47-\uDC4A\uDC80-\uDCAF\uDCC4\uDCC5\uDCC7\uDD80-\uDDAE\uDDD8-\uDDDB\uDE00-\uDE2F\uDE44\uDE80-\uDEAA\uDF00-\uDF19]|\uD806[\uDCA0-\uDCDF\uDCFF\uDE00\uDE0B-\uDE32\uDE3A\uDE50\uDE5C-\uDE83\uDE86-\uDE89\uDEC0-\uDEF8]|\uD807[\uDC00-\uDC08\uDC0A-\uDC2E\uDC40\uDC72-\uDC8F\uDD00-\uDD06\uDD08\uDD09\uDD0B-\uDD30\uDD46]|\uD808[\uDC00-\uDF99]|\uD809[\uDC00-\uDC6E\uDC80-\uDD43]|[\uD80C\uD81C-\uD820\uD840-\uD868\uD86A-\uD86C\uD86F-\uD872\uD874-\uD879][\uDC00-\uDFFF]|\uD80D[\uDC00-\uDC2E]|\uD811[\uDC00-\uDE46]|\uD81A[\uDC00-\uDE38\uDE40-\uDE5E\uDED0-\uDEED\uDF00-\uDF2F\uDF40-\uDF43\uDF63-\uDF77\uDF7D-\uDF8F]|\uD81B[\uDF00-\uDF44\uDF50\uDF93-\uDF9F\uDFE0\uDFE1]|\uD821[\uDC00-\uDFEC]|\uD822[\uDC00-\uDEF2]|\uD82C[\uDC00-\uDD1E\uDD70-\uDEFB]|\uD82F[\uDC00-\uDC6A\uDC70-\uDC7C\uDC80-\uDC88\uDC90-\uDC99]|\uD835[\uDC00-\uDC54\uDC56-\uDC9C\uDC9E\uDC9F\uDCA2\uDCA5\uDCA6\uDCA9-\uDCAC\uDCAE-\uDCB9\uDCBB\uDCBD-\uDCC3\uDCC5-\uDD05\uDD07-\uDD0A\uDD0D-\uDD14\uDD16-\uDD1C\uDD1E-\uDD39\uDD3B-\uDD3E\uDD40-\uDD44\uDD46\uDD4A-\uDD50\uDD52-\uDEA5\uDEA8-\uDEC0\uDEC2-\uDEDA\uDEDC-\uDEFA\uDEFC-\uDF14\uDF16-\uDF34\uDF36-\uDF4E\uDF50-\uDF6E\uDF70-\uDF88\uDF8A-\uDFA8\uDFAA-\uDFC2\uDFC4-\uDFCB]|\uD83A[\uDC00-\uDCC4\uDD00-\uDD43]|\uD83B[\uDE00-\uDE03\uDE05-\uDE1F\uDE21\uDE22\uDE24\uDE27\uDE29-\uDE32\uDE34-\uDE37\uDE39\uDE3B\uDE42\uDE47\uDE49\uDE4B\uDE4D-\uDE4F\uDE51\uDE52\uDE54\uDE57\uDE59\uDE5B\uDE5D\uDE5F\uDE61\uDE62\uDE64\uDE67-\uDE6A\uDE6C-\uDE72\uDE74-\uDE77\uDE79-\uDE7C\uDE7E\uDE80-\uDE89\uDE8B-\uDE9B\uDEA1-\uDEA3\uDEA5-\uDEA9\uDEAB-\uDEBB]|\uD869[\uDC00-\uDED6\uDF00-\uDFFF]|\uD86D[\uDC00-\uDF34\uDF40-\uDFFF]|\uD86E[\uDC00-\uDC1D\uDC20-\uDFFF]|\uD873[\uDC00-\uDEA1\uDEB0-\uDFFF]|\uD87A[\uDC00-\uDFE0]|\uD87E[\uDC00-\uDE1D]/;
-      module2.exports.ID_Continue = /[\xAA\xB5\xBA\xC0-\xD6\xD8-\xF6\xF8-\u02C1\u02C6-\u02D1\u02E0-\u02E4\u02EC\u02EE\u0300-\u0374\u0376\u0377\u037A-\u037D\u037F\u0386\u0388-\u038A\u038C\u038E-\u03A1\u03A3-\u03F5\u03F7-\u0481\u0483-\u0487\u048A-\u052F\u0531-\u0556\u0559\u0561-\u0587\u0591-\u05BD\u05BF\u05C1\u05C2\u05C4\u05C5\u05C7\u05D0-\u05EA\u05F0-\u05F2\u0610-\u061A\u0620-\u0669\u066E-\u06D3\u06D5-\u06DC\u06DF-\u06E8\u06EA-\u06FC\u06FF\u0710-\u074A\u074D-\u07B1\u07C0-\u07F5\u07FA\u0800-\u082D\u0840-\u085B\u0860-\u086A\u08A0-\u08B4\u08B6-\u08BD\u08D4-\u08E1\u08E3-\u0963\u0966-\u096F\u0971-\u0983\u0985-\u098C\u098F\u0990\u0993-\u09A8\u09AA-\u09B0\u09B2\u09B6-\u09B9\u09BC-\u09C4\u09C7\u09C8\u09CB-\u09CE\u09D7\u09DC\u09DD\u09DF-\u09E3\u09E6-\u09F1\u09FC\u0A01-\u0A03\u0A05-\u0A0A\u0A0F\u0A10\u0A13-\u0A28\u0A2A-\u0A30\u0A32\u0A33\u0A35\u0A36\u0A38\u0A39\u0A3C\u0A3E-\u0A42\u0A47\u0A48\u0A4B-\u0A4D\u0A51\u0A59-\u0A5C\u0A5E\u0A66-\u0A75\u0A81-\u0A83\u0A85-\u0A8D\u0A8F-\u0A91\u0A93-\u0AA8\u0AAA-\u0AB0\u0AB2\u0AB3\u0AB5-\u0AB9\u0ABC-\u0AC5\u0AC7-\u0AC9\u0ACB-\u0ACD\u0AD0\u0AE0-\u0AE3\u0AE6-\u0AEF\u0AF9-\u0AFF\u0B01-\u0B03\u0B05-\u0B0C\u0B0F\u0B10\u0B13-\u0B28\u0B2A-\u0B30\u0B32\u0B33\u0B35-\u0B39\u0B3C-\u0B44\u0B47\u0B48\u0B4B-\u0B4D\u0B56\u0B57\u0B5C\u0B5D\u0B5F-\u0B63\u0B66-\u0B6F\u0B71\u0B82\u0B83\u0B85-\u0B8A\u0B8E-\u0B90\u0B92-\u0B95\u0B99\u0B9A\u0B9C\u0B9E\u0B9F\u0BA3\u0BA4\u0BA8-\u0BAA\u0BAE-\u0BB9\u0BBE-\u0BC2\u0BC6-\u0BC8\u0BCA-\u0BCD\u0BD0\u0BD7\u0BE6-\u0BEF\u0C00-\u0C03\u0C05-\u0C0C\u0C0E-\u0C10\u0C12-\u0C28\u0C2A-\u0C39\u0C3D-\u0C44\u0C46-\u0C48\u0C4A-\u0C4D\u0C55\u0C56\u0C58-\u0C5A\u0C60-\u0C63\u0C66-\u0C6F\u0C80-\u0C83\u0C85-\u0C8C\u0C8E-\u0C90\u0C92-\u0CA8\u0CAA-\u0CB3\u0CB5-\u0CB9\u0CBC-\u0CC4\u0CC6-\u0CC8\u0CCA-\u0CCD\u0CD5\u0CD6\u0CDE\u0CE0-\u0CE3\u0CE6-\u0CEF\u0CF1\u0CF2\u0D00-\u0D03\u0D05-\u0D0C\u0D0E-\u0D10\u0D12-\u0D44\u0D46-\u0D48\u0D4A-\u0D4E\u0D54-\u0D57\u0D5F-\u0D63\u0D66-\u0D6F\u0D7A-\u0D7F\u0D82\u0D83\u0D85-\u0D96\u0D9A-\u0DB1\u0DB3-\u0DBB\u0DBD\u0DC0-\u0DC6\u0DCA\u0DCF-\u0DD4\u0DD6\u0DD8-\u0DDF\u0DE6-\u0DEF\u0DF2\u0DF3\u0E01-\u0E3A\u0E40-\u0E4E\u0E50-\u0E59\u0E81\u0E82\u0E84\u0E87\u0E88\u0E8A\u0E8D\u0E94-\u0E97\u0E99-\u0E9F\u0EA1-\u0EA3\u0EA5\u0EA7\u0EAA\u0EAB\u0EAD-\u0EB9\u0EBB-\u0EBD\u0EC0-\u0EC4\u0EC6\u0EC8-\u0ECD\u0ED0-\u0ED9\u0EDC-\u0EDF\u0F00\u0F18\u0F19\u0F20-\u0F29\u0F35\u0F37\u0F39\u0F3E-\u0F47\u0F49-\u0F6C\u0F71-\u0F84\u0F86-\u0F97\u0F99-\u0FBC\u0FC6\u1000-\u1049\u1050-\u109D\u10A0-\u10C5\u10C7\u10CD\u10D0-\u10FA\u10FC-\u1248\u124A-\u124D\u1250-\u1256\u1258\u125A-\u125D\u1260-\u1288\u128A-\u128D\u1290-\u12B0\u12B2-\u12B5\u12B8-\u12BE\u12C0\u12C2-\u12C5\u12C8-\u12D6\u12D8-\u1310\u1312-\u1315\u1318-\u135A\u135D-\u135F\u1380-\u138F\u13A0-\u13F5\u13F8-\u13FD\u1401-\u166C\u166F-\u167F\u1681-\u169A\u16A0-\u16EA\u16EE-\u16F8\u1700-\u170C\u170E-\u1714\u1720-\u1734\u1740-\u1753\u1760-\u176C\u176E-\u1770\u1772\u1773\u1780-\u17D3\u17D7\u17DC\u17DD\u17E0-\u17E9\u180B-\u180D\u1810-\u1819\u1820-\u1877\u1880-\u18AA\u18B0-\u18F5\u1900-\u191E\u1920-\u192B\u1930-\u193B\u1946-\u196D\u1970-\u1974\u1980-\u19AB\u19B0-\u19C9\u19D0-\u19D9\u1A00-\u1A1B\u1A20-\u1A5E\u1A60-\u1A7C\u1A7F-\u1A89\u1A90-\u1A99\u1AA7\u1AB0-\u1ABD\u1B00-\u1B4B\u1B50-\u1B59\u1B6B-\u1B73\u1B80-\u1BF3\u1C00-\u1C37\u1C40-\u1C49\u1C4D-\u1C7D\u1C80-\u1C88\u1CD0-\u1CD2\u1CD4-\u1CF9\u1D00-\u1DF9\u1DFB-\u1F15\u1F18-\u1F1D\u1F20-\u1F45\u1F48-\u1F4D\u1F50-\u1F57\u1F59\u1F5B\u1F5D\u1F5F-\u1F7D\u1F80-\u1FB4\u1FB6-\u1FBC\u1FBE\u1FC2-\u1FC4\u1FC6-\u1FCC\u1FD0-\u1FD3\u1FD6-\u1FDB\u1FE0-\u1FEC\u1FF2-\u1FF4\u1FF6-\u1FFC\u203F\u2040\u2054\u2071\u207F\u2090-\u209C\u20D0-\u20DC\u20E1\u20E5-\u20F0\u2102\u2107\u210A-\u2113\u2115\u2119-\u211D\u2124\u2126\u2128\u212A-\u212D\u212F-\u2139\u213C-\u213F\u2145-\u2149\u214E\u2160-\u2188\u2C00-\u2C2E\u2C30-\u2C5E\u2C60-\u2CE4\u2CEB-\u2CF3\u2D00-\u2D25\u2D27\u2D2D\u2D30-\u2D67\u2D6F\u2D7F-\u2D96\u2DA0-\u2DA6\u2DA8-\u2DAE\u2DB0-\u2DB6\u2DB8-\u2DBE\u2DC0-\u2DC6\u2DC8-\u2DCE\u2DD0-\u2DD6\u2DD8-\u2DDE\u2DE0-\u2DFF\u2E2F\u3005-\u3007\u3021-\u302F\u3031-\u3035\u3038-\u303C\u3041-\u3096\u3099\u309A\u309D-\u309F\u30A1-\u30FA\u30FC-\u30FF\u3105-\u312E\u3131-\u318E\u31A0-\u31BA\u31F0-\u31FF\u3400-\u4DB5\u4E00-\u9FEA\uA000-\uA48C\uA4D0-\uA4FD\uA500-\uA60C\uA610-\uA62B\uA640-\uA66F\uA674-\uA67D\uA67F-\uA6F1\uA717-\uA71F\uA722-\uA788\uA78B-\uA7AE\uA7B0-\uA7B7\uA7F7-\uA827\uA840-\uA873\uA880-\uA8C5\uA8D0-\uA8D9\uA8E0-\uA8F7\uA8FB\uA8FD\uA900-\uA92D\uA930-\uA953\uA960-\uA97C\uA980-\uA9C0\uA9CF-\uA9D9\uA9E0-\uA9FE\uAA00-\uAA36\uAA40-\uAA4D\uAA50-\uAA59\uAA60-\uAA76\uAA7A-\uAAC2\uAADB-\uAADD\uAAE0-\uAAEF\uAAF2-\uAAF6\uAB01-\uAB06\uAB09-\uAB0E\uAB11-\uAB16\uAB20-\uAB26\uAB28-\uAB2E\uAB30-\uAB5A\uAB5C-\uAB65\uAB70-\uABEA\uABEC\uABED\uABF0-\uABF9\uAC00-\uD7A3\uD7B0-\uD7C6\uD7CB-\uD7FB\uF900-\uFA6D\uFA70-\uFAD9\uFB00-\uFB06\uFB13-\uFB17\uFB1D-\uFB28\uFB2A-\uFB36\uFB38-\uFB3C\uFB3E\uFB40\uFB41\uFB43\uFB44\uFB46-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE00-\uFE0F\uFE20-\uFE2F\uFE33\uFE34\uFE4D-\uFE4F\uFE70-\uFE74\uFE76-\uFEFC\uFF10-\uFF19\uFF21-\uFF3A\uFF3F\uFF41-\uFF5A\uFF66-\uFFBE\uFFC2-\uFFC7\uFFCA-\uFFCF\uFFD2-\uFFD7\uFFDA-\uFFDC]|\uD800[\uDC00-\uDC0B\uDC0D-\uDC26\uDC28-\uDC3A\uDC3C\uDC3D\uDC3F-\uDC4D\uDC50-\uDC5D\uDC80-\uDCFA\uDD40-\uDD74\uDDFD\uDE80-\uDE9C\uDEA0-\uDED0\uDEE0\uDF00-\uDF1F\uDF2D-\uDF4A\uDF50-\uDF7A\uDF80-\uDF9D\uDFA0-\uDFC3\uDFC8-\uDFCF\uDFD1-\uDFD5]|\uD801[\uDC00-\uDC9D\uDCA0-\uDCA9\uDCB0-\uDCD3\uDCD8-\uDCFB\uDD00-\uDD27\uDD30-\uDD63\uDE00-\uDF36\uDF40-\uDF55\uDF60-\uDF67]|\uD802[\uDC00-\uDC05\uDC08\uDC0A-\uDC35\uDC37\uDC38\uDC3C\uDC3F-\uDC55\uDC60-\uDC76\uDC80-\uDC9E\uDCE0-\uDCF2\uDCF4\uDCF5\uDD00-\uDD15\uDD20-\uDD39\uDD80-\uDDB7\uDDBE\uDDBF\uDE00-\uDE03\uDE05\uDE06\uDE0C-\uDE13\uDE15-\uDE17\uDE19-\uDE33\uDE38-\uDE3A\uDE3F\uDE60-\uDE7C\uDE80-\uDE9C\uDEC0-\uDEC7\uDEC9-\uDEE6\uDF00-\uDF35\uDF40-\uDF55\uDF60-\uDF72\uDF80-\uDF91]|\uD803[\uDC00-\uDC48\uDC80-\uDCB2\uDCC0-\uDCF2]|\uD804[\uDC00-\uDC46\uDC66-\uDC6F\uDC7F-\uDCBA\uDCD0-\uDCE8\uDCF0-\uDCF9\uDD00-\uDD34\uDD36-\uDD3F\uDD50-\uDD73\uDD76\uDD80-\uDDC4\uDDCA-\uDDCC\uDDD0-\uDDDA\uDDDC\uDE00-\uDE11\uDE13-\uDE37\uDE3E\uDE80-\uDE86\uDE88\uDE8A-\uDE8D\uDE8F-\uDE9D\uDE9F-\uDEA8\uDEB0-\uDEEA\uDEF0-\uDEF9\uDF00-\uDF03\uDF05-\uDF0C\uDF0F\uDF10\uDF13-\uDF28\uDF2A-\uDF30\uDF32\uDF33\uDF35-\uDF39\uDF3C-\uDF44\uDF47\uDF48\uDF4B-\uDF4D\uDF50\uDF57\uDF5D-\uDF63\uDF66-\uDF6C\uDF70-\uDF74]|\uD805[\uDC00-\uDC4A\uDC50-\uDC59\uDC80-\uDCC5\uDCC7\uDCD0-\uDCD9\uDD80-\uDDB5\uDDB8-\uDDC0\uDDD8-\uDDDD\uDE00-\uDE40\uDE44\uDE50-\uDE59\uDE80-\uDEB7\uDEC0-\uDEC9\uDF00-\uDF19\uDF1D-\uDF2B\uDF30-\uDF39]|\uD806[\uDCA0-\uDCE9\uDCFF\uDE00-\uDE3E\uDE47\uDE50-\uDE83\uDE86-\uDE99\uDEC0-\uDEF8]|\uD807[\uDC00-\uDC08\uDC0A-\uDC36\uDC38-\uDC40\uDC50-\uDC59\uDC72-\uDC8F\uDC92-\uDCA7\uDCA9-\uDCB6\uDD00-\uDD06\uDD08\uDD09\uDD0B-\uDD36\uDD3A\uDD3C\uDD3D\uDD3F-\uDD47\uDD50-\uDD59]|\uD808[\uDC00-\uDF99]|\uD809[\uDC00-\uDC6E\uDC80-\uDD43]|[\uD80C\uD81C-\uD820\uD840-\uD868\uD86A-\uD86C\uD86F-\uD872\uD874-\uD879][\uDC00-\uDFFF]|\uD80D[\uDC00-\uDC2E]|\uD811[\uDC00-\uDE46]|\uD81A[\uDC00-\uDE38\uDE40-\uDE5E\uDE60-\uDE69\uDED0-\uDEED\uDEF0-\uDEF4\uDF00-\uDF36\uDF40-\uDF43\uDF50-\uDF59\uDF63-\uDF77\uDF7D-\uDF8F]|\uD81B[\uDF00-\uDF44\uDF50-\uDF7E\uDF8F-\uDF9F\uDFE0\uDFE1]|\uD821[\uDC00-\uDFEC]|\uD822[\uDC00-\uDEF2]|\uD82C[\uDC00-\uDD1E\uDD70-\uDEFB]|\uD82F[\uDC00-\uDC6A\uDC70-\uDC7C\uDC80-\uDC88\uDC90-\uDC99\uDC9D\uDC9E]|\uD834[\uDD65-\uDD69\uDD6D-\uDD72\uDD7B-\uDD82\uDD85-\uDD8B\uDDAA-\uDDAD\uDE42-\uDE44]|\uD835[\uDC00-\uDC54\uDC56-\uDC9C\uDC9E\uDC9F\uDCA2\uDCA5\uDCA6\uDCA9-\uDCAC\uDCAE-\uDCB9\uDCBB\uDCBD-\uDCC3\uDCC5-\uDD05\uDD07-\uDD0A\uDD0D-\uDD14\uDD16-\uDD1C\uDD1E-\uDD39\uDD3B-\uDD3E\uDD40-\uDD44\uDD46\uDD4A-\uDD50\uDD52-\uDEA5\uDEA8-\uDEC0\uDEC2-\uDEDA\uDEDC-\uDEFA\uDEFC-\uDF14\uDF16-\uDF34\uDF36-\uDF4E\uDF50-\uDF6E\uDF70-\uDF88\uDF8A-\uDFA8\uDFAA-\uDFC2\uDFC4-\uDFCB\uDFCE-\uDFFF]|\uD836[\uDE00-\uDE36\uDE3B-\uDE6C\uDE75\uDE84\uDE9B-\uDE9F\uDEA1-\uDEAF]|\uD838[\uDC00-\uDC06\uDC08-\uDC18\uDC1B-\uDC21\uDC23\uDC24\uDC26-\uDC2A]|\uD83A[\uDC00-\uDCC4\uDCD0-\uDCD6\uDD00-\uDD4A\uDD50-\uDD59]|\uD83B[\uDE00-\uDE03\uDE05-\uDE1F\uDE21\uDE22\uDE24\uDE27\uDE29-\uDE32\uDE34-\uDE37\uDE39\uDE3B\uDE42\uDE47\uDE49\uDE4B\uDE4D-\uDE4F\uDE51\uDE52\uDE54\uDE57\uDE59\uDE5B\uDE5D\uDE5F\uDE61\uDE62\uDE64\uDE67-\uDE6A\uDE6C-\uDE72\uDE74-\uDE77\uDE79-\uDE7C\uDE7E\uDE80-\uDE89\uDE8B-\uDE9B\uDEA1-\uDEA3\uDEA5-\uDEA9\uDEAB-\uDEBB]|\uD869[\uDC00-\uDED6\uDF00-\uDFFF]|\uD86D[\uDC00-\uDF34\uDF40-\uDFFF]|\uD86E[\uDC00-\uDC1D\uDC20-\uDFFF]|\uD873[\uDC00-\uDEA1\uDEB0-\uDFFF]|\uD87A[\uDC00-\uDFE0]|\uD87E[\uDC00-\uDE1D]|\uDB40[\uDD00-\uDDEF]/;
-    }));
-    require_util10 = /* @__PURE__ */ __commonJSMin(((exports2, module2) => {
-      const unicode = require_unicode();
-      module2.exports = {
-        isSpaceSeparator(c) {
-          return typeof c === "string" && unicode.Space_Separator.test(c);
-        },
-        isIdStartChar(c) {
-          return typeof c === "string" && (c >= "a" && c <= "z" || c >= "A" && c <= "Z" || c === "$" || c === "_" || unicode.ID_Start.test(c));
-        },
-        isIdContinueChar(c) {
-          return typeof c === "string" && (c >= "a" && c <= "z" || c >= "A" && c <= "Z" || c >= "0" && c <= "9" || c === "$" || c === "_" || c === "‌" || c === "‍" || unicode.ID_Continue.test(c));
-        },
-        isDigit(c) {
-          return typeof c === "string" && /[0-9]/.test(c);
-        },
-        isHexDigit(c) {
-          return typeof c === "string" && /[0-9A-Fa-f]/.test(c);
-        }
-      };
-    }));
-    require_parse2 = /* @__PURE__ */ __commonJSMin(((exports2, module2) => {
-      const util2 = require_util10();
-      let source;
-      let parseState;
-      let stack;
-      let pos;
-      let line;
-      let column;
-      let token;
-      let key;
-      let root2;
-      module2.exports = function parse4(text, reviver) {
-        source = String(text);
-        parseState = "start";
-        stack = [];
-        pos = 0;
-        line = 1;
-        column = 0;
-        token = void 0;
-        key = void 0;
-        root2 = void 0;
-        do {
-          token = lex();
-          parseStates[parseState]();
-        } while (token.type !== "eof");
-        if (typeof reviver === "function") return internalize({ "": root2 }, "", reviver);
-        return root2;
-      };
-      function internalize(holder, name, reviver) {
-        const value = holder[name];
-        if (value != null && typeof value === "object") {
-          if (Array.isArray(value)) for (let i = 0; i < value.length; i++) {
-            const key2 = String(i);
-            const replacement = internalize(value, key2, reviver);
-            if (replacement === void 0) delete value[key2];
-            else Object.defineProperty(value, key2, {
-              value: replacement,
-              writable: true,
-              enumerable: true,
-              configurable: true
-            });
-          }
-          else for (const key2 in value) {
-            const replacement = internalize(value, key2, reviver);
-            if (replacement === void 0) delete value[key2];
-            else Object.defineProperty(value, key2, {
-              value: replacement,
-              writable: true,
-              enumerable: true,
-              configurable: true
-            });
-          }
-        }
-        return reviver.call(holder, name, value);
-      }
-      let lexState;
-      let buffer;
-      let doubleQuote;
-      let sign;
-      let c;
-      function lex() {
-        lexState = "default";
-        buffer = "";
-        doubleQuote = false;
-        sign = 1;
-        for (; ; ) {
-          c = peek();
-          const token2 = lexStates[lexState]();
-          if (token2) return token2;
-        }
-      }
-      function peek() {
-        if (source[pos]) return String.fromCodePoint(source.codePointAt(pos));
-      }
-      function read() {
-        const c2 = peek();
-        if (c2 === "\n") {
-          line++;
-          column = 0;
-        } else if (c2) column += c2.length;
-        else column++;
-        if (c2) pos += c2.length;
-        return c2;
-      }
-      const lexStates = {
-        default() {
-          switch (c) {
-            case "	":
-            case "\v":
-            case "\f":
-            case " ":
-            case " ":
-            case "\uFEFF":
-            case "\n":
-            case "\r":
-            case "\u2028":
-            case "\u2029":
-              read();
-              return;
-            case "/":
-              read();
-              lexState = "comment";
-              return;
-            case void 0:
-              read();
-              return newToken("eof");
-          }
-          if (util2.isSpaceSeparator(c)) {
-            read();
-            return;
-          }
-          return lexStates[parseState]();
-        },
-        comment() {
-          switch (c) {
-            case "*":
-              read();
-              lexState = "multiLineComment";
-              return;
-            case "/":
-              read();
-              lexState = "singleLineComment";
-              return;
-          }
-          throw invalidChar(read());
-        },
-        multiLineComment() {
-          switch (c) {
-            case "*":
-              read();
-              lexState = "multiLineCommentAsterisk";
-              return;
-            case void 0:
-              throw invalidChar(read());
-          }
-          read();
-        },
-        multiLineCommentAsterisk() {
-          switch (c) {
-            case "*":
-              read();
-              return;
-            case "/":
-              read();
-              lexState = "default";
-              return;
-            case void 0:
-              throw invalidChar(read());
-          }
-          read();
-          lexState = "multiLineComment";
-        },
-        singleLineComment() {
-          switch (c) {
-            case "\n":
-            case "\r":
-            case "\u2028":
-            case "\u2029":
-              read();
-              lexState = "default";
-              return;
-            case void 0:
-              read();
-              return newToken("eof");
-          }
-          read();
-        },
-        value() {
-          switch (c) {
-            case "{":
-            case "[":
-              return newToken("punctuator", read());
-            case "n":
-              read();
-              literal("ull");
-              return newToken("null", null);
-            case "t":
-              read();
-              literal("rue");
-              return newToken("boolean", true);
-            case "f":
-              read();
-              literal("alse");
-              return newToken("boolean", false);
-            case "-":
-            case "+":
-              if (read() === "-") sign = -1;
-              lexState = "sign";
-              return;
-            case ".":
-              buffer = read();
-              lexState = "decimalPointLeading";
-              return;
-            case "0":
-              buffer = read();
-              lexState = "zero";
-              return;
-            case "1":
-            case "2":
-            case "3":
-            case "4":
-            case "5":
-            case "6":
-            case "7":
-            case "8":
-            case "9":
-              buffer = read();
-              lexState = "decimalInteger";
-              return;
-            case "I":
-              read();
-              literal("nfinity");
-              return newToken("numeric", Infinity);
-            case "N":
-              read();
-              literal("aN");
-              return newToken("numeric", NaN);
-            case '"':
-            case "'":
-              doubleQuote = read() === '"';
-              buffer = "";
-              lexState = "string";
-              return;
-          }
-          throw invalidChar(read());
-        },
-        identifierNameStartEscape() {
-          if (c !== "u") throw invalidChar(read());
-          read();
-          const u = unicodeEscape();
-          switch (u) {
-            case "$":
-            case "_":
-              break;
-            default:
-              if (!util2.isIdStartChar(u)) throw invalidIdentifier();
-          }
-          buffer += u;
-          lexState = "identifierName";
-        },
-        identifierName() {
-          switch (c) {
-            case "$":
-            case "_":
-            case "‌":
-            case "‍":
-              buffer += read();
-              return;
-            case "\\":
-              read();
-              lexState = "identifierNameEscape";
-              return;
-          }
-          if (util2.isIdContinueChar(c)) {
-            buffer += read();
-            return;
-          }
-          return newToken("identifier", buffer);
-        },
-        identifierNameEscape() {
-          if (c !== "u") throw invalidChar(read());
-          read();
-          const u = unicodeEscape();
-          switch (u) {
-            case "$":
-            case "_":
-            case "‌":
-            case "‍":
-              break;
-            default:
-              if (!util2.isIdContinueChar(u)) throw invalidIdentifier();
-          }
-          buffer += u;
-          lexState = "identifierName";
-        },
-        sign() {
-          switch (c) {
-            case ".":
-              buffer = read();
-              lexState = "decimalPointLeading";
-              return;
-            case "0":
-              buffer = read();
-              lexState = "zero";
-              return;
-            case "1":
-            case "2":
-            case "3":
-            case "4":
-            case "5":
-            case "6":
-            case "7":
-            case "8":
-            case "9":
-              buffer = read();
-              lexState = "decimalInteger";
-              return;
-            case "I":
-              read();
-              literal("nfinity");
-              return newToken("numeric", sign * Infinity);
-            case "N":
-              read();
-              literal("aN");
-              return newToken("numeric", NaN);
-          }
-          throw invalidChar(read());
-        },
-        zero() {
-          switch (c) {
-            case ".":
-              buffer += read();
-              lexState = "decimalPoint";
-              return;
-            case "e":
-            case "E":
-              buffer += read();
-              lexState = "decimalExponent";
-              return;
-            case "x":
-            case "X":
-              buffer += read();
-              lexState = "hexadecimal";
-              return;
-          }
-          return newToken("numeric", sign * 0);
-        },
-        decimalInteger() {
-          switch (c) {
-            case ".":
-              buffer += read();
-              lexState = "decimalPoint";
-              return;
-            case "e":
-            case "E":
-              buffer += read();
-              lexState = "decimalExponent";
-              return;
-          }
-          if (util2.isDigit(c)) {
-            buffer += read();
-            return;
-          }
-          return newToken("numeric", sign * Number(buffer));
-        },
-        decimalPointLeading() {
-          if (util2.isDigit(c)) {
-            buffer += read();
-            lexState = "decimalFraction";
-            return;
-          }
-          throw invalidChar(read());
-        },
-        decimalPoint() {
-          switch (c) {
-            case "e":
-            case "E":
-              buffer += read();
-              lexState = "decimalExponent";
-              return;
-          }
-          if (util2.isDigit(c)) {
-            buffer += read();
-            lexState = "decimalFraction";
-            return;
-          }
-          return newToken("numeric", sign * Number(buffer));
-        },
-        decimalFraction() {
-          switch (c) {
-            case "e":
-            case "E":
-              buffer += read();
-              lexState = "decimalExponent";
-              return;
-          }
-          if (util2.isDigit(c)) {
-            buffer += read();
-            return;
-          }
-          return newToken("numeric", sign * Number(buffer));
-        },
-        decimalExponent() {
-          switch (c) {
-            case "+":
-            case "-":
-              buffer += read();
-              lexState = "decimalExponentSign";
-              return;
-          }
-          if (util2.isDigit(c)) {
-            buffer += read();
-            lexState = "decimalExponentInteger";
-            return;
-          }
-          throw invalidChar(read());
-        },
-        decimalExponentSign() {
-          if (util2.isDigit(c)) {
-            buffer += read();
-            lexState = "decimalExponentInteger";
-            return;
-          }
-          throw invalidChar(read());
-        },
-        decimalExponentInteger() {
-          if (util2.isDigit(c)) {
-            buffer += read();
-            return;
-          }
-          return newToken("numeric", sign * Number(buffer));
-        },
-        hexadecimal() {
-          if (util2.isHexDigit(c)) {
-            buffer += read();
-            lexState = "hexadecimalInteger";
-            return;
-          }
-          throw invalidChar(read());
-        },
-        hexadecimalInteger() {
-          if (util2.isHexDigit(c)) {
-            buffer += read();
-            return;
-          }
-          return newToken("numeric", sign * Number(buffer));
-        },
-        string() {
-          switch (c) {
-            case "\\":
-              read();
-              buffer += escape2();
-              return;
-            case '"':
-              if (doubleQuote) {
-                read();
-                return newToken("string", buffer);
-              }
-              buffer += read();
-              return;
-            case "'":
-              if (!doubleQuote) {
-                read();
-                return newToken("string", buffer);
-              }
-              buffer += read();
-              return;
-            case "\n":
-            case "\r":
-              throw invalidChar(read());
-            case "\u2028":
-            case "\u2029":
-              separatorChar(c);
-              break;
-            case void 0:
-              throw invalidChar(read());
-          }
-          buffer += read();
-        },
-        start() {
-          switch (c) {
-            case "{":
-            case "[":
-              return newToken("punctuator", read());
-          }
-          lexState = "value";
-        },
-        beforePropertyName() {
-          switch (c) {
-            case "$":
-            case "_":
-              buffer = read();
-              lexState = "identifierName";
-              return;
-            case "\\":
-              read();
-              lexState = "identifierNameStartEscape";
-              return;
-            case "}":
-              return newToken("punctuator", read());
-            case '"':
-            case "'":
-              doubleQuote = read() === '"';
-              lexState = "string";
-              return;
-          }
-          if (util2.isIdStartChar(c)) {
-            buffer += read();
-            lexState = "identifierName";
-            return;
-          }
-          throw invalidChar(read());
-        },
-        afterPropertyName() {
-          if (c === ":") return newToken("punctuator", read());
-          throw invalidChar(read());
-        },
-        beforePropertyValue() {
-          lexState = "value";
-        },
-        afterPropertyValue() {
-          switch (c) {
-            case ",":
-            case "}":
-              return newToken("punctuator", read());
-          }
-          throw invalidChar(read());
-        },
-        beforeArrayValue() {
-          if (c === "]") return newToken("punctuator", read());
-          lexState = "value";
-        },
-        afterArrayValue() {
-          switch (c) {
-            case ",":
-            case "]":
-              return newToken("punctuator", read());
-          }
-          throw invalidChar(read());
-        },
-        end() {
-          throw invalidChar(read());
-        }
-      };
-      function newToken(type, value) {
-        return {
-          type,
-          value,
-          line,
-          column
-        };
-      }
-      function literal(s) {
-        for (const c2 of s) {
-          if (peek() !== c2) throw invalidChar(read());
-          read();
-        }
-      }
-      function escape2() {
-        switch (peek()) {
-          case "b":
-            read();
-            return "\b";
-          case "f":
-            read();
-            return "\f";
-          case "n":
-            read();
-            return "\n";
-          case "r":
-            read();
-            return "\r";
-          case "t":
-            read();
-            return "	";
-          case "v":
-            read();
-            return "\v";
-          case "0":
-            read();
-            if (util2.isDigit(peek())) throw invalidChar(read());
-            return "\0";
-          case "x":
-            read();
-            return hexEscape();
-          case "u":
-            read();
-            return unicodeEscape();
-          case "\n":
-          case "\u2028":
-          case "\u2029":
-            read();
-            return "";
-          case "\r":
-            read();
-            if (peek() === "\n") read();
-            return "";
-          case "1":
-          case "2":
-          case "3":
-          case "4":
-          case "5":
-          case "6":
-          case "7":
-          case "8":
-          case "9":
-            throw invalidChar(read());
-          case void 0:
-            throw invalidChar(read());
-        }
-        return read();
-      }
-      function hexEscape() {
-        let buffer2 = "";
-        let c2 = peek();
-        if (!util2.isHexDigit(c2)) throw invalidChar(read());
-        buffer2 += read();
-        c2 = peek();
-        if (!util2.isHexDigit(c2)) throw invalidChar(read());
-        buffer2 += read();
-        return String.fromCodePoint(parseInt(buffer2, 16));
-      }
-      function unicodeEscape() {
-        let buffer2 = "";
-        let count = 4;
-        while (count-- > 0) {
-          const c2 = peek();
-          if (!util2.isHexDigit(c2)) throw invalidChar(read());
-          buffer2 += read();
-        }
-        return String.fromCodePoint(parseInt(buffer2, 16));
-      }
-      const parseStates = {
-        start() {
-          if (token.type === "eof") throw invalidEOF();
-          push();
-        },
-        beforePropertyName() {
-          switch (token.type) {
-            case "identifier":
-            case "string":
-              key = token.value;
-              parseState = "afterPropertyName";
-              return;
-            case "punctuator":
-              pop();
-              return;
-            case "eof":
-              throw invalidEOF();
-          }
-        },
-        afterPropertyName() {
-          if (token.type === "eof") throw invalidEOF();
-          parseState = "beforePropertyValue";
-        },
-        beforePropertyValue() {
-          if (token.type === "eof") throw invalidEOF();
-          push();
-        },
-        beforeArrayValue() {
-          if (token.type === "eof") throw invalidEOF();
-          if (token.type === "punctuator" && token.value === "]") {
-            pop();
-            return;
-          }
-          push();
-        },
-        afterPropertyValue() {
-          if (token.type === "eof") throw invalidEOF();
-          switch (token.value) {
-            case ",":
-              parseState = "beforePropertyName";
-              return;
-            case "}":
-              pop();
-          }
-        },
-        afterArrayValue() {
-          if (token.type === "eof") throw invalidEOF();
-          switch (token.value) {
-            case ",":
-              parseState = "beforeArrayValue";
-              return;
-            case "]":
-              pop();
-          }
-        },
-        end() {
-        }
-      };
-      function push() {
-        let value;
-        switch (token.type) {
-          case "punctuator":
-            switch (token.value) {
-              case "{":
-                value = {};
-                break;
-              case "[":
-                value = [];
-            }
-            break;
-          case "null":
-          case "boolean":
-          case "numeric":
-          case "string":
-            value = token.value;
-        }
-        if (root2 === void 0) root2 = value;
-        else {
-          const parent = stack[stack.length - 1];
-          if (Array.isArray(parent)) parent.push(value);
-          else Object.defineProperty(parent, key, {
-            value,
-            writable: true,
-            enumerable: true,
-            configurable: true
-          });
-        }
-        if (value !== null && typeof value === "object") {
-          stack.push(value);
-          if (Array.isArray(value)) parseState = "beforeArrayValue";
-          else parseState = "beforePropertyName";
-        } else {
-          const current = stack[stack.length - 1];
-          if (current == null) parseState = "end";
-          else if (Array.isArray(current)) parseState = "afterArrayValue";
-          else parseState = "afterPropertyValue";
-        }
-      }
-      function pop() {
-        stack.pop();
-        const current = stack[stack.length - 1];
-        if (current == null) parseState = "end";
-        else if (Array.isArray(current)) parseState = "afterArrayValue";
-        else parseState = "afterPropertyValue";
-      }
-      function invalidChar(c2) {
-        if (c2 === void 0) return syntaxError(`JSON5: invalid end of input at ${line}:${column}`);
-        return syntaxError(`JSON5: invalid character '${formatChar(c2)}' at ${line}:${column}`);
-      }
-      function invalidEOF() {
-        return syntaxError(`JSON5: invalid end of input at ${line}:${column}`);
-      }
-      function invalidIdentifier() {
-        column -= 5;
-        return syntaxError(`JSON5: invalid identifier character at ${line}:${column}`);
-      }
-      function separatorChar(c2) {
-        console.warn(`JSON5: '${formatChar(c2)}' in strings is not valid ECMAScript; consider escaping`);
-      }
-      function formatChar(c2) {
-        const replacements = {
-          "'": "\\'",
-          '"': '\\"',
-          "\\": "\\\\",
-          "\b": "\\b",
-          "\f": "\\f",
-          "\n": "\\n",
-          "\r": "\\r",
-          "	": "\\t",
-          "\v": "\\v",
-          "\0": "\\0",
-          "\u2028": "\\u2028",
-          "\u2029": "\\u2029"
-        };
-        if (replacements[c2]) return replacements[c2];
-        if (c2 < " ") {
-          const hexString = c2.charCodeAt(0).toString(16);
-          return "\\x" + ("00" + hexString).substring(hexString.length);
-        }
-        return c2;
-      }
-      function syntaxError(message) {
-        const err = new SyntaxError(message);
-        err.lineNumber = line;
-        err.columnNumber = column;
-        return err;
-      }
-    }));
-    require_stringify2 = /* @__PURE__ */ __commonJSMin(((exports2, module2) => {
-      const util2 = require_util10();
-      module2.exports = function stringify2(value, replacer, space) {
-        const stack = [];
-        let indent = "";
-        let propertyList;
-        let replacerFunc;
-        let gap = "";
-        let quote;
-        if (replacer != null && typeof replacer === "object" && !Array.isArray(replacer)) {
-          space = replacer.space;
-          quote = replacer.quote;
-          replacer = replacer.replacer;
-        }
-        if (typeof replacer === "function") replacerFunc = replacer;
-        else if (Array.isArray(replacer)) {
-          propertyList = [];
-          for (const v of replacer) {
-            let item;
-            if (typeof v === "string") item = v;
-            else if (typeof v === "number" || v instanceof String || v instanceof Number) item = String(v);
-            if (item !== void 0 && propertyList.indexOf(item) < 0) propertyList.push(item);
-          }
-        }
-        if (space instanceof Number) space = Number(space);
-        else if (space instanceof String) space = String(space);
-        if (typeof space === "number") {
-          if (space > 0) {
-            space = Math.min(10, Math.floor(space));
-            gap = "          ".substr(0, space);
-          }
-        } else if (typeof space === "string") gap = space.substr(0, 10);
-        return serializeProperty("", { "": value });
-        function serializeProperty(key, holder) {
-          let value2 = holder[key];
-          if (value2 != null) {
-            if (typeof value2.toJSON5 === "function") value2 = value2.toJSON5(key);
-            else if (typeof value2.toJSON === "function") value2 = value2.toJSON(key);
-          }
-          if (replacerFunc) value2 = replacerFunc.call(holder, key, value2);
-          if (value2 instanceof Number) value2 = Number(value2);
-          else if (value2 instanceof String) value2 = String(value2);
-          else if (value2 instanceof Boolean) value2 = value2.valueOf();
-          switch (value2) {
-            case null:
-              return "null";
-            case true:
-              return "true";
-            case false:
-              return "false";
-          }
-          if (typeof value2 === "string") return quoteString(value2, false);
-          if (typeof value2 === "number") return String(value2);
-          if (typeof value2 === "object") return Array.isArray(value2) ? serializeArray(value2) : serializeObject(value2);
-        }
-        function quoteString(value2) {
-          const quotes = {
-            "'": 0.1,
-            '"': 0.2
-          };
-          const replacements = {
-            "'": "\\'",
-            '"': '\\"',
-            "\\": "\\\\",
-            "\b": "\\b",
-            "\f": "\\f",
-            "\n": "\\n",
-            "\r": "\\r",
-            "	": "\\t",
-            "\v": "\\v",
-            "\0": "\\0",
-            "\u2028": "\\u2028",
-            "\u2029": "\\u2029"
-          };
-          let product = "";
-          for (let i = 0; i < value2.length; i++) {
-            const c = value2[i];
-            switch (c) {
-              case "'":
-              case '"':
-                quotes[c]++;
-                product += c;
-                continue;
-              case "\0":
-                if (util2.isDigit(value2[i + 1])) {
-                  product += "\\x00";
-                  continue;
-                }
-            }
-            if (replacements[c]) {
-              product += replacements[c];
-              continue;
-            }
-            if (c < " ") {
-              let hexString = c.charCodeAt(0).toString(16);
-              product += "\\x" + ("00" + hexString).substring(hexString.length);
-              continue;
-            }
-            product += c;
-          }
-          const quoteChar = quote || Object.keys(quotes).reduce((a, b) => quotes[a] < quotes[b] ? a : b);
-          product = product.replace(new RegExp(quoteChar, "g"), replacements[quoteChar]);
-          return quoteChar + product + quoteChar;
-        }
-        function serializeObject(value2) {
-          if (stack.indexOf(value2) >= 0) throw TypeError("Converting circular structure to JSON5");
-          stack.push(value2);
-          let stepback = indent;
-          indent = indent + gap;
-          let keys = propertyList || Object.keys(value2);
-          let partial = [];
-          for (const key of keys) {
-            const propertyString = serializeProperty(key, value2);
-            if (propertyString !== void 0) {
-              let member = serializeKey(key) + ":";
-              if (gap !== "") member += " ";
-              member += propertyString;
-              partial.push(member);
-            }
-          }
-          let final;
-          if (partial.length === 0) final = "{}";
-          else {
-            let properties;
-            if (gap === "") {
-              properties = partial.join(",");
-              final = "{" + properties + "}";
-            } else {
-              let separator = ",\n" + indent;
-              properties = partial.join(separator);
-              final = "{\n" + indent + properties + ",\n" + stepback + "}";
-            }
-          }
-          stack.pop();
-          indent = stepback;
-          return final;
-        }
-        function serializeKey(key) {
-          if (key.length === 0) return quoteString(key, true);
-          const firstChar = String.fromCodePoint(key.codePointAt(0));
-          if (!util2.isIdStartChar(firstChar)) return quoteString(key, true);
-          for (let i = firstChar.length; i < key.length; i++) if (!util2.isIdContinueChar(String.fromCodePoint(key.codePointAt(i)))) return quoteString(key, true);
-          return key;
-        }
-        function serializeArray(value2) {
-          if (stack.indexOf(value2) >= 0) throw TypeError("Converting circular structure to JSON5");
-          stack.push(value2);
-          let stepback = indent;
-          indent = indent + gap;
-          let partial = [];
-          for (let i = 0; i < value2.length; i++) {
-            const propertyString = serializeProperty(String(i), value2);
-            partial.push(propertyString !== void 0 ? propertyString : "null");
-          }
-          let final;
-          if (partial.length === 0) final = "[]";
-          else if (gap === "") final = "[" + partial.join(",") + "]";
-          else {
-            let separator = ",\n" + indent;
-            let properties = partial.join(separator);
-            final = "[\n" + indent + properties + ",\n" + stepback + "]";
-          }
-          stack.pop();
-          indent = stepback;
-          return final;
-        }
-      };
-    }));
-    import_lib = /* @__PURE__ */ __toESM2((/* @__PURE__ */ __commonJSMin(((exports2, module2) => {
-      module2.exports = {
-        parse: require_parse2(),
-        stringify: require_stringify2()
-      };
-    })))(), 1);
-    if (!window.__qlikMainPrivateResolvers) window.__qlikMainPrivateResolvers = {};
-    if (!window.__qlikMainPrivateResolvers.mainUrlPromise) window.__qlikMainPrivateResolvers.mainUrlPromise = new Promise((resolve2) => {
-      if (window.__qlikMainPrivateResolvers) window.__qlikMainPrivateResolvers.resolveMainJsUrl = (value) => {
-        resolve2(value);
-      };
-    });
-    if (!window.__qlikMainPrivateResolvers.mainJsUrlAndHostConfigPromise) window.__qlikMainPrivateResolvers.mainJsUrlAndHostConfigPromise = new Promise((resolve2) => {
-      if (window.__qlikMainPrivateResolvers) window.__qlikMainPrivateResolvers.resolveMainJsUrlAndHostConfig = (value) => {
-        resolve2(value);
-      };
-    });
-    if (!window.__qlikMainPrivateResolvers.qlikMainPromise) window.__qlikMainPrivateResolvers.qlikMainPromise = (async () => {
-      if (window.QlikMain) return window.QlikMain;
-      if (!window.__qlikMainPrivateResolvers?.mainJsUrlAndHostConfigPromise || !window.__qlikMainPrivateResolvers.mainUrlPromise) throw new Error("No main url promise found, report this issue");
-      const noHostWarningTimer = setTimeout(() => {
-        console.warn("Waiting for a host parameter pointing to a Qlik runtime system");
-      }, 5e3);
-      const { url, hostConfig } = await Promise.race([window.__qlikMainPrivateResolvers.mainJsUrlAndHostConfigPromise, window.__qlikMainPrivateResolvers.mainUrlPromise.then((mainJsUrl) => ({
-        url: mainJsUrl,
-        hostConfig: window.__qlikMainPrivateResolvers?.forwardCompatibleHostConfig
-      }))]);
-      clearTimeout(noHostWarningTimer);
-      const useWindowsCookies = await handleWindowsAuthentication(url, hostConfig);
-      return new Promise((resolve2) => {
-        if (window.QlikMain) resolve2(window.QlikMain);
-        else {
-          const script = window.document.createElement("script");
-          if (url) script.src = url;
-          if (useWindowsCookies) script.crossOrigin = "use-credentials";
-          script.addEventListener("error", () => {
-            console.error(`Qlik runtime system not found: ${url}`);
-          });
-          script.addEventListener("load", () => {
-            if (window.QlikMain) resolve2(window.QlikMain);
-          });
-          window.document.head.appendChild(script);
-        }
-      });
-    })();
   }
 });
 
@@ -35304,15 +27295,15 @@ function internalGetCredentialsForCookieAuth(hostConfig) {
   if (isHostCrossOrigin(hostConfig)) return "include";
   return "same-origin";
 }
-async function resolveTokenIfPresent2(getAccessToken2) {
+async function resolveTokenIfPresent(getAccessToken2) {
   if (typeof getAccessToken2 === "function") return getAccessToken2();
   if (typeof getAccessToken2 === "string") {
-    const accessTokenFn = lookupGlobalGetAccessTokenFn2(getAccessToken2);
+    const accessTokenFn = lookupGlobalGetAccessTokenFn(getAccessToken2);
     if (typeof accessTokenFn !== "function") throw new Error(`getAccessToken function "${getAccessToken2}" not found on globalThis. Please make sure it is defined.`);
     return accessTokenFn();
   }
 }
-function lookupGlobalGetAccessTokenFn2(getAccessToken2) {
+function lookupGlobalGetAccessTokenFn(getAccessToken2) {
   return globalThis[getAccessToken2];
 }
 function isModifyingVerb(verb) {
@@ -35505,7 +27496,7 @@ async function handleAuthenticationError$3({ hostConfig }) {
     return { preventDefault: true };
   }
   if (hostConfig.getAccessToken) {
-    const token = await resolveTokenIfPresent2(hostConfig.getAccessToken);
+    const token = await resolveTokenIfPresent(hostConfig.getAccessToken);
     if (token) {
       await fetch(`${toValidLocationUrl(hostConfig)}/qlik-embed/main.js`, {
         method: "GET",
@@ -35537,7 +27528,7 @@ function getCookieInStore(hostConfig) {
 async function getCookie(hostConfig) {
   let cookie = getCookieInStore(hostConfig);
   if (!cookie) {
-    const token = await resolveTokenIfPresent2(hostConfig.getAccessToken);
+    const token = await resolveTokenIfPresent(hostConfig.getAccessToken);
     if (!token) throw new Error("Failed to acquire access token");
     cookie = (await fetch(`${toValidLocationUrl(hostConfig)}/qlik-embed/main.js`, {
       method: "GET",
@@ -36862,6 +28853,1110 @@ var init_invoke_fetch_functions_C_Fj8sJ4 = __esm({
   }
 });
 
+// node_modules/@qlik/api/chunks/dist-COG_TpBc.js
+var dist_COG_TpBc_exports = {};
+__export(dist_COG_TpBc_exports, {
+  importRuntimeModule: () => importRuntimeModule
+});
+function provideHostConfigForMainJsUrl(hostConfig) {
+  if (!window.__qlikMainPrivateResolvers) throw new Error("No main url resolver found");
+  function toMainJsUrl(hc) {
+    if (!window.__qlikMainPrivateResolvers) throw new Error("No main url resolver found");
+    let url = hc?.embedRuntimeUrl || hc?.url || hc?.host;
+    if (!url && hc?.authType === "noauth") url = "https://cdn.qlikcloud.com/qmfe";
+    if (!url) return;
+    let locationUrl;
+    if (url.toLowerCase().startsWith("https://") || url.toLowerCase().startsWith("http://")) locationUrl = url;
+    else locationUrl = `https://${url}`;
+    while (locationUrl.endsWith("/")) locationUrl = locationUrl.slice(0, -1);
+    return `${locationUrl}/qlik-embed/main.js`;
+  }
+  const potentialMainJsUrl = toMainJsUrl(hostConfig);
+  if (potentialMainJsUrl && window.__qlikMainPrivateResolvers.resolveMainJsUrlAndHostConfig) window.__qlikMainPrivateResolvers.resolveMainJsUrlAndHostConfig({
+    url: potentialMainJsUrl,
+    hostConfig
+  });
+  if (potentialMainJsUrl && window.__qlikMainPrivateResolvers.resolveMainJsUrl) {
+    window.__qlikMainPrivateResolvers.forwardCompatibleHostConfig = hostConfig;
+    window.__qlikMainPrivateResolvers.resolveMainJsUrl(potentialMainJsUrl);
+  }
+}
+async function importRuntimeModule(name, hostConfig) {
+  if (hostConfig?.runtimeModuleMocks?.[name]) return hostConfig.runtimeModuleMocks?.[name];
+  provideHostConfigForMainJsUrl(hostConfig);
+  return importFromCdn(name);
+}
+async function importFromCdn(name) {
+  if (!window.__qlikMainPrivateResolvers?.qlikMainPromise) throw new Error("No main url resolver found");
+  return (await window.__qlikMainPrivateResolvers.qlikMainPromise).import(name);
+}
+async function handleWindowsAuthentication(url, hostConfig) {
+  if (hostConfig?.authType === "windowscookie") {
+    if (hostConfig.getAccessToken) {
+      const token = await resolveTokenIfPresent2(hostConfig.getAccessToken);
+      if (token) await fetch(url, {
+        method: "GET",
+        mode: "cors",
+        credentials: "include",
+        headers: {
+          "Content-Type": "application/json",
+          Authorization: `Bearer ${token}`
+        },
+        cache: "no-cache"
+      });
+      return true;
+    }
+    if (hostConfig.loginUri) {
+      if (!(await fetch(url, {
+        method: "GET",
+        mode: "cors",
+        credentials: "include",
+        redirect: "manual"
+      }).catch(() => ({ ok: false }))).ok) {
+        window.location.replace(hostConfig.loginUri);
+        return new Promise(() => {
+        });
+      }
+    }
+  }
+  return false;
+}
+async function resolveTokenIfPresent2(getAccessToken2) {
+  if (typeof getAccessToken2 === "function") return getAccessToken2();
+  if (typeof getAccessToken2 === "string") {
+    const accessTokenFn = lookupGlobalGetAccessTokenFn2(getAccessToken2);
+    if (typeof accessTokenFn !== "function") throw new Error(`getAccessToken function "${getAccessToken2}" not found on globalThis. Please make sure it is defined.`);
+    return accessTokenFn();
+  }
+}
+function lookupGlobalGetAccessTokenFn2(getAccessToken2) {
+  return globalThis[getAccessToken2];
+}
+var __create2, __defProp2, __getOwnPropDesc2, __getOwnPropNames2, __getProtoOf2, __hasOwnProp2, __commonJSMin, __copyProps2, __toESM2, require_unicode, require_util9, require_parse2, require_stringify2, import_lib;
+var init_dist_COG_TpBc = __esm({
+  "node_modules/@qlik/api/chunks/dist-COG_TpBc.js"() {
+    __create2 = Object.create;
+    __defProp2 = Object.defineProperty;
+    __getOwnPropDesc2 = Object.getOwnPropertyDescriptor;
+    __getOwnPropNames2 = Object.getOwnPropertyNames;
+    __getProtoOf2 = Object.getPrototypeOf;
+    __hasOwnProp2 = Object.prototype.hasOwnProperty;
+    __commonJSMin = (cb, mod) => () => (mod || (cb((mod = { exports: {} }).exports, mod), cb = null), mod.exports);
+    __copyProps2 = (to, from, except, desc) => {
+      if (from && typeof from === "object" || typeof from === "function") for (var keys = __getOwnPropNames2(from), i = 0, n = keys.length, key; i < n; i++) {
+        key = keys[i];
+        if (!__hasOwnProp2.call(to, key) && key !== except) __defProp2(to, key, {
+          get: ((k) => from[k]).bind(null, key),
+          enumerable: !(desc = __getOwnPropDesc2(from, key)) || desc.enumerable
+        });
+      }
+      return to;
+    };
+    __toESM2 = (mod, isNodeMode, target) => (target = mod != null ? __create2(__getProtoOf2(mod)) : {}, __copyProps2(isNodeMode || !mod || !mod.__esModule || !__hasOwnProp2.call(mod, "default") ? __defProp2(target, "default", {
+      value: mod,
+      enumerable: true
+    }) : target, mod));
+    require_unicode = /* @__PURE__ */ __commonJSMin(((exports2, module2) => {
+      module2.exports.Space_Separator = /[\u1680\u2000-\u200A\u202F\u205F\u3000]/;
+      module2.exports.ID_Start = /[\xAA\xB5\xBA\xC0-\xD6\xD8-\xF6\xF8-\u02C1\u02C6-\u02D1\u02E0-\u02E4\u02EC\u02EE\u0370-\u0374\u0376\u0377\u037A-\u037D\u037F\u0386\u0388-\u038A\u038C\u038E-\u03A1\u03A3-\u03F5\u03F7-\u0481\u048A-\u052F\u0531-\u0556\u0559\u0561-\u0587\u05D0-\u05EA\u05F0-\u05F2\u0620-\u064A\u066E\u066F\u0671-\u06D3\u06D5\u06E5\u06E6\u06EE\u06EF\u06FA-\u06FC\u06FF\u0710\u0712-\u072F\u074D-\u07A5\u07B1\u07CA-\u07EA\u07F4\u07F5\u07FA\u0800-\u0815\u081A\u0824\u0828\u0840-\u0858\u0860-\u086A\u08A0-\u08B4\u08B6-\u08BD\u0904-\u0939\u093D\u0950\u0958-\u0961\u0971-\u0980\u0985-\u098C\u098F\u0990\u0993-\u09A8\u09AA-\u09B0\u09B2\u09B6-\u09B9\u09BD\u09CE\u09DC\u09DD\u09DF-\u09E1\u09F0\u09F1\u09FC\u0A05-\u0A0A\u0A0F\u0A10\u0A13-\u0A28\u0A2A-\u0A30\u0A32\u0A33\u0A35\u0A36\u0A38\u0A39\u0A59-\u0A5C\u0A5E\u0A72-\u0A74\u0A85-\u0A8D\u0A8F-\u0A91\u0A93-\u0AA8\u0AAA-\u0AB0\u0AB2\u0AB3\u0AB5-\u0AB9\u0ABD\u0AD0\u0AE0\u0AE1\u0AF9\u0B05-\u0B0C\u0B0F\u0B10\u0B13-\u0B28\u0B2A-\u0B30\u0B32\u0B33\u0B35-\u0B39\u0B3D\u0B5C\u0B5D\u0B5F-\u0B61\u0B71\u0B83\u0B85-\u0B8A\u0B8E-\u0B90\u0B92-\u0B95\u0B99\u0B9A\u0B9C\u0B9E\u0B9F\u0BA3\u0BA4\u0BA8-\u0BAA\u0BAE-\u0BB9\u0BD0\u0C05-\u0C0C\u0C0E-\u0C10\u0C12-\u0C28\u0C2A-\u0C39\u0C3D\u0C58-\u0C5A\u0C60\u0C61\u0C80\u0C85-\u0C8C\u0C8E-\u0C90\u0C92-\u0CA8\u0CAA-\u0CB3\u0CB5-\u0CB9\u0CBD\u0CDE\u0CE0\u0CE1\u0CF1\u0CF2\u0D05-\u0D0C\u0D0E-\u0D10\u0D12-\u0D3A\u0D3D\u0D4E\u0D54-\u0D56\u0D5F-\u0D61\u0D7A-\u0D7F\u0D85-\u0D96\u0D9A-\u0DB1\u0DB3-\u0DBB\u0DBD\u0DC0-\u0DC6\u0E01-\u0E30\u0E32\u0E33\u0E40-\u0E46\u0E81\u0E82\u0E84\u0E87\u0E88\u0E8A\u0E8D\u0E94-\u0E97\u0E99-\u0E9F\u0EA1-\u0EA3\u0EA5\u0EA7\u0EAA\u0EAB\u0EAD-\u0EB0\u0EB2\u0EB3\u0EBD\u0EC0-\u0EC4\u0EC6\u0EDC-\u0EDF\u0F00\u0F40-\u0F47\u0F49-\u0F6C\u0F88-\u0F8C\u1000-\u102A\u103F\u1050-\u1055\u105A-\u105D\u1061\u1065\u1066\u106E-\u1070\u1075-\u1081\u108E\u10A0-\u10C5\u10C7\u10CD\u10D0-\u10FA\u10FC-\u1248\u124A-\u124D\u1250-\u1256\u1258\u125A-\u125D\u1260-\u1288\u128A-\u128D\u1290-\u12B0\u12B2-\u12B5\u12B8-\u12BE\u12C0\u12C2-\u12C5\u12C8-\u12D6\u12D8-\u1310\u1312-\u1315\u1318-\u135A\u1380-\u138F\u13A0-\u13F5\u13F8-\u13FD\u1401-\u166C\u166F-\u167F\u1681-\u169A\u16A0-\u16EA\u16EE-\u16F8\u1700-\u170C\u170E-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176C\u176E-\u1770\u1780-\u17B3\u17D7\u17DC\u1820-\u1877\u1880-\u1884\u1887-\u18A8\u18AA\u18B0-\u18F5\u1900-\u191E\u1950-\u196D\u1970-\u1974\u1980-\u19AB\u19B0-\u19C9\u1A00-\u1A16\u1A20-\u1A54\u1AA7\u1B05-\u1B33\u1B45-\u1B4B\u1B83-\u1BA0\u1BAE\u1BAF\u1BBA-\u1BE5\u1C00-\u1C23\u1C4D-\u1C4F\u1C5A-\u1C7D\u1C80-\u1C88\u1CE9-\u1CEC\u1CEE-\u1CF1\u1CF5\u1CF6\u1D00-\u1DBF\u1E00-\u1F15\u1F18-\u1F1D\u1F20-\u1F45\u1F48-\u1F4D\u1F50-\u1F57\u1F59\u1F5B\u1F5D\u1F5F-\u1F7D\u1F80-\u1FB4\u1FB6-\u1FBC\u1FBE\u1FC2-\u1FC4\u1FC6-\u1FCC\u1FD0-\u1FD3\u1FD6-\u1FDB\u1FE0-\u1FEC\u1FF2-\u1FF4\u1FF6-\u1FFC\u2071\u207F\u2090-\u209C\u2102\u2107\u210A-\u2113\u2115\u2119-\u211D\u2124\u2126\u2128\u212A-\u212D\u212F-\u2139\u213C-\u213F\u2145-\u2149\u214E\u2160-\u2188\u2C00-\u2C2E\u2C30-\u2C5E\u2C60-\u2CE4\u2CEB-\u2CEE\u2CF2\u2CF3\u2D00-\u2D25\u2D27\u2D2D\u2D30-\u2D67\u2D6F\u2D80-\u2D96\u2DA0-\u2DA6\u2DA8-\u2DAE\u2DB0-\u2DB6\u2DB8-\u2DBE\u2DC0-\u2DC6\u2DC8-\u2DCE\u2DD0-\u2DD6\u2DD8-\u2DDE\u2E2F\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303C\u3041-\u3096\u309D-\u309F\u30A1-\u30FA\u30FC-\u30FF\u3105-\u312E\u3131-\u318E\u31A0-\u31BA\u31F0-\u31FF\u3400-\u4DB5\u4E00-\u9FEA\uA000-\uA48C\uA4D0-\uA4FD\uA500-\uA60C\uA610-\uA61F\uA62A\uA62B\uA640-\uA66E\uA67F-\uA69D\uA6A0-\uA6EF\uA717-\uA71F\uA722-\uA788\uA78B-\uA7AE\uA7B0-\uA7B7\uA7F7-\uA801\uA803-\uA805\uA807-\uA80A\uA80C-\uA822\uA840-\uA873\uA882-\uA8B3\uA8F2-\uA8F7\uA8FB\uA8FD\uA90A-\uA925\uA930-\uA946\uA960-\uA97C\uA984-\uA9B2\uA9CF\uA9E0-\uA9E4\uA9E6-\uA9EF\uA9FA-\uA9FE\uAA00-\uAA28\uAA40-\uAA42\uAA44-\uAA4B\uAA60-\uAA76\uAA7A\uAA7E-\uAAAF\uAAB1\uAAB5\uAAB6\uAAB9-\uAABD\uAAC0\uAAC2\uAADB-\uAADD\uAAE0-\uAAEA\uAAF2-\uAAF4\uAB01-\uAB06\uAB09-\uAB0E\uAB11-\uAB16\uAB20-\uAB26\uAB28-\uAB2E\uAB30-\uAB5A\uAB5C-\uAB65\uAB70-\uABE2\uAC00-\uD7A3\uD7B0-\uD7C6\uD7CB-\uD7FB\uF900-\uFA6D\uFA70-\uFAD9\uFB00-\uFB06\uFB13-\uFB17\uFB1D\uFB1F-\uFB28\uFB2A-\uFB36\uFB38-\uFB3C\uFB3E\uFB40\uFB41\uFB43\uFB44\uFB46-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE70-\uFE74\uFE76-\uFEFC\uFF21-\uFF3A\uFF41-\uFF5A\uFF66-\uFFBE\uFFC2-\uFFC7\uFFCA-\uFFCF\uFFD2-\uFFD7\uFFDA-\uFFDC]|\uD800[\uDC00-\uDC0B\uDC0D-\uDC26\uDC28-\uDC3A\uDC3C\uDC3D\uDC3F-\uDC4D\uDC50-\uDC5D\uDC80-\uDCFA\uDD40-\uDD74\uDE80-\uDE9C\uDEA0-\uDED0\uDF00-\uDF1F\uDF2D-\uDF4A\uDF50-\uDF75\uDF80-\uDF9D\uDFA0-\uDFC3\uDFC8-\uDFCF\uDFD1-\uDFD5]|\uD801[\uDC00-\uDC9D\uDCB0-\uDCD3\uDCD8-\uDCFB\uDD00-\uDD27\uDD30-\uDD63\uDE00-\uDF36\uDF40-\uDF55\uDF60-\uDF67]|\uD802[\uDC00-\uDC05\uDC08\uDC0A-\uDC35\uDC37\uDC38\uDC3C\uDC3F-\uDC55\uDC60-\uDC76\uDC80-\uDC9E\uDCE0-\uDCF2\uDCF4\uDCF5\uDD00-\uDD15\uDD20-\uDD39\uDD80-\uDDB7\uDDBE\uDDBF\uDE00\uDE10-\uDE13\uDE15-\uDE17\uDE19-\uDE33\uDE60-\uDE7C\uDE80-\uDE9C\uDEC0-\uDEC7\uDEC9-\uDEE4\uDF00-\uDF35\uDF40-\uDF55\uDF60-\uDF72\uDF80-\uDF91]|\uD803[\uDC00-\uDC48\uDC80-\uDCB2\uDCC0-\uDCF2]|\uD804[\uDC03-\uDC37\uDC83-\uDCAF\uDCD0-\uDCE8\uDD03-\uDD26\uDD50-\uDD72\uDD76\uDD83-\uDDB2\uDDC1-\uDDC4\uDDDA\uDDDC\uDE00-\uDE11\uDE13-\uDE2B\uDE80-\uDE86\uDE88\uDE8A-\uDE8D\uDE8F-\uDE9D\uDE9F-\uDEA8\uDEB0-\uDEDE\uDF05-\uDF0C\uDF0F\uDF10\uDF13-\uDF28\uDF2A-\uDF30\uDF32\uDF33\uDF35-\uDF39\uDF3D\uDF50\uDF5D-\uDF61]|\uD805[\uDC00-\uDC34\uDC47-\uDC4A\uDC80-\uDCAF\uDCC4\uDCC5\uDCC7\uDD80-\uDDAE\uDDD8-\uDDDB\uDE00-\uDE2F\uDE44\uDE80-\uDEAA\uDF00-\uDF19]|\uD806[\uDCA0-\uDCDF\uDCFF\uDE00\uDE0B-\uDE32\uDE3A\uDE50\uDE5C-\uDE83\uDE86-\uDE89\uDEC0-\uDEF8]|\uD807[\uDC00-\uDC08\uDC0A-\uDC2E\uDC40\uDC72-\uDC8F\uDD00-\uDD06\uDD08\uDD09\uDD0B-\uDD30\uDD46]|\uD808[\uDC00-\uDF99]|\uD809[\uDC00-\uDC6E\uDC80-\uDD43]|[\uD80C\uD81C-\uD820\uD840-\uD868\uD86A-\uD86C\uD86F-\uD872\uD874-\uD879][\uDC00-\uDFFF]|\uD80D[\uDC00-\uDC2E]|\uD811[\uDC00-\uDE46]|\uD81A[\uDC00-\uDE38\uDE40-\uDE5E\uDED0-\uDEED\uDF00-\uDF2F\uDF40-\uDF43\uDF63-\uDF77\uDF7D-\uDF8F]|\uD81B[\uDF00-\uDF44\uDF50\uDF93-\uDF9F\uDFE0\uDFE1]|\uD821[\uDC00-\uDFEC]|\uD822[\uDC00-\uDEF2]|\uD82C[\uDC00-\uDD1E\uDD70-\uDEFB]|\uD82F[\uDC00-\uDC6A\uDC70-\uDC7C\uDC80-\uDC88\uDC90-\uDC99]|\uD835[\uDC00-\uDC54\uDC56-\uDC9C\uDC9E\uDC9F\uDCA2\uDCA5\uDCA6\uDCA9-\uDCAC\uDCAE-\uDCB9\uDCBB\uDCBD-\uDCC3\uDCC5-\uDD05\uDD07-\uDD0A\uDD0D-\uDD14\uDD16-\uDD1C\uDD1E-\uDD39\uDD3B-\uDD3E\uDD40-\uDD44\uDD46\uDD4A-\uDD50\uDD52-\uDEA5\uDEA8-\uDEC0\uDEC2-\uDEDA\uDEDC-\uDEFA\uDEFC-\uDF14\uDF16-\uDF34\uDF36-\uDF4E\uDF50-\uDF6E\uDF70-\uDF88\uDF8A-\uDFA8\uDFAA-\uDFC2\uDFC4-\uDFCB]|\uD83A[\uDC00-\uDCC4\uDD00-\uDD43]|\uD83B[\uDE00-\uDE03\uDE05-\uDE1F\uDE21\uDE22\uDE24\uDE27\uDE29-\uDE32\uDE34-\uDE37\uDE39\uDE3B\uDE42\uDE47\uDE49\uDE4B\uDE4D-\uDE4F\uDE51\uDE52\uDE54\uDE57\uDE59\uDE5B\uDE5D\uDE5F\uDE61\uDE62\uDE64\uDE67-\uDE6A\uDE6C-\uDE72\uDE74-\uDE77\uDE79-\uDE7C\uDE7E\uDE80-\uDE89\uDE8B-\uDE9B\uDEA1-\uDEA3\uDEA5-\uDEA9\uDEAB-\uDEBB]|\uD869[\uDC00-\uDED6\uDF00-\uDFFF]|\uD86D[\uDC00-\uDF34\uDF40-\uDFFF]|\uD86E[\uDC00-\uDC1D\uDC20-\uDFFF]|\uD873[\uDC00-\uDEA1\uDEB0-\uDFFF]|\uD87A[\uDC00-\uDFE0]|\uD87E[\uDC00-\uDE1D]/;
+      module2.exports.ID_Continue = /[\xAA\xB5\xBA\xC0-\xD6\xD8-\xF6\xF8-\u02C1\u02C6-\u02D1\u02E0-\u02E4\u02EC\u02EE\u0300-\u0374\u0376\u0377\u037A-\u037D\u037F\u0386\u0388-\u038A\u038C\u038E-\u03A1\u03A3-\u03F5\u03F7-\u0481\u0483-\u0487\u048A-\u052F\u0531-\u0556\u0559\u0561-\u0587\u0591-\u05BD\u05BF\u05C1\u05C2\u05C4\u05C5\u05C7\u05D0-\u05EA\u05F0-\u05F2\u0610-\u061A\u0620-\u0669\u066E-\u06D3\u06D5-\u06DC\u06DF-\u06E8\u06EA-\u06FC\u06FF\u0710-\u074A\u074D-\u07B1\u07C0-\u07F5\u07FA\u0800-\u082D\u0840-\u085B\u0860-\u086A\u08A0-\u08B4\u08B6-\u08BD\u08D4-\u08E1\u08E3-\u0963\u0966-\u096F\u0971-\u0983\u0985-\u098C\u098F\u0990\u0993-\u09A8\u09AA-\u09B0\u09B2\u09B6-\u09B9\u09BC-\u09C4\u09C7\u09C8\u09CB-\u09CE\u09D7\u09DC\u09DD\u09DF-\u09E3\u09E6-\u09F1\u09FC\u0A01-\u0A03\u0A05-\u0A0A\u0A0F\u0A10\u0A13-\u0A28\u0A2A-\u0A30\u0A32\u0A33\u0A35\u0A36\u0A38\u0A39\u0A3C\u0A3E-\u0A42\u0A47\u0A48\u0A4B-\u0A4D\u0A51\u0A59-\u0A5C\u0A5E\u0A66-\u0A75\u0A81-\u0A83\u0A85-\u0A8D\u0A8F-\u0A91\u0A93-\u0AA8\u0AAA-\u0AB0\u0AB2\u0AB3\u0AB5-\u0AB9\u0ABC-\u0AC5\u0AC7-\u0AC9\u0ACB-\u0ACD\u0AD0\u0AE0-\u0AE3\u0AE6-\u0AEF\u0AF9-\u0AFF\u0B01-\u0B03\u0B05-\u0B0C\u0B0F\u0B10\u0B13-\u0B28\u0B2A-\u0B30\u0B32\u0B33\u0B35-\u0B39\u0B3C-\u0B44\u0B47\u0B48\u0B4B-\u0B4D\u0B56\u0B57\u0B5C\u0B5D\u0B5F-\u0B63\u0B66-\u0B6F\u0B71\u0B82\u0B83\u0B85-\u0B8A\u0B8E-\u0B90\u0B92-\u0B95\u0B99\u0B9A\u0B9C\u0B9E\u0B9F\u0BA3\u0BA4\u0BA8-\u0BAA\u0BAE-\u0BB9\u0BBE-\u0BC2\u0BC6-\u0BC8\u0BCA-\u0BCD\u0BD0\u0BD7\u0BE6-\u0BEF\u0C00-\u0C03\u0C05-\u0C0C\u0C0E-\u0C10\u0C12-\u0C28\u0C2A-\u0C39\u0C3D-\u0C44\u0C46-\u0C48\u0C4A-\u0C4D\u0C55\u0C56\u0C58-\u0C5A\u0C60-\u0C63\u0C66-\u0C6F\u0C80-\u0C83\u0C85-\u0C8C\u0C8E-\u0C90\u0C92-\u0CA8\u0CAA-\u0CB3\u0CB5-\u0CB9\u0CBC-\u0CC4\u0CC6-\u0CC8\u0CCA-\u0CCD\u0CD5\u0CD6\u0CDE\u0CE0-\u0CE3\u0CE6-\u0CEF\u0CF1\u0CF2\u0D00-\u0D03\u0D05-\u0D0C\u0D0E-\u0D10\u0D12-\u0D44\u0D46-\u0D48\u0D4A-\u0D4E\u0D54-\u0D57\u0D5F-\u0D63\u0D66-\u0D6F\u0D7A-\u0D7F\u0D82\u0D83\u0D85-\u0D96\u0D9A-\u0DB1\u0DB3-\u0DBB\u0DBD\u0DC0-\u0DC6\u0DCA\u0DCF-\u0DD4\u0DD6\u0DD8-\u0DDF\u0DE6-\u0DEF\u0DF2\u0DF3\u0E01-\u0E3A\u0E40-\u0E4E\u0E50-\u0E59\u0E81\u0E82\u0E84\u0E87\u0E88\u0E8A\u0E8D\u0E94-\u0E97\u0E99-\u0E9F\u0EA1-\u0EA3\u0EA5\u0EA7\u0EAA\u0EAB\u0EAD-\u0EB9\u0EBB-\u0EBD\u0EC0-\u0EC4\u0EC6\u0EC8-\u0ECD\u0ED0-\u0ED9\u0EDC-\u0EDF\u0F00\u0F18\u0F19\u0F20-\u0F29\u0F35\u0F37\u0F39\u0F3E-\u0F47\u0F49-\u0F6C\u0F71-\u0F84\u0F86-\u0F97\u0F99-\u0FBC\u0FC6\u1000-\u1049\u1050-\u109D\u10A0-\u10C5\u10C7\u10CD\u10D0-\u10FA\u10FC-\u1248\u124A-\u124D\u1250-\u1256\u1258\u125A-\u125D\u1260-\u1288\u128A-\u128D\u1290-\u12B0\u12B2-\u12B5\u12B8-\u12BE\u12C0\u12C2-\u12C5\u12C8-\u12D6\u12D8-\u1310\u1312-\u1315\u1318-\u135A\u135D-\u135F\u1380-\u138F\u13A0-\u13F5\u13F8-\u13FD\u1401-\u166C\u166F-\u167F\u1681-\u169A\u16A0-\u16EA\u16EE-\u16F8\u1700-\u170C\u170E-\u1714\u1720-\u1734\u1740-\u1753\u1760-\u176C\u176E-\u1770\u1772\u1773\u1780-\u17D3\u17D7\u17DC\u17DD\u17E0-\u17E9\u180B-\u180D\u1810-\u1819\u1820-\u1877\u1880-\u18AA\u18B0-\u18F5\u1900-\u191E\u1920-\u192B\u1930-\u193B\u1946-\u196D\u1970-\u1974\u1980-\u19AB\u19B0-\u19C9\u19D0-\u19D9\u1A00-\u1A1B\u1A20-\u1A5E\u1A60-\u1A7C\u1A7F-\u1A89\u1A90-\u1A99\u1AA7\u1AB0-\u1ABD\u1B00-\u1B4B\u1B50-\u1B59\u1B6B-\u1B73\u1B80-\u1BF3\u1C00-\u1C37\u1C40-\u1C49\u1C4D-\u1C7D\u1C80-\u1C88\u1CD0-\u1CD2\u1CD4-\u1CF9\u1D00-\u1DF9\u1DFB-\u1F15\u1F18-\u1F1D\u1F20-\u1F45\u1F48-\u1F4D\u1F50-\u1F57\u1F59\u1F5B\u1F5D\u1F5F-\u1F7D\u1F80-\u1FB4\u1FB6-\u1FBC\u1FBE\u1FC2-\u1FC4\u1FC6-\u1FCC\u1FD0-\u1FD3\u1FD6-\u1FDB\u1FE0-\u1FEC\u1FF2-\u1FF4\u1FF6-\u1FFC\u203F\u2040\u2054\u2071\u207F\u2090-\u209C\u20D0-\u20DC\u20E1\u20E5-\u20F0\u2102\u2107\u210A-\u2113\u2115\u2119-\u211D\u2124\u2126\u2128\u212A-\u212D\u212F-\u2139\u213C-\u213F\u2145-\u2149\u214E\u2160-\u2188\u2C00-\u2C2E\u2C30-\u2C5E\u2C60-\u2CE4\u2CEB-\u2CF3\u2D00-\u2D25\u2D27\u2D2D\u2D30-\u2D67\u2D6F\u2D7F-\u2D96\u2DA0-\u2DA6\u2DA8-\u2DAE\u2DB0-\u2DB6\u2DB8-\u2DBE\u2DC0-\u2DC6\u2DC8-\u2DCE\u2DD0-\u2DD6\u2DD8-\u2DDE\u2DE0-\u2DFF\u2E2F\u3005-\u3007\u3021-\u302F\u3031-\u3035\u3038-\u303C\u3041-\u3096\u3099\u309A\u309D-\u309F\u30A1-\u30FA\u30FC-\u30FF\u3105-\u312E\u3131-\u318E\u31A0-\u31BA\u31F0-\u31FF\u3400-\u4DB5\u4E00-\u9FEA\uA000-\uA48C\uA4D0-\uA4FD\uA500-\uA60C\uA610-\uA62B\uA640-\uA66F\uA674-\uA67D\uA67F-\uA6F1\uA717-\uA71F\uA722-\uA788\uA78B-\uA7AE\uA7B0-\uA7B7\uA7F7-\uA827\uA840-\uA873\uA880-\uA8C5\uA8D0-\uA8D9\uA8E0-\uA8F7\uA8FB\uA8FD\uA900-\uA92D\uA930-\uA953\uA960-\uA97C\uA980-\uA9C0\uA9CF-\uA9D9\uA9E0-\uA9FE\uAA00-\uAA36\uAA40-\uAA4D\uAA50-\uAA59\uAA60-\uAA76\uAA7A-\uAAC2\uAADB-\uAADD\uAAE0-\uAAEF\uAAF2-\uAAF6\uAB01-\uAB06\uAB09-\uAB0E\uAB11-\uAB16\uAB20-\uAB26\uAB28-\uAB2E\uAB30-\uAB5A\uAB5C-\uAB65\uAB70-\uABEA\uABEC\uABED\uABF0-\uABF9\uAC00-\uD7A3\uD7B0-\uD7C6\uD7CB-\uD7FB\uF900-\uFA6D\uFA70-\uFAD9\uFB00-\uFB06\uFB13-\uFB17\uFB1D-\uFB28\uFB2A-\uFB36\uFB38-\uFB3C\uFB3E\uFB40\uFB41\uFB43\uFB44\uFB46-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE00-\uFE0F\uFE20-\uFE2F\uFE33\uFE34\uFE4D-\uFE4F\uFE70-\uFE74\uFE76-\uFEFC\uFF10-\uFF19\uFF21-\uFF3A\uFF3F\uFF41-\uFF5A\uFF66-\uFFBE\uFFC2-\uFFC7\uFFCA-\uFFCF\uFFD2-\uFFD7\uFFDA-\uFFDC]|\uD800[\uDC00-\uDC0B\uDC0D-\uDC26\uDC28-\uDC3A\uDC3C\uDC3D\uDC3F-\uDC4D\uDC50-\uDC5D\uDC80-\uDCFA\uDD40-\uDD74\uDDFD\uDE80-\uDE9C\uDEA0-\uDED0\uDEE0\uDF00-\uDF1F\uDF2D-\uDF4A\uDF50-\uDF7A\uDF80-\uDF9D\uDFA0-\uDFC3\uDFC8-\uDFCF\uDFD1-\uDFD5]|\uD801[\uDC00-\uDC9D\uDCA0-\uDCA9\uDCB0-\uDCD3\uDCD8-\uDCFB\uDD00-\uDD27\uDD30-\uDD63\uDE00-\uDF36\uDF40-\uDF55\uDF60-\uDF67]|\uD802[\uDC00-\uDC05\uDC08\uDC0A-\uDC35\uDC37\uDC38\uDC3C\uDC3F-\uDC55\uDC60-\uDC76\uDC80-\uDC9E\uDCE0-\uDCF2\uDCF4\uDCF5\uDD00-\uDD15\uDD20-\uDD39\uDD80-\uDDB7\uDDBE\uDDBF\uDE00-\uDE03\uDE05\uDE06\uDE0C-\uDE13\uDE15-\uDE17\uDE19-\uDE33\uDE38-\uDE3A\uDE3F\uDE60-\uDE7C\uDE80-\uDE9C\uDEC0-\uDEC7\uDEC9-\uDEE6\uDF00-\uDF35\uDF40-\uDF55\uDF60-\uDF72\uDF80-\uDF91]|\uD803[\uDC00-\uDC48\uDC80-\uDCB2\uDCC0-\uDCF2]|\uD804[\uDC00-\uDC46\uDC66-\uDC6F\uDC7F-\uDCBA\uDCD0-\uDCE8\uDCF0-\uDCF9\uDD00-\uDD34\uDD36-\uDD3F\uDD50-\uDD73\uDD76\uDD80-\uDDC4\uDDCA-\uDDCC\uDDD0-\uDDDA\uDDDC\uDE00-\uDE11\uDE13-\uDE37\uDE3E\uDE80-\uDE86\uDE88\uDE8A-\uDE8D\uDE8F-\uDE9D\uDE9F-\uDEA8\uDEB0-\uDEEA\uDEF0-\uDEF9\uDF00-\uDF03\uDF05-\uDF0C\uDF0F\uDF10\uDF13-\uDF28\uDF2A-\uDF30\uDF32\uDF33\uDF35-\uDF39\uDF3C-\uDF44\uDF47\uDF48\uDF4B-\uDF4D\uDF50\uDF57\uDF5D-\uDF63\uDF66-\uDF6C\uDF70-\uDF74]|\uD805[\uDC00-\uDC4A\uDC50-\uDC59\uDC80-\uDCC5\uDCC7\uDCD0-\uDCD9\uDD80-\uDDB5\uDDB8-\uDDC0\uDDD8-\uDDDD\uDE00-\uDE40\uDE44\uDE50-\uDE59\uDE80-\uDEB7\uDEC0-\uDEC9\uDF00-\uDF19\uDF1D-\uDF2B\uDF30-\uDF39]|\uD806[\uDCA0-\uDCE9\uDCFF\uDE00-\uDE3E\uDE47\uDE50-\uDE83\uDE86-\uDE99\uDEC0-\uDEF8]|\uD807[\uDC00-\uDC08\uDC0A-\uDC36\uDC38-\uDC40\uDC50-\uDC59\uDC72-\uDC8F\uDC92-\uDCA7\uDCA9-\uDCB6\uDD00-\uDD06\uDD08\uDD09\uDD0B-\uDD36\uDD3A\uDD3C\uDD3D\uDD3F-\uDD47\uDD50-\uDD59]|\uD808[\uDC00-\uDF99]|\uD809[\uDC00-\uDC6E\uDC80-\uDD43]|[\uD80C\uD81C-\uD820\uD840-\uD868\uD86A-\uD86C\uD86F-\uD872\uD874-\uD879][\uDC00-\uDFFF]|\uD80D[\uDC00-\uDC2E]|\uD811[\uDC00-\uDE46]|\uD81A[\uDC00-\uDE38\uDE40-\uDE5E\uDE60-\uDE69\uDED0-\uDEED\uDEF0-\uDEF4\uDF00-\uDF36\uDF40-\uDF43\uDF50-\uDF59\uDF63-\uDF77\uDF7D-\uDF8F]|\uD81B[\uDF00-\uDF44\uDF50-\uDF7E\uDF8F-\uDF9F\uDFE0\uDFE1]|\uD821[\uDC00-\uDFEC]|\uD822[\uDC00-\uDEF2]|\uD82C[\uDC00-\uDD1E\uDD70-\uDEFB]|\uD82F[\uDC00-\uDC6A\uDC70-\uDC7C\uDC80-\uDC88\uDC90-\uDC99\uDC9D\uDC9E]|\uD834[\uDD65-\uDD69\uDD6D-\uDD72\uDD7B-\uDD82\uDD85-\uDD8B\uDDAA-\uDDAD\uDE42-\uDE44]|\uD835[\uDC00-\uDC54\uDC56-\uDC9C\uDC9E\uDC9F\uDCA2\uDCA5\uDCA6\uDCA9-\uDCAC\uDCAE-\uDCB9\uDCBB\uDCBD-\uDCC3\uDCC5-\uDD05\uDD07-\uDD0A\uDD0D-\uDD14\uDD16-\uDD1C\uDD1E-\uDD39\uDD3B-\uDD3E\uDD40-\uDD44\uDD46\uDD4A-\uDD50\uDD52-\uDEA5\uDEA8-\uDEC0\uDEC2-\uDEDA\uDEDC-\uDEFA\uDEFC-\uDF14\uDF16-\uDF34\uDF36-\uDF4E\uDF50-\uDF6E\uDF70-\uDF88\uDF8A-\uDFA8\uDFAA-\uDFC2\uDFC4-\uDFCB\uDFCE-\uDFFF]|\uD836[\uDE00-\uDE36\uDE3B-\uDE6C\uDE75\uDE84\uDE9B-\uDE9F\uDEA1-\uDEAF]|\uD838[\uDC00-\uDC06\uDC08-\uDC18\uDC1B-\uDC21\uDC23\uDC24\uDC26-\uDC2A]|\uD83A[\uDC00-\uDCC4\uDCD0-\uDCD6\uDD00-\uDD4A\uDD50-\uDD59]|\uD83B[\uDE00-\uDE03\uDE05-\uDE1F\uDE21\uDE22\uDE24\uDE27\uDE29-\uDE32\uDE34-\uDE37\uDE39\uDE3B\uDE42\uDE47\uDE49\uDE4B\uDE4D-\uDE4F\uDE51\uDE52\uDE54\uDE57\uDE59\uDE5B\uDE5D\uDE5F\uDE61\uDE62\uDE64\uDE67-\uDE6A\uDE6C-\uDE72\uDE74-\uDE77\uDE79-\uDE7C\uDE7E\uDE80-\uDE89\uDE8B-\uDE9B\uDEA1-\uDEA3\uDEA5-\uDEA9\uDEAB-\uDEBB]|\uD869[\uDC00-\uDED6\uDF00-\uDFFF]|\uD86D[\uDC00-\uDF34\uDF40-\uDFFF]|\uD86E[\uDC00-\uDC1D\uDC20-\uDFFF]|\uD873[\uDC00-\uDEA1\uDEB0-\uDFFF]|\uD87A[\uDC00-\uDFE0]|\uD87E[\uDC00-\uDE1D]|\uDB40[\uDD00-\uDDEF]/;
+    }));
+    require_util9 = /* @__PURE__ */ __commonJSMin(((exports2, module2) => {
+      const unicode = require_unicode();
+      module2.exports = {
+        isSpaceSeparator(c) {
+          return typeof c === "string" && unicode.Space_Separator.test(c);
+        },
+        isIdStartChar(c) {
+          return typeof c === "string" && (c >= "a" && c <= "z" || c >= "A" && c <= "Z" || c === "$" || c === "_" || unicode.ID_Start.test(c));
+        },
+        isIdContinueChar(c) {
+          return typeof c === "string" && (c >= "a" && c <= "z" || c >= "A" && c <= "Z" || c >= "0" && c <= "9" || c === "$" || c === "_" || c === "‌" || c === "‍" || unicode.ID_Continue.test(c));
+        },
+        isDigit(c) {
+          return typeof c === "string" && /[0-9]/.test(c);
+        },
+        isHexDigit(c) {
+          return typeof c === "string" && /[0-9A-Fa-f]/.test(c);
+        }
+      };
+    }));
+    require_parse2 = /* @__PURE__ */ __commonJSMin(((exports2, module2) => {
+      const util2 = require_util9();
+      let source;
+      let parseState;
+      let stack;
+      let pos;
+      let line;
+      let column;
+      let token;
+      let key;
+      let root2;
+      module2.exports = function parse4(text, reviver) {
+        source = String(text);
+        parseState = "start";
+        stack = [];
+        pos = 0;
+        line = 1;
+        column = 0;
+        token = void 0;
+        key = void 0;
+        root2 = void 0;
+        do {
+          token = lex();
+          parseStates[parseState]();
+        } while (token.type !== "eof");
+        if (typeof reviver === "function") return internalize({ "": root2 }, "", reviver);
+        return root2;
+      };
+      function internalize(holder, name, reviver) {
+        const value = holder[name];
+        if (value != null && typeof value === "object") {
+          if (Array.isArray(value)) for (let i = 0; i < value.length; i++) {
+            const key2 = String(i);
+            const replacement = internalize(value, key2, reviver);
+            if (replacement === void 0) delete value[key2];
+            else Object.defineProperty(value, key2, {
+              value: replacement,
+              writable: true,
+              enumerable: true,
+              configurable: true
+            });
+          }
+          else for (const key2 in value) {
+            const replacement = internalize(value, key2, reviver);
+            if (replacement === void 0) delete value[key2];
+            else Object.defineProperty(value, key2, {
+              value: replacement,
+              writable: true,
+              enumerable: true,
+              configurable: true
+            });
+          }
+        }
+        return reviver.call(holder, name, value);
+      }
+      let lexState;
+      let buffer;
+      let doubleQuote;
+      let sign;
+      let c;
+      function lex() {
+        lexState = "default";
+        buffer = "";
+        doubleQuote = false;
+        sign = 1;
+        for (; ; ) {
+          c = peek();
+          const token2 = lexStates[lexState]();
+          if (token2) return token2;
+        }
+      }
+      function peek() {
+        if (source[pos]) return String.fromCodePoint(source.codePointAt(pos));
+      }
+      function read() {
+        const c2 = peek();
+        if (c2 === "\n") {
+          line++;
+          column = 0;
+        } else if (c2) column += c2.length;
+        else column++;
+        if (c2) pos += c2.length;
+        return c2;
+      }
+      const lexStates = {
+        default() {
+          switch (c) {
+            case "	":
+            case "\v":
+            case "\f":
+            case " ":
+            case " ":
+            case "\uFEFF":
+            case "\n":
+            case "\r":
+            case "\u2028":
+            case "\u2029":
+              read();
+              return;
+            case "/":
+              read();
+              lexState = "comment";
+              return;
+            case void 0:
+              read();
+              return newToken("eof");
+          }
+          if (util2.isSpaceSeparator(c)) {
+            read();
+            return;
+          }
+          return lexStates[parseState]();
+        },
+        comment() {
+          switch (c) {
+            case "*":
+              read();
+              lexState = "multiLineComment";
+              return;
+            case "/":
+              read();
+              lexState = "singleLineComment";
+              return;
+          }
+          throw invalidChar(read());
+        },
+        multiLineComment() {
+          switch (c) {
+            case "*":
+              read();
+              lexState = "multiLineCommentAsterisk";
+              return;
+            case void 0:
+              throw invalidChar(read());
+          }
+          read();
+        },
+        multiLineCommentAsterisk() {
+          switch (c) {
+            case "*":
+              read();
+              return;
+            case "/":
+              read();
+              lexState = "default";
+              return;
+            case void 0:
+              throw invalidChar(read());
+          }
+          read();
+          lexState = "multiLineComment";
+        },
+        singleLineComment() {
+          switch (c) {
+            case "\n":
+            case "\r":
+            case "\u2028":
+            case "\u2029":
+              read();
+              lexState = "default";
+              return;
+            case void 0:
+              read();
+              return newToken("eof");
+          }
+          read();
+        },
+        value() {
+          switch (c) {
+            case "{":
+            case "[":
+              return newToken("punctuator", read());
+            case "n":
+              read();
+              literal("ull");
+              return newToken("null", null);
+            case "t":
+              read();
+              literal("rue");
+              return newToken("boolean", true);
+            case "f":
+              read();
+              literal("alse");
+              return newToken("boolean", false);
+            case "-":
+            case "+":
+              if (read() === "-") sign = -1;
+              lexState = "sign";
+              return;
+            case ".":
+              buffer = read();
+              lexState = "decimalPointLeading";
+              return;
+            case "0":
+              buffer = read();
+              lexState = "zero";
+              return;
+            case "1":
+            case "2":
+            case "3":
+            case "4":
+            case "5":
+            case "6":
+            case "7":
+            case "8":
+            case "9":
+              buffer = read();
+              lexState = "decimalInteger";
+              return;
+            case "I":
+              read();
+              literal("nfinity");
+              return newToken("numeric", Infinity);
+            case "N":
+              read();
+              literal("aN");
+              return newToken("numeric", NaN);
+            case '"':
+            case "'":
+              doubleQuote = read() === '"';
+              buffer = "";
+              lexState = "string";
+              return;
+          }
+          throw invalidChar(read());
+        },
+        identifierNameStartEscape() {
+          if (c !== "u") throw invalidChar(read());
+          read();
+          const u = unicodeEscape();
+          switch (u) {
+            case "$":
+            case "_":
+              break;
+            default:
+              if (!util2.isIdStartChar(u)) throw invalidIdentifier();
+          }
+          buffer += u;
+          lexState = "identifierName";
+        },
+        identifierName() {
+          switch (c) {
+            case "$":
+            case "_":
+            case "‌":
+            case "‍":
+              buffer += read();
+              return;
+            case "\\":
+              read();
+              lexState = "identifierNameEscape";
+              return;
+          }
+          if (util2.isIdContinueChar(c)) {
+            buffer += read();
+            return;
+          }
+          return newToken("identifier", buffer);
+        },
+        identifierNameEscape() {
+          if (c !== "u") throw invalidChar(read());
+          read();
+          const u = unicodeEscape();
+          switch (u) {
+            case "$":
+            case "_":
+            case "‌":
+            case "‍":
+              break;
+            default:
+              if (!util2.isIdContinueChar(u)) throw invalidIdentifier();
+          }
+          buffer += u;
+          lexState = "identifierName";
+        },
+        sign() {
+          switch (c) {
+            case ".":
+              buffer = read();
+              lexState = "decimalPointLeading";
+              return;
+            case "0":
+              buffer = read();
+              lexState = "zero";
+              return;
+            case "1":
+            case "2":
+            case "3":
+            case "4":
+            case "5":
+            case "6":
+            case "7":
+            case "8":
+            case "9":
+              buffer = read();
+              lexState = "decimalInteger";
+              return;
+            case "I":
+              read();
+              literal("nfinity");
+              return newToken("numeric", sign * Infinity);
+            case "N":
+              read();
+              literal("aN");
+              return newToken("numeric", NaN);
+          }
+          throw invalidChar(read());
+        },
+        zero() {
+          switch (c) {
+            case ".":
+              buffer += read();
+              lexState = "decimalPoint";
+              return;
+            case "e":
+            case "E":
+              buffer += read();
+              lexState = "decimalExponent";
+              return;
+            case "x":
+            case "X":
+              buffer += read();
+              lexState = "hexadecimal";
+              return;
+          }
+          return newToken("numeric", sign * 0);
+        },
+        decimalInteger() {
+          switch (c) {
+            case ".":
+              buffer += read();
+              lexState = "decimalPoint";
+              return;
+            case "e":
+            case "E":
+              buffer += read();
+              lexState = "decimalExponent";
+              return;
+          }
+          if (util2.isDigit(c)) {
+            buffer += read();
+            return;
+          }
+          return newToken("numeric", sign * Number(buffer));
+        },
+        decimalPointLeading() {
+          if (util2.isDigit(c)) {
+            buffer += read();
+            lexState = "decimalFraction";
+            return;
+          }
+          throw invalidChar(read());
+        },
+        decimalPoint() {
+          switch (c) {
+            case "e":
+            case "E":
+              buffer += read();
+              lexState = "decimalExponent";
+              return;
+          }
+          if (util2.isDigit(c)) {
+            buffer += read();
+            lexState = "decimalFraction";
+            return;
+          }
+          return newToken("numeric", sign * Number(buffer));
+        },
+        decimalFraction() {
+          switch (c) {
+            case "e":
+            case "E":
+              buffer += read();
+              lexState = "decimalExponent";
+              return;
+          }
+          if (util2.isDigit(c)) {
+            buffer += read();
+            return;
+          }
+          return newToken("numeric", sign * Number(buffer));
+        },
+        decimalExponent() {
+          switch (c) {
+            case "+":
+            case "-":
+              buffer += read();
+              lexState = "decimalExponentSign";
+              return;
+          }
+          if (util2.isDigit(c)) {
+            buffer += read();
+            lexState = "decimalExponentInteger";
+            return;
+          }
+          throw invalidChar(read());
+        },
+        decimalExponentSign() {
+          if (util2.isDigit(c)) {
+            buffer += read();
+            lexState = "decimalExponentInteger";
+            return;
+          }
+          throw invalidChar(read());
+        },
+        decimalExponentInteger() {
+          if (util2.isDigit(c)) {
+            buffer += read();
+            return;
+          }
+          return newToken("numeric", sign * Number(buffer));
+        },
+        hexadecimal() {
+          if (util2.isHexDigit(c)) {
+            buffer += read();
+            lexState = "hexadecimalInteger";
+            return;
+          }
+          throw invalidChar(read());
+        },
+        hexadecimalInteger() {
+          if (util2.isHexDigit(c)) {
+            buffer += read();
+            return;
+          }
+          return newToken("numeric", sign * Number(buffer));
+        },
+        string() {
+          switch (c) {
+            case "\\":
+              read();
+              buffer += escape2();
+              return;
+            case '"':
+              if (doubleQuote) {
+                read();
+                return newToken("string", buffer);
+              }
+              buffer += read();
+              return;
+            case "'":
+              if (!doubleQuote) {
+                read();
+                return newToken("string", buffer);
+              }
+              buffer += read();
+              return;
+            case "\n":
+            case "\r":
+              throw invalidChar(read());
+            case "\u2028":
+            case "\u2029":
+              separatorChar(c);
+              break;
+            case void 0:
+              throw invalidChar(read());
+          }
+          buffer += read();
+        },
+        start() {
+          switch (c) {
+            case "{":
+            case "[":
+              return newToken("punctuator", read());
+          }
+          lexState = "value";
+        },
+        beforePropertyName() {
+          switch (c) {
+            case "$":
+            case "_":
+              buffer = read();
+              lexState = "identifierName";
+              return;
+            case "\\":
+              read();
+              lexState = "identifierNameStartEscape";
+              return;
+            case "}":
+              return newToken("punctuator", read());
+            case '"':
+            case "'":
+              doubleQuote = read() === '"';
+              lexState = "string";
+              return;
+          }
+          if (util2.isIdStartChar(c)) {
+            buffer += read();
+            lexState = "identifierName";
+            return;
+          }
+          throw invalidChar(read());
+        },
+        afterPropertyName() {
+          if (c === ":") return newToken("punctuator", read());
+          throw invalidChar(read());
+        },
+        beforePropertyValue() {
+          lexState = "value";
+        },
+        afterPropertyValue() {
+          switch (c) {
+            case ",":
+            case "}":
+              return newToken("punctuator", read());
+          }
+          throw invalidChar(read());
+        },
+        beforeArrayValue() {
+          if (c === "]") return newToken("punctuator", read());
+          lexState = "value";
+        },
+        afterArrayValue() {
+          switch (c) {
+            case ",":
+            case "]":
+              return newToken("punctuator", read());
+          }
+          throw invalidChar(read());
+        },
+        end() {
+          throw invalidChar(read());
+        }
+      };
+      function newToken(type, value) {
+        return {
+          type,
+          value,
+          line,
+          column
+        };
+      }
+      function literal(s) {
+        for (const c2 of s) {
+          if (peek() !== c2) throw invalidChar(read());
+          read();
+        }
+      }
+      function escape2() {
+        switch (peek()) {
+          case "b":
+            read();
+            return "\b";
+          case "f":
+            read();
+            return "\f";
+          case "n":
+            read();
+            return "\n";
+          case "r":
+            read();
+            return "\r";
+          case "t":
+            read();
+            return "	";
+          case "v":
+            read();
+            return "\v";
+          case "0":
+            read();
+            if (util2.isDigit(peek())) throw invalidChar(read());
+            return "\0";
+          case "x":
+            read();
+            return hexEscape();
+          case "u":
+            read();
+            return unicodeEscape();
+          case "\n":
+          case "\u2028":
+          case "\u2029":
+            read();
+            return "";
+          case "\r":
+            read();
+            if (peek() === "\n") read();
+            return "";
+          case "1":
+          case "2":
+          case "3":
+          case "4":
+          case "5":
+          case "6":
+          case "7":
+          case "8":
+          case "9":
+            throw invalidChar(read());
+          case void 0:
+            throw invalidChar(read());
+        }
+        return read();
+      }
+      function hexEscape() {
+        let buffer2 = "";
+        let c2 = peek();
+        if (!util2.isHexDigit(c2)) throw invalidChar(read());
+        buffer2 += read();
+        c2 = peek();
+        if (!util2.isHexDigit(c2)) throw invalidChar(read());
+        buffer2 += read();
+        return String.fromCodePoint(parseInt(buffer2, 16));
+      }
+      function unicodeEscape() {
+        let buffer2 = "";
+        let count = 4;
+        while (count-- > 0) {
+          const c2 = peek();
+          if (!util2.isHexDigit(c2)) throw invalidChar(read());
+          buffer2 += read();
+        }
+        return String.fromCodePoint(parseInt(buffer2, 16));
+      }
+      const parseStates = {
+        start() {
+          if (token.type === "eof") throw invalidEOF();
+          push();
+        },
+        beforePropertyName() {
+          switch (token.type) {
+            case "identifier":
+            case "string":
+              key = token.value;
+              parseState = "afterPropertyName";
+              return;
+            case "punctuator":
+              pop();
+              return;
+            case "eof":
+              throw invalidEOF();
+          }
+        },
+        afterPropertyName() {
+          if (token.type === "eof") throw invalidEOF();
+          parseState = "beforePropertyValue";
+        },
+        beforePropertyValue() {
+          if (token.type === "eof") throw invalidEOF();
+          push();
+        },
+        beforeArrayValue() {
+          if (token.type === "eof") throw invalidEOF();
+          if (token.type === "punctuator" && token.value === "]") {
+            pop();
+            return;
+          }
+          push();
+        },
+        afterPropertyValue() {
+          if (token.type === "eof") throw invalidEOF();
+          switch (token.value) {
+            case ",":
+              parseState = "beforePropertyName";
+              return;
+            case "}":
+              pop();
+          }
+        },
+        afterArrayValue() {
+          if (token.type === "eof") throw invalidEOF();
+          switch (token.value) {
+            case ",":
+              parseState = "beforeArrayValue";
+              return;
+            case "]":
+              pop();
+          }
+        },
+        end() {
+        }
+      };
+      function push() {
+        let value;
+        switch (token.type) {
+          case "punctuator":
+            switch (token.value) {
+              case "{":
+                value = {};
+                break;
+              case "[":
+                value = [];
+            }
+            break;
+          case "null":
+          case "boolean":
+          case "numeric":
+          case "string":
+            value = token.value;
+        }
+        if (root2 === void 0) root2 = value;
+        else {
+          const parent = stack[stack.length - 1];
+          if (Array.isArray(parent)) parent.push(value);
+          else Object.defineProperty(parent, key, {
+            value,
+            writable: true,
+            enumerable: true,
+            configurable: true
+          });
+        }
+        if (value !== null && typeof value === "object") {
+          stack.push(value);
+          if (Array.isArray(value)) parseState = "beforeArrayValue";
+          else parseState = "beforePropertyName";
+        } else {
+          const current = stack[stack.length - 1];
+          if (current == null) parseState = "end";
+          else if (Array.isArray(current)) parseState = "afterArrayValue";
+          else parseState = "afterPropertyValue";
+        }
+      }
+      function pop() {
+        stack.pop();
+        const current = stack[stack.length - 1];
+        if (current == null) parseState = "end";
+        else if (Array.isArray(current)) parseState = "afterArrayValue";
+        else parseState = "afterPropertyValue";
+      }
+      function invalidChar(c2) {
+        if (c2 === void 0) return syntaxError(`JSON5: invalid end of input at ${line}:${column}`);
+        return syntaxError(`JSON5: invalid character '${formatChar(c2)}' at ${line}:${column}`);
+      }
+      function invalidEOF() {
+        return syntaxError(`JSON5: invalid end of input at ${line}:${column}`);
+      }
+      function invalidIdentifier() {
+        column -= 5;
+        return syntaxError(`JSON5: invalid identifier character at ${line}:${column}`);
+      }
+      function separatorChar(c2) {
+        console.warn(`JSON5: '${formatChar(c2)}' in strings is not valid ECMAScript; consider escaping`);
+      }
+      function formatChar(c2) {
+        const replacements = {
+          "'": "\\'",
+          '"': '\\"',
+          "\\": "\\\\",
+          "\b": "\\b",
+          "\f": "\\f",
+          "\n": "\\n",
+          "\r": "\\r",
+          "	": "\\t",
+          "\v": "\\v",
+          "\0": "\\0",
+          "\u2028": "\\u2028",
+          "\u2029": "\\u2029"
+        };
+        if (replacements[c2]) return replacements[c2];
+        if (c2 < " ") {
+          const hexString = c2.charCodeAt(0).toString(16);
+          return "\\x" + ("00" + hexString).substring(hexString.length);
+        }
+        return c2;
+      }
+      function syntaxError(message) {
+        const err = new SyntaxError(message);
+        err.lineNumber = line;
+        err.columnNumber = column;
+        return err;
+      }
+    }));
+    require_stringify2 = /* @__PURE__ */ __commonJSMin(((exports2, module2) => {
+      const util2 = require_util9();
+      module2.exports = function stringify2(value, replacer, space) {
+        const stack = [];
+        let indent = "";
+        let propertyList;
+        let replacerFunc;
+        let gap = "";
+        let quote;
+        if (replacer != null && typeof replacer === "object" && !Array.isArray(replacer)) {
+          space = replacer.space;
+          quote = replacer.quote;
+          replacer = replacer.replacer;
+        }
+        if (typeof replacer === "function") replacerFunc = replacer;
+        else if (Array.isArray(replacer)) {
+          propertyList = [];
+          for (const v of replacer) {
+            let item;
+            if (typeof v === "string") item = v;
+            else if (typeof v === "number" || v instanceof String || v instanceof Number) item = String(v);
+            if (item !== void 0 && propertyList.indexOf(item) < 0) propertyList.push(item);
+          }
+        }
+        if (space instanceof Number) space = Number(space);
+        else if (space instanceof String) space = String(space);
+        if (typeof space === "number") {
+          if (space > 0) {
+            space = Math.min(10, Math.floor(space));
+            gap = "          ".substr(0, space);
+          }
+        } else if (typeof space === "string") gap = space.substr(0, 10);
+        return serializeProperty("", { "": value });
+        function serializeProperty(key, holder) {
+          let value2 = holder[key];
+          if (value2 != null) {
+            if (typeof value2.toJSON5 === "function") value2 = value2.toJSON5(key);
+            else if (typeof value2.toJSON === "function") value2 = value2.toJSON(key);
+          }
+          if (replacerFunc) value2 = replacerFunc.call(holder, key, value2);
+          if (value2 instanceof Number) value2 = Number(value2);
+          else if (value2 instanceof String) value2 = String(value2);
+          else if (value2 instanceof Boolean) value2 = value2.valueOf();
+          switch (value2) {
+            case null:
+              return "null";
+            case true:
+              return "true";
+            case false:
+              return "false";
+          }
+          if (typeof value2 === "string") return quoteString(value2, false);
+          if (typeof value2 === "number") return String(value2);
+          if (typeof value2 === "object") return Array.isArray(value2) ? serializeArray(value2) : serializeObject(value2);
+        }
+        function quoteString(value2) {
+          const quotes = {
+            "'": 0.1,
+            '"': 0.2
+          };
+          const replacements = {
+            "'": "\\'",
+            '"': '\\"',
+            "\\": "\\\\",
+            "\b": "\\b",
+            "\f": "\\f",
+            "\n": "\\n",
+            "\r": "\\r",
+            "	": "\\t",
+            "\v": "\\v",
+            "\0": "\\0",
+            "\u2028": "\\u2028",
+            "\u2029": "\\u2029"
+          };
+          let product = "";
+          for (let i = 0; i < value2.length; i++) {
+            const c = value2[i];
+            switch (c) {
+              case "'":
+              case '"':
+                quotes[c]++;
+                product += c;
+                continue;
+              case "\0":
+                if (util2.isDigit(value2[i + 1])) {
+                  product += "\\x00";
+                  continue;
+                }
+            }
+            if (replacements[c]) {
+              product += replacements[c];
+              continue;
+            }
+            if (c < " ") {
+              let hexString = c.charCodeAt(0).toString(16);
+              product += "\\x" + ("00" + hexString).substring(hexString.length);
+              continue;
+            }
+            product += c;
+          }
+          const quoteChar = quote || Object.keys(quotes).reduce((a, b) => quotes[a] < quotes[b] ? a : b);
+          product = product.replace(new RegExp(quoteChar, "g"), replacements[quoteChar]);
+          return quoteChar + product + quoteChar;
+        }
+        function serializeObject(value2) {
+          if (stack.indexOf(value2) >= 0) throw TypeError("Converting circular structure to JSON5");
+          stack.push(value2);
+          let stepback = indent;
+          indent = indent + gap;
+          let keys = propertyList || Object.keys(value2);
+          let partial = [];
+          for (const key of keys) {
+            const propertyString = serializeProperty(key, value2);
+            if (propertyString !== void 0) {
+              let member = serializeKey(key) + ":";
+              if (gap !== "") member += " ";
+              member += propertyString;
+              partial.push(member);
+            }
+          }
+          let final;
+          if (partial.length === 0) final = "{}";
+          else {
+            let properties;
+            if (gap === "") {
+              properties = partial.join(",");
+              final = "{" + properties + "}";
+            } else {
+              let separator = ",\n" + indent;
+              properties = partial.join(separator);
+              final = "{\n" + indent + properties + ",\n" + stepback + "}";
+            }
+          }
+          stack.pop();
+          indent = stepback;
+          return final;
+        }
+        function serializeKey(key) {
+          if (key.length === 0) return quoteString(key, true);
+          const firstChar = String.fromCodePoint(key.codePointAt(0));
+          if (!util2.isIdStartChar(firstChar)) return quoteString(key, true);
+          for (let i = firstChar.length; i < key.length; i++) if (!util2.isIdContinueChar(String.fromCodePoint(key.codePointAt(i)))) return quoteString(key, true);
+          return key;
+        }
+        function serializeArray(value2) {
+          if (stack.indexOf(value2) >= 0) throw TypeError("Converting circular structure to JSON5");
+          stack.push(value2);
+          let stepback = indent;
+          indent = indent + gap;
+          let partial = [];
+          for (let i = 0; i < value2.length; i++) {
+            const propertyString = serializeProperty(String(i), value2);
+            partial.push(propertyString !== void 0 ? propertyString : "null");
+          }
+          let final;
+          if (partial.length === 0) final = "[]";
+          else if (gap === "") final = "[" + partial.join(",") + "]";
+          else {
+            let separator = ",\n" + indent;
+            let properties = partial.join(separator);
+            final = "[\n" + indent + properties + ",\n" + stepback + "]";
+          }
+          stack.pop();
+          indent = stepback;
+          return final;
+        }
+      };
+    }));
+    import_lib = /* @__PURE__ */ __toESM2((/* @__PURE__ */ __commonJSMin(((exports2, module2) => {
+      module2.exports = {
+        parse: require_parse2(),
+        stringify: require_stringify2()
+      };
+    })))(), 1);
+    if (!window.__qlikMainPrivateResolvers) window.__qlikMainPrivateResolvers = {};
+    if (!window.__qlikMainPrivateResolvers.mainUrlPromise) window.__qlikMainPrivateResolvers.mainUrlPromise = new Promise((resolve2) => {
+      if (window.__qlikMainPrivateResolvers) window.__qlikMainPrivateResolvers.resolveMainJsUrl = (value) => {
+        resolve2(value);
+      };
+    });
+    if (!window.__qlikMainPrivateResolvers.mainJsUrlAndHostConfigPromise) window.__qlikMainPrivateResolvers.mainJsUrlAndHostConfigPromise = new Promise((resolve2) => {
+      if (window.__qlikMainPrivateResolvers) window.__qlikMainPrivateResolvers.resolveMainJsUrlAndHostConfig = (value) => {
+        resolve2(value);
+      };
+    });
+    if (!window.__qlikMainPrivateResolvers.qlikMainPromise) window.__qlikMainPrivateResolvers.qlikMainPromise = (async () => {
+      if (window.QlikMain) return window.QlikMain;
+      if (!window.__qlikMainPrivateResolvers?.mainJsUrlAndHostConfigPromise || !window.__qlikMainPrivateResolvers.mainUrlPromise) throw new Error("No main url promise found, report this issue");
+      const noHostWarningTimer = setTimeout(() => {
+        console.warn("Waiting for a host parameter pointing to a Qlik runtime system");
+      }, 5e3);
+      const { url, hostConfig } = await Promise.race([window.__qlikMainPrivateResolvers.mainJsUrlAndHostConfigPromise, window.__qlikMainPrivateResolvers.mainUrlPromise.then((mainJsUrl) => ({
+        url: mainJsUrl,
+        hostConfig: window.__qlikMainPrivateResolvers?.forwardCompatibleHostConfig
+      }))]);
+      clearTimeout(noHostWarningTimer);
+      const useWindowsCookies = await handleWindowsAuthentication(url, hostConfig);
+      return new Promise((resolve2) => {
+        if (window.QlikMain) resolve2(window.QlikMain);
+        else {
+          const script = window.document.createElement("script");
+          if (url) script.src = url;
+          if (useWindowsCookies) script.crossOrigin = "use-credentials";
+          script.addEventListener("error", () => {
+            console.error(`Qlik runtime system not found: ${url}`);
+          });
+          script.addEventListener("load", () => {
+            if (window.QlikMain) resolve2(window.QlikMain);
+          });
+          window.document.head.appendChild(script);
+        }
+      });
+    })();
+  }
+});
+
 // node_modules/@qlik/api/chunks/auth-B-dVJJjy.js
 var auth_B_dVJJjy_exports = {};
 __export(auth_B_dVJJjy_exports, {
@@ -37282,14 +30377,14 @@ var init_stackHas = __esm({
 });
 
 // node_modules/lodash-es/isObject.js
-function isObject(value) {
+function isObject2(value) {
   var type = typeof value;
   return value != null && (type == "object" || type == "function");
 }
 var isObject_default;
 var init_isObject = __esm({
   "node_modules/lodash-es/isObject.js"() {
-    isObject_default = isObject;
+    isObject_default = isObject2;
   }
 });
 
@@ -38421,7 +31516,7 @@ var init_identity = __esm({
 });
 
 // node_modules/lodash-es/_apply.js
-function apply(func, thisArg, args) {
+function apply2(func, thisArg, args) {
   switch (args.length) {
     case 0:
       return func.call(thisArg);
@@ -38437,7 +31532,7 @@ function apply(func, thisArg, args) {
 var apply_default;
 var init_apply = __esm({
   "node_modules/lodash-es/_apply.js"() {
-    apply_default = apply;
+    apply_default = apply2;
   }
 });
 
@@ -39246,7 +32341,7 @@ var require_permessage_deflate2 = __commonJS({
 });
 
 // node_modules/ws/lib/validation.js
-var require_validation2 = __commonJS({
+var require_validation = __commonJS({
   "node_modules/ws/lib/validation.js"(exports2, module2) {
     "use strict";
     var { isUtf8 } = __require("buffer");
@@ -39459,7 +32554,7 @@ var require_receiver2 = __commonJS({
       kWebSocket
     } = require_constants6();
     var { concat, toArrayBuffer, unmask } = require_buffer_util();
-    var { isValidStatusCode, isValidUTF8 } = require_validation2();
+    var { isValidStatusCode, isValidUTF8 } = require_validation();
     var FastBuffer = Buffer[Symbol.species];
     var GET_INFO = 0;
     var GET_PAYLOAD_LENGTH_16 = 1;
@@ -40081,7 +33176,7 @@ var require_sender2 = __commonJS({
     } = __require("util");
     var PerMessageDeflate2 = require_permessage_deflate2();
     var { EMPTY_BUFFER, kWebSocket, NOOP } = require_constants6();
-    var { isBlob, isValidStatusCode } = require_validation2();
+    var { isBlob, isValidStatusCode } = require_validation();
     var { mask: applyMask, toBuffer } = require_buffer_util();
     var kByteLength = /* @__PURE__ */ Symbol("kByteLength");
     var maskBuffer = Buffer.alloc(4);
@@ -40799,7 +33894,7 @@ var require_event_target = __commonJS({
 var require_extension = __commonJS({
   "node_modules/ws/lib/extension.js"(exports2, module2) {
     "use strict";
-    var { tokenChars } = require_validation2();
+    var { tokenChars } = require_validation();
     function push(dest, name, elem) {
       if (dest[name] === void 0) dest[name] = [elem];
       else dest[name].push(elem);
@@ -40964,7 +34059,7 @@ var require_websocket2 = __commonJS({
     var PerMessageDeflate2 = require_permessage_deflate2();
     var Receiver2 = require_receiver2();
     var Sender2 = require_sender2();
-    var { isBlob } = require_validation2();
+    var { isBlob } = require_validation();
     var {
       BINARY_TYPES,
       CLOSE_TIMEOUT,
@@ -41986,7 +35081,7 @@ var require_stream = __commonJS({
 var require_subprotocol = __commonJS({
   "node_modules/ws/lib/subprotocol.js"(exports2, module2) {
     "use strict";
-    var { tokenChars } = require_validation2();
+    var { tokenChars } = require_validation();
     function parse4(header) {
       const protocols = /* @__PURE__ */ new Set();
       let start = -1;
@@ -45219,7 +38314,7 @@ function createPhoenixSessionState({ doc, global: global2, executedAppActions })
     }
   };
 }
-function isObject2(v) {
+function isObject3(v) {
   return v != null && !Array.isArray(v) && typeof v === "object";
 }
 function isUndef(v) {
@@ -45254,7 +38349,7 @@ function emptyObject(obj) {
 }
 function compare(a, b) {
   let isIdentical = true;
-  if (isObject2(a) && isObject2(b)) {
+  if (isObject3(a) && isObject3(b)) {
     if (Object.keys(a).length !== Object.keys(b).length) return false;
     Object.keys(a).forEach((key) => {
       if (!compare(a[key], b[key])) isIdentical = false;
@@ -60572,7 +53667,7 @@ var init_qix_chunk_entrypoint_1NbkzsAZ = __esm({
           path: tmpPath,
           value: val
         });
-        else if (isObject2(val) && isObject2(oldVal)) patches = patches.concat(JSONPatch.generate(oldVal, val, tmpPath));
+        else if (isObject3(val) && isObject3(oldVal)) patches = patches.concat(JSONPatch.generate(oldVal, val, tmpPath));
         else if (isArray2(val) && isArray2(oldVal)) patches = patches.concat(patchArray(oldVal, val, tmpPath));
         else patches.push({
           op: "replace",
@@ -60588,7 +53683,7 @@ var init_qix_chunk_entrypoint_1NbkzsAZ = __esm({
       });
       return patches;
     };
-    JSONPatch.apply = function apply2(original, patches) {
+    JSONPatch.apply = function apply3(original, patches) {
       patches.forEach((patch) => {
         let parent = getParent(original, patch.path);
         let key = patch.path.split("/").splice(-1)[0];
@@ -60609,7 +53704,7 @@ var init_qix_chunk_entrypoint_1NbkzsAZ = __esm({
               const chunk = patch.value.slice(i, i + chunkSize);
               target.push(...chunk);
             }
-          } else if (isObject2(target) && isObject2(patch.value)) {
+          } else if (isObject3(target) && isObject3(patch.value)) {
             emptyObject(target);
             extend$1(target, patch.value);
           } else if (!parent) throw new Error("Patchee is not an object we can patch");
@@ -60714,7 +53809,7 @@ var init_qix_chunk_entrypoint_1NbkzsAZ = __esm({
     };
     retryRegexpFilter = /(?!^GetHyperCube|^GetListObject)(^Get|^Create|^OpenDoc$)/i;
     util = {};
-    util.isObject = function isObject3(arg) {
+    util.isObject = function isObject4(arg) {
       return typeof arg === "object" && arg !== null;
     };
     util.isNumber = function isNumber(arg) {
@@ -63166,7 +56261,7 @@ var require_timers2 = __commonJS({
 });
 
 // packages/qlik-client/node_modules/undici/lib/core/errors.js
-var require_errors4 = __commonJS({
+var require_errors3 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/core/errors.js"(exports2, module2) {
     "use strict";
     var kUndiciError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR");
@@ -63887,7 +56982,7 @@ var require_tree2 = __commonJS({
 });
 
 // packages/qlik-client/node_modules/undici/lib/core/util.js
-var require_util11 = __commonJS({
+var require_util10 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/core/util.js"(exports2, module2) {
     "use strict";
     var assert = __require("node:assert");
@@ -63898,7 +56993,7 @@ var require_util11 = __commonJS({
     var { stringify: stringify2 } = __require("node:querystring");
     var { EventEmitter: EE, addAbortListener: addAbortListenerNative } = __require("node:events");
     var timers = require_timers2();
-    var { InvalidArgumentError, ConnectTimeoutError } = require_errors4();
+    var { InvalidArgumentError, ConnectTimeoutError } = require_errors3();
     var { headerNameLowerCasedRecord } = require_constants7();
     var { tree } = require_tree2();
     var BodyAsyncIterable = class {
@@ -66249,7 +59344,7 @@ var require_webidl2 = __commonJS({
 });
 
 // packages/qlik-client/node_modules/undici/lib/web/fetch/util.js
-var require_util12 = __commonJS({
+var require_util11 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/fetch/util.js"(exports2, module2) {
     "use strict";
     var { Transform } = __require("node:stream");
@@ -66258,7 +59353,7 @@ var require_util12 = __commonJS({
     var { getGlobalOrigin } = require_global3();
     var { collectAnHTTPQuotedString, parseMIMEType } = require_data_url2();
     var { performance: performance2 } = __require("node:perf_hooks");
-    var { isValidHTTPToken, normalizedMethodRecordsBase } = require_util11();
+    var { isValidHTTPToken, normalizedMethodRecordsBase } = require_util10();
     var assert = __require("node:assert");
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl2();
@@ -67096,8 +60191,8 @@ var require_runtime_features = __commonJS({
 var require_formdata2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/fetch/formdata.js"(exports2, module2) {
     "use strict";
-    var { iteratorMixin } = require_util12();
-    var { kEnumerableProperty } = require_util11();
+    var { iteratorMixin } = require_util11();
+    var { kEnumerableProperty } = require_util10();
     var { webidl } = require_webidl2();
     var nodeUtil2 = __require("node:util");
     var { runtimeFeatures } = require_runtime_features();
@@ -67254,7 +60349,7 @@ var require_request3 = __commonJS({
     var {
       InvalidArgumentError,
       NotSupportedError
-    } = require_errors4();
+    } = require_errors3();
     var assert = __require("node:assert");
     var {
       isValidHTTPToken,
@@ -67272,7 +60367,7 @@ var require_request3 = __commonJS({
       getServerName,
       normalizedMethodRecords,
       getProtocolFromUrlString
-    } = require_util11();
+    } = require_util10();
     var { channels } = require_diagnostics2();
     var { headerNameLowerCasedRecord } = require_constants7();
     var invalidPathRegex = /[^\u0021-\u00ff]/;
@@ -67738,7 +60833,7 @@ var require_dispatcher2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/dispatcher/dispatcher.js"(exports2, module2) {
     "use strict";
     var EventEmitter2 = __require("node:events");
-    var { InvalidArgumentError } = require_errors4();
+    var { InvalidArgumentError } = require_errors3();
     var { kOriginless, kUrl, kInterceptorKind } = require_symbols6();
     var Dispatcher = class extends EventEmitter2 {
       dispatch() {
@@ -67802,7 +60897,7 @@ var require_dispatcher_base2 = __commonJS({
       ClientDestroyedError,
       ClientClosedError,
       InvalidArgumentError
-    } = require_errors4();
+    } = require_errors3();
     var { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = require_symbols6();
     var { defaultWebSocketMaxFragments, defaultWebSocketMaxPayloadSize } = require_constants7();
     var kOnDestroyed = /* @__PURE__ */ Symbol("onDestroyed");
@@ -67962,8 +61057,8 @@ var require_connect2 = __commonJS({
     "use strict";
     var net = __require("node:net");
     var assert = __require("node:assert");
-    var util2 = require_util11();
-    var { InvalidArgumentError, ConnectTimeoutError } = require_errors4();
+    var util2 = require_util10();
+    var { InvalidArgumentError, ConnectTimeoutError } = require_errors3();
     var tls;
     var SessionCache = class WeakSessionCache {
       constructor(maxCachedSessions) {
@@ -68114,7 +61209,7 @@ var require_connect2 = __commonJS({
 });
 
 // packages/qlik-client/node_modules/undici/lib/llhttp/utils.js
-var require_utils3 = __commonJS({
+var require_utils2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/llhttp/utils.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -68135,7 +61230,7 @@ var require_constants9 = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.SPECIAL_HEADERS = exports2.MINOR = exports2.MAJOR = exports2.HTAB_SP_VCHAR_OBS_TEXT = exports2.QUOTED_STRING = exports2.CONNECTION_TOKEN_CHARS = exports2.HEADER_CHARS = exports2.TOKEN = exports2.HEX = exports2.URL_CHAR = exports2.USERINFO_CHARS = exports2.MARK = exports2.ALPHANUM = exports2.NUM = exports2.HEX_MAP = exports2.NUM_MAP = exports2.ALPHA = exports2.STATUSES_HTTP = exports2.H_METHOD_MAP = exports2.METHOD_MAP = exports2.METHODS_RTSP = exports2.METHODS_ICE = exports2.METHODS_HTTP = exports2.HEADER_STATE = exports2.FINISH = exports2.STATUSES = exports2.METHODS = exports2.LENIENT_FLAGS = exports2.FLAGS = exports2.TYPE = exports2.ERROR = void 0;
-    var utils_1 = require_utils3();
+    var utils_1 = require_utils2();
     exports2.ERROR = {
       OK: 0,
       INTERNAL: 1,
@@ -70621,7 +63716,7 @@ var require_parser_h1 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/dispatcher/parser-h1.js"(exports2, module2) {
     "use strict";
     var assert = __require("node:assert");
-    var util2 = require_util11();
+    var util2 = require_util10();
     var timers = require_timers2();
     var {
       HeadersTimeoutError,
@@ -70632,7 +63727,7 @@ var require_parser_h1 = __commonJS({
       HTTPParserError,
       ResponseContentLengthMismatchError,
       ResponseExceededMaxSizeError
-    } = require_errors4();
+    } = require_errors3();
     var {
       kUrl,
       kReset,
@@ -71468,7 +64563,7 @@ var require_llhttp_simd_wasm2 = __commonJS({
 var require_formdata_parser2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/fetch/formdata-parser.js"(exports2, module2) {
     "use strict";
-    var { bufferToLowerCasedHeaderName } = require_util11();
+    var { bufferToLowerCasedHeaderName } = require_util10();
     var { HTTP_TOKEN_CODEPOINTS } = require_data_url2();
     var { makeEntry } = require_formdata2();
     var { webidl } = require_webidl2();
@@ -71803,12 +64898,12 @@ var require_formdata_parser2 = __commonJS({
 var require_body2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/fetch/body.js"(exports2, module2) {
     "use strict";
-    var util2 = require_util11();
+    var util2 = require_util10();
     var {
       readableStreamClose,
       fullyReadBody,
       extractMimeType
-    } = require_util12();
+    } = require_util11();
     var { FormData: FormData2, setFormDataState, getFormDataBoundary } = require_formdata2();
     var { webidl } = require_webidl2();
     var assert = __require("node:assert");
@@ -72135,7 +65230,7 @@ var require_client_h12 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/dispatcher/client-h1.js"(exports2, module2) {
     "use strict";
     var assert = __require("node:assert");
-    var util2 = require_util11();
+    var util2 = require_util10();
     var { channels } = require_diagnostics2();
     var timers = require_timers2();
     var {
@@ -72151,7 +65246,7 @@ var require_client_h12 = __commonJS({
       HTTPParserError,
       WebAssemblyNotSupportedError,
       ResponseExceededMaxSizeError
-    } = require_errors4();
+    } = require_errors3();
     var {
       kUrl,
       kReset,
@@ -73493,7 +66588,7 @@ var require_client_h22 = __commonJS({
     "use strict";
     var assert = __require("node:assert");
     var { pipeline } = __require("node:stream");
-    var util2 = require_util11();
+    var util2 = require_util10();
     var {
       RequestContentLengthMismatchError,
       ResponseContentLengthMismatchError,
@@ -73504,7 +66599,7 @@ var require_client_h22 = __commonJS({
       HeadersTimeoutError,
       BodyTimeoutError,
       ResponseExceededMaxSizeError
-    } = require_errors4();
+    } = require_errors3();
     var {
       kUrl,
       kReset,
@@ -74880,7 +67975,7 @@ var require_client2 = __commonJS({
     var assert = __require("node:assert");
     var net = __require("node:net");
     var http = __require("node:http");
-    var util2 = require_util11();
+    var util2 = require_util10();
     var { ClientStats } = require_stats();
     var { channels } = require_diagnostics2();
     var Request2 = require_request3();
@@ -74889,7 +67984,7 @@ var require_client2 = __commonJS({
       InvalidArgumentError,
       InformationalError,
       ClientDestroyedError
-    } = require_errors4();
+    } = require_errors3();
     var buildConnector = require_connect2();
     var {
       kUrl,
@@ -75965,8 +69060,8 @@ var require_pool2 = __commonJS({
     var Client = require_client2();
     var {
       InvalidArgumentError
-    } = require_errors4();
-    var util2 = require_util11();
+    } = require_errors3();
+    var util2 = require_util10();
     var { kConnecting, kHTTPContext, kHTTP2Session, kRemoteSettings, kUrl, kQueued } = require_symbols6();
     var buildConnector = require_connect2();
     var kOptions = /* @__PURE__ */ Symbol("options");
@@ -76141,7 +69236,7 @@ var require_balanced_pool2 = __commonJS({
     var {
       BalancedPoolMissingUpstreamError,
       InvalidArgumentError
-    } = require_errors4();
+    } = require_errors3();
     var {
       PoolBase,
       kClients,
@@ -76152,7 +69247,7 @@ var require_balanced_pool2 = __commonJS({
     } = require_pool_base2();
     var Pool = require_pool2();
     var { kOriginless, kUrl } = require_symbols6();
-    var util2 = require_util11();
+    var util2 = require_util10();
     var kFactory = /* @__PURE__ */ Symbol("factory");
     var kOptions = /* @__PURE__ */ Symbol("options");
     var kGreatestCommonDivisor = /* @__PURE__ */ Symbol("kGreatestCommonDivisor");
@@ -76300,8 +69395,8 @@ var require_round_robin_pool = __commonJS({
     var Client = require_client2();
     var {
       InvalidArgumentError
-    } = require_errors4();
-    var util2 = require_util11();
+    } = require_errors3();
+    var util2 = require_util10();
     var { kUrl, kQueued } = require_symbols6();
     var buildConnector = require_connect2();
     var kOptions = /* @__PURE__ */ Symbol("options");
@@ -76427,12 +69522,12 @@ var require_round_robin_pool = __commonJS({
 var require_agent2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/dispatcher/agent.js"(exports2, module2) {
     "use strict";
-    var { InvalidArgumentError, MaxOriginsReachedError } = require_errors4();
+    var { InvalidArgumentError, MaxOriginsReachedError } = require_errors3();
     var { kBusy, kClients, kConnected, kRunning, kPending, kClose, kDestroy, kDispatch, kUrl } = require_symbols6();
     var DispatcherBase = require_dispatcher_base2();
     var Pool = require_pool2();
     var Client = require_client2();
-    var util2 = require_util11();
+    var util2 = require_util10();
     var kOnConnect = /* @__PURE__ */ Symbol("onConnect");
     var kOnDisconnect = /* @__PURE__ */ Symbol("onDisconnect");
     var kOnConnectionError = /* @__PURE__ */ Symbol("onConnectionError");
@@ -76577,8 +69672,8 @@ var require_dispatcher1_wrapper = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/dispatcher/dispatcher1-wrapper.js"(exports2, module2) {
     "use strict";
     var Dispatcher = require_dispatcher2();
-    var { InvalidArgumentError } = require_errors4();
-    var { toRawHeaders } = require_util11();
+    var { InvalidArgumentError } = require_errors3();
+    var { toRawHeaders } = require_util10();
     var { kOriginless, kUrl } = require_symbols6();
     var LegacyHandlerWrapper = class {
       #handler;
@@ -76675,7 +69770,7 @@ var require_socks5_utils = __commonJS({
     "use strict";
     var { Buffer: Buffer4 } = __require("node:buffer");
     var net = __require("node:net");
-    var { InvalidArgumentError } = require_errors4();
+    var { InvalidArgumentError } = require_errors3();
     function parseAddress(address) {
       if (net.isIPv4(address)) {
         const parts = address.split(".").map(Number);
@@ -76836,7 +69931,7 @@ var require_socks5_client = __commonJS({
     "use strict";
     var { EventEmitter: EventEmitter2 } = __require("node:events");
     var { Buffer: Buffer4 } = __require("node:buffer");
-    var { InvalidArgumentError, Socks5ProxyError } = require_errors4();
+    var { InvalidArgumentError, Socks5ProxyError } = require_errors3();
     var { debuglog } = __require("node:util");
     var { parseAddress } = require_socks5_utils();
     var debug2 = debuglog("undici:socks5");
@@ -77170,12 +70265,12 @@ var require_socks5_proxy_agent = __commonJS({
     var { URL: URL2 } = __require("node:url");
     var tls;
     var DispatcherBase = require_dispatcher_base2();
-    var { ConnectTimeoutError, InvalidArgumentError } = require_errors4();
+    var { ConnectTimeoutError, InvalidArgumentError } = require_errors3();
     var { Socks5Client, STATES } = require_socks5_client();
     var { kBusy, kConnected, kDispatch, kClose, kDestroy } = require_symbols6();
     var Pool = require_pool2();
     var buildConnector = require_connect2();
-    var { setupConnectTimeout } = require_util11();
+    var { setupConnectTimeout } = require_util10();
     var { debuglog } = __require("node:util");
     var debug2 = debuglog("undici:socks5-proxy");
     var DEFAULT_SOCKS5_CONNECT_TIMEOUT = 5e3;
@@ -77442,12 +70537,12 @@ var require_proxy_agent2 = __commonJS({
     var Agent = require_agent2();
     var Pool = require_pool2();
     var DispatcherBase = require_dispatcher_base2();
-    var { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError, ProxyConnectionError } = require_errors4();
+    var { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError, ProxyConnectionError } = require_errors3();
     var buildConnector = require_connect2();
     var Client = require_client2();
     var { channels } = require_diagnostics2();
     var Socks5ProxyAgent = require_socks5_proxy_agent();
-    var { hasSafeIterator } = require_util11();
+    var { hasSafeIterator } = require_util10();
     var kAgent = /* @__PURE__ */ Symbol("proxy agent");
     var kClient = /* @__PURE__ */ Symbol("proxy client");
     var kProxyHeaders = /* @__PURE__ */ Symbol("proxy headers");
@@ -77906,13 +71001,13 @@ var require_retry_handler2 = __commonJS({
     "use strict";
     var assert = __require("node:assert");
     var { kRetryHandlerDefaultRetry, kQueuedAbort } = require_symbols6();
-    var { RequestRetryError, RequestAbortedError } = require_errors4();
+    var { RequestRetryError, RequestAbortedError } = require_errors3();
     var {
       hasSafeIterator,
       isDisturbed,
       parseRangeHeader,
       wrapRequestBody
-    } = require_util11();
+    } = require_util10();
     function calculateRetryAfterHeader(retryAfter) {
       const retryTime = new Date(retryAfter).getTime();
       return isNaN(retryTime) ? null : retryTime - Date.now();
@@ -78494,7 +71589,7 @@ var require_retry_agent2 = __commonJS({
 var require_h2c_client = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/dispatcher/h2c-client.js"(exports2, module2) {
     "use strict";
-    var { InvalidArgumentError } = require_errors4();
+    var { InvalidArgumentError } = require_errors3();
     var Client = require_client2();
     var H2CClient = class extends Client {
       constructor(origin, clientOpts) {
@@ -78540,8 +71635,8 @@ var require_readable2 = __commonJS({
     var assert = __require("node:assert");
     var { addAbortListener } = __require("node:events");
     var { Readable } = __require("node:stream");
-    var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors4();
-    var util2 = require_util11();
+    var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors3();
+    var util2 = require_util10();
     var kConsume = /* @__PURE__ */ Symbol("kConsume");
     var kReading = /* @__PURE__ */ Symbol("kReading");
     var kBody = /* @__PURE__ */ Symbol("kBody");
@@ -78949,8 +72044,8 @@ var require_readable2 = __commonJS({
 var require_abort_signal2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/api/abort-signal.js"(exports2, module2) {
     "use strict";
-    var { addAbortListener } = require_util11();
-    var { RequestAbortedError } = require_errors4();
+    var { addAbortListener } = require_util10();
+    var { RequestAbortedError } = require_errors3();
     var { kQueuedAbort } = require_symbols6();
     var kListener = /* @__PURE__ */ Symbol("kListener");
     var kSignal = /* @__PURE__ */ Symbol("kSignal");
@@ -79035,8 +72130,8 @@ var require_api_request2 = __commonJS({
     var assert = __require("node:assert");
     var { AsyncResource } = __require("node:async_hooks");
     var { Readable } = require_readable2();
-    var { InvalidArgumentError, RequestAbortedError } = require_errors4();
-    var util2 = require_util11();
+    var { InvalidArgumentError, RequestAbortedError } = require_errors3();
+    var util2 = require_util10();
     var { dispatchWithSignal } = require_abort_signal2();
     function noop() {
     }
@@ -79241,8 +72336,8 @@ var require_api_stream2 = __commonJS({
     "use strict";
     var assert = __require("node:assert");
     var { AsyncResource } = __require("node:async_hooks");
-    var { InvalidArgumentError, InvalidReturnValueError } = require_errors4();
-    var util2 = require_util11();
+    var { InvalidArgumentError, InvalidReturnValueError } = require_errors3();
+    var util2 = require_util10();
     var { addSignal, removeSignal, dispatchWithSignal } = require_abort_signal2();
     function noop() {
     }
@@ -79464,8 +72559,8 @@ var require_api_pipeline2 = __commonJS({
       InvalidArgumentError,
       InvalidReturnValueError,
       RequestAbortedError
-    } = require_errors4();
-    var util2 = require_util11();
+    } = require_errors3();
+    var util2 = require_util10();
     var { kBodyUsed } = require_symbols6();
     var { addSignal, removeSignal, dispatchWithSignal } = require_abort_signal2();
     function noop() {
@@ -79665,10 +72760,10 @@ var require_api_pipeline2 = __commonJS({
 var require_api_upgrade2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/api/api-upgrade.js"(exports2, module2) {
     "use strict";
-    var { InvalidArgumentError, SocketError } = require_errors4();
+    var { InvalidArgumentError, SocketError } = require_errors3();
     var { AsyncResource } = __require("node:async_hooks");
     var assert = __require("node:assert");
-    var util2 = require_util11();
+    var util2 = require_util10();
     var { kHTTP2Stream } = require_symbols6();
     var { addSignal, removeSignal, dispatchWithSignal } = require_abort_signal2();
     var UpgradeHandler = class extends AsyncResource {
@@ -79771,8 +72866,8 @@ var require_api_connect2 = __commonJS({
     "use strict";
     var assert = __require("node:assert");
     var { AsyncResource } = __require("node:async_hooks");
-    var { InvalidArgumentError, SocketError } = require_errors4();
-    var util2 = require_util11();
+    var { InvalidArgumentError, SocketError } = require_errors3();
+    var util2 = require_util10();
     var { addSignal, removeSignal, dispatchWithSignal } = require_abort_signal2();
     var ConnectHandler = class extends AsyncResource {
       constructor(opts, callback) {
@@ -79877,7 +72972,7 @@ var require_api2 = __commonJS({
 var require_mock_errors2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/mock/mock-errors.js"(exports2, module2) {
     "use strict";
-    var { UndiciError } = require_errors4();
+    var { UndiciError } = require_errors3();
     var kMockNotMatchedError = /* @__PURE__ */ Symbol.for("undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED");
     var MockNotMatchedError = class extends UndiciError {
       constructor(message) {
@@ -79949,14 +73044,14 @@ var require_mock_utils2 = __commonJS({
       kGetNetConnect,
       kTotalDispatchCount
     } = require_mock_symbols2();
-    var { serializePathWithQuery, parseHeaders } = require_util11();
+    var { serializePathWithQuery, parseHeaders } = require_util10();
     var { STATUS_CODES } = __require("node:http");
     var {
       types: {
         isPromise
       }
     } = __require("node:util");
-    var { InvalidArgumentError } = require_errors4();
+    var { InvalidArgumentError } = require_errors3();
     var requestAborted = /* @__PURE__ */ Symbol("request aborted");
     function matchValue(match, value) {
       if (typeof match === "string") {
@@ -80509,8 +73604,8 @@ var require_mock_interceptor2 = __commonJS({
       kMockDispatch,
       kIgnoreTrailingSlash
     } = require_mock_symbols2();
-    var { InvalidArgumentError } = require_errors4();
-    var { serializePathWithQuery } = require_util11();
+    var { InvalidArgumentError } = require_errors3();
+    var { serializePathWithQuery } = require_util10();
     var {
       types: {
         isPromise
@@ -80689,7 +73784,7 @@ var require_mock_client2 = __commonJS({
     } = require_mock_symbols2();
     var { MockInterceptor } = require_mock_interceptor2();
     var Symbols = require_symbols6();
-    var { InvalidArgumentError } = require_errors4();
+    var { InvalidArgumentError } = require_errors3();
     var MockClient = class extends Client {
       constructor(origin, opts) {
         if (!opts || !opts.agent || typeof opts.agent.dispatch !== "function") {
@@ -80736,7 +73831,7 @@ var require_mock_call_history = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/mock/mock-call-history.js"(exports2, module2) {
     "use strict";
     var { kMockCallHistoryAddLog } = require_mock_symbols2();
-    var { InvalidArgumentError } = require_errors4();
+    var { InvalidArgumentError } = require_errors3();
     function handleFilterCallsWithOptions(criteria, options, handler, store, allLogs) {
       switch (options.operator) {
         case "OR":
@@ -80950,7 +74045,7 @@ var require_mock_pool2 = __commonJS({
     } = require_mock_symbols2();
     var { MockInterceptor } = require_mock_interceptor2();
     var Symbols = require_symbols6();
-    var { InvalidArgumentError } = require_errors4();
+    var { InvalidArgumentError } = require_errors3();
     var MockPool = class extends Pool {
       constructor(origin, opts) {
         if (!opts || !opts.agent || typeof opts.agent.dispatch !== "function") {
@@ -81060,7 +74155,7 @@ var require_mock_agent2 = __commonJS({
     var MockClient = require_mock_client2();
     var MockPool = require_mock_pool2();
     var { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = require_mock_utils2();
-    var { InvalidArgumentError, UndiciError } = require_errors4();
+    var { InvalidArgumentError, UndiciError } = require_errors3();
     var Dispatcher = require_dispatcher2();
     var PendingInterceptorsFormatter = require_pending_interceptors_formatter2();
     var { MockCallHistory } = require_mock_call_history();
@@ -81238,8 +74333,8 @@ ${pendingInterceptorsFormatter.format(pending)}`.trim()
 var require_snapshot_utils = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/mock/snapshot-utils.js"(exports2, module2) {
     "use strict";
-    var { InvalidArgumentError } = require_errors4();
-    var { setHeader } = require_util11();
+    var { InvalidArgumentError } = require_errors3();
+    var { setHeader } = require_util10();
     var { runtimeFeatures } = require_runtime_features();
     function createHeaderFilters(matchOptions = {}) {
       const { ignoreHeaders = [], excludeHeaders = [], matchHeaders = [], caseSensitive = false } = matchOptions;
@@ -81328,8 +74423,8 @@ var require_snapshot_recorder = __commonJS({
     var { writeFile: writeFile3, readFile: readFile2, mkdir: mkdir3 } = __require("node:fs/promises");
     var { dirname: dirname6, resolve: resolve2 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
-    var { InvalidArgumentError, UndiciError } = require_errors4();
-    var { setHeader } = require_util11();
+    var { InvalidArgumentError, UndiciError } = require_errors3();
+    var { setHeader } = require_util10();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
     function normalizeUrlForMatching(url, matchQuery, normalizeQuery) {
       if (matchQuery === false) return `${url.origin}${url.pathname}`;
@@ -81720,8 +74815,8 @@ var require_snapshot_agent = __commonJS({
     var Agent = require_agent2();
     var MockAgent = require_mock_agent2();
     var { SnapshotRecorder } = require_snapshot_recorder();
-    var { InvalidArgumentError, UndiciError } = require_errors4();
-    var util2 = require_util11();
+    var { InvalidArgumentError, UndiciError } = require_errors3();
+    var util2 = require_util10();
     var { validateSnapshotMode } = require_snapshot_utils();
     var kSnapshotRecorder = /* @__PURE__ */ Symbol("kSnapshotRecorder");
     var kSnapshotMode = /* @__PURE__ */ Symbol("kSnapshotMode");
@@ -82018,7 +75113,7 @@ var require_global4 = __commonJS({
     "use strict";
     var globalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.2");
     var legacyGlobalDispatcher = /* @__PURE__ */ Symbol.for("undici.globalDispatcher.1");
-    var { InvalidArgumentError } = require_errors4();
+    var { InvalidArgumentError } = require_errors3();
     var Agent = require_agent2();
     var Dispatcher1Wrapper2 = require_dispatcher1_wrapper();
     var fallbackDispatcher;
@@ -82149,9 +75244,9 @@ var require_decorator_handler2 = __commonJS({
 var require_redirect_handler2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/handler/redirect-handler.js"(exports2, module2) {
     "use strict";
-    var util2 = require_util11();
+    var util2 = require_util10();
     var assert = __require("node:assert");
-    var { InvalidArgumentError, MaxRedirectsError } = require_errors4();
+    var { InvalidArgumentError, MaxRedirectsError } = require_errors3();
     var { kRequestOrigin, kRedirectCacheControl } = require_symbols6();
     var redirectableStatusCodes = [300, 301, 302, 303, 307, 308];
     var noop = () => {
@@ -82365,7 +75460,7 @@ var require_response_error = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/interceptor/response-error.js"(exports2, module2) {
     "use strict";
     var DecoratorHandler = require_decorator_handler2();
-    var { InvalidArgumentError, ResponseError } = require_errors4();
+    var { InvalidArgumentError, ResponseError } = require_errors3();
     var defaultMaxSize = 1024 * 1024;
     var ResponseErrorHandler = class extends DecoratorHandler {
       #statusCode;
@@ -82505,7 +75600,7 @@ var require_retry2 = __commonJS({
 var require_dump2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/interceptor/dump.js"(exports2, module2) {
     "use strict";
-    var { InvalidArgumentError, RequestAbortedError } = require_errors4();
+    var { InvalidArgumentError, RequestAbortedError } = require_errors3();
     var DecoratorHandler = require_decorator_handler2();
     var DumpHandler = class extends DecoratorHandler {
       #maxSize = 1024 * 1024;
@@ -82585,7 +75680,7 @@ var require_dns2 = __commonJS({
     var { isIP } = __require("node:net");
     var { lookup } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler2();
-    var { InvalidArgumentError, InformationalError } = require_errors4();
+    var { InvalidArgumentError, InformationalError } = require_errors3();
     var { kRequestOrigin } = require_symbols6();
     var maxInt = Math.pow(2, 31) - 1;
     function hasSafeIterator(headers) {
@@ -83039,8 +76134,8 @@ var require_cache2 = __commonJS({
       hasSafeIterator,
       isValidHTTPToken,
       setHeader
-    } = require_util11();
-    var { serializePathWithQuery } = require_util11();
+    } = require_util10();
+    var { serializePathWithQuery } = require_util10();
     var { kRequestOrigin } = require_symbols6();
     var MAX_DELTA_SECONDS = 2147483647;
     var RESTRICTIVE_DIRECTIVE_NAMES = ["no-store", "private", "no-cache"];
@@ -84083,7 +77178,7 @@ var require_date = __commonJS({
 var require_cache_handler = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/handler/cache-handler.js"(exports2, module2) {
     "use strict";
-    var util2 = require_util11();
+    var util2 = require_util10();
     var { kRedirectCacheControl } = require_symbols6();
     var {
       parseCacheControlHeader,
@@ -85200,7 +78295,7 @@ var require_cache3 = __commonJS({
     "use strict";
     var assert = __require("node:assert");
     var { Readable } = __require("node:stream");
-    var util2 = require_util11();
+    var util2 = require_util10();
     var CacheHandler = require_cache_handler();
     var MemoryCacheStore = require_memory_cache_store();
     var CacheRevalidationHandler = require_cache_revalidation_handler();
@@ -85215,7 +78310,7 @@ var require_cache3 = __commonJS({
       parseVaryHeader,
       isEtagUsable
     } = require_cache2();
-    var { AbortError } = require_errors4();
+    var { AbortError } = require_errors3();
     var { kQueuedAbort } = require_symbols6();
     var { parseHttpDate } = require_date();
     var { kInterceptorKind } = require_symbols6();
@@ -85735,7 +78830,7 @@ var require_decompress = __commonJS({
     "use strict";
     var { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress, constants: constants3 } = __require("node:zlib");
     var { pipeline, Transform: TransformStream2 } = __require("node:stream");
-    var { InvalidArgumentError, ResponseExceededMaxSizeError } = require_errors4();
+    var { InvalidArgumentError, ResponseExceededMaxSizeError } = require_errors3();
     var DecoratorHandler = require_decorator_handler2();
     var DecompressController = class {
       #onPause;
@@ -86201,7 +79296,7 @@ var require_decompress = __commonJS({
 var require_deduplication_handler = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/handler/deduplication-handler.js"(exports2, module2) {
     "use strict";
-    var { RequestAbortedError } = require_errors4();
+    var { RequestAbortedError } = require_errors3();
     var DEFAULT_MAX_BUFFER_SIZE = 5 * 1024 * 1024;
     var DeduplicationHandler = class {
       /**
@@ -86619,7 +79714,7 @@ var require_deduplicate = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/interceptor/deduplicate.js"(exports2, module2) {
     "use strict";
     var diagnosticsChannel = __require("node:diagnostics_channel");
-    var util2 = require_util11();
+    var util2 = require_util10();
     var DeduplicationHandler = require_deduplication_handler();
     var { getInterceptorOrigin, normalizeHeaders, makeCacheKey, makeDeduplicationKey } = require_cache2();
     var { kInterceptorKind } = require_symbols6();
@@ -87149,12 +80244,12 @@ var require_headers2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/fetch/headers.js"(exports2, module2) {
     "use strict";
     var { kConstruct } = require_symbols6();
-    var { kEnumerableProperty, setHeader } = require_util11();
+    var { kEnumerableProperty, setHeader } = require_util10();
     var {
       iteratorMixin,
       isValidHeaderName,
       isValidHeaderValue
-    } = require_util12();
+    } = require_util11();
     var { webidl } = require_webidl2();
     var assert = __require("node:assert");
     var util2 = __require("node:util");
@@ -87604,7 +80699,7 @@ var require_response2 = __commonJS({
     "use strict";
     var { Headers: Headers3, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers2();
     var { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = require_body2();
-    var util2 = require_util11();
+    var util2 = require_util10();
     var nodeUtil2 = __require("node:util");
     var { kEnumerableProperty } = util2;
     var {
@@ -87613,7 +80708,7 @@ var require_response2 = __commonJS({
       isAborted,
       isErrorLike,
       environmentSettingsObject: relevantRealm
-    } = require_util12();
+    } = require_util11();
     var {
       redirectStatusSet,
       nullBodyStatus
@@ -88013,13 +81108,13 @@ var require_request4 = __commonJS({
     "use strict";
     var { extractBody, mixinBody, cloneBody, bodyUnusable } = require_body2();
     var { Headers: Headers3, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers2();
-    var util2 = require_util11();
+    var util2 = require_util10();
     var nodeUtil2 = __require("node:util");
     var {
       isValidHTTPToken,
       sameOrigin,
       environmentSettingsObject
-    } = require_util12();
+    } = require_util11();
     var {
       forbiddenMethodsSet,
       corsSafeListedMethodsSet,
@@ -88932,7 +82027,7 @@ var require_fetch2 = __commonJS({
       hasAuthenticationEntry,
       includesCredentials,
       isTraversableNavigable
-    } = require_util12();
+    } = require_util11();
     var assert = __require("node:assert");
     var { safelyExtractBody, extractBody } = require_body2();
     var {
@@ -88944,8 +82039,8 @@ var require_fetch2 = __commonJS({
     } = require_constants8();
     var EE = __require("node:events");
     var { Readable, pipeline, finished, isErrored, isReadable } = __require("node:stream");
-    var { addAbortListener, bufferToLowerCasedHeaderName } = require_util11();
-    var { SocketError, InformationalError } = require_errors4();
+    var { addAbortListener, bufferToLowerCasedHeaderName } = require_util10();
+    var { SocketError, InformationalError } = require_errors3();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url2();
     var { getGlobalDispatcher } = require_global4();
     var { webidl } = require_webidl2();
@@ -90052,12 +83147,12 @@ var require_fetch2 = __commonJS({
 });
 
 // packages/qlik-client/node_modules/undici/lib/web/cache/util.js
-var require_util13 = __commonJS({
+var require_util12 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/cache/util.js"(exports2, module2) {
     "use strict";
     var assert = __require("node:assert");
     var { URLSerializer } = require_data_url2();
-    var { isValidHeaderName } = require_util12();
+    var { isValidHeaderName } = require_util11();
     function urlEquals(A, B, excludeFragment = false) {
       const serializedA = URLSerializer(A, excludeFragment);
       const serializedB = URLSerializer(B, excludeFragment);
@@ -90087,13 +83182,13 @@ var require_cache4 = __commonJS({
     "use strict";
     var assert = __require("node:assert");
     var { kConstruct } = require_symbols6();
-    var { urlEquals, getFieldValues } = require_util13();
-    var { kEnumerableProperty, isDisturbed } = require_util11();
+    var { urlEquals, getFieldValues } = require_util12();
+    var { kEnumerableProperty, isDisturbed } = require_util10();
     var { webidl } = require_webidl2();
     var { cloneResponse, fromInnerResponse, getResponseState } = require_response2();
     var { Request: Request2, fromInnerRequest, getRequestState } = require_request4();
     var { fetching } = require_fetch2();
-    var { urlIsHttpHttpsScheme, readAllBytes } = require_util12();
+    var { urlIsHttpHttpsScheme, readAllBytes } = require_util11();
     var Cache = class {
       /**
        * @see https://w3c.github.io/ServiceWorker/#dfn-relevant-request-response-list
@@ -90643,7 +83738,7 @@ var require_cachestorage2 = __commonJS({
     "use strict";
     var { Cache } = require_cache4();
     var { webidl } = require_webidl2();
-    var { kEnumerableProperty } = require_util11();
+    var { kEnumerableProperty } = require_util10();
     var { kConstruct } = require_symbols6();
     var CacheStorage = class {
       /**
@@ -90766,7 +83861,7 @@ var require_constants10 = __commonJS({
 });
 
 // packages/qlik-client/node_modules/undici/lib/web/cookies/util.js
-var require_util14 = __commonJS({
+var require_util13 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/cookies/util.js"(exports2, module2) {
     "use strict";
     function isCTLExcludingHtab(value) {
@@ -90983,7 +84078,7 @@ var require_parse3 = __commonJS({
     "use strict";
     var { collectASequenceOfCodePointsFast } = require_infra();
     var { maxNameValuePairSize, maxAttributeValueSize } = require_constants10();
-    var { isCTLExcludingHtab } = require_util14();
+    var { isCTLExcludingHtab } = require_util13();
     var assert = __require("node:assert");
     function parseSetCookie(header) {
       if (isCTLExcludingHtab(header)) {
@@ -91123,7 +84218,7 @@ var require_cookies2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/cookies/index.js"(exports2, module2) {
     "use strict";
     var { parseSetCookie } = require_parse3();
-    var { stringify: stringify2 } = require_util14();
+    var { stringify: stringify2 } = require_util13();
     var { webidl } = require_webidl2();
     var globalHeadersBrandCheck = (arg) => webidl.brandCheck(arg, webidl.util.MakeTypeAssertion(globalThis.Headers));
     var undiciHeadersBrandCheck = (arg) => webidl.brandCheck(arg, webidl.is.Headers);
@@ -91266,7 +84361,7 @@ var require_events2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/websocket/events.js"(exports2, module2) {
     "use strict";
     var { webidl } = require_webidl2();
-    var { kEnumerableProperty } = require_util11();
+    var { kEnumerableProperty } = require_util10();
     var { kConstruct } = require_symbols6();
     var createFastMessageEvent;
     var MessageEvent = class _MessageEvent extends Event {
@@ -91600,7 +84695,7 @@ var require_constants11 = __commonJS({
 });
 
 // packages/qlik-client/node_modules/undici/lib/web/websocket/util.js
-var require_util15 = __commonJS({
+var require_util14 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/websocket/util.js"(exports2, module2) {
     "use strict";
     var { states, opcodes } = require_constants11();
@@ -91881,11 +84976,11 @@ var require_connection2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/websocket/connection.js"(exports2, module2) {
     "use strict";
     var { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = require_constants11();
-    var { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = require_util15();
+    var { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = require_util14();
     var { makeRequest } = require_request4();
     var { fetching } = require_fetch2();
     var { Headers: Headers3, getHeadersList } = require_headers2();
-    var { getDecodeSplit } = require_util12();
+    var { getDecodeSplit } = require_util11();
     var { WebsocketFrameSend } = require_frame2();
     var assert = __require("node:assert");
     var { runtimeFeatures } = require_runtime_features();
@@ -92048,8 +85143,8 @@ var require_permessage_deflate3 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/websocket/permessage-deflate.js"(exports2, module2) {
     "use strict";
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __require("node:zlib");
-    var { isValidClientWindowBits } = require_util15();
-    var { MessageSizeExceededError } = require_errors4();
+    var { isValidClientWindowBits } = require_util14();
+    var { MessageSizeExceededError } = require_errors3();
     var tail = Buffer.from([0, 0, 255, 255]);
     var kBuffer = /* @__PURE__ */ Symbol("kBuffer");
     var kLength = /* @__PURE__ */ Symbol("kLength");
@@ -92140,11 +85235,11 @@ var require_receiver3 = __commonJS({
       isControlFrame,
       isTextBinaryFrame,
       isContinuationFrame
-    } = require_util15();
+    } = require_util14();
     var { failWebsocketConnection } = require_connection2();
     var { WebsocketFrameSend } = require_frame2();
     var { PerMessageDeflate: PerMessageDeflate2 } = require_permessage_deflate3();
-    var { MessageSizeExceededError } = require_errors4();
+    var { MessageSizeExceededError } = require_errors3();
     var { defaultWebSocketMaxFragments, defaultWebSocketMaxPayloadSize } = require_constants7();
     var ByteParser = class extends Writable {
       #buffers = [];
@@ -92592,7 +85687,7 @@ var require_websocket3 = __commonJS({
     var { isArrayBuffer } = __require("node:util/types");
     var { webidl } = require_webidl2();
     var { URLSerializer } = require_data_url2();
-    var { environmentSettingsObject } = require_util12();
+    var { environmentSettingsObject } = require_util11();
     var { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = require_constants11();
     var {
       isConnecting,
@@ -92604,10 +85699,10 @@ var require_websocket3 = __commonJS({
       utf8Decode,
       toArrayBuffer,
       getURLRecord
-    } = require_util15();
+    } = require_util14();
     var { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = require_connection2();
     var { ByteParser } = require_receiver3();
-    var { kEnumerableProperty } = require_util11();
+    var { kEnumerableProperty } = require_util10();
     var { getGlobalDispatcher } = require_global4();
     var { ErrorEvent, CloseEvent, createFastMessageEvent } = require_events2();
     var { SendQueue } = require_sender3();
@@ -93095,9 +86190,9 @@ var require_websocketerror = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/websocket/stream/websocketerror.js"(exports2, module2) {
     "use strict";
     var { webidl } = require_webidl2();
-    var { validateCloseCodeAndReason } = require_util15();
+    var { validateCloseCodeAndReason } = require_util14();
     var { kConstruct } = require_symbols6();
-    var { kEnumerableProperty } = require_util11();
+    var { kEnumerableProperty } = require_util10();
     function createInheritableDOMException() {
       class Test extends DOMException {
         get reason() {
@@ -93173,16 +86268,16 @@ var require_websocketstream = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/websocket/stream/websocketstream.js"(exports2, module2) {
     "use strict";
     var { addAbortListener } = __require("node:events");
-    var { environmentSettingsObject, readableStreamClose } = require_util12();
+    var { environmentSettingsObject, readableStreamClose } = require_util11();
     var { states, opcodes, sentCloseFrameState } = require_constants11();
     var { webidl } = require_webidl2();
-    var { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = require_util15();
+    var { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = require_util14();
     var { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = require_connection2();
     var { channels } = require_diagnostics2();
     var { WebsocketFrameSend } = require_frame2();
     var { ByteParser } = require_receiver3();
     var { WebSocketError: WebSocketError2, createUnvalidatedWebSocketError } = require_websocketerror();
-    var { kEnumerableProperty } = require_util11();
+    var { kEnumerableProperty } = require_util10();
     var { utf8DecodeBytes } = require_encoding2();
     var emittedExperimentalWarning = false;
     var WebSocketStream = class {
@@ -93492,7 +86587,7 @@ var require_websocketstream = __commonJS({
 });
 
 // packages/qlik-client/node_modules/undici/lib/web/eventsource/util.js
-var require_util16 = __commonJS({
+var require_util15 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/eventsource/util.js"(exports2, module2) {
     "use strict";
     var { makeRequest } = require_request4();
@@ -93537,7 +86632,7 @@ var require_eventsource_stream2 = __commonJS({
     "use strict";
     var buffer = __require("node:buffer");
     var { Transform } = __require("node:stream");
-    var { isASCIINumber, isValidLastEventId } = require_util16();
+    var { isASCIINumber, isValidLastEventId } = require_util15();
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR = 13;
@@ -93949,9 +87044,9 @@ var require_eventsource2 = __commonJS({
     var { createFastMessageEvent } = require_events2();
     var { isNetworkError } = require_response2();
     var { cloneRequest } = require_request4();
-    var { isValidHeaderValue, kEnumerableProperty } = require_util11();
-    var { environmentSettingsObject } = require_util12();
-    var { createPotentialCORSRequest } = require_util16();
+    var { isValidHeaderValue, kEnumerableProperty } = require_util10();
+    var { environmentSettingsObject } = require_util11();
+    var { createPotentialCORSRequest } = require_util15();
     var { getGlobalDispatcher } = require_global4();
     var { isomorphicDecode } = require_infra();
     var textEncoder = new TextEncoder();
@@ -94289,8 +87384,8 @@ var require_undici2 = __commonJS({
     var EnvHttpProxyAgent2 = require_env_http_proxy_agent2();
     var RetryAgent = require_retry_agent2();
     var H2CClient = require_h2c_client();
-    var errors = require_errors4();
-    var util2 = require_util11();
+    var errors = require_errors3();
+    var util2 = require_util10();
     var { InvalidArgumentError } = errors;
     var api = require_api2();
     var buildConnector = require_connect2();
@@ -94467,6 +87562,6911 @@ ${captureLines}` : capture.stack;
       globalThis.EventSource = module2.exports.EventSource;
     }
     module2.exports.install = install;
+  }
+});
+
+// node_modules/ajv/dist/compile/codegen/code.js
+var require_code = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.regexpCode = exports2.getEsmExportName = exports2.getProperty = exports2.safeStringify = exports2.stringify = exports2.strConcat = exports2.addCodeArg = exports2.str = exports2._ = exports2.nil = exports2._Code = exports2.Name = exports2.IDENTIFIER = exports2._CodeOrName = void 0;
+    var _CodeOrName = class {
+    };
+    exports2._CodeOrName = _CodeOrName;
+    exports2.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
+    var Name = class extends _CodeOrName {
+      constructor(s) {
+        super();
+        if (!exports2.IDENTIFIER.test(s))
+          throw new Error("CodeGen: name must be a valid identifier");
+        this.str = s;
+      }
+      toString() {
+        return this.str;
+      }
+      emptyStr() {
+        return false;
+      }
+      get names() {
+        return { [this.str]: 1 };
+      }
+    };
+    exports2.Name = Name;
+    var _Code = class extends _CodeOrName {
+      constructor(code2) {
+        super();
+        this._items = typeof code2 === "string" ? [code2] : code2;
+      }
+      toString() {
+        return this.str;
+      }
+      emptyStr() {
+        if (this._items.length > 1)
+          return false;
+        const item = this._items[0];
+        return item === "" || item === '""';
+      }
+      get str() {
+        var _a;
+        return (_a = this._str) !== null && _a !== void 0 ? _a : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
+      }
+      get names() {
+        var _a;
+        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c) => {
+          if (c instanceof Name)
+            names[c.str] = (names[c.str] || 0) + 1;
+          return names;
+        }, {});
+      }
+    };
+    exports2._Code = _Code;
+    exports2.nil = new _Code("");
+    function _(strs, ...args) {
+      const code2 = [strs[0]];
+      let i = 0;
+      while (i < args.length) {
+        addCodeArg(code2, args[i]);
+        code2.push(strs[++i]);
+      }
+      return new _Code(code2);
+    }
+    exports2._ = _;
+    var plus = new _Code("+");
+    function str2(strs, ...args) {
+      const expr = [safeStringify(strs[0])];
+      let i = 0;
+      while (i < args.length) {
+        expr.push(plus);
+        addCodeArg(expr, args[i]);
+        expr.push(plus, safeStringify(strs[++i]));
+      }
+      optimize(expr);
+      return new _Code(expr);
+    }
+    exports2.str = str2;
+    function addCodeArg(code2, arg) {
+      if (arg instanceof _Code)
+        code2.push(...arg._items);
+      else if (arg instanceof Name)
+        code2.push(arg);
+      else
+        code2.push(interpolate(arg));
+    }
+    exports2.addCodeArg = addCodeArg;
+    function optimize(expr) {
+      let i = 1;
+      while (i < expr.length - 1) {
+        if (expr[i] === plus) {
+          const res = mergeExprItems(expr[i - 1], expr[i + 1]);
+          if (res !== void 0) {
+            expr.splice(i - 1, 3, res);
+            continue;
+          }
+          expr[i++] = "+";
+        }
+        i++;
+      }
+    }
+    function mergeExprItems(a, b) {
+      if (b === '""')
+        return a;
+      if (a === '""')
+        return b;
+      if (typeof a == "string") {
+        if (b instanceof Name || a[a.length - 1] !== '"')
+          return;
+        if (typeof b != "string")
+          return `${a.slice(0, -1)}${b}"`;
+        if (b[0] === '"')
+          return a.slice(0, -1) + b.slice(1);
+        return;
+      }
+      if (typeof b == "string" && b[0] === '"' && !(a instanceof Name))
+        return `"${a}${b.slice(1)}`;
+      return;
+    }
+    function strConcat(c1, c2) {
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
+    }
+    exports2.strConcat = strConcat;
+    function interpolate(x) {
+      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
+    }
+    function stringify2(x) {
+      return new _Code(safeStringify(x));
+    }
+    exports2.stringify = stringify2;
+    function safeStringify(x) {
+      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    }
+    exports2.safeStringify = safeStringify;
+    function getProperty(key) {
+      return typeof key == "string" && exports2.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _`[${key}]`;
+    }
+    exports2.getProperty = getProperty;
+    function getEsmExportName(key) {
+      if (typeof key == "string" && exports2.IDENTIFIER.test(key)) {
+        return new _Code(`${key}`);
+      }
+      throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
+    }
+    exports2.getEsmExportName = getEsmExportName;
+    function regexpCode(rx) {
+      return new _Code(rx.toString());
+    }
+    exports2.regexpCode = regexpCode;
+  }
+});
+
+// node_modules/ajv/dist/compile/codegen/scope.js
+var require_scope = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ValueScope = exports2.ValueScopeName = exports2.Scope = exports2.varKinds = exports2.UsedValueState = void 0;
+    var code_1 = require_code();
+    var ValueError = class extends Error {
+      constructor(name) {
+        super(`CodeGen: "code" for ${name} not defined`);
+        this.value = name.value;
+      }
+    };
+    var UsedValueState;
+    (function(UsedValueState2) {
+      UsedValueState2[UsedValueState2["Started"] = 0] = "Started";
+      UsedValueState2[UsedValueState2["Completed"] = 1] = "Completed";
+    })(UsedValueState || (exports2.UsedValueState = UsedValueState = {}));
+    exports2.varKinds = {
+      const: new code_1.Name("const"),
+      let: new code_1.Name("let"),
+      var: new code_1.Name("var")
+    };
+    var Scope = class {
+      constructor({ prefixes, parent } = {}) {
+        this._names = {};
+        this._prefixes = prefixes;
+        this._parent = parent;
+      }
+      toName(nameOrPrefix) {
+        return nameOrPrefix instanceof code_1.Name ? nameOrPrefix : this.name(nameOrPrefix);
+      }
+      name(prefix) {
+        return new code_1.Name(this._newName(prefix));
+      }
+      _newName(prefix) {
+        const ng = this._names[prefix] || this._nameGroup(prefix);
+        return `${prefix}${ng.index++}`;
+      }
+      _nameGroup(prefix) {
+        var _a, _b;
+        if (((_b = (_a = this._parent) === null || _a === void 0 ? void 0 : _a._prefixes) === null || _b === void 0 ? void 0 : _b.has(prefix)) || this._prefixes && !this._prefixes.has(prefix)) {
+          throw new Error(`CodeGen: prefix "${prefix}" is not allowed in this scope`);
+        }
+        return this._names[prefix] = { prefix, index: 0 };
+      }
+    };
+    exports2.Scope = Scope;
+    var ValueScopeName = class extends code_1.Name {
+      constructor(prefix, nameStr) {
+        super(nameStr);
+        this.prefix = prefix;
+      }
+      setValue(value, { property, itemIndex }) {
+        this.value = value;
+        this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
+      }
+    };
+    exports2.ValueScopeName = ValueScopeName;
+    var line = (0, code_1._)`\n`;
+    var ValueScope = class extends Scope {
+      constructor(opts) {
+        super(opts);
+        this._values = {};
+        this._scope = opts.scope;
+        this.opts = { ...opts, _n: opts.lines ? line : code_1.nil };
+      }
+      get() {
+        return this._scope;
+      }
+      name(prefix) {
+        return new ValueScopeName(prefix, this._newName(prefix));
+      }
+      value(nameOrPrefix, value) {
+        var _a;
+        if (value.ref === void 0)
+          throw new Error("CodeGen: ref must be passed in value");
+        const name = this.toName(nameOrPrefix);
+        const { prefix } = name;
+        const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
+        let vs = this._values[prefix];
+        if (vs) {
+          const _name = vs.get(valueKey);
+          if (_name)
+            return _name;
+        } else {
+          vs = this._values[prefix] = /* @__PURE__ */ new Map();
+        }
+        vs.set(valueKey, name);
+        const s = this._scope[prefix] || (this._scope[prefix] = []);
+        const itemIndex = s.length;
+        s[itemIndex] = value.ref;
+        name.setValue(value, { property: prefix, itemIndex });
+        return name;
+      }
+      getValue(prefix, keyOrRef) {
+        const vs = this._values[prefix];
+        if (!vs)
+          return;
+        return vs.get(keyOrRef);
+      }
+      scopeRefs(scopeName, values = this._values) {
+        return this._reduceValues(values, (name) => {
+          if (name.scopePath === void 0)
+            throw new Error(`CodeGen: name "${name}" has no value`);
+          return (0, code_1._)`${scopeName}${name.scopePath}`;
+        });
+      }
+      scopeCode(values = this._values, usedValues, getCode) {
+        return this._reduceValues(values, (name) => {
+          if (name.value === void 0)
+            throw new Error(`CodeGen: name "${name}" has no value`);
+          return name.value.code;
+        }, usedValues, getCode);
+      }
+      _reduceValues(values, valueCode, usedValues = {}, getCode) {
+        let code2 = code_1.nil;
+        for (const prefix in values) {
+          const vs = values[prefix];
+          if (!vs)
+            continue;
+          const nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
+          vs.forEach((name) => {
+            if (nameSet.has(name))
+              return;
+            nameSet.set(name, UsedValueState.Started);
+            let c = valueCode(name);
+            if (c) {
+              const def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
+              code2 = (0, code_1._)`${code2}${def} ${name} = ${c};${this.opts._n}`;
+            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
+              code2 = (0, code_1._)`${code2}${c}${this.opts._n}`;
+            } else {
+              throw new ValueError(name);
+            }
+            nameSet.set(name, UsedValueState.Completed);
+          });
+        }
+        return code2;
+      }
+    };
+    exports2.ValueScope = ValueScope;
+  }
+});
+
+// node_modules/ajv/dist/compile/codegen/index.js
+var require_codegen = __commonJS({
+  "node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.or = exports2.and = exports2.not = exports2.CodeGen = exports2.operators = exports2.varKinds = exports2.ValueScopeName = exports2.ValueScope = exports2.Scope = exports2.Name = exports2.regexpCode = exports2.stringify = exports2.getProperty = exports2.nil = exports2.strConcat = exports2.str = exports2._ = void 0;
+    var code_1 = require_code();
+    var scope_1 = require_scope();
+    var code_2 = require_code();
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
+      return code_2._;
+    } });
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
+      return code_2.str;
+    } });
+    Object.defineProperty(exports2, "strConcat", { enumerable: true, get: function() {
+      return code_2.strConcat;
+    } });
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
+      return code_2.nil;
+    } });
+    Object.defineProperty(exports2, "getProperty", { enumerable: true, get: function() {
+      return code_2.getProperty;
+    } });
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
+      return code_2.stringify;
+    } });
+    Object.defineProperty(exports2, "regexpCode", { enumerable: true, get: function() {
+      return code_2.regexpCode;
+    } });
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
+      return code_2.Name;
+    } });
+    var scope_2 = require_scope();
+    Object.defineProperty(exports2, "Scope", { enumerable: true, get: function() {
+      return scope_2.Scope;
+    } });
+    Object.defineProperty(exports2, "ValueScope", { enumerable: true, get: function() {
+      return scope_2.ValueScope;
+    } });
+    Object.defineProperty(exports2, "ValueScopeName", { enumerable: true, get: function() {
+      return scope_2.ValueScopeName;
+    } });
+    Object.defineProperty(exports2, "varKinds", { enumerable: true, get: function() {
+      return scope_2.varKinds;
+    } });
+    exports2.operators = {
+      GT: new code_1._Code(">"),
+      GTE: new code_1._Code(">="),
+      LT: new code_1._Code("<"),
+      LTE: new code_1._Code("<="),
+      EQ: new code_1._Code("==="),
+      NEQ: new code_1._Code("!=="),
+      NOT: new code_1._Code("!"),
+      OR: new code_1._Code("||"),
+      AND: new code_1._Code("&&"),
+      ADD: new code_1._Code("+")
+    };
+    var Node = class {
+      optimizeNodes() {
+        return this;
+      }
+      optimizeNames(_names, _constants) {
+        return this;
+      }
+    };
+    var Def = class extends Node {
+      constructor(varKind, name, rhs) {
+        super();
+        this.varKind = varKind;
+        this.name = name;
+        this.rhs = rhs;
+      }
+      render({ es5, _n }) {
+        const varKind = es5 ? scope_1.varKinds.var : this.varKind;
+        const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
+        return `${varKind} ${this.name}${rhs};` + _n;
+      }
+      optimizeNames(names, constants3) {
+        if (!names[this.name.str])
+          return;
+        if (this.rhs)
+          this.rhs = optimizeExpr(this.rhs, names, constants3);
+        return this;
+      }
+      get names() {
+        return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
+      }
+    };
+    var Assign = class extends Node {
+      constructor(lhs, rhs, sideEffects) {
+        super();
+        this.lhs = lhs;
+        this.rhs = rhs;
+        this.sideEffects = sideEffects;
+      }
+      render({ _n }) {
+        return `${this.lhs} = ${this.rhs};` + _n;
+      }
+      optimizeNames(names, constants3) {
+        if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
+          return;
+        this.rhs = optimizeExpr(this.rhs, names, constants3);
+        return this;
+      }
+      get names() {
+        const names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
+        return addExprNames(names, this.rhs);
+      }
+    };
+    var AssignOp = class extends Assign {
+      constructor(lhs, op, rhs, sideEffects) {
+        super(lhs, rhs, sideEffects);
+        this.op = op;
+      }
+      render({ _n }) {
+        return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
+      }
+    };
+    var Label = class extends Node {
+      constructor(label2) {
+        super();
+        this.label = label2;
+        this.names = {};
+      }
+      render({ _n }) {
+        return `${this.label}:` + _n;
+      }
+    };
+    var Break = class extends Node {
+      constructor(label2) {
+        super();
+        this.label = label2;
+        this.names = {};
+      }
+      render({ _n }) {
+        const label2 = this.label ? ` ${this.label}` : "";
+        return `break${label2};` + _n;
+      }
+    };
+    var Throw = class extends Node {
+      constructor(error2) {
+        super();
+        this.error = error2;
+      }
+      render({ _n }) {
+        return `throw ${this.error};` + _n;
+      }
+      get names() {
+        return this.error.names;
+      }
+    };
+    var AnyCode = class extends Node {
+      constructor(code2) {
+        super();
+        this.code = code2;
+      }
+      render({ _n }) {
+        return `${this.code};` + _n;
+      }
+      optimizeNodes() {
+        return `${this.code}` ? this : void 0;
+      }
+      optimizeNames(names, constants3) {
+        this.code = optimizeExpr(this.code, names, constants3);
+        return this;
+      }
+      get names() {
+        return this.code instanceof code_1._CodeOrName ? this.code.names : {};
+      }
+    };
+    var ParentNode = class extends Node {
+      constructor(nodes = []) {
+        super();
+        this.nodes = nodes;
+      }
+      render(opts) {
+        return this.nodes.reduce((code2, n) => code2 + n.render(opts), "");
+      }
+      optimizeNodes() {
+        const { nodes } = this;
+        let i = nodes.length;
+        while (i--) {
+          const n = nodes[i].optimizeNodes();
+          if (Array.isArray(n))
+            nodes.splice(i, 1, ...n);
+          else if (n)
+            nodes[i] = n;
+          else
+            nodes.splice(i, 1);
+        }
+        return nodes.length > 0 ? this : void 0;
+      }
+      optimizeNames(names, constants3) {
+        const { nodes } = this;
+        let i = nodes.length;
+        while (i--) {
+          const n = nodes[i];
+          if (n.optimizeNames(names, constants3))
+            continue;
+          subtractNames(names, n.names);
+          nodes.splice(i, 1);
+        }
+        return nodes.length > 0 ? this : void 0;
+      }
+      get names() {
+        return this.nodes.reduce((names, n) => addNames(names, n.names), {});
+      }
+    };
+    var BlockNode = class extends ParentNode {
+      render(opts) {
+        return "{" + opts._n + super.render(opts) + "}" + opts._n;
+      }
+    };
+    var Root = class extends ParentNode {
+    };
+    var Else = class extends BlockNode {
+    };
+    Else.kind = "else";
+    var If = class _If extends BlockNode {
+      constructor(condition, nodes) {
+        super(nodes);
+        this.condition = condition;
+      }
+      render(opts) {
+        let code2 = `if(${this.condition})` + super.render(opts);
+        if (this.else)
+          code2 += "else " + this.else.render(opts);
+        return code2;
+      }
+      optimizeNodes() {
+        super.optimizeNodes();
+        const cond = this.condition;
+        if (cond === true)
+          return this.nodes;
+        let e = this.else;
+        if (e) {
+          const ns = e.optimizeNodes();
+          e = this.else = Array.isArray(ns) ? new Else(ns) : ns;
+        }
+        if (e) {
+          if (cond === false)
+            return e instanceof _If ? e : e.nodes;
+          if (this.nodes.length)
+            return this;
+          return new _If(not(cond), e instanceof _If ? [e] : e.nodes);
+        }
+        if (cond === false || !this.nodes.length)
+          return void 0;
+        return this;
+      }
+      optimizeNames(names, constants3) {
+        var _a;
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        if (!(super.optimizeNames(names, constants3) || this.else))
+          return;
+        this.condition = optimizeExpr(this.condition, names, constants3);
+        return this;
+      }
+      get names() {
+        const names = super.names;
+        addExprNames(names, this.condition);
+        if (this.else)
+          addNames(names, this.else.names);
+        return names;
+      }
+    };
+    If.kind = "if";
+    var For = class extends BlockNode {
+    };
+    For.kind = "for";
+    var ForLoop = class extends For {
+      constructor(iteration) {
+        super();
+        this.iteration = iteration;
+      }
+      render(opts) {
+        return `for(${this.iteration})` + super.render(opts);
+      }
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
+          return;
+        this.iteration = optimizeExpr(this.iteration, names, constants3);
+        return this;
+      }
+      get names() {
+        return addNames(super.names, this.iteration.names);
+      }
+    };
+    var ForRange = class extends For {
+      constructor(varKind, name, from, to) {
+        super();
+        this.varKind = varKind;
+        this.name = name;
+        this.from = from;
+        this.to = to;
+      }
+      render(opts) {
+        const varKind = opts.es5 ? scope_1.varKinds.var : this.varKind;
+        const { name, from, to } = this;
+        return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
+      }
+      get names() {
+        const names = addExprNames(super.names, this.from);
+        return addExprNames(names, this.to);
+      }
+    };
+    var ForIter = class extends For {
+      constructor(loop, varKind, name, iterable) {
+        super();
+        this.loop = loop;
+        this.varKind = varKind;
+        this.name = name;
+        this.iterable = iterable;
+      }
+      render(opts) {
+        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
+      }
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
+          return;
+        this.iterable = optimizeExpr(this.iterable, names, constants3);
+        return this;
+      }
+      get names() {
+        return addNames(super.names, this.iterable.names);
+      }
+    };
+    var Func = class extends BlockNode {
+      constructor(name, args, async) {
+        super();
+        this.name = name;
+        this.args = args;
+        this.async = async;
+      }
+      render(opts) {
+        const _async = this.async ? "async " : "";
+        return `${_async}function ${this.name}(${this.args})` + super.render(opts);
+      }
+    };
+    Func.kind = "func";
+    var Return = class extends ParentNode {
+      render(opts) {
+        return "return " + super.render(opts);
+      }
+    };
+    Return.kind = "return";
+    var Try = class extends BlockNode {
+      render(opts) {
+        let code2 = "try" + super.render(opts);
+        if (this.catch)
+          code2 += this.catch.render(opts);
+        if (this.finally)
+          code2 += this.finally.render(opts);
+        return code2;
+      }
+      optimizeNodes() {
+        var _a, _b;
+        super.optimizeNodes();
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNodes();
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
+        return this;
+      }
+      optimizeNames(names, constants3) {
+        var _a, _b;
+        super.optimizeNames(names, constants3);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
+        return this;
+      }
+      get names() {
+        const names = super.names;
+        if (this.catch)
+          addNames(names, this.catch.names);
+        if (this.finally)
+          addNames(names, this.finally.names);
+        return names;
+      }
+    };
+    var Catch = class extends BlockNode {
+      constructor(error2) {
+        super();
+        this.error = error2;
+      }
+      render(opts) {
+        return `catch(${this.error})` + super.render(opts);
+      }
+    };
+    Catch.kind = "catch";
+    var Finally = class extends BlockNode {
+      render(opts) {
+        return "finally" + super.render(opts);
+      }
+    };
+    Finally.kind = "finally";
+    var CodeGen = class {
+      constructor(extScope, opts = {}) {
+        this._values = {};
+        this._blockStarts = [];
+        this._constants = {};
+        this.opts = { ...opts, _n: opts.lines ? "\n" : "" };
+        this._extScope = extScope;
+        this._scope = new scope_1.Scope({ parent: extScope });
+        this._nodes = [new Root()];
+      }
+      toString() {
+        return this._root.render(this.opts);
+      }
+      // returns unique name in the internal scope
+      name(prefix) {
+        return this._scope.name(prefix);
+      }
+      // reserves unique name in the external scope
+      scopeName(prefix) {
+        return this._extScope.name(prefix);
+      }
+      // reserves unique name in the external scope and assigns value to it
+      scopeValue(prefixOrName, value) {
+        const name = this._extScope.value(prefixOrName, value);
+        const vs = this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set());
+        vs.add(name);
+        return name;
+      }
+      getScopeValue(prefix, keyOrRef) {
+        return this._extScope.getValue(prefix, keyOrRef);
+      }
+      // return code that assigns values in the external scope to the names that are used internally
+      // (same names that were returned by gen.scopeName or gen.scopeValue)
+      scopeRefs(scopeName) {
+        return this._extScope.scopeRefs(scopeName, this._values);
+      }
+      scopeCode() {
+        return this._extScope.scopeCode(this._values);
+      }
+      _def(varKind, nameOrPrefix, rhs, constant2) {
+        const name = this._scope.toName(nameOrPrefix);
+        if (rhs !== void 0 && constant2)
+          this._constants[name.str] = rhs;
+        this._leafNode(new Def(varKind, name, rhs));
+        return name;
+      }
+      // `const` declaration (`var` in es5 mode)
+      const(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.const, nameOrPrefix, rhs, _constant);
+      }
+      // `let` declaration with optional assignment (`var` in es5 mode)
+      let(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.let, nameOrPrefix, rhs, _constant);
+      }
+      // `var` declaration with optional assignment
+      var(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.var, nameOrPrefix, rhs, _constant);
+      }
+      // assignment code
+      assign(lhs, rhs, sideEffects) {
+        return this._leafNode(new Assign(lhs, rhs, sideEffects));
+      }
+      // `+=` code
+      add(lhs, rhs) {
+        return this._leafNode(new AssignOp(lhs, exports2.operators.ADD, rhs));
+      }
+      // appends passed SafeExpr to code or executes Block
+      code(c) {
+        if (typeof c == "function")
+          c();
+        else if (c !== code_1.nil)
+          this._leafNode(new AnyCode(c));
+        return this;
+      }
+      // returns code for object literal for the passed argument list of key-value pairs
+      object(...keyValues) {
+        const code2 = ["{"];
+        for (const [key, value] of keyValues) {
+          if (code2.length > 1)
+            code2.push(",");
+          code2.push(key);
+          if (key !== value || this.opts.es5) {
+            code2.push(":");
+            (0, code_1.addCodeArg)(code2, value);
+          }
+        }
+        code2.push("}");
+        return new code_1._Code(code2);
+      }
+      // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
+      if(condition, thenBody, elseBody) {
+        this._blockNode(new If(condition));
+        if (thenBody && elseBody) {
+          this.code(thenBody).else().code(elseBody).endIf();
+        } else if (thenBody) {
+          this.code(thenBody).endIf();
+        } else if (elseBody) {
+          throw new Error('CodeGen: "else" body without "then" body');
+        }
+        return this;
+      }
+      // `else if` clause - invalid without `if` or after `else` clauses
+      elseIf(condition) {
+        return this._elseNode(new If(condition));
+      }
+      // `else` clause - only valid after `if` or `else if` clauses
+      else() {
+        return this._elseNode(new Else());
+      }
+      // end `if` statement (needed if gen.if was used only with condition)
+      endIf() {
+        return this._endBlockNode(If, Else);
+      }
+      _for(node, forBody) {
+        this._blockNode(node);
+        if (forBody)
+          this.code(forBody).endFor();
+        return this;
+      }
+      // a generic `for` clause (or statement if `forBody` is passed)
+      for(iteration, forBody) {
+        return this._for(new ForLoop(iteration), forBody);
+      }
+      // `for` statement for a range of values
+      forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
+        const name = this._scope.toName(nameOrPrefix);
+        return this._for(new ForRange(varKind, name, from, to), () => forBody(name));
+      }
+      // `for-of` statement (in es5 mode replace with a normal for loop)
+      forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
+        const name = this._scope.toName(nameOrPrefix);
+        if (this.opts.es5) {
+          const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
+          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
+            this.var(name, (0, code_1._)`${arr}[${i}]`);
+            forBody(name);
+          });
+        }
+        return this._for(new ForIter("of", varKind, name, iterable), () => forBody(name));
+      }
+      // `for-in` statement.
+      // With option `ownProperties` replaced with a `for-of` loop for object keys
+      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+        if (this.opts.ownProperties) {
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
+        }
+        const name = this._scope.toName(nameOrPrefix);
+        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+      }
+      // end `for` loop
+      endFor() {
+        return this._endBlockNode(For);
+      }
+      // `label` statement
+      label(label2) {
+        return this._leafNode(new Label(label2));
+      }
+      // `break` statement
+      break(label2) {
+        return this._leafNode(new Break(label2));
+      }
+      // `return` statement
+      return(value) {
+        const node = new Return();
+        this._blockNode(node);
+        this.code(value);
+        if (node.nodes.length !== 1)
+          throw new Error('CodeGen: "return" should have one node');
+        return this._endBlockNode(Return);
+      }
+      // `try` statement
+      try(tryBody, catchCode, finallyCode) {
+        if (!catchCode && !finallyCode)
+          throw new Error('CodeGen: "try" without "catch" and "finally"');
+        const node = new Try();
+        this._blockNode(node);
+        this.code(tryBody);
+        if (catchCode) {
+          const error2 = this.name("e");
+          this._currNode = node.catch = new Catch(error2);
+          catchCode(error2);
+        }
+        if (finallyCode) {
+          this._currNode = node.finally = new Finally();
+          this.code(finallyCode);
+        }
+        return this._endBlockNode(Catch, Finally);
+      }
+      // `throw` statement
+      throw(error2) {
+        return this._leafNode(new Throw(error2));
+      }
+      // start self-balancing block
+      block(body, nodeCount) {
+        this._blockStarts.push(this._nodes.length);
+        if (body)
+          this.code(body).endBlock(nodeCount);
+        return this;
+      }
+      // end the current self-balancing block
+      endBlock(nodeCount) {
+        const len = this._blockStarts.pop();
+        if (len === void 0)
+          throw new Error("CodeGen: not in self-balancing block");
+        const toClose = this._nodes.length - len;
+        if (toClose < 0 || nodeCount !== void 0 && toClose !== nodeCount) {
+          throw new Error(`CodeGen: wrong number of nodes: ${toClose} vs ${nodeCount} expected`);
+        }
+        this._nodes.length = len;
+        return this;
+      }
+      // `function` heading (or definition if funcBody is passed)
+      func(name, args = code_1.nil, async, funcBody) {
+        this._blockNode(new Func(name, args, async));
+        if (funcBody)
+          this.code(funcBody).endFunc();
+        return this;
+      }
+      // end function definition
+      endFunc() {
+        return this._endBlockNode(Func);
+      }
+      optimize(n = 1) {
+        while (n-- > 0) {
+          this._root.optimizeNodes();
+          this._root.optimizeNames(this._root.names, this._constants);
+        }
+      }
+      _leafNode(node) {
+        this._currNode.nodes.push(node);
+        return this;
+      }
+      _blockNode(node) {
+        this._currNode.nodes.push(node);
+        this._nodes.push(node);
+      }
+      _endBlockNode(N1, N2) {
+        const n = this._currNode;
+        if (n instanceof N1 || N2 && n instanceof N2) {
+          this._nodes.pop();
+          return this;
+        }
+        throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
+      }
+      _elseNode(node) {
+        const n = this._currNode;
+        if (!(n instanceof If)) {
+          throw new Error('CodeGen: "else" without "if"');
+        }
+        this._currNode = n.else = node;
+        return this;
+      }
+      get _root() {
+        return this._nodes[0];
+      }
+      get _currNode() {
+        const ns = this._nodes;
+        return ns[ns.length - 1];
+      }
+      set _currNode(node) {
+        const ns = this._nodes;
+        ns[ns.length - 1] = node;
+      }
+    };
+    exports2.CodeGen = CodeGen;
+    function addNames(names, from) {
+      for (const n in from)
+        names[n] = (names[n] || 0) + (from[n] || 0);
+      return names;
+    }
+    function addExprNames(names, from) {
+      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
+    }
+    function optimizeExpr(expr, names, constants3) {
+      if (expr instanceof code_1.Name)
+        return replaceName(expr);
+      if (!canOptimize(expr))
+        return expr;
+      return new code_1._Code(expr._items.reduce((items, c) => {
+        if (c instanceof code_1.Name)
+          c = replaceName(c);
+        if (c instanceof code_1._Code)
+          items.push(...c._items);
+        else
+          items.push(c);
+        return items;
+      }, []));
+      function replaceName(n) {
+        const c = constants3[n.str];
+        if (c === void 0 || names[n.str] !== 1)
+          return n;
+        delete names[n.str];
+        return c;
+      }
+      function canOptimize(e) {
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+      }
+    }
+    function subtractNames(names, from) {
+      for (const n in from)
+        names[n] = (names[n] || 0) - (from[n] || 0);
+    }
+    function not(x) {
+      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
+    }
+    exports2.not = not;
+    var andCode = mappend(exports2.operators.AND);
+    function and(...args) {
+      return args.reduce(andCode);
+    }
+    exports2.and = and;
+    var orCode = mappend(exports2.operators.OR);
+    function or(...args) {
+      return args.reduce(orCode);
+    }
+    exports2.or = or;
+    function mappend(op) {
+      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op} ${par(y)}`;
+    }
+    function par(x) {
+      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/util.js
+var require_util16 = __commonJS({
+  "node_modules/ajv/dist/compile/util.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.checkStrictMode = exports2.getErrorPath = exports2.Type = exports2.useFunc = exports2.setEvaluated = exports2.evaluatedPropsToName = exports2.mergeEvaluated = exports2.eachItem = exports2.unescapeJsonPointer = exports2.escapeJsonPointer = exports2.escapeFragment = exports2.unescapeFragment = exports2.schemaRefOrVal = exports2.schemaHasRulesButRef = exports2.schemaHasRules = exports2.checkUnknownRules = exports2.alwaysValidSchema = exports2.toHash = void 0;
+    var codegen_1 = require_codegen();
+    var code_1 = require_code();
+    function toHash(arr) {
+      const hash = {};
+      for (const item of arr)
+        hash[item] = true;
+      return hash;
+    }
+    exports2.toHash = toHash;
+    function alwaysValidSchema(it, schema) {
+      if (typeof schema == "boolean")
+        return schema;
+      if (Object.keys(schema).length === 0)
+        return true;
+      checkUnknownRules(it, schema);
+      return !schemaHasRules(schema, it.self.RULES.all);
+    }
+    exports2.alwaysValidSchema = alwaysValidSchema;
+    function checkUnknownRules(it, schema = it.schema) {
+      const { opts, self: self2 } = it;
+      if (!opts.strictSchema)
+        return;
+      if (typeof schema === "boolean")
+        return;
+      const rules = self2.RULES.keywords;
+      for (const key in schema) {
+        if (!rules[key])
+          checkStrictMode(it, `unknown keyword: "${key}"`);
+      }
+    }
+    exports2.checkUnknownRules = checkUnknownRules;
+    function schemaHasRules(schema, rules) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (const key in schema)
+        if (rules[key])
+          return true;
+      return false;
+    }
+    exports2.schemaHasRules = schemaHasRules;
+    function schemaHasRulesButRef(schema, RULES2) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (const key in schema)
+        if (key !== "$ref" && RULES2.all[key])
+          return true;
+      return false;
+    }
+    exports2.schemaHasRulesButRef = schemaHasRulesButRef;
+    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword, $data) {
+      if (!$data) {
+        if (typeof schema == "number" || typeof schema == "boolean")
+          return schema;
+        if (typeof schema == "string")
+          return (0, codegen_1._)`${schema}`;
+      }
+      return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
+    }
+    exports2.schemaRefOrVal = schemaRefOrVal;
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
+    }
+    exports2.unescapeFragment = unescapeFragment;
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
+    }
+    exports2.escapeFragment = escapeFragment;
+    function escapeJsonPointer(str2) {
+      if (typeof str2 == "number")
+        return `${str2}`;
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    }
+    exports2.escapeJsonPointer = escapeJsonPointer;
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
+    }
+    exports2.unescapeJsonPointer = unescapeJsonPointer;
+    function eachItem(xs, f) {
+      if (Array.isArray(xs)) {
+        for (const x of xs)
+          f(x);
+      } else {
+        f(xs);
+      }
+    }
+    exports2.eachItem = eachItem;
+    function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues, resultToName }) {
+      return (gen, from, to, toName) => {
+        const res = to === void 0 ? from : to instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to) : mergeToName(gen, from, to), to) : from instanceof codegen_1.Name ? (mergeToName(gen, to, from), from) : mergeValues(from, to);
+        return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
+      };
+    }
+    exports2.mergeEvaluated = {
+      props: makeMergeEvaluated({
+        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => {
+          gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to, true), () => gen.assign(to, (0, codegen_1._)`${to} || {}`).code((0, codegen_1._)`Object.assign(${to}, ${from})`));
+        }),
+        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => {
+          if (from === true) {
+            gen.assign(to, true);
+          } else {
+            gen.assign(to, (0, codegen_1._)`${to} || {}`);
+            setEvaluated(gen, to, from);
+          }
+        }),
+        mergeValues: (from, to) => from === true ? true : { ...from, ...to },
+        resultToName: evaluatedPropsToName
+      }),
+      items: makeMergeEvaluated({
+        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._)`${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
+        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => gen.assign(to, from === true ? true : (0, codegen_1._)`${to} > ${from} ? ${to} : ${from}`)),
+        mergeValues: (from, to) => from === true ? true : Math.max(from, to),
+        resultToName: (gen, items) => gen.var("items", items)
+      })
+    };
+    function evaluatedPropsToName(gen, ps) {
+      if (ps === true)
+        return gen.var("props", true);
+      const props = gen.var("props", (0, codegen_1._)`{}`);
+      if (ps !== void 0)
+        setEvaluated(gen, props, ps);
+      return props;
+    }
+    exports2.evaluatedPropsToName = evaluatedPropsToName;
+    function setEvaluated(gen, props, ps) {
+      Object.keys(ps).forEach((p) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p)}`, true));
+    }
+    exports2.setEvaluated = setEvaluated;
+    var snippets = {};
+    function useFunc(gen, f) {
+      return gen.scopeValue("func", {
+        ref: f,
+        code: snippets[f.code] || (snippets[f.code] = new code_1._Code(f.code))
+      });
+    }
+    exports2.useFunc = useFunc;
+    var Type;
+    (function(Type2) {
+      Type2[Type2["Num"] = 0] = "Num";
+      Type2[Type2["Str"] = 1] = "Str";
+    })(Type || (exports2.Type = Type = {}));
+    function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
+      if (dataProp instanceof codegen_1.Name) {
+        const isNumber2 = dataPropType === Type.Num;
+        return jsPropertySyntax ? isNumber2 ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber2 ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
+      }
+      return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
+    }
+    exports2.getErrorPath = getErrorPath;
+    function checkStrictMode(it, msg, mode = it.opts.strictSchema) {
+      if (!mode)
+        return;
+      msg = `strict mode: ${msg}`;
+      if (mode === true)
+        throw new Error(msg);
+      it.self.logger.warn(msg);
+    }
+    exports2.checkStrictMode = checkStrictMode;
+  }
+});
+
+// node_modules/ajv/dist/compile/names.js
+var require_names = __commonJS({
+  "node_modules/ajv/dist/compile/names.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var names = {
+      // validation function arguments
+      data: new codegen_1.Name("data"),
+      // data passed to validation function
+      // args passed from referencing schema
+      valCxt: new codegen_1.Name("valCxt"),
+      // validation/data context - should not be used directly, it is destructured to the names below
+      instancePath: new codegen_1.Name("instancePath"),
+      parentData: new codegen_1.Name("parentData"),
+      parentDataProperty: new codegen_1.Name("parentDataProperty"),
+      rootData: new codegen_1.Name("rootData"),
+      // root data - same as the data passed to the first/top validation function
+      dynamicAnchors: new codegen_1.Name("dynamicAnchors"),
+      // used to support recursiveRef and dynamicRef
+      // function scoped variables
+      vErrors: new codegen_1.Name("vErrors"),
+      // null or array of validation errors
+      errors: new codegen_1.Name("errors"),
+      // counter of validation errors
+      this: new codegen_1.Name("this"),
+      // "globals"
+      self: new codegen_1.Name("self"),
+      scope: new codegen_1.Name("scope"),
+      // JTD serialize/parse name for JSON string and position
+      json: new codegen_1.Name("json"),
+      jsonPos: new codegen_1.Name("jsonPos"),
+      jsonLen: new codegen_1.Name("jsonLen"),
+      jsonPart: new codegen_1.Name("jsonPart")
+    };
+    exports2.default = names;
+  }
+});
+
+// node_modules/ajv/dist/compile/errors.js
+var require_errors4 = __commonJS({
+  "node_modules/ajv/dist/compile/errors.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.extendErrors = exports2.resetErrorsCount = exports2.reportExtraError = exports2.reportError = exports2.keyword$DataError = exports2.keywordError = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var names_1 = require_names();
+    exports2.keywordError = {
+      message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
+    };
+    exports2.keyword$DataError = {
+      message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
+    };
+    function reportError(cxt, error2 = exports2.keywordError, errorPaths, overrideAllErrors) {
+      const { it } = cxt;
+      const { gen, compositeRule, allErrors } = it;
+      const errObj = errorObjectCode(cxt, error2, errorPaths);
+      if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : compositeRule || allErrors) {
+        addError(gen, errObj);
+      } else {
+        returnErrors(it, (0, codegen_1._)`[${errObj}]`);
+      }
+    }
+    exports2.reportError = reportError;
+    function reportExtraError(cxt, error2 = exports2.keywordError, errorPaths) {
+      const { it } = cxt;
+      const { gen, compositeRule, allErrors } = it;
+      const errObj = errorObjectCode(cxt, error2, errorPaths);
+      addError(gen, errObj);
+      if (!(compositeRule || allErrors)) {
+        returnErrors(it, names_1.default.vErrors);
+      }
+    }
+    exports2.reportExtraError = reportExtraError;
+    function resetErrorsCount(gen, errsCount) {
+      gen.assign(names_1.default.errors, errsCount);
+      gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
+    }
+    exports2.resetErrorsCount = resetErrorsCount;
+    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
+      if (errsCount === void 0)
+        throw new Error("ajv implementation error");
+      const err = gen.name("err");
+      gen.forRange("i", errsCount, names_1.default.errors, (i) => {
+        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
+        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
+        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
+        if (it.opts.verbose) {
+          gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
+          gen.assign((0, codegen_1._)`${err}.data`, data);
+        }
+      });
+    }
+    exports2.extendErrors = extendErrors;
+    function addError(gen, errObj) {
+      const err = gen.const("err", errObj);
+      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
+      gen.code((0, codegen_1._)`${names_1.default.errors}++`);
+    }
+    function returnErrors(it, errs) {
+      const { gen, validateName, schemaEnv } = it;
+      if (schemaEnv.$async) {
+        gen.throw((0, codegen_1._)`new ${it.ValidationError}(${errs})`);
+      } else {
+        gen.assign((0, codegen_1._)`${validateName}.errors`, errs);
+        gen.return(false);
+      }
+    }
+    var E = {
+      keyword: new codegen_1.Name("keyword"),
+      schemaPath: new codegen_1.Name("schemaPath"),
+      // also used in JTD errors
+      params: new codegen_1.Name("params"),
+      propertyName: new codegen_1.Name("propertyName"),
+      message: new codegen_1.Name("message"),
+      schema: new codegen_1.Name("schema"),
+      parentSchema: new codegen_1.Name("parentSchema")
+    };
+    function errorObjectCode(cxt, error2, errorPaths) {
+      const { createErrors } = cxt.it;
+      if (createErrors === false)
+        return (0, codegen_1._)`{}`;
+      return errorObject(cxt, error2, errorPaths);
+    }
+    function errorObject(cxt, error2, errorPaths = {}) {
+      const { gen, it } = cxt;
+      const keyValues = [
+        errorInstancePath(it, errorPaths),
+        errorSchemaPath(cxt, errorPaths)
+      ];
+      extraErrorProps(cxt, error2, keyValues);
+      return gen.object(...keyValues);
+    }
+    function errorInstancePath({ errorPath }, { instancePath }) {
+      const instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
+      return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
+    }
+    function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
+      let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
+      if (schemaPath) {
+        schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`;
+      }
+      return [E.schemaPath, schPath];
+    }
+    function extraErrorProps(cxt, { params, message }, keyValues) {
+      const { keyword, data, schemaValue, it } = cxt;
+      const { opts, propertyName, topSchemaRef, schemaPath } = it;
+      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
+      if (opts.messages) {
+        keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
+      }
+      if (opts.verbose) {
+        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
+      }
+      if (propertyName)
+        keyValues.push([E.propertyName, propertyName]);
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/boolSchema.js
+var require_boolSchema = __commonJS({
+  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.boolOrEmptySchema = exports2.topBoolOrEmptySchema = void 0;
+    var errors_1 = require_errors4();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var boolError = {
+      message: "boolean schema is false"
+    };
+    function topBoolOrEmptySchema(it) {
+      const { gen, schema, validateName } = it;
+      if (schema === false) {
+        falseSchemaError(it, false);
+      } else if (typeof schema == "object" && schema.$async === true) {
+        gen.return(names_1.default.data);
+      } else {
+        gen.assign((0, codegen_1._)`${validateName}.errors`, null);
+        gen.return(true);
+      }
+    }
+    exports2.topBoolOrEmptySchema = topBoolOrEmptySchema;
+    function boolOrEmptySchema(it, valid) {
+      const { gen, schema } = it;
+      if (schema === false) {
+        gen.var(valid, false);
+        falseSchemaError(it);
+      } else {
+        gen.var(valid, true);
+      }
+    }
+    exports2.boolOrEmptySchema = boolOrEmptySchema;
+    function falseSchemaError(it, overrideAllErrors) {
+      const { gen, data } = it;
+      const cxt = {
+        gen,
+        keyword: "false schema",
+        data,
+        schema: false,
+        schemaCode: false,
+        schemaValue: false,
+        params: {},
+        it
+      };
+      (0, errors_1.reportError)(cxt, boolError, void 0, overrideAllErrors);
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/rules.js
+var require_rules = __commonJS({
+  "node_modules/ajv/dist/compile/rules.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getRules = exports2.isJSONType = void 0;
+    var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
+    var jsonTypes = new Set(_jsonTypes);
+    function isJSONType(x) {
+      return typeof x == "string" && jsonTypes.has(x);
+    }
+    exports2.isJSONType = isJSONType;
+    function getRules() {
+      const groups = {
+        number: { type: "number", rules: [] },
+        string: { type: "string", rules: [] },
+        array: { type: "array", rules: [] },
+        object: { type: "object", rules: [] }
+      };
+      return {
+        types: { ...groups, integer: true, boolean: true, null: true },
+        rules: [{ rules: [] }, groups.number, groups.string, groups.array, groups.object],
+        post: { rules: [] },
+        all: {},
+        keywords: {}
+      };
+    }
+    exports2.getRules = getRules;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/applicability.js
+var require_applicability = __commonJS({
+  "node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.shouldUseRule = exports2.shouldUseGroup = exports2.schemaHasRulesForType = void 0;
+    function schemaHasRulesForType({ schema, self: self2 }, type) {
+      const group = self2.RULES.types[type];
+      return group && group !== true && shouldUseGroup(schema, group);
+    }
+    exports2.schemaHasRulesForType = schemaHasRulesForType;
+    function shouldUseGroup(schema, group) {
+      return group.rules.some((rule) => shouldUseRule(schema, rule));
+    }
+    exports2.shouldUseGroup = shouldUseGroup;
+    function shouldUseRule(schema, rule) {
+      var _a;
+      return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
+    }
+    exports2.shouldUseRule = shouldUseRule;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/dataType.js
+var require_dataType = __commonJS({
+  "node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.reportTypeError = exports2.checkDataTypes = exports2.checkDataType = exports2.coerceAndCheckDataType = exports2.getJSONTypes = exports2.getSchemaTypes = exports2.DataType = void 0;
+    var rules_1 = require_rules();
+    var applicability_1 = require_applicability();
+    var errors_1 = require_errors4();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var DataType;
+    (function(DataType2) {
+      DataType2[DataType2["Correct"] = 0] = "Correct";
+      DataType2[DataType2["Wrong"] = 1] = "Wrong";
+    })(DataType || (exports2.DataType = DataType = {}));
+    function getSchemaTypes(schema) {
+      const types = getJSONTypes(schema.type);
+      const hasNull = types.includes("null");
+      if (hasNull) {
+        if (schema.nullable === false)
+          throw new Error("type: null contradicts nullable: false");
+      } else {
+        if (!types.length && schema.nullable !== void 0) {
+          throw new Error('"nullable" cannot be used without "type"');
+        }
+        if (schema.nullable === true)
+          types.push("null");
+      }
+      return types;
+    }
+    exports2.getSchemaTypes = getSchemaTypes;
+    function getJSONTypes(ts) {
+      const types = Array.isArray(ts) ? ts : ts ? [ts] : [];
+      if (types.every(rules_1.isJSONType))
+        return types;
+      throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
+    }
+    exports2.getJSONTypes = getJSONTypes;
+    function coerceAndCheckDataType(it, types) {
+      const { gen, data, opts } = it;
+      const coerceTo = coerceToTypes(types, opts.coerceTypes);
+      const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types[0]));
+      if (checkTypes) {
+        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
+        gen.if(wrongType, () => {
+          if (coerceTo.length)
+            coerceData(it, types, coerceTo);
+          else
+            reportTypeError(it);
+        });
+      }
+      return checkTypes;
+    }
+    exports2.coerceAndCheckDataType = coerceAndCheckDataType;
+    var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
+    function coerceToTypes(types, coerceTypes) {
+      return coerceTypes ? types.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
+    }
+    function coerceData(it, types, coerceTo) {
+      const { gen, data, opts } = it;
+      const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
+      const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
+      if (opts.coerceTypes === "array") {
+        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data)));
+      }
+      gen.if((0, codegen_1._)`${coerced} !== undefined`);
+      for (const t of coerceTo) {
+        if (COERCIBLE.has(t) || t === "array" && opts.coerceTypes === "array") {
+          coerceSpecificType(t);
+        }
+      }
+      gen.else();
+      reportTypeError(it);
+      gen.endIf();
+      gen.if((0, codegen_1._)`${coerced} !== undefined`, () => {
+        gen.assign(data, coerced);
+        assignParentData(it, coerced);
+      });
+      function coerceSpecificType(t) {
+        switch (t) {
+          case "string":
+            gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data}`).elseIf((0, codegen_1._)`${data} === null`).assign(coerced, (0, codegen_1._)`""`);
+            return;
+          case "number":
+            gen.elseIf((0, codegen_1._)`${dataType} == "boolean" || ${data} === null
+              || (${dataType} == "string" && ${data} && ${data} == +${data})`).assign(coerced, (0, codegen_1._)`+${data}`);
+            return;
+          case "integer":
+            gen.elseIf((0, codegen_1._)`${dataType} === "boolean" || ${data} === null
+              || (${dataType} === "string" && ${data} && ${data} == +${data} && !(${data} % 1))`).assign(coerced, (0, codegen_1._)`+${data}`);
+            return;
+          case "boolean":
+            gen.elseIf((0, codegen_1._)`${data} === "false" || ${data} === 0 || ${data} === null`).assign(coerced, false).elseIf((0, codegen_1._)`${data} === "true" || ${data} === 1`).assign(coerced, true);
+            return;
+          case "null":
+            gen.elseIf((0, codegen_1._)`${data} === "" || ${data} === 0 || ${data} === false`);
+            gen.assign(coerced, null);
+            return;
+          case "array":
+            gen.elseIf((0, codegen_1._)`${dataType} === "string" || ${dataType} === "number"
+              || ${dataType} === "boolean" || ${data} === null`).assign(coerced, (0, codegen_1._)`[${data}]`);
+        }
+      }
+    }
+    function assignParentData({ gen, parentData, parentDataProperty }, expr) {
+      gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
+    }
+    function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
+      const EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
+      let cond;
+      switch (dataType) {
+        case "null":
+          return (0, codegen_1._)`${data} ${EQ} null`;
+        case "array":
+          cond = (0, codegen_1._)`Array.isArray(${data})`;
+          break;
+        case "object":
+          cond = (0, codegen_1._)`${data} && typeof ${data} == "object" && !Array.isArray(${data})`;
+          break;
+        case "integer":
+          cond = numCond((0, codegen_1._)`!(${data} % 1) && !isNaN(${data})`);
+          break;
+        case "number":
+          cond = numCond();
+          break;
+        default:
+          return (0, codegen_1._)`typeof ${data} ${EQ} ${dataType}`;
+      }
+      return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
+      function numCond(_cond = codegen_1.nil) {
+        return (0, codegen_1.and)((0, codegen_1._)`typeof ${data} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data})` : codegen_1.nil);
+      }
+    }
+    exports2.checkDataType = checkDataType;
+    function checkDataTypes(dataTypes, data, strictNums, correct) {
+      if (dataTypes.length === 1) {
+        return checkDataType(dataTypes[0], data, strictNums, correct);
+      }
+      let cond;
+      const types = (0, util_1.toHash)(dataTypes);
+      if (types.array && types.object) {
+        const notObj = (0, codegen_1._)`typeof ${data} != "object"`;
+        cond = types.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
+        delete types.null;
+        delete types.array;
+        delete types.object;
+      } else {
+        cond = codegen_1.nil;
+      }
+      if (types.number)
+        delete types.integer;
+      for (const t in types)
+        cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
+      return cond;
+    }
+    exports2.checkDataTypes = checkDataTypes;
+    var typeError = {
+      message: ({ schema }) => `must be ${schema}`,
+      params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
+    };
+    function reportTypeError(it) {
+      const cxt = getTypeErrorContext(it);
+      (0, errors_1.reportError)(cxt, typeError);
+    }
+    exports2.reportTypeError = reportTypeError;
+    function getTypeErrorContext(it) {
+      const { gen, data, schema } = it;
+      const schemaCode = (0, util_1.schemaRefOrVal)(it, schema, "type");
+      return {
+        gen,
+        keyword: "type",
+        data,
+        schema: schema.type,
+        schemaCode,
+        schemaValue: schemaCode,
+        parentSchema: schema,
+        params: {},
+        it
+      };
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/defaults.js
+var require_defaults = __commonJS({
+  "node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.assignDefaults = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    function assignDefaults(it, ty) {
+      const { properties, items } = it.schema;
+      if (ty === "object" && properties) {
+        for (const key in properties) {
+          assignDefault(it, key, properties[key].default);
+        }
+      } else if (ty === "array" && Array.isArray(items)) {
+        items.forEach((sch, i) => assignDefault(it, i, sch.default));
+      }
+    }
+    exports2.assignDefaults = assignDefaults;
+    function assignDefault(it, prop, defaultValue) {
+      const { gen, compositeRule, data, opts } = it;
+      if (defaultValue === void 0)
+        return;
+      const childData = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(prop)}`;
+      if (compositeRule) {
+        (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
+        return;
+      }
+      let condition = (0, codegen_1._)`${childData} === undefined`;
+      if (opts.useDefaults === "empty") {
+        condition = (0, codegen_1._)`${condition} || ${childData} === null || ${childData} === ""`;
+      }
+      gen.if(condition, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
+    }
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/code.js
+var require_code2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/code.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateUnion = exports2.validateArray = exports2.usePattern = exports2.callValidateCode = exports2.schemaProperties = exports2.allSchemaProperties = exports2.noPropertyInData = exports2.propertyInData = exports2.isOwnProperty = exports2.hasPropFunc = exports2.reportMissingProp = exports2.checkMissingProp = exports2.checkReportMissingProp = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var names_1 = require_names();
+    var util_2 = require_util16();
+    function checkReportMissingProp(cxt, prop) {
+      const { gen, data, it } = cxt;
+      gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
+        cxt.setParams({ missingProperty: (0, codegen_1._)`${prop}` }, true);
+        cxt.error();
+      });
+    }
+    exports2.checkReportMissingProp = checkReportMissingProp;
+    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
+      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    }
+    exports2.checkMissingProp = checkMissingProp;
+    function reportMissingProp(cxt, missing) {
+      cxt.setParams({ missingProperty: missing }, true);
+      cxt.error();
+    }
+    exports2.reportMissingProp = reportMissingProp;
+    function hasPropFunc(gen) {
+      return gen.scopeValue("func", {
+        // eslint-disable-next-line @typescript-eslint/unbound-method
+        ref: Object.prototype.hasOwnProperty,
+        code: (0, codegen_1._)`Object.prototype.hasOwnProperty`
+      });
+    }
+    exports2.hasPropFunc = hasPropFunc;
+    function isOwnProperty(gen, data, property) {
+      return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data}, ${property})`;
+    }
+    exports2.isOwnProperty = isOwnProperty;
+    function propertyInData(gen, data, property, ownProperties) {
+      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} !== undefined`;
+      return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data, property)}` : cond;
+    }
+    exports2.propertyInData = propertyInData;
+    function noPropertyInData(gen, data, property, ownProperties) {
+      const cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} === undefined`;
+      return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data, property))) : cond;
+    }
+    exports2.noPropertyInData = noPropertyInData;
+    function allSchemaProperties(schemaMap) {
+      return schemaMap ? Object.keys(schemaMap).filter((p) => p !== "__proto__") : [];
+    }
+    exports2.allSchemaProperties = allSchemaProperties;
+    function schemaProperties(it, schemaMap) {
+      return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
+    }
+    exports2.schemaProperties = schemaProperties;
+    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
+      const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
+      const valCxt = [
+        [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
+        [names_1.default.parentData, it.parentData],
+        [names_1.default.parentDataProperty, it.parentDataProperty],
+        [names_1.default.rootData, names_1.default.rootData]
+      ];
+      if (it.opts.dynamicRef)
+        valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
+      const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
+      return context !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context}, ${args})` : (0, codegen_1._)`${func}(${args})`;
+    }
+    exports2.callValidateCode = callValidateCode;
+    var newRegExp = (0, codegen_1._)`new RegExp`;
+    function usePattern({ gen, it: { opts } }, pattern) {
+      const u = opts.unicodeRegExp ? "u" : "";
+      const { regExp } = opts.code;
+      const rx = regExp(pattern, u);
+      return gen.scopeValue("pattern", {
+        key: rx.toString(),
+        ref: rx,
+        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u})`
+      });
+    }
+    exports2.usePattern = usePattern;
+    function validateArray(cxt) {
+      const { gen, data, keyword, it } = cxt;
+      const valid = gen.name("valid");
+      if (it.allErrors) {
+        const validArr = gen.let("valid", true);
+        validateItems(() => gen.assign(validArr, false));
+        return validArr;
+      }
+      gen.var(valid, true);
+      validateItems(() => gen.break());
+      return valid;
+      function validateItems(notValid) {
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        gen.forRange("i", 0, len, (i) => {
+          cxt.subschema({
+            keyword,
+            dataProp: i,
+            dataPropType: util_1.Type.Num
+          }, valid);
+          gen.if((0, codegen_1.not)(valid), notValid);
+        });
+      }
+    }
+    exports2.validateArray = validateArray;
+    function validateUnion(cxt) {
+      const { gen, schema, keyword, it } = cxt;
+      if (!Array.isArray(schema))
+        throw new Error("ajv implementation error");
+      const alwaysValid = schema.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
+      if (alwaysValid && !it.opts.unevaluated)
+        return;
+      const valid = gen.let("valid", false);
+      const schValid = gen.name("_valid");
+      gen.block(() => schema.forEach((_sch, i) => {
+        const schCxt = cxt.subschema({
+          keyword,
+          schemaProp: i,
+          compositeRule: true
+        }, schValid);
+        gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`);
+        const merged = cxt.mergeValidEvaluated(schCxt, schValid);
+        if (!merged)
+          gen.if((0, codegen_1.not)(valid));
+      }));
+      cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+    }
+    exports2.validateUnion = validateUnion;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/keyword.js
+var require_keyword = __commonJS({
+  "node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateKeywordUsage = exports2.validSchemaType = exports2.funcKeywordCode = exports2.macroKeywordCode = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var code_1 = require_code2();
+    var errors_1 = require_errors4();
+    function macroKeywordCode(cxt, def) {
+      const { gen, keyword, schema, parentSchema, it } = cxt;
+      const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
+      const schemaRef = useKeyword(gen, keyword, macroSchema);
+      if (it.opts.validateSchema !== false)
+        it.self.validateSchema(macroSchema, true);
+      const valid = gen.name("valid");
+      cxt.subschema({
+        schema: macroSchema,
+        schemaPath: codegen_1.nil,
+        errSchemaPath: `${it.errSchemaPath}/${keyword}`,
+        topSchemaRef: schemaRef,
+        compositeRule: true
+      }, valid);
+      cxt.pass(valid, () => cxt.error(true));
+    }
+    exports2.macroKeywordCode = macroKeywordCode;
+    function funcKeywordCode(cxt, def) {
+      var _a;
+      const { gen, keyword, schema, parentSchema, $data, it } = cxt;
+      checkAsyncKeyword(it, def);
+      const validate2 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate2);
+      const valid = gen.let("valid");
+      cxt.block$data(valid, validateKeyword);
+      cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
+      function validateKeyword() {
+        if (def.errors === false) {
+          assignValid();
+          if (def.modifying)
+            modifyData(cxt);
+          reportErrs(() => cxt.error());
+        } else {
+          const ruleErrs = def.async ? validateAsync() : validateSync();
+          if (def.modifying)
+            modifyData(cxt);
+          reportErrs(() => addErrs(cxt, ruleErrs));
+        }
+      }
+      function validateAsync() {
+        const ruleErrs = gen.let("ruleErrs", null);
+        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, false).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
+        return ruleErrs;
+      }
+      function validateSync() {
+        const validateErrs = (0, codegen_1._)`${validateRef}.errors`;
+        gen.assign(validateErrs, null);
+        assignValid(codegen_1.nil);
+        return validateErrs;
+      }
+      function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
+        const passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self;
+        const passSchema = !("compile" in def && !$data || def.schema === false);
+        gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
+      }
+      function reportErrs(errors) {
+        var _a2;
+        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid), errors);
+      }
+    }
+    exports2.funcKeywordCode = funcKeywordCode;
+    function modifyData(cxt) {
+      const { gen, data, it } = cxt;
+      gen.if(it.parentData, () => gen.assign(data, (0, codegen_1._)`${it.parentData}[${it.parentDataProperty}]`));
+    }
+    function addErrs(cxt, errs) {
+      const { gen } = cxt;
+      gen.if((0, codegen_1._)`Array.isArray(${errs})`, () => {
+        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`).assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
+        (0, errors_1.extendErrors)(cxt);
+      }, () => cxt.error());
+    }
+    function checkAsyncKeyword({ schemaEnv }, def) {
+      if (def.async && !schemaEnv.$async)
+        throw new Error("async keyword in sync schema");
+    }
+    function useKeyword(gen, keyword, result2) {
+      if (result2 === void 0)
+        throw new Error(`keyword "${keyword}" failed to compile`);
+      return gen.scopeValue("keyword", typeof result2 == "function" ? { ref: result2 } : { ref: result2, code: (0, codegen_1.stringify)(result2) });
+    }
+    function validSchemaType(schema, schemaType, allowUndefined = false) {
+      return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
+    }
+    exports2.validSchemaType = validSchemaType;
+    function validateKeywordUsage({ schema, opts, self: self2, errSchemaPath }, def, keyword) {
+      if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
+        throw new Error("ajv implementation error");
+      }
+      const deps = def.dependencies;
+      if (deps === null || deps === void 0 ? void 0 : deps.some((kwd) => !Object.prototype.hasOwnProperty.call(schema, kwd))) {
+        throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
+      }
+      if (def.validateSchema) {
+        const valid = def.validateSchema(schema[keyword]);
+        if (!valid) {
+          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
+          if (opts.validateSchema === "log")
+            self2.logger.error(msg);
+          else
+            throw new Error(msg);
+        }
+      }
+    }
+    exports2.validateKeywordUsage = validateKeywordUsage;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/subschema.js
+var require_subschema = __commonJS({
+  "node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.extendSubschemaMode = exports2.extendSubschemaData = exports2.getSubschema = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
+      if (keyword !== void 0 && schema !== void 0) {
+        throw new Error('both "keyword" and "schema" passed, only one allowed');
+      }
+      if (keyword !== void 0) {
+        const sch = it.schema[keyword];
+        return schemaProp === void 0 ? {
+          schema: sch,
+          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
+          errSchemaPath: `${it.errSchemaPath}/${keyword}`
+        } : {
+          schema: sch[schemaProp],
+          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
+          errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
+        };
+      }
+      if (schema !== void 0) {
+        if (schemaPath === void 0 || errSchemaPath === void 0 || topSchemaRef === void 0) {
+          throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
+        }
+        return {
+          schema,
+          schemaPath,
+          topSchemaRef,
+          errSchemaPath
+        };
+      }
+      throw new Error('either "keyword" or "schema" must be passed');
+    }
+    exports2.getSubschema = getSubschema;
+    function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
+      if (data !== void 0 && dataProp !== void 0) {
+        throw new Error('both "data" and "dataProp" passed, only one allowed');
+      }
+      const { gen } = it;
+      if (dataProp !== void 0) {
+        const { errorPath, dataPathArr, opts } = it;
+        const nextData = gen.let("data", (0, codegen_1._)`${it.data}${(0, codegen_1.getProperty)(dataProp)}`, true);
+        dataContextProps(nextData);
+        subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts.jsPropertySyntax)}`;
+        subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`;
+        subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
+      }
+      if (data !== void 0) {
+        const nextData = data instanceof codegen_1.Name ? data : gen.let("data", data, true);
+        dataContextProps(nextData);
+        if (propertyName !== void 0)
+          subschema.propertyName = propertyName;
+      }
+      if (dataTypes)
+        subschema.dataTypes = dataTypes;
+      function dataContextProps(_nextData) {
+        subschema.data = _nextData;
+        subschema.dataLevel = it.dataLevel + 1;
+        subschema.dataTypes = [];
+        it.definedProperties = /* @__PURE__ */ new Set();
+        subschema.parentData = it.data;
+        subschema.dataNames = [...it.dataNames, _nextData];
+      }
+    }
+    exports2.extendSubschemaData = extendSubschemaData;
+    function extendSubschemaMode(subschema, { jtdDiscriminator, jtdMetadata, compositeRule, createErrors, allErrors }) {
+      if (compositeRule !== void 0)
+        subschema.compositeRule = compositeRule;
+      if (createErrors !== void 0)
+        subschema.createErrors = createErrors;
+      if (allErrors !== void 0)
+        subschema.allErrors = allErrors;
+      subschema.jtdDiscriminator = jtdDiscriminator;
+      subschema.jtdMetadata = jtdMetadata;
+    }
+    exports2.extendSubschemaMode = extendSubschemaMode;
+  }
+});
+
+// node_modules/fast-deep-equal/index.js
+var require_fast_deep_equal = __commonJS({
+  "node_modules/fast-deep-equal/index.js"(exports2, module2) {
+    "use strict";
+    module2.exports = function equal(a, b) {
+      if (a === b) return true;
+      if (a && b && typeof a == "object" && typeof b == "object") {
+        if (a.constructor !== b.constructor) return false;
+        var length, i, keys;
+        if (Array.isArray(a)) {
+          length = a.length;
+          if (length != b.length) return false;
+          for (i = length; i-- !== 0; )
+            if (!equal(a[i], b[i])) return false;
+          return true;
+        }
+        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
+        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
+        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
+        keys = Object.keys(a);
+        length = keys.length;
+        if (length !== Object.keys(b).length) return false;
+        for (i = length; i-- !== 0; )
+          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
+        for (i = length; i-- !== 0; ) {
+          var key = keys[i];
+          if (!equal(a[key], b[key])) return false;
+        }
+        return true;
+      }
+      return a !== a && b !== b;
+    };
+  }
+});
+
+// node_modules/json-schema-traverse/index.js
+var require_json_schema_traverse = __commonJS({
+  "node_modules/json-schema-traverse/index.js"(exports2, module2) {
+    "use strict";
+    var traverse = module2.exports = function(schema, opts, cb) {
+      if (typeof opts == "function") {
+        cb = opts;
+        opts = {};
+      }
+      cb = opts.cb || cb;
+      var pre = typeof cb == "function" ? cb : cb.pre || function() {
+      };
+      var post = cb.post || function() {
+      };
+      _traverse(opts, pre, post, schema, "", schema);
+    };
+    traverse.keywords = {
+      additionalItems: true,
+      items: true,
+      contains: true,
+      additionalProperties: true,
+      propertyNames: true,
+      not: true,
+      if: true,
+      then: true,
+      else: true
+    };
+    traverse.arrayKeywords = {
+      items: true,
+      allOf: true,
+      anyOf: true,
+      oneOf: true
+    };
+    traverse.propsKeywords = {
+      $defs: true,
+      definitions: true,
+      properties: true,
+      patternProperties: true,
+      dependencies: true
+    };
+    traverse.skipKeywords = {
+      default: true,
+      enum: true,
+      const: true,
+      required: true,
+      maximum: true,
+      minimum: true,
+      exclusiveMaximum: true,
+      exclusiveMinimum: true,
+      multipleOf: true,
+      maxLength: true,
+      minLength: true,
+      pattern: true,
+      format: true,
+      maxItems: true,
+      minItems: true,
+      uniqueItems: true,
+      maxProperties: true,
+      minProperties: true
+    };
+    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+      if (schema && typeof schema == "object" && !Array.isArray(schema)) {
+        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        for (var key in schema) {
+          var sch = schema[key];
+          if (Array.isArray(sch)) {
+            if (key in traverse.arrayKeywords) {
+              for (var i = 0; i < sch.length; i++)
+                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
+            }
+          } else if (key in traverse.propsKeywords) {
+            if (sch && typeof sch == "object") {
+              for (var prop in sch)
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
+            }
+          } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
+          }
+        }
+        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+      }
+    }
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    }
+  }
+});
+
+// node_modules/ajv/dist/compile/resolve.js
+var require_resolve = __commonJS({
+  "node_modules/ajv/dist/compile/resolve.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getSchemaRefs = exports2.resolveUrl = exports2.normalizeId = exports2._getFullPath = exports2.getFullPath = exports2.inlineRef = void 0;
+    var util_1 = require_util16();
+    var equal = require_fast_deep_equal();
+    var traverse = require_json_schema_traverse();
+    var SIMPLE_INLINED = /* @__PURE__ */ new Set([
+      "type",
+      "format",
+      "pattern",
+      "maxLength",
+      "minLength",
+      "maxProperties",
+      "minProperties",
+      "maxItems",
+      "minItems",
+      "maximum",
+      "minimum",
+      "uniqueItems",
+      "multipleOf",
+      "required",
+      "enum",
+      "const"
+    ]);
+    function inlineRef(schema, limit = true) {
+      if (typeof schema == "boolean")
+        return true;
+      if (limit === true)
+        return !hasRef(schema);
+      if (!limit)
+        return false;
+      return countKeys(schema) <= limit;
+    }
+    exports2.inlineRef = inlineRef;
+    var REF_KEYWORDS = /* @__PURE__ */ new Set([
+      "$ref",
+      "$recursiveRef",
+      "$recursiveAnchor",
+      "$dynamicRef",
+      "$dynamicAnchor"
+    ]);
+    function hasRef(schema) {
+      for (const key in schema) {
+        if (REF_KEYWORDS.has(key))
+          return true;
+        const sch = schema[key];
+        if (Array.isArray(sch) && sch.some(hasRef))
+          return true;
+        if (typeof sch == "object" && hasRef(sch))
+          return true;
+      }
+      return false;
+    }
+    function countKeys(schema) {
+      let count = 0;
+      for (const key in schema) {
+        if (key === "$ref")
+          return Infinity;
+        count++;
+        if (SIMPLE_INLINED.has(key))
+          continue;
+        if (typeof schema[key] == "object") {
+          (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch));
+        }
+        if (count === Infinity)
+          return Infinity;
+      }
+      return count;
+    }
+    function getFullPath(resolver, id = "", normalize) {
+      if (normalize !== false)
+        id = normalizeId(id);
+      const p = resolver.parse(id);
+      return _getFullPath(resolver, p);
+    }
+    exports2.getFullPath = getFullPath;
+    function _getFullPath(resolver, p) {
+      const serialized = resolver.serialize(p);
+      return serialized.split("#")[0] + "#";
+    }
+    exports2._getFullPath = _getFullPath;
+    var TRAILING_SLASH_HASH = /#\/?$/;
+    function normalizeId(id) {
+      return id ? id.replace(TRAILING_SLASH_HASH, "") : "";
+    }
+    exports2.normalizeId = normalizeId;
+    function resolveUrl(resolver, baseId, id) {
+      id = normalizeId(id);
+      return resolver.resolve(baseId, id);
+    }
+    exports2.resolveUrl = resolveUrl;
+    var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
+    function getSchemaRefs(schema, baseId) {
+      if (typeof schema == "boolean")
+        return {};
+      const { schemaId, uriResolver } = this.opts;
+      const schId = normalizeId(schema[schemaId] || baseId);
+      const baseIds = { "": schId };
+      const pathPrefix = getFullPath(uriResolver, schId, false);
+      const localRefs = {};
+      const schemaRefs = /* @__PURE__ */ new Set();
+      traverse(schema, { allKeys: true }, (sch, jsonPtr, _, parentJsonPtr) => {
+        if (parentJsonPtr === void 0)
+          return;
+        const fullPath = pathPrefix + jsonPtr;
+        let innerBaseId = baseIds[parentJsonPtr];
+        if (typeof sch[schemaId] == "string")
+          innerBaseId = addRef.call(this, sch[schemaId]);
+        addAnchor.call(this, sch.$anchor);
+        addAnchor.call(this, sch.$dynamicAnchor);
+        baseIds[jsonPtr] = innerBaseId;
+        function addRef(ref) {
+          const _resolve = this.opts.uriResolver.resolve;
+          ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
+          if (schemaRefs.has(ref))
+            throw ambiguos(ref);
+          schemaRefs.add(ref);
+          let schOrRef = this.refs[ref];
+          if (typeof schOrRef == "string")
+            schOrRef = this.refs[schOrRef];
+          if (typeof schOrRef == "object") {
+            checkAmbiguosRef(sch, schOrRef.schema, ref);
+          } else if (ref !== normalizeId(fullPath)) {
+            if (ref[0] === "#") {
+              checkAmbiguosRef(sch, localRefs[ref], ref);
+              localRefs[ref] = sch;
+            } else {
+              this.refs[ref] = fullPath;
+            }
+          }
+          return ref;
+        }
+        function addAnchor(anchor) {
+          if (typeof anchor == "string") {
+            if (!ANCHOR.test(anchor))
+              throw new Error(`invalid anchor "${anchor}"`);
+            addRef.call(this, `#${anchor}`);
+          }
+        }
+      });
+      return localRefs;
+      function checkAmbiguosRef(sch1, sch2, ref) {
+        if (sch2 !== void 0 && !equal(sch1, sch2))
+          throw ambiguos(ref);
+      }
+      function ambiguos(ref) {
+        return new Error(`reference "${ref}" resolves to more than one schema`);
+      }
+    }
+    exports2.getSchemaRefs = getSchemaRefs;
+  }
+});
+
+// node_modules/ajv/dist/compile/validate/index.js
+var require_validate = __commonJS({
+  "node_modules/ajv/dist/compile/validate/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getData = exports2.KeywordCxt = exports2.validateFunctionCode = void 0;
+    var boolSchema_1 = require_boolSchema();
+    var dataType_1 = require_dataType();
+    var applicability_1 = require_applicability();
+    var dataType_2 = require_dataType();
+    var defaults_1 = require_defaults();
+    var keyword_1 = require_keyword();
+    var subschema_1 = require_subschema();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var resolve_1 = require_resolve();
+    var util_1 = require_util16();
+    var errors_1 = require_errors4();
+    function validateFunctionCode(it) {
+      if (isSchemaObj(it)) {
+        checkKeywords(it);
+        if (schemaCxtHasRules(it)) {
+          topSchemaObjCode(it);
+          return;
+        }
+      }
+      validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
+    }
+    exports2.validateFunctionCode = validateFunctionCode;
+    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
+      if (opts.code.es5) {
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
+          gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`);
+          destructureValCxtES5(gen, opts);
+          gen.code(body);
+        });
+      } else {
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
+      }
+    }
+    function destructureValCxt(opts) {
+      return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
+    }
+    function destructureValCxtES5(gen, opts) {
+      gen.if(names_1.default.valCxt, () => {
+        gen.var(names_1.default.instancePath, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.instancePath}`);
+        gen.var(names_1.default.parentData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentData}`);
+        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentDataProperty}`);
+        gen.var(names_1.default.rootData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.rootData}`);
+        if (opts.dynamicRef)
+          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.dynamicAnchors}`);
+      }, () => {
+        gen.var(names_1.default.instancePath, (0, codegen_1._)`""`);
+        gen.var(names_1.default.parentData, (0, codegen_1._)`undefined`);
+        gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`undefined`);
+        gen.var(names_1.default.rootData, names_1.default.data);
+        if (opts.dynamicRef)
+          gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`{}`);
+      });
+    }
+    function topSchemaObjCode(it) {
+      const { schema, opts, gen } = it;
+      validateFunction(it, () => {
+        if (opts.$comment && schema.$comment)
+          commentKeyword(it);
+        checkNoDefault(it);
+        gen.let(names_1.default.vErrors, null);
+        gen.let(names_1.default.errors, 0);
+        if (opts.unevaluated)
+          resetEvaluated(it);
+        typeAndKeywords(it);
+        returnResults(it);
+      });
+      return;
+    }
+    function resetEvaluated(it) {
+      const { gen, validateName } = it;
+      it.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`);
+      gen.if((0, codegen_1._)`${it.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it.evaluated}.props`, (0, codegen_1._)`undefined`));
+      gen.if((0, codegen_1._)`${it.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it.evaluated}.items`, (0, codegen_1._)`undefined`));
+    }
+    function funcSourceUrl(schema, opts) {
+      const schId = typeof schema == "object" && schema[opts.schemaId];
+      return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
+    }
+    function subschemaCode(it, valid) {
+      if (isSchemaObj(it)) {
+        checkKeywords(it);
+        if (schemaCxtHasRules(it)) {
+          subSchemaObjCode(it, valid);
+          return;
+        }
+      }
+      (0, boolSchema_1.boolOrEmptySchema)(it, valid);
+    }
+    function schemaCxtHasRules({ schema, self: self2 }) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (const key in schema)
+        if (self2.RULES.all[key])
+          return true;
+      return false;
+    }
+    function isSchemaObj(it) {
+      return typeof it.schema != "boolean";
+    }
+    function subSchemaObjCode(it, valid) {
+      const { schema, gen, opts } = it;
+      if (opts.$comment && schema.$comment)
+        commentKeyword(it);
+      updateContext(it);
+      checkAsyncSchema(it);
+      const errsCount = gen.const("_errs", names_1.default.errors);
+      typeAndKeywords(it, errsCount);
+      gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+    }
+    function checkKeywords(it) {
+      (0, util_1.checkUnknownRules)(it);
+      checkRefsAndKeywords(it);
+    }
+    function typeAndKeywords(it, errsCount) {
+      if (it.opts.jtd)
+        return schemaKeywords(it, [], false, errsCount);
+      const types = (0, dataType_1.getSchemaTypes)(it.schema);
+      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types);
+      schemaKeywords(it, types, !checkedTypes, errsCount);
+    }
+    function checkRefsAndKeywords(it) {
+      const { schema, errSchemaPath, opts, self: self2 } = it;
+      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self2.RULES)) {
+        self2.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
+      }
+    }
+    function checkNoDefault(it) {
+      const { schema, opts } = it;
+      if (schema.default !== void 0 && opts.useDefaults && opts.strictSchema) {
+        (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
+      }
+    }
+    function updateContext(it) {
+      const schId = it.schema[it.opts.schemaId];
+      if (schId)
+        it.baseId = (0, resolve_1.resolveUrl)(it.opts.uriResolver, it.baseId, schId);
+    }
+    function checkAsyncSchema(it) {
+      if (it.schema.$async && !it.schemaEnv.$async)
+        throw new Error("async schema in sync schema");
+    }
+    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
+      const msg = schema.$comment;
+      if (opts.$comment === true) {
+        gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
+      } else if (typeof opts.$comment == "function") {
+        const schemaPath = (0, codegen_1.str)`${errSchemaPath}/$comment`;
+        const rootName = gen.scopeValue("root", { ref: schemaEnv.root });
+        gen.code((0, codegen_1._)`${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
+      }
+    }
+    function returnResults(it) {
+      const { gen, schemaEnv, validateName, ValidationError, opts } = it;
+      if (schemaEnv.$async) {
+        gen.if((0, codegen_1._)`${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._)`new ${ValidationError}(${names_1.default.vErrors})`));
+      } else {
+        gen.assign((0, codegen_1._)`${validateName}.errors`, names_1.default.vErrors);
+        if (opts.unevaluated)
+          assignEvaluated(it);
+        gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
+      }
+    }
+    function assignEvaluated({ gen, evaluated, props, items }) {
+      if (props instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._)`${evaluated}.props`, props);
+      if (items instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._)`${evaluated}.items`, items);
+    }
+    function schemaKeywords(it, types, typeErrors, errsCount) {
+      const { gen, schema, data, allErrors, opts, self: self2 } = it;
+      const { RULES: RULES2 } = self2;
+      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES2))) {
+        gen.block(() => keywordCode(it, "$ref", RULES2.all.$ref.definition));
+        return;
+      }
+      if (!opts.jtd)
+        checkStrictTypes(it, types);
+      gen.block(() => {
+        for (const group of RULES2.rules)
+          groupKeywords(group);
+        groupKeywords(RULES2.post);
+      });
+      function groupKeywords(group) {
+        if (!(0, applicability_1.shouldUseGroup)(schema, group))
+          return;
+        if (group.type) {
+          gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
+          iterateKeywords(it, group);
+          if (types.length === 1 && types[0] === group.type && typeErrors) {
+            gen.else();
+            (0, dataType_2.reportTypeError)(it);
+          }
+          gen.endIf();
+        } else {
+          iterateKeywords(it, group);
+        }
+        if (!allErrors)
+          gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`);
+      }
+    }
+    function iterateKeywords(it, group) {
+      const { gen, schema, opts: { useDefaults } } = it;
+      if (useDefaults)
+        (0, defaults_1.assignDefaults)(it, group.type);
+      gen.block(() => {
+        for (const rule of group.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema, rule)) {
+            keywordCode(it, rule.keyword, rule.definition, group.type);
+          }
+        }
+      });
+    }
+    function checkStrictTypes(it, types) {
+      if (it.schemaEnv.meta || !it.opts.strictTypes)
+        return;
+      checkContextTypes(it, types);
+      if (!it.opts.allowUnionTypes)
+        checkMultipleTypes(it, types);
+      checkKeywordTypes(it, it.dataTypes);
+    }
+    function checkContextTypes(it, types) {
+      if (!types.length)
+        return;
+      if (!it.dataTypes.length) {
+        it.dataTypes = types;
+        return;
+      }
+      types.forEach((t) => {
+        if (!includesType(it.dataTypes, t)) {
+          strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
+        }
+      });
+      narrowSchemaTypes(it, types);
+    }
+    function checkMultipleTypes(it, ts) {
+      if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
+        strictTypesError(it, "use allowUnionTypes to allow union type keyword");
+      }
+    }
+    function checkKeywordTypes(it, ts) {
+      const rules = it.self.RULES.all;
+      for (const keyword in rules) {
+        const rule = rules[keyword];
+        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
+          const { type } = rule.definition;
+          if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
+            strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
+          }
+        }
+      }
+    }
+    function hasApplicableType(schTs, kwdT) {
+      return schTs.includes(kwdT) || kwdT === "number" && schTs.includes("integer");
+    }
+    function includesType(ts, t) {
+      return ts.includes(t) || t === "integer" && ts.includes("number");
+    }
+    function narrowSchemaTypes(it, withTypes) {
+      const ts = [];
+      for (const t of it.dataTypes) {
+        if (includesType(withTypes, t))
+          ts.push(t);
+        else if (withTypes.includes("integer") && t === "number")
+          ts.push("integer");
+      }
+      it.dataTypes = ts;
+    }
+    function strictTypesError(it, msg) {
+      const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+      msg += ` at "${schemaPath}" (strictTypes)`;
+      (0, util_1.checkStrictMode)(it, msg, it.opts.strictTypes);
+    }
+    var KeywordCxt = class {
+      constructor(it, def, keyword) {
+        (0, keyword_1.validateKeywordUsage)(it, def, keyword);
+        this.gen = it.gen;
+        this.allErrors = it.allErrors;
+        this.keyword = keyword;
+        this.data = it.data;
+        this.schema = it.schema[keyword];
+        this.$data = def.$data && it.opts.$data && this.schema && this.schema.$data;
+        this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword, this.$data);
+        this.schemaType = def.schemaType;
+        this.parentSchema = it.schema;
+        this.params = {};
+        this.it = it;
+        this.def = def;
+        if (this.$data) {
+          this.schemaCode = it.gen.const("vSchema", getData(this.$data, it));
+        } else {
+          this.schemaCode = this.schemaValue;
+          if (!(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined)) {
+            throw new Error(`${keyword} value must be ${JSON.stringify(def.schemaType)}`);
+          }
+        }
+        if ("code" in def ? def.trackErrors : def.errors !== false) {
+          this.errsCount = it.gen.const("_errs", names_1.default.errors);
+        }
+      }
+      result(condition, successAction, failAction) {
+        this.failResult((0, codegen_1.not)(condition), successAction, failAction);
+      }
+      failResult(condition, successAction, failAction) {
+        this.gen.if(condition);
+        if (failAction)
+          failAction();
+        else
+          this.error();
+        if (successAction) {
+          this.gen.else();
+          successAction();
+          if (this.allErrors)
+            this.gen.endIf();
+        } else {
+          if (this.allErrors)
+            this.gen.endIf();
+          else
+            this.gen.else();
+        }
+      }
+      pass(condition, failAction) {
+        this.failResult((0, codegen_1.not)(condition), void 0, failAction);
+      }
+      fail(condition) {
+        if (condition === void 0) {
+          this.error();
+          if (!this.allErrors)
+            this.gen.if(false);
+          return;
+        }
+        this.gen.if(condition);
+        this.error();
+        if (this.allErrors)
+          this.gen.endIf();
+        else
+          this.gen.else();
+      }
+      fail$data(condition) {
+        if (!this.$data)
+          return this.fail(condition);
+        const { schemaCode } = this;
+        this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
+      }
+      error(append, errorParams, errorPaths) {
+        if (errorParams) {
+          this.setParams(errorParams);
+          this._error(append, errorPaths);
+          this.setParams({});
+          return;
+        }
+        this._error(append, errorPaths);
+      }
+      _error(append, errorPaths) {
+        ;
+        (append ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
+      }
+      $dataError() {
+        (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
+      }
+      reset() {
+        if (this.errsCount === void 0)
+          throw new Error('add "trackErrors" to keyword definition');
+        (0, errors_1.resetErrorsCount)(this.gen, this.errsCount);
+      }
+      ok(cond) {
+        if (!this.allErrors)
+          this.gen.if(cond);
+      }
+      setParams(obj, assign) {
+        if (assign)
+          Object.assign(this.params, obj);
+        else
+          this.params = obj;
+      }
+      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
+        this.gen.block(() => {
+          this.check$data(valid, $dataValid);
+          codeBlock();
+        });
+      }
+      check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
+        if (!this.$data)
+          return;
+        const { gen, schemaCode, schemaType, def } = this;
+        gen.if((0, codegen_1.or)((0, codegen_1._)`${schemaCode} === undefined`, $dataValid));
+        if (valid !== codegen_1.nil)
+          gen.assign(valid, true);
+        if (schemaType.length || def.validateSchema) {
+          gen.elseIf(this.invalid$data());
+          this.$dataError();
+          if (valid !== codegen_1.nil)
+            gen.assign(valid, false);
+        }
+        gen.else();
+      }
+      invalid$data() {
+        const { gen, schemaCode, schemaType, def, it } = this;
+        return (0, codegen_1.or)(wrong$DataType(), invalid$DataSchema());
+        function wrong$DataType() {
+          if (schemaType.length) {
+            if (!(schemaCode instanceof codegen_1.Name))
+              throw new Error("ajv implementation error");
+            const st = Array.isArray(schemaType) ? schemaType : [schemaType];
+            return (0, codegen_1._)`${(0, dataType_2.checkDataTypes)(st, schemaCode, it.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
+          }
+          return codegen_1.nil;
+        }
+        function invalid$DataSchema() {
+          if (def.validateSchema) {
+            const validateSchemaRef = gen.scopeValue("validate$data", { ref: def.validateSchema });
+            return (0, codegen_1._)`!${validateSchemaRef}(${schemaCode})`;
+          }
+          return codegen_1.nil;
+        }
+      }
+      subschema(appl, valid) {
+        const subschema = (0, subschema_1.getSubschema)(this.it, appl);
+        (0, subschema_1.extendSubschemaData)(subschema, this.it, appl);
+        (0, subschema_1.extendSubschemaMode)(subschema, appl);
+        const nextContext = { ...this.it, ...subschema, items: void 0, props: void 0 };
+        subschemaCode(nextContext, valid);
+        return nextContext;
+      }
+      mergeEvaluated(schemaCxt, toName) {
+        const { it, gen } = this;
+        if (!it.opts.unevaluated)
+          return;
+        if (it.props !== true && schemaCxt.props !== void 0) {
+          it.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it.props, toName);
+        }
+        if (it.items !== true && schemaCxt.items !== void 0) {
+          it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName);
+        }
+      }
+      mergeValidEvaluated(schemaCxt, valid) {
+        const { it, gen } = this;
+        if (it.opts.unevaluated && (it.props !== true || it.items !== true)) {
+          gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
+          return true;
+        }
+      }
+    };
+    exports2.KeywordCxt = KeywordCxt;
+    function keywordCode(it, keyword, def, ruleType) {
+      const cxt = new KeywordCxt(it, def, keyword);
+      if ("code" in def) {
+        def.code(cxt, ruleType);
+      } else if (cxt.$data && def.validate) {
+        (0, keyword_1.funcKeywordCode)(cxt, def);
+      } else if ("macro" in def) {
+        (0, keyword_1.macroKeywordCode)(cxt, def);
+      } else if (def.compile || def.validate) {
+        (0, keyword_1.funcKeywordCode)(cxt, def);
+      }
+    }
+    var JSON_POINTER = /^\/(?:[^~]|~0|~1)*$/;
+    var RELATIVE_JSON_POINTER = /^([0-9]+)(#|\/(?:[^~]|~0|~1)*)?$/;
+    function getData($data, { dataLevel, dataNames, dataPathArr }) {
+      let jsonPointer;
+      let data;
+      if ($data === "")
+        return names_1.default.rootData;
+      if ($data[0] === "/") {
+        if (!JSON_POINTER.test($data))
+          throw new Error(`Invalid JSON-pointer: ${$data}`);
+        jsonPointer = $data;
+        data = names_1.default.rootData;
+      } else {
+        const matches = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches)
+          throw new Error(`Invalid JSON-pointer: ${$data}`);
+        const up = +matches[1];
+        jsonPointer = matches[2];
+        if (jsonPointer === "#") {
+          if (up >= dataLevel)
+            throw new Error(errorMsg("property/index", up));
+          return dataPathArr[dataLevel - up];
+        }
+        if (up > dataLevel)
+          throw new Error(errorMsg("data", up));
+        data = dataNames[dataLevel - up];
+        if (!jsonPointer)
+          return data;
+      }
+      let expr = data;
+      const segments = jsonPointer.split("/");
+      for (const segment of segments) {
+        if (segment) {
+          data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
+          expr = (0, codegen_1._)`${expr} && ${data}`;
+        }
+      }
+      return expr;
+      function errorMsg(pointerType, up) {
+        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
+      }
+    }
+    exports2.getData = getData;
+  }
+});
+
+// node_modules/ajv/dist/runtime/validation_error.js
+var require_validation_error = __commonJS({
+  "node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var ValidationError = class extends Error {
+      constructor(errors) {
+        super("validation failed");
+        this.errors = errors;
+        this.ajv = this.validation = true;
+      }
+    };
+    exports2.default = ValidationError;
+  }
+});
+
+// node_modules/ajv/dist/compile/ref_error.js
+var require_ref_error = __commonJS({
+  "node_modules/ajv/dist/compile/ref_error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var resolve_1 = require_resolve();
+    var MissingRefError = class extends Error {
+      constructor(resolver, baseId, ref, msg) {
+        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
+        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref);
+        this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
+      }
+    };
+    exports2.default = MissingRefError;
+  }
+});
+
+// node_modules/ajv/dist/compile/index.js
+var require_compile = __commonJS({
+  "node_modules/ajv/dist/compile/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.resolveSchema = exports2.getCompilingSchema = exports2.resolveRef = exports2.compileSchema = exports2.SchemaEnv = void 0;
+    var codegen_1 = require_codegen();
+    var validation_error_1 = require_validation_error();
+    var names_1 = require_names();
+    var resolve_1 = require_resolve();
+    var util_1 = require_util16();
+    var validate_1 = require_validate();
+    var SchemaEnv = class {
+      constructor(env) {
+        var _a;
+        this.refs = {};
+        this.dynamicAnchors = {};
+        let schema;
+        if (typeof env.schema == "object")
+          schema = env.schema;
+        this.schema = env.schema;
+        this.schemaId = env.schemaId;
+        this.root = env.root || this;
+        this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
+        this.schemaPath = env.schemaPath;
+        this.localRefs = env.localRefs;
+        this.meta = env.meta;
+        this.$async = schema === null || schema === void 0 ? void 0 : schema.$async;
+        this.refs = {};
+      }
+    };
+    exports2.SchemaEnv = SchemaEnv;
+    function compileSchema(sch) {
+      const _sch = getCompilingSchema.call(this, sch);
+      if (_sch)
+        return _sch;
+      const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
+      const { es5, lines } = this.opts.code;
+      const { ownProperties } = this.opts;
+      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
+      let _ValidationError;
+      if (sch.$async) {
+        _ValidationError = gen.scopeValue("Error", {
+          ref: validation_error_1.default,
+          code: (0, codegen_1._)`require("ajv/dist/runtime/validation_error").default`
+        });
+      }
+      const validateName = gen.scopeName("validate");
+      sch.validateName = validateName;
+      const schemaCxt = {
+        gen,
+        allErrors: this.opts.allErrors,
+        data: names_1.default.data,
+        parentData: names_1.default.parentData,
+        parentDataProperty: names_1.default.parentDataProperty,
+        dataNames: [names_1.default.data],
+        dataPathArr: [codegen_1.nil],
+        // TODO can its length be used as dataLevel if nil is removed?
+        dataLevel: 0,
+        dataTypes: [],
+        definedProperties: /* @__PURE__ */ new Set(),
+        topSchemaRef: gen.scopeValue("schema", this.opts.code.source === true ? { ref: sch.schema, code: (0, codegen_1.stringify)(sch.schema) } : { ref: sch.schema }),
+        validateName,
+        ValidationError: _ValidationError,
+        schema: sch.schema,
+        schemaEnv: sch,
+        rootId,
+        baseId: sch.baseId || rootId,
+        schemaPath: codegen_1.nil,
+        errSchemaPath: sch.schemaPath || (this.opts.jtd ? "" : "#"),
+        errorPath: (0, codegen_1._)`""`,
+        opts: this.opts,
+        self: this
+      };
+      let sourceCode;
+      try {
+        this._compilations.add(sch);
+        (0, validate_1.validateFunctionCode)(schemaCxt);
+        gen.optimize(this.opts.code.optimize);
+        const validateCode = gen.toString();
+        sourceCode = `${gen.scopeRefs(names_1.default.scope)}return ${validateCode}`;
+        if (this.opts.code.process)
+          sourceCode = this.opts.code.process(sourceCode, sch);
+        const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
+        const validate2 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate2 });
+        validate2.errors = null;
+        validate2.schema = sch.schema;
+        validate2.schemaEnv = sch;
+        if (sch.$async)
+          validate2.$async = true;
+        if (this.opts.code.source === true) {
+          validate2.source = { validateName, validateCode, scopeValues: gen._values };
+        }
+        if (this.opts.unevaluated) {
+          const { props, items } = schemaCxt;
+          validate2.evaluated = {
+            props: props instanceof codegen_1.Name ? void 0 : props,
+            items: items instanceof codegen_1.Name ? void 0 : items,
+            dynamicProps: props instanceof codegen_1.Name,
+            dynamicItems: items instanceof codegen_1.Name
+          };
+          if (validate2.source)
+            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
+        }
+        sch.validate = validate2;
+        return sch;
+      } catch (e) {
+        delete sch.validate;
+        delete sch.validateName;
+        if (sourceCode)
+          this.logger.error("Error compiling schema, function code:", sourceCode);
+        throw e;
+      } finally {
+        this._compilations.delete(sch);
+      }
+    }
+    exports2.compileSchema = compileSchema;
+    function resolveRef2(root2, baseId, ref) {
+      var _a;
+      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
+      const schOrFunc = root2.refs[ref];
+      if (schOrFunc)
+        return schOrFunc;
+      let _sch = resolve2.call(this, root2, ref);
+      if (_sch === void 0) {
+        const schema = (_a = root2.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const { schemaId } = this.opts;
+        if (schema)
+          _sch = new SchemaEnv({ schema, schemaId, root: root2, baseId });
+      }
+      if (_sch === void 0)
+        return;
+      return root2.refs[ref] = inlineOrCompile.call(this, _sch);
+    }
+    exports2.resolveRef = resolveRef2;
+    function inlineOrCompile(sch) {
+      if ((0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs))
+        return sch.schema;
+      return sch.validate ? sch : compileSchema.call(this, sch);
+    }
+    function getCompilingSchema(schEnv) {
+      for (const sch of this._compilations) {
+        if (sameSchemaEnv(sch, schEnv))
+          return sch;
+      }
+    }
+    exports2.getCompilingSchema = getCompilingSchema;
+    function sameSchemaEnv(s1, s2) {
+      return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
+    }
+    function resolve2(root2, ref) {
+      let sch;
+      while (typeof (sch = this.refs[ref]) == "string")
+        ref = sch;
+      return sch || this.schemas[ref] || resolveSchema.call(this, root2, ref);
+    }
+    function resolveSchema(root2, ref) {
+      const p = this.opts.uriResolver.parse(ref);
+      const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
+      let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root2.baseId, void 0);
+      if (Object.keys(root2.schema).length > 0 && refPath === baseId) {
+        return getJsonPointer.call(this, p, root2);
+      }
+      const id = (0, resolve_1.normalizeId)(refPath);
+      const schOrRef = this.refs[id] || this.schemas[id];
+      if (typeof schOrRef == "string") {
+        const sch = resolveSchema.call(this, root2, schOrRef);
+        if (typeof (sch === null || sch === void 0 ? void 0 : sch.schema) !== "object")
+          return;
+        return getJsonPointer.call(this, p, sch);
+      }
+      if (typeof (schOrRef === null || schOrRef === void 0 ? void 0 : schOrRef.schema) !== "object")
+        return;
+      if (!schOrRef.validate)
+        compileSchema.call(this, schOrRef);
+      if (id === (0, resolve_1.normalizeId)(ref)) {
+        const { schema } = schOrRef;
+        const { schemaId } = this.opts;
+        const schId = schema[schemaId];
+        if (schId)
+          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
+        return new SchemaEnv({ schema, schemaId, root: root2, baseId });
+      }
+      return getJsonPointer.call(this, p, schOrRef);
+    }
+    exports2.resolveSchema = resolveSchema;
+    var PREVENT_SCOPE_CHANGE = /* @__PURE__ */ new Set([
+      "properties",
+      "patternProperties",
+      "enum",
+      "dependencies",
+      "definitions"
+    ]);
+    function getJsonPointer(parsedRef, { baseId, schema, root: root2 }) {
+      var _a;
+      if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
+        return;
+      for (const part of parsedRef.fragment.slice(1).split("/")) {
+        if (typeof schema === "boolean")
+          return;
+        const partSchema = schema[(0, util_1.unescapeFragment)(part)];
+        if (partSchema === void 0)
+          return;
+        schema = partSchema;
+        const schId = typeof schema === "object" && schema[this.opts.schemaId];
+        if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
+          baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
+        }
+      }
+      let env;
+      if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
+        const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
+        env = resolveSchema.call(this, root2, $ref);
+      }
+      const { schemaId } = this.opts;
+      env = env || new SchemaEnv({ schema, schemaId, root: root2, baseId });
+      if (env.schema !== env.root.schema)
+        return env;
+      return void 0;
+    }
+  }
+});
+
+// node_modules/ajv/dist/refs/data.json
+var require_data = __commonJS({
+  "node_modules/ajv/dist/refs/data.json"(exports2, module2) {
+    module2.exports = {
+      $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
+      description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
+      type: "object",
+      required: ["$data"],
+      properties: {
+        $data: {
+          type: "string",
+          anyOf: [{ format: "relative-json-pointer" }, { format: "json-pointer" }]
+        }
+      },
+      additionalProperties: false
+    };
+  }
+});
+
+// node_modules/fast-uri/lib/utils.js
+var require_utils3 = __commonJS({
+  "node_modules/fast-uri/lib/utils.js"(exports2, module2) {
+    "use strict";
+    var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
+    var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
+    var isPort = RegExp.prototype.test.bind(/^\d*$/u);
+    var isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu);
+    var isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu);
+    var isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u);
+    var isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u);
+    var isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u);
+    var BYTE_HEX = new Array(256);
+    {
+      const HEX_DIGITS = "0123456789ABCDEF";
+      for (let i = 0; i < 256; i++) {
+        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
+      }
+    }
+    function percentEncodeNonAscii(cp) {
+      if (cp < 2048) {
+        return BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63];
+      }
+      if (cp < 65536) {
+        return BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+      }
+      return BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+    }
+    function stringArrayToHexStripped(input) {
+      let acc = "";
+      let code2 = 0;
+      let i = 0;
+      for (i = 0; i < input.length; i++) {
+        code2 = input[i].charCodeAt(0);
+        if (code2 === 48) {
+          continue;
+        }
+        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
+          return "";
+        }
+        acc += input[i];
+        break;
+      }
+      for (i += 1; i < input.length; i++) {
+        code2 = input[i].charCodeAt(0);
+        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
+          return "";
+        }
+        acc += input[i];
+      }
+      return acc;
+    }
+    var isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/);
+    var isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/);
+    var isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/);
+    var nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u);
+    function isZoneIdentifier(zone) {
+      if (zone.length === 0) return false;
+      for (let i = 0; i < zone.length; i++) {
+        if (isZoneCharacter(zone[i])) continue;
+        if (zone[i] === "%" && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
+          i += 2;
+          continue;
+        }
+        return false;
+      }
+      return true;
+    }
+    function compressIPv6ZeroRun(hextets) {
+      let bestStart = -1;
+      let bestLength = 0;
+      let runStart = -1;
+      let runLength = 0;
+      for (let i = 0; i < hextets.length; i++) {
+        if (hextets[i] === "0") {
+          if (runStart === -1) runStart = i;
+          runLength++;
+          if (runLength > bestLength) {
+            bestLength = runLength;
+            bestStart = runStart;
+          }
+        } else {
+          runStart = -1;
+          runLength = 0;
+        }
+      }
+      if (bestLength < 2) return hextets.join(":");
+      const head = hextets.slice(0, bestStart).join(":");
+      const tail = hextets.slice(bestStart + bestLength).join(":");
+      return head + "::" + tail;
+    }
+    function normalizeIPv6Address(input) {
+      const compression = input.indexOf("::");
+      if (compression !== -1 && input.indexOf("::", compression + 1) !== -1) return void 0;
+      const left = compression === -1 ? input.split(":") : input.slice(0, compression).split(":");
+      const right = compression === -1 ? [] : input.slice(compression + 2).split(":");
+      if (compression !== -1) {
+        if (left.length === 1 && left[0] === "") left.length = 0;
+        if (right.length === 1 && right[0] === "") right.length = 0;
+      }
+      const parts = left.concat(right);
+      let hextetCount = 0;
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i];
+        if (part === "") return void 0;
+        if (part.indexOf(".") !== -1) {
+          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
+          hextetCount += 2;
+          continue;
+        }
+        if (!isHextet(part)) return void 0;
+        parts[i] = parseInt(part, 16).toString(16);
+        hextetCount++;
+      }
+      if (compression === -1) {
+        if (hextetCount !== 8) return void 0;
+        return compressIPv6ZeroRun(parts);
+      }
+      if (hextetCount >= 8) return void 0;
+      const expanded = parts.slice(0, left.length);
+      for (let i = hextetCount; i < 8; i++) expanded.push("0");
+      for (let i = left.length; i < parts.length; i++) expanded.push(parts[i]);
+      return compressIPv6ZeroRun(expanded);
+    }
+    function normalizeIPv6(host) {
+      const bracketed = host[0] === "[" && host[host.length - 1] === "]";
+      const hasBracket = host[0] === "[" || host[host.length - 1] === "]";
+      if (hasBracket && !bracketed) return { host, isIPV6: false, error: true };
+      let input = bracketed ? host.slice(1, -1) : host;
+      if (bracketed && isIPvFuture(input)) {
+        input = input.toLowerCase();
+        return { host: `[${input}]`, escapedHost: input, isIPV6: false, isIPVFuture: true };
+      }
+      if (findToken(input, ":") < 2) {
+        return { host, isIPV6: false, error: bracketed };
+      }
+      let zoneIdentifier = "";
+      const zoneSeparator = input.indexOf("%");
+      if (zoneSeparator !== -1) {
+        const separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === "%25" ? 3 : 1;
+        zoneIdentifier = input.slice(zoneSeparator + separatorLength);
+        if (!isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: false, error: true };
+        input = input.slice(0, zoneSeparator);
+      }
+      const address = normalizeIPv6Address(input);
+      if (address === void 0) return { host, isIPV6: false, error: true };
+      return {
+        host: address + (zoneIdentifier ? "%" + zoneIdentifier : ""),
+        escapedHost: address + (zoneIdentifier ? "%25" + zoneIdentifier : ""),
+        isIPV6: true
+      };
+    }
+    function findToken(str2, token) {
+      let ind = 0;
+      for (let i = 0; i < str2.length; i++) {
+        if (str2[i] === token) ind++;
+      }
+      return ind;
+    }
+    function removeDotSegments(path2) {
+      let input = path2;
+      const output = [];
+      let nextSlash = -1;
+      let len = 0;
+      while (len = input.length) {
+        if (len === 1) {
+          if (input === ".") {
+            break;
+          } else if (input === "/") {
+            output.push("/");
+            break;
+          } else {
+            output.push(input);
+            break;
+          }
+        } else if (len === 2) {
+          if (input[0] === ".") {
+            if (input[1] === ".") {
+              break;
+            } else if (input[1] === "/") {
+              input = input.slice(2);
+              continue;
+            }
+          } else if (input[0] === "/") {
+            if (input[1] === "." || input[1] === "/") {
+              output.push("/");
+              break;
+            }
+          }
+        } else if (len === 3) {
+          if (input === "/..") {
+            if (output.length !== 0) {
+              output.pop();
+            }
+            output.push("/");
+            break;
+          }
+        }
+        if (input[0] === ".") {
+          if (input[1] === ".") {
+            if (input[2] === "/") {
+              input = input.slice(3);
+              continue;
+            }
+          } else if (input[1] === "/") {
+            input = input.slice(2);
+            continue;
+          }
+        } else if (input[0] === "/") {
+          if (input[1] === ".") {
+            if (input[2] === "/") {
+              input = input.slice(2);
+              continue;
+            } else if (input[2] === ".") {
+              if (input[3] === "/") {
+                input = input.slice(3);
+                if (output.length !== 0) {
+                  output.pop();
+                }
+                continue;
+              }
+            }
+          }
+        }
+        if ((nextSlash = input.indexOf("/", 1)) === -1) {
+          output.push(input);
+          break;
+        } else {
+          output.push(input.slice(0, nextSlash));
+          input = input.slice(nextSlash);
+        }
+      }
+      return output.join("");
+    }
+    function removeDotSegmentsRelative(path2) {
+      if (path2 === "" || path2[0] === "/") {
+        return removeDotSegments(path2);
+      }
+      const segments = path2.split("/");
+      const last = segments.length - 1;
+      const output = [];
+      let trailingDirectory = false;
+      for (let i = 0; i <= last; i++) {
+        const segment = segments[i];
+        if (segment === "." || segment === "..") {
+          if (segment === "..") {
+            if (output.length !== 0 && output[output.length - 1] !== "..") {
+              output.pop();
+            } else {
+              output.push("..");
+            }
+          }
+          trailingDirectory = i === last;
+        } else {
+          output.push(segment);
+        }
+      }
+      if (trailingDirectory && output[output.length - 1] !== "..") {
+        output.push("");
+      }
+      if (output.length === 0 || output[0] === "" || output[0].includes(":")) {
+        output.unshift(".");
+      }
+      return output.join("/");
+    }
+    var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
+    var HOST_DELIM_RE = /[@/?#:]/g;
+    var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
+    function reescapeHostDelimiters(host, isIP) {
+      const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
+      re.lastIndex = 0;
+      return host.replace(re, (ch) => HOST_DELIMS[ch]);
+    }
+    function normalizePercentEncoding(input, decodeUnreserved = false) {
+      if (input.indexOf("%") === -1) {
+        return input;
+      }
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        if (input[i] === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            const normalizedHex = hex.toUpperCase();
+            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (decodeUnreserved && isUnreserved(decoded)) {
+              output += decoded;
+            } else {
+              output += "%" + normalizedHex;
+            }
+            i += 2;
+            continue;
+          }
+        }
+        output += input[i];
+      }
+      return output;
+    }
+    function normalizePathEncoding(input) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        const ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            const normalizedHex = hex.toUpperCase();
+            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (decoded !== "." && isUnreserved(decoded)) {
+              output += decoded;
+            } else {
+              output += "%" + normalizedHex;
+            }
+            i += 2;
+            continue;
+          }
+        }
+        if (isPathCharacter(ch)) {
+          output += ch;
+        } else {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
+            const low = input.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function serializePathEncoding(input, pathNoScheme = false) {
+      let output = "";
+      let firstSegment = pathNoScheme && input[0] !== "/";
+      for (let i = 0; i < input.length; i++) {
+        const ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase();
+            i += 2;
+            continue;
+          }
+        }
+        if (ch === "/") {
+          firstSegment = false;
+        }
+        if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
+          output += ch;
+        } else {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
+            const low = input.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function encodeComponent(input, isAllowed) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        const ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase();
+            i += 2;
+            continue;
+          }
+        }
+        if (isAllowed(ch)) {
+          output += ch;
+        } else {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
+            const low = input.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function encodeUserinfo(input) {
+      return encodeComponent(input, isUserinfoCharacter);
+    }
+    function encodeQuery(input) {
+      return encodeComponent(input, isQueryFragmentCharacter);
+    }
+    function encodeFragment(input) {
+      return encodeComponent(input, isQueryFragmentCharacter);
+    }
+    function isEscapeSafe(cp) {
+      return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
+    }
+    function normalizeQueryFragmentEncoding(input) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        const ch = input[i];
+        if (ch === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            const normalizedHex = hex.toUpperCase();
+            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (isUnreserved(decoded)) {
+              output += decoded;
+            } else {
+              output += "%" + normalizedHex;
+            }
+            i += 2;
+            continue;
+          }
+        }
+        if (isQueryFragmentCharacter(ch)) {
+          output += ch;
+        } else {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
+            const low = input.charCodeAt(i + 1);
+            if (low >= 56320 && low <= 57343) {
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              i++;
+            } else {
+              output += percentEncodeNonAscii(65533);
+            }
+          } else {
+            output += percentEncodeNonAscii(65533);
+          }
+        }
+      }
+      return output;
+    }
+    function escapePreservingEscapes(input) {
+      let output = "";
+      for (let i = 0; i < input.length; i++) {
+        if (input[i] === "%" && i + 2 < input.length) {
+          const hex = input.slice(i + 1, i + 3);
+          if (isHexPair(hex)) {
+            output += "%" + hex.toUpperCase();
+            i += 2;
+            continue;
+          }
+        }
+        output += escape(input[i]);
+      }
+      return output;
+    }
+    function recomposeAuthority(component) {
+      const uriTokens = [];
+      if (component.userinfo !== void 0) {
+        uriTokens.push(encodeUserinfo(component.userinfo));
+        uriTokens.push("@");
+      }
+      if (component.host !== void 0) {
+        let host = component.host;
+        if (!isIPv4(host)) {
+          let ipV6res = normalizeIPv6(host);
+          if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
+            host = normalizePercentEncoding(host, true);
+            ipV6res = normalizeIPv6(host);
+          }
+          if (ipV6res.isIPV6 === true || ipV6res.isIPVFuture === true) {
+            host = `[${ipV6res.escapedHost}]`;
+          } else {
+            host = reescapeHostDelimiters(host, false);
+          }
+        }
+        uriTokens.push(host);
+      }
+      if (typeof component.port === "number" || typeof component.port === "string") {
+        const port = String(component.port);
+        if (!isPort(port)) {
+          throw new TypeError("URI port is malformed.");
+        }
+        uriTokens.push(":");
+        uriTokens.push(port);
+      }
+      return uriTokens.length ? uriTokens.join("") : void 0;
+    }
+    module2.exports = {
+      nonSimpleDomain,
+      recomposeAuthority,
+      reescapeHostDelimiters,
+      normalizePercentEncoding,
+      normalizePathEncoding,
+      serializePathEncoding,
+      normalizeQueryFragmentEncoding,
+      encodeUserinfo,
+      encodeQuery,
+      encodeFragment,
+      escapePreservingEscapes,
+      removeDotSegments,
+      removeDotSegmentsRelative,
+      isIPv4,
+      isUUID,
+      normalizeIPv6,
+      stringArrayToHexStripped
+    };
+  }
+});
+
+// node_modules/fast-uri/lib/schemes.js
+var require_schemes = __commonJS({
+  "node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
+    "use strict";
+    var { isUUID } = require_utils3();
+    var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
+    var supportedSchemeNames = (
+      /** @type {const} */
+      [
+        "http",
+        "https",
+        "ws",
+        "wss",
+        "urn",
+        "urn:uuid"
+      ]
+    );
+    function isValidSchemeName(name) {
+      return supportedSchemeNames.indexOf(
+        /** @type {*} */
+        name
+      ) !== -1;
+    }
+    function wsIsSecure(wsComponent) {
+      if (wsComponent.secure === true) {
+        return true;
+      } else if (wsComponent.secure === false) {
+        return false;
+      } else if (wsComponent.scheme) {
+        return wsComponent.scheme.length === 3 && (wsComponent.scheme[0] === "w" || wsComponent.scheme[0] === "W") && (wsComponent.scheme[1] === "s" || wsComponent.scheme[1] === "S") && (wsComponent.scheme[2] === "s" || wsComponent.scheme[2] === "S");
+      } else {
+        return false;
+      }
+    }
+    function httpParse(component) {
+      if (!component.host) {
+        component.error = component.error || "HTTP URIs must have a host.";
+      }
+      return component;
+    }
+    function httpSerialize(component) {
+      const secure = String(component.scheme).toLowerCase() === "https";
+      if (component.port === (secure ? 443 : 80) || component.port === "") {
+        component.port = void 0;
+      }
+      if (!component.path) {
+        component.path = "/";
+      }
+      return component;
+    }
+    function wsParse(wsComponent) {
+      wsComponent.secure = wsIsSecure(wsComponent);
+      wsComponent.resourceName = (wsComponent.path || "/") + (wsComponent.query ? "?" + wsComponent.query : "");
+      wsComponent.path = void 0;
+      wsComponent.query = void 0;
+      return wsComponent;
+    }
+    function wsSerialize(wsComponent) {
+      if (wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") {
+        wsComponent.port = void 0;
+      }
+      if (typeof wsComponent.secure === "boolean") {
+        wsComponent.scheme = wsComponent.secure ? "wss" : "ws";
+        wsComponent.secure = void 0;
+      }
+      if (wsComponent.resourceName) {
+        const queryIndex = wsComponent.resourceName.indexOf("?");
+        const path2 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path2 && path2 !== "/" ? path2 : void 0;
+        wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
+        wsComponent.resourceName = void 0;
+      }
+      wsComponent.fragment = void 0;
+      return wsComponent;
+    }
+    function urnParse(urnComponent, options) {
+      if (!urnComponent.path) {
+        urnComponent.error = "URN can not be parsed";
+        return urnComponent;
+      }
+      const matches = urnComponent.path.match(URN_REG);
+      if (matches && matches[0] === urnComponent.path) {
+        const scheme = options.scheme || urnComponent.scheme || "urn";
+        urnComponent.nid = matches[1].toLowerCase();
+        urnComponent.nss = matches[2];
+        const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
+        const schemeHandler = getSchemeHandler(urnScheme);
+        urnComponent.path = void 0;
+        if (schemeHandler) {
+          urnComponent = schemeHandler.parse(urnComponent, options);
+        }
+      } else {
+        urnComponent.error = urnComponent.error || "URN can not be parsed.";
+      }
+      return urnComponent;
+    }
+    function urnSerialize(urnComponent, options) {
+      if (urnComponent.nid === void 0) {
+        throw new Error("URN without nid cannot be serialized");
+      }
+      const scheme = options.scheme || urnComponent.scheme || "urn";
+      const nid = urnComponent.nid.toLowerCase();
+      const urnScheme = `${scheme}:${options.nid || nid}`;
+      const schemeHandler = getSchemeHandler(urnScheme);
+      if (schemeHandler) {
+        urnComponent = schemeHandler.serialize(urnComponent, options);
+      }
+      const uriComponent = urnComponent;
+      const nss = urnComponent.nss;
+      uriComponent.path = `${nid || options.nid}:${nss}`;
+      options.skipEscape = true;
+      return uriComponent;
+    }
+    function urnuuidParse(urnComponent, options) {
+      const uuidComponent = urnComponent;
+      uuidComponent.uuid = uuidComponent.nss;
+      uuidComponent.nss = void 0;
+      if (!options.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
+        uuidComponent.error = uuidComponent.error || "UUID is not valid.";
+      }
+      return uuidComponent;
+    }
+    function urnuuidSerialize(uuidComponent) {
+      const urnComponent = uuidComponent;
+      urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
+      return urnComponent;
+    }
+    var http = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "http",
+        domainHost: true,
+        parse: httpParse,
+        serialize: httpSerialize
+      }
+    );
+    var https = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "https",
+        domainHost: http.domainHost,
+        parse: httpParse,
+        serialize: httpSerialize
+      }
+    );
+    var ws = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "ws",
+        domainHost: true,
+        parse: wsParse,
+        serialize: wsSerialize
+      }
+    );
+    var wss = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "wss",
+        domainHost: ws.domainHost,
+        parse: ws.parse,
+        serialize: ws.serialize
+      }
+    );
+    var urn = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "urn",
+        parse: urnParse,
+        serialize: urnSerialize,
+        skipNormalize: true
+      }
+    );
+    var urnuuid = (
+      /** @type {SchemeHandler} */
+      {
+        scheme: "urn:uuid",
+        parse: urnuuidParse,
+        serialize: urnuuidSerialize,
+        skipNormalize: true
+      }
+    );
+    var SCHEMES = (
+      /** @type {Record<SchemeName, SchemeHandler>} */
+      {
+        http,
+        https,
+        ws,
+        wss,
+        urn,
+        "urn:uuid": urnuuid
+      }
+    );
+    Object.setPrototypeOf(SCHEMES, null);
+    function getSchemeHandler(scheme) {
+      return scheme && (SCHEMES[
+        /** @type {SchemeName} */
+        scheme
+      ] || SCHEMES[
+        /** @type {SchemeName} */
+        scheme.toLowerCase()
+      ]) || void 0;
+    }
+    module2.exports = {
+      wsIsSecure,
+      SCHEMES,
+      isValidSchemeName,
+      getSchemeHandler
+    };
+  }
+});
+
+// node_modules/fast-uri/index.js
+var require_fast_uri = __commonJS({
+  "node_modules/fast-uri/index.js"(exports2, module2) {
+    "use strict";
+    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils3();
+    var { SCHEMES, getSchemeHandler } = require_schemes();
+    var VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u;
+    var MALFORMED_SCHEME_ERROR = "URI scheme is malformed.";
+    var MALFORMED_HOST_ERROR = "URI host is malformed.";
+    var FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
+    function validateScheme(scheme) {
+      const stringScheme = String(scheme);
+      if (!VALID_SCHEME.test(stringScheme)) {
+        throw new TypeError(MALFORMED_SCHEME_ERROR);
+      }
+      return stringScheme;
+    }
+    function normalize(uri, options) {
+      if (typeof uri === "string") {
+        uri = /** @type {T} */
+        normalizeString(uri, options);
+      } else if (typeof uri === "object") {
+        uri = /** @type {T} */
+        parse4(serialize(uri, options), options);
+      }
+      return uri;
+    }
+    function resolve2(baseURI, relativeURI, options) {
+      const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
+      const {
+        parsed: baseParsed,
+        malformedAuthorityOrPort: baseMalformed,
+        malformedPercentEncoding: baseMalformedPercentEncoding,
+        malformedSchemeSpecific: baseMalformedSchemeSpecific,
+        malformedHost: baseMalformedHost,
+        malformedScheme: baseMalformedScheme
+      } = parseWithStatus(baseURI, schemelessOptions);
+      const {
+        parsed: relativeParsed,
+        malformedAuthorityOrPort: relativeMalformed,
+        malformedPercentEncoding: relativeMalformedPercentEncoding,
+        malformedSchemeSpecific: relativeMalformedSchemeSpecific,
+        malformedHost: relativeMalformedHost,
+        malformedScheme: relativeMalformedScheme
+      } = parseWithStatus(relativeURI, schemelessOptions);
+      if (baseMalformed || relativeMalformed || baseMalformedPercentEncoding || relativeMalformedPercentEncoding || baseMalformedSchemeSpecific || relativeMalformedSchemeSpecific || baseMalformedHost || relativeMalformedHost || baseMalformedScheme || relativeMalformedScheme) {
+        throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
+      }
+      const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
+      const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved.scheme);
+      const resolvedHost = resolved.host;
+      const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
+      if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
+        throw new Error(MALFORMED_HOST_ERROR);
+      }
+      canonicalizeHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP);
+      const encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
+      if (resolved.error && !encodedASCIIHost) {
+        throw new Error(resolved.error);
+      }
+      schemelessOptions.skipEscape = true;
+      return serialize(resolved, schemelessOptions);
+    }
+    function resolveComponent(base, relative, options, skipNormalization) {
+      const target = {};
+      if (!skipNormalization) {
+        base = parse4(serialize(base, options), options);
+        relative = parse4(serialize(relative, options), options);
+      }
+      options = options || {};
+      if (!options.tolerant && relative.scheme) {
+        target.scheme = relative.scheme;
+        target.userinfo = relative.userinfo;
+        target.host = relative.host;
+        target.port = relative.port;
+        target.path = removeDotSegments(relative.path || "");
+        target.query = relative.query;
+      } else {
+        if (relative.userinfo !== void 0 || relative.host !== void 0 || relative.port !== void 0) {
+          target.userinfo = relative.userinfo;
+          target.host = relative.host;
+          target.port = relative.port;
+          target.path = removeDotSegments(relative.path || "");
+          target.query = relative.query;
+        } else {
+          if (!relative.path) {
+            target.path = base.path;
+            if (relative.query !== void 0) {
+              target.query = relative.query;
+            } else {
+              target.query = base.query;
+            }
+          } else {
+            if (relative.path[0] === "/") {
+              target.path = removeDotSegments(relative.path);
+            } else {
+              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
+              if (baseHasAuthority && !base.path) {
+                target.path = "/" + relative.path;
+              } else if (!base.path) {
+                target.path = relative.path;
+              } else {
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative.path;
+              }
+              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+            }
+            target.query = relative.query;
+          }
+          target.userinfo = base.userinfo;
+          target.host = base.host;
+          target.port = base.port;
+        }
+        target.scheme = base.scheme;
+      }
+      target.fragment = relative.fragment;
+      return target;
+    }
+    function equal(uriA, uriB, options) {
+      const normalizedA = normalizeComparableURI(uriA, options);
+      const normalizedB = normalizeComparableURI(uriB, options);
+      return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
+    }
+    function serialize(cmpts, opts) {
+      const component = {
+        host: cmpts.host,
+        scheme: cmpts.scheme,
+        userinfo: cmpts.userinfo,
+        port: cmpts.port,
+        path: cmpts.path,
+        query: cmpts.query,
+        nid: cmpts.nid,
+        nss: cmpts.nss,
+        uuid: cmpts.uuid,
+        fragment: cmpts.fragment,
+        reference: cmpts.reference,
+        resourceName: cmpts.resourceName,
+        secure: cmpts.secure,
+        error: ""
+      };
+      const options = Object.assign({}, opts);
+      const uriTokens = [];
+      if (component.scheme) {
+        component.scheme = validateScheme(component.scheme);
+      }
+      const schemeHandler = getSchemeHandler(options.scheme || component.scheme);
+      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options);
+      const hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0;
+      const schemelessReference = (component.scheme === void 0 || options.reference === "suffix") && !hasAuthority;
+      const pathNoScheme = !options.skipEscape && schemelessReference;
+      if (component.path !== void 0) {
+        if (!options.skipEscape) {
+          component.path = serializePathEncoding(component.path, pathNoScheme);
+        } else {
+          component.path = normalizePercentEncoding(component.path);
+        }
+      }
+      if (options.reference !== "suffix" && component.scheme) {
+        component.scheme = validateScheme(component.scheme);
+        uriTokens.push(component.scheme, ":");
+      }
+      const authority = recomposeAuthority(component);
+      if (authority !== void 0) {
+        if (options.reference !== "suffix") {
+          uriTokens.push("//");
+        }
+        uriTokens.push(authority);
+        if (component.path && component.path[0] !== "/") {
+          uriTokens.push("/");
+        }
+      }
+      if (component.path !== void 0) {
+        let s = component.path;
+        if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
+          s = schemelessReference && s[0] !== "/" ? removeDotSegmentsRelative(s) : removeDotSegments(s);
+        }
+        if (schemelessReference) {
+          s = serializePathEncoding(s, true);
+        }
+        if (authority === void 0 && s[0] === "/" && s[1] === "/") {
+          s = "/%2F" + s.slice(2);
+        }
+        uriTokens.push(s);
+      }
+      if (component.query !== void 0) {
+        uriTokens.push("?", encodeQuery(component.query));
+      }
+      if (component.fragment !== void 0) {
+        uriTokens.push("#", encodeFragment(component.fragment));
+      }
+      return uriTokens.join("");
+    }
+    var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
+    var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
+    var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
+    function getParseError(parsed, matches) {
+      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+        return 'URI path must start with "/" when authority is present.';
+      }
+      if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
+        return "URI port is malformed.";
+      }
+      return void 0;
+    }
+    function hasMalformedPercentEncoding(component) {
+      if (component === void 0) return false;
+      let percent = component.indexOf("%");
+      while (percent !== -1) {
+        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+          return true;
+        }
+        percent = component.indexOf("%", percent + 3);
+      }
+      return false;
+    }
+    function isIPLiteral(host) {
+      return host[0] === "[" && host[host.length - 1] === "]";
+    }
+    function hasMalformedComponentPercentEncoding(matches) {
+      const host = matches[4];
+      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    }
+    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
+      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
+        parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+        return true;
+      }
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+        let url;
+        try {
+          url = new URL("http://" + parsed.host);
+        } catch (e) {
+          parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e;
+          return true;
+        }
+        if (!isHostOnlyURL(url)) {
+          parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+          return true;
+        }
+        parsed.host = url.hostname;
+      }
+      return false;
+    }
+    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
+      return Boolean(
+        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+      );
+    }
+    function isHostOnlyURL(url) {
+      return url.username === "" && url.password === "" && url.port === "" && url.pathname === "/" && url.search === "" && url.hash === "" && url.hostname !== "";
+    }
+    function parseWithStatus(uri, opts) {
+      const options = Object.assign({}, opts);
+      const parsed = {
+        scheme: void 0,
+        userinfo: void 0,
+        host: "",
+        port: void 0,
+        path: "",
+        query: void 0,
+        fragment: void 0
+      };
+      let malformedAuthorityOrPort = false;
+      let malformedPercentEncoding = false;
+      let malformedSchemeSpecific = false;
+      let malformedHost = false;
+      let malformedIPLiteral = false;
+      let malformedScheme = false;
+      let isIP = false;
+      if (options.reference === "suffix") {
+        if (options.scheme) {
+          uri = options.scheme + ":" + uri;
+        } else {
+          uri = "//" + uri;
+        }
+      }
+      const authorityMatch = uri.match(AUTHORITY_PREFIX);
+      if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
+        parsed.error = "URI authority must not contain a literal backslash.";
+        malformedAuthorityOrPort = true;
+      }
+      const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
+      if (introducerMatch !== null) {
+        const region = introducerMatch[1];
+        const normalizedRegion = region.replace(/[\t\n\r]/g, "");
+        if (normalizedRegion.length >= 2) {
+          if (normalizedRegion.slice(0, 2) !== "//") {
+            parsed.error = parsed.error || "URI authority must not contain a literal backslash.";
+            malformedAuthorityOrPort = true;
+          } else if (region.length !== normalizedRegion.length) {
+            parsed.error = parsed.error || "URI authority introducer must not contain whitespace.";
+            malformedAuthorityOrPort = true;
+          }
+        }
+      }
+      const matches = uri.match(URI_PARSE);
+      if (matches) {
+        parsed.scheme = matches[1];
+        parsed.userinfo = matches[3];
+        parsed.host = matches[4];
+        parsed.port = parseInt(matches[5], 10);
+        parsed.path = matches[6] || "";
+        parsed.query = matches[7];
+        parsed.fragment = matches[8];
+        if (parsed.scheme !== void 0) {
+          if (VALID_SCHEME.test(parsed.scheme)) {
+            parsed.scheme = parsed.scheme.toLowerCase();
+          } else {
+            parsed.error = parsed.error || MALFORMED_SCHEME_ERROR;
+            malformedScheme = true;
+          }
+        }
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
+        if (malformedPercentEncoding) {
+          parsed.error = parsed.error || "URI contains malformed percent-encoding.";
+        }
+        if (isNaN(parsed.port)) {
+          parsed.port = matches[5];
+        }
+        const parseError = getParseError(parsed, matches);
+        if (parseError !== void 0) {
+          parsed.error = parsed.error || parseError;
+          malformedAuthorityOrPort = true;
+        }
+        if (parsed.host) {
+          const ipv4result = isIPv4(parsed.host);
+          if (ipv4result === false) {
+            const bracketedIPLiteral = isIPLiteral(parsed.host);
+            const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
+            const ipv6result = normalizeIPv6(parsed.host);
+            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
+            malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
+            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            if (malformedIPLiteral) {
+              parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+              malformedAuthorityOrPort = true;
+            }
+          } else {
+            isIP = true;
+          }
+        }
+        if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
+          parsed.reference = "same-document";
+        } else if (parsed.scheme === void 0) {
+          parsed.reference = "relative";
+        } else if (parsed.fragment === void 0) {
+          parsed.reference = "absolute";
+        } else {
+          parsed.reference = "uri";
+        }
+        if (options.reference && options.reference !== "suffix" && options.reference !== parsed.reference) {
+          parsed.error = parsed.error || "URI is not a " + options.reference + " reference.";
+        }
+        const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
+        if (!malformedIPLiteral) {
+          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
+        }
+        if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
+          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
+          if (!isIP) {
+            host = normalizePercentEncoding(host.toLowerCase());
+          }
+          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+        }
+        if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
+          if (parsed.path) {
+            parsed.path = normalizePathEncoding(parsed.path);
+          }
+          if (parsed.query) {
+            parsed.query = normalizeQueryFragmentEncoding(parsed.query);
+          }
+          if (parsed.fragment) {
+            parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment);
+          }
+        }
+        if (schemeHandler && schemeHandler.parse) {
+          schemeHandler.parse(parsed, options);
+          if (schemeHandler === SCHEMES.urn && parsed.nid === void 0) {
+            malformedSchemeSpecific = true;
+          }
+        }
+      } else {
+        parsed.error = parsed.error || "URI can not be parsed.";
+      }
+      return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
+    }
+    function parse4(uri, opts) {
+      return parseWithStatus(uri, opts).parsed;
+    }
+    function normalizeString(uri, opts) {
+      return normalizeStringWithStatus(uri, opts).normalized;
+    }
+    function normalizeStringWithStatus(uri, opts) {
+      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
+      return {
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+        malformedAuthorityOrPort,
+        malformedPercentEncoding,
+        malformedSchemeSpecific,
+        malformedHost,
+        malformedScheme
+      };
+    }
+    function normalizeComparableURI(uri, opts) {
+      if (typeof uri !== "string" && typeof uri !== "object") {
+        return void 0;
+      }
+      let value;
+      try {
+        value = typeof uri === "string" ? uri : serialize(uri, opts);
+      } catch {
+        return void 0;
+      }
+      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
+      return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
+    }
+    var fastUri = {
+      SCHEMES,
+      normalize,
+      resolve: resolve2,
+      resolveComponent,
+      equal,
+      serialize,
+      parse: parse4
+    };
+    module2.exports = fastUri;
+    module2.exports.default = fastUri;
+    module2.exports.fastUri = fastUri;
+  }
+});
+
+// node_modules/ajv/dist/runtime/uri.js
+var require_uri = __commonJS({
+  "node_modules/ajv/dist/runtime/uri.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var uri = require_fast_uri();
+    uri.code = 'require("ajv/dist/runtime/uri").default';
+    exports2.default = uri;
+  }
+});
+
+// node_modules/ajv/dist/core.js
+var require_core = __commonJS({
+  "node_modules/ajv/dist/core.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = void 0;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    var ref_error_1 = require_ref_error();
+    var rules_1 = require_rules();
+    var compile_1 = require_compile();
+    var codegen_2 = require_codegen();
+    var resolve_1 = require_resolve();
+    var dataType_1 = require_dataType();
+    var util_1 = require_util16();
+    var $dataRefSchema = require_data();
+    var uri_1 = require_uri();
+    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
+    defaultRegExp.code = "new RegExp";
+    var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
+    var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
+      "validate",
+      "serialize",
+      "parse",
+      "wrapper",
+      "root",
+      "schema",
+      "keyword",
+      "pattern",
+      "formats",
+      "validate$data",
+      "func",
+      "obj",
+      "Error"
+    ]);
+    var removedOptions = {
+      errorDataPath: "",
+      format: "`validateFormats: false` can be used instead.",
+      nullable: '"nullable" keyword is supported by default.',
+      jsonPointers: "Deprecated jsPropertySyntax can be used instead.",
+      extendRefs: "Deprecated ignoreKeywordsWithRef can be used instead.",
+      missingRefs: "Pass empty schema with $id that should be ignored to ajv.addSchema.",
+      processCode: "Use option `code: {process: (code, schemaEnv: object) => string}`",
+      sourceCode: "Use option `code: {source: true}`",
+      strictDefaults: "It is default now, see option `strict`.",
+      strictKeywords: "It is default now, see option `strict`.",
+      uniqueItems: '"uniqueItems" keyword is always validated.',
+      unknownFormats: "Disable strict mode or pass `true` to `ajv.addFormat` (or `formats` option).",
+      cache: "Map is used as cache, schema object as key.",
+      serialize: "Map is used as cache, schema object as key.",
+      ajvErrors: "It is default now."
+    };
+    var deprecatedOptions = {
+      ignoreKeywordsWithRef: "",
+      jsPropertySyntax: "",
+      unicode: '"minLength"/"maxLength" account for unicode characters by default.'
+    };
+    var MAX_EXPRESSION = 200;
+    function requiredOptions(o) {
+      var _a, _b, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
+      const s = o.strict;
+      const _optz = (_a = o.code) === null || _a === void 0 ? void 0 : _a.optimize;
+      const optimize = _optz === true || _optz === void 0 ? 1 : _optz || 0;
+      const regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
+      const uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
+      return {
+        strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s) !== null && _f !== void 0 ? _f : true,
+        strictNumbers: (_h = (_g = o.strictNumbers) !== null && _g !== void 0 ? _g : s) !== null && _h !== void 0 ? _h : true,
+        strictTypes: (_k = (_j = o.strictTypes) !== null && _j !== void 0 ? _j : s) !== null && _k !== void 0 ? _k : "log",
+        strictTuples: (_m = (_l = o.strictTuples) !== null && _l !== void 0 ? _l : s) !== null && _m !== void 0 ? _m : "log",
+        strictRequired: (_p = (_o = o.strictRequired) !== null && _o !== void 0 ? _o : s) !== null && _p !== void 0 ? _p : false,
+        code: o.code ? { ...o.code, optimize, regExp } : { optimize, regExp },
+        loopRequired: (_q = o.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
+        loopEnum: (_r = o.loopEnum) !== null && _r !== void 0 ? _r : MAX_EXPRESSION,
+        meta: (_s = o.meta) !== null && _s !== void 0 ? _s : true,
+        messages: (_t = o.messages) !== null && _t !== void 0 ? _t : true,
+        inlineRefs: (_u = o.inlineRefs) !== null && _u !== void 0 ? _u : true,
+        schemaId: (_v = o.schemaId) !== null && _v !== void 0 ? _v : "$id",
+        addUsedSchema: (_w = o.addUsedSchema) !== null && _w !== void 0 ? _w : true,
+        validateSchema: (_x = o.validateSchema) !== null && _x !== void 0 ? _x : true,
+        validateFormats: (_y = o.validateFormats) !== null && _y !== void 0 ? _y : true,
+        unicodeRegExp: (_z = o.unicodeRegExp) !== null && _z !== void 0 ? _z : true,
+        int32range: (_0 = o.int32range) !== null && _0 !== void 0 ? _0 : true,
+        uriResolver
+      };
+    }
+    var Ajv2 = class {
+      constructor(opts = {}) {
+        this.schemas = {};
+        this.refs = {};
+        this.formats = /* @__PURE__ */ Object.create(null);
+        this._compilations = /* @__PURE__ */ new Set();
+        this._loading = {};
+        this._cache = /* @__PURE__ */ new Map();
+        opts = this.opts = { ...opts, ...requiredOptions(opts) };
+        const { es5, lines } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
+        this.logger = getLogger(opts.logger);
+        const formatOpt = opts.validateFormats;
+        opts.validateFormats = false;
+        this.RULES = (0, rules_1.getRules)();
+        checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED");
+        checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn");
+        this._metaOpts = getMetaSchemaOptions.call(this);
+        if (opts.formats)
+          addInitialFormats.call(this);
+        this._addVocabularies();
+        this._addDefaultMetaSchema();
+        if (opts.keywords)
+          addInitialKeywords.call(this, opts.keywords);
+        if (typeof opts.meta == "object")
+          this.addMetaSchema(opts.meta);
+        addInitialSchemas.call(this);
+        opts.validateFormats = formatOpt;
+      }
+      _addVocabularies() {
+        this.addKeyword("$async");
+      }
+      _addDefaultMetaSchema() {
+        const { $data, meta, schemaId } = this.opts;
+        let _dataRefSchema = $dataRefSchema;
+        if (schemaId === "id") {
+          _dataRefSchema = { ...$dataRefSchema };
+          _dataRefSchema.id = _dataRefSchema.$id;
+          delete _dataRefSchema.$id;
+        }
+        if (meta && $data)
+          this.addMetaSchema(_dataRefSchema, _dataRefSchema[schemaId], false);
+      }
+      defaultMeta() {
+        const { meta, schemaId } = this.opts;
+        return this.opts.defaultMeta = typeof meta == "object" ? meta[schemaId] || meta : void 0;
+      }
+      validate(schemaKeyRef, data) {
+        let v;
+        if (typeof schemaKeyRef == "string") {
+          v = this.getSchema(schemaKeyRef);
+          if (!v)
+            throw new Error(`no schema with key or ref "${schemaKeyRef}"`);
+        } else {
+          v = this.compile(schemaKeyRef);
+        }
+        const valid = v(data);
+        if (!("$async" in v))
+          this.errors = v.errors;
+        return valid;
+      }
+      compile(schema, _meta) {
+        const sch = this._addSchema(schema, _meta);
+        return sch.validate || this._compileSchemaEnv(sch);
+      }
+      compileAsync(schema, meta) {
+        if (typeof this.opts.loadSchema != "function") {
+          throw new Error("options.loadSchema should be a function");
+        }
+        const { loadSchema } = this.opts;
+        return runCompileAsync.call(this, schema, meta);
+        async function runCompileAsync(_schema, _meta) {
+          await loadMetaSchema.call(this, _schema.$schema);
+          const sch = this._addSchema(_schema, _meta);
+          return sch.validate || _compileAsync.call(this, sch);
+        }
+        async function loadMetaSchema($ref) {
+          if ($ref && !this.getSchema($ref)) {
+            await runCompileAsync.call(this, { $ref }, true);
+          }
+        }
+        async function _compileAsync(sch) {
+          try {
+            return this._compileSchemaEnv(sch);
+          } catch (e) {
+            if (!(e instanceof ref_error_1.default))
+              throw e;
+            checkLoaded.call(this, e);
+            await loadMissingSchema.call(this, e.missingSchema);
+            return _compileAsync.call(this, sch);
+          }
+        }
+        function checkLoaded({ missingSchema: ref, missingRef }) {
+          if (this.refs[ref]) {
+            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
+          }
+        }
+        async function loadMissingSchema(ref) {
+          const _schema = await _loadSchema.call(this, ref);
+          if (!this.refs[ref])
+            await loadMetaSchema.call(this, _schema.$schema);
+          if (!this.refs[ref])
+            this.addSchema(_schema, ref, meta);
+        }
+        async function _loadSchema(ref) {
+          const p = this._loading[ref];
+          if (p)
+            return p;
+          try {
+            return await (this._loading[ref] = loadSchema(ref));
+          } finally {
+            delete this._loading[ref];
+          }
+        }
+      }
+      // Adds schema to the instance
+      addSchema(schema, key, _meta, _validateSchema = this.opts.validateSchema) {
+        if (Array.isArray(schema)) {
+          for (const sch of schema)
+            this.addSchema(sch, void 0, _meta, _validateSchema);
+          return this;
+        }
+        let id;
+        if (typeof schema === "object") {
+          const { schemaId } = this.opts;
+          id = schema[schemaId];
+          if (id !== void 0 && typeof id != "string") {
+            throw new Error(`schema ${schemaId} must be string`);
+          }
+        }
+        key = (0, resolve_1.normalizeId)(key || id);
+        this._checkUnique(key);
+        this.schemas[key] = this._addSchema(schema, _meta, key, _validateSchema, true);
+        return this;
+      }
+      // Add schema that will be used to validate other schemas
+      // options in META_IGNORE_OPTIONS are alway set to false
+      addMetaSchema(schema, key, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema, key, true, _validateSchema);
+        return this;
+      }
+      //  Validate schema against its meta-schema
+      validateSchema(schema, throwOrLogError) {
+        if (typeof schema == "boolean")
+          return true;
+        let $schema;
+        $schema = schema.$schema;
+        if ($schema !== void 0 && typeof $schema != "string") {
+          throw new Error("$schema must be a string");
+        }
+        $schema = $schema || this.opts.defaultMeta || this.defaultMeta();
+        if (!$schema) {
+          this.logger.warn("meta-schema not available");
+          this.errors = null;
+          return true;
+        }
+        const valid = this.validate($schema, schema);
+        if (!valid && throwOrLogError) {
+          const message = "schema is invalid: " + this.errorsText();
+          if (this.opts.validateSchema === "log")
+            this.logger.error(message);
+          else
+            throw new Error(message);
+        }
+        return valid;
+      }
+      // Get compiled schema by `key` or `ref`.
+      // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
+      getSchema(keyRef) {
+        let sch;
+        while (typeof (sch = getSchEnv.call(this, keyRef)) == "string")
+          keyRef = sch;
+        if (sch === void 0) {
+          const { schemaId } = this.opts;
+          const root2 = new compile_1.SchemaEnv({ schema: {}, schemaId });
+          sch = compile_1.resolveSchema.call(this, root2, keyRef);
+          if (!sch)
+            return;
+          this.refs[keyRef] = sch;
+        }
+        return sch.validate || this._compileSchemaEnv(sch);
+      }
+      // Remove cached schema(s).
+      // If no parameter is passed all schemas but meta-schemas are removed.
+      // If RegExp is passed all schemas with key/id matching pattern but meta-schemas are removed.
+      // Even if schema is referenced by other schemas it still can be removed as other schemas have local references.
+      removeSchema(schemaKeyRef) {
+        if (schemaKeyRef instanceof RegExp) {
+          this._removeAllSchemas(this.schemas, schemaKeyRef);
+          this._removeAllSchemas(this.refs, schemaKeyRef);
+          return this;
+        }
+        switch (typeof schemaKeyRef) {
+          case "undefined":
+            this._removeAllSchemas(this.schemas);
+            this._removeAllSchemas(this.refs);
+            this._cache.clear();
+            return this;
+          case "string": {
+            const sch = getSchEnv.call(this, schemaKeyRef);
+            if (typeof sch == "object")
+              this._cache.delete(sch.schema);
+            delete this.schemas[schemaKeyRef];
+            delete this.refs[schemaKeyRef];
+            return this;
+          }
+          case "object": {
+            const cacheKey = schemaKeyRef;
+            this._cache.delete(cacheKey);
+            let id = schemaKeyRef[this.opts.schemaId];
+            if (id) {
+              id = (0, resolve_1.normalizeId)(id);
+              delete this.schemas[id];
+              delete this.refs[id];
+            }
+            return this;
+          }
+          default:
+            throw new Error("ajv.removeSchema: invalid parameter");
+        }
+      }
+      // add "vocabulary" - a collection of keywords
+      addVocabulary(definitions) {
+        for (const def of definitions)
+          this.addKeyword(def);
+        return this;
+      }
+      addKeyword(kwdOrDef, def) {
+        let keyword;
+        if (typeof kwdOrDef == "string") {
+          keyword = kwdOrDef;
+          if (typeof def == "object") {
+            this.logger.warn("these parameters are deprecated, see docs for addKeyword");
+            def.keyword = keyword;
+          }
+        } else if (typeof kwdOrDef == "object" && def === void 0) {
+          def = kwdOrDef;
+          keyword = def.keyword;
+          if (Array.isArray(keyword) && !keyword.length) {
+            throw new Error("addKeywords: keyword must be string or non-empty array");
+          }
+        } else {
+          throw new Error("invalid addKeywords parameters");
+        }
+        checkKeyword.call(this, keyword, def);
+        if (!def) {
+          (0, util_1.eachItem)(keyword, (kwd) => addRule.call(this, kwd));
+          return this;
+        }
+        keywordMetaschema.call(this, def);
+        const definition = {
+          ...def,
+          type: (0, dataType_1.getJSONTypes)(def.type),
+          schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
+        };
+        (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k) => addRule.call(this, k, definition) : (k) => definition.type.forEach((t) => addRule.call(this, k, definition, t)));
+        return this;
+      }
+      getKeyword(keyword) {
+        const rule = this.RULES.all[keyword];
+        return typeof rule == "object" ? rule.definition : !!rule;
+      }
+      // Remove keyword
+      removeKeyword(keyword) {
+        const { RULES: RULES2 } = this;
+        delete RULES2.keywords[keyword];
+        delete RULES2.all[keyword];
+        for (const group of RULES2.rules) {
+          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
+          if (i >= 0)
+            group.rules.splice(i, 1);
+        }
+        return this;
+      }
+      // Add format
+      addFormat(name, format) {
+        if (typeof format == "string")
+          format = new RegExp(format);
+        this.formats[name] = format;
+        return this;
+      }
+      errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
+        if (!errors || errors.length === 0)
+          return "No errors";
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+      }
+      $dataMetaSchema(metaSchema, keywordsJsonPointers) {
+        const rules = this.RULES.all;
+        metaSchema = JSON.parse(JSON.stringify(metaSchema));
+        for (const jsonPointer of keywordsJsonPointers) {
+          const segments = jsonPointer.split("/").slice(1);
+          let keywords = metaSchema;
+          for (const seg of segments)
+            keywords = keywords[seg];
+          for (const key in rules) {
+            const rule = rules[key];
+            if (typeof rule != "object")
+              continue;
+            const { $data } = rule.definition;
+            const schema = keywords[key];
+            if ($data && schema)
+              keywords[key] = schemaOrData(schema);
+          }
+        }
+        return metaSchema;
+      }
+      _removeAllSchemas(schemas, regex2) {
+        for (const keyRef in schemas) {
+          const sch = schemas[keyRef];
+          if (!regex2 || regex2.test(keyRef)) {
+            if (typeof sch == "string") {
+              delete schemas[keyRef];
+            } else if (sch && !sch.meta) {
+              this._cache.delete(sch.schema);
+              delete schemas[keyRef];
+            }
+          }
+        }
+      }
+      _addSchema(schema, meta, baseId, validateSchema2 = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
+        let id;
+        const { schemaId } = this.opts;
+        if (typeof schema == "object") {
+          id = schema[schemaId];
+        } else {
+          if (this.opts.jtd)
+            throw new Error("schema must be object");
+          else if (typeof schema != "boolean")
+            throw new Error("schema must be object or boolean");
+        }
+        let sch = this._cache.get(schema);
+        if (sch !== void 0)
+          return sch;
+        baseId = (0, resolve_1.normalizeId)(id || baseId);
+        const localRefs = resolve_1.getSchemaRefs.call(this, schema, baseId);
+        sch = new compile_1.SchemaEnv({ schema, schemaId, meta, baseId, localRefs });
+        this._cache.set(sch.schema, sch);
+        if (addSchema && !baseId.startsWith("#")) {
+          if (baseId)
+            this._checkUnique(baseId);
+          this.refs[baseId] = sch;
+        }
+        if (validateSchema2)
+          this.validateSchema(schema, true);
+        return sch;
+      }
+      _checkUnique(id) {
+        if (this.schemas[id] || this.refs[id]) {
+          throw new Error(`schema with key or id "${id}" already exists`);
+        }
+      }
+      _compileSchemaEnv(sch) {
+        if (sch.meta)
+          this._compileMetaSchema(sch);
+        else
+          compile_1.compileSchema.call(this, sch);
+        if (!sch.validate)
+          throw new Error("ajv implementation error");
+        return sch.validate;
+      }
+      _compileMetaSchema(sch) {
+        const currentOpts = this.opts;
+        this.opts = this._metaOpts;
+        try {
+          compile_1.compileSchema.call(this, sch);
+        } finally {
+          this.opts = currentOpts;
+        }
+      }
+    };
+    Ajv2.ValidationError = validation_error_1.default;
+    Ajv2.MissingRefError = ref_error_1.default;
+    exports2.default = Ajv2;
+    function checkOptions(checkOpts, options, msg, log = "error") {
+      for (const key in checkOpts) {
+        const opt = key;
+        if (opt in options)
+          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+      }
+    }
+    function getSchEnv(keyRef) {
+      keyRef = (0, resolve_1.normalizeId)(keyRef);
+      return this.schemas[keyRef] || this.refs[keyRef];
+    }
+    function addInitialSchemas() {
+      const optsSchemas = this.opts.schemas;
+      if (!optsSchemas)
+        return;
+      if (Array.isArray(optsSchemas))
+        this.addSchema(optsSchemas);
+      else
+        for (const key in optsSchemas)
+          this.addSchema(optsSchemas[key], key);
+    }
+    function addInitialFormats() {
+      for (const name in this.opts.formats) {
+        const format = this.opts.formats[name];
+        if (format)
+          this.addFormat(name, format);
+      }
+    }
+    function addInitialKeywords(defs) {
+      if (Array.isArray(defs)) {
+        this.addVocabulary(defs);
+        return;
+      }
+      this.logger.warn("keywords option as map is deprecated, pass array");
+      for (const keyword in defs) {
+        const def = defs[keyword];
+        if (!def.keyword)
+          def.keyword = keyword;
+        this.addKeyword(def);
+      }
+    }
+    function getMetaSchemaOptions() {
+      const metaOpts = { ...this.opts };
+      for (const opt of META_IGNORE_OPTIONS)
+        delete metaOpts[opt];
+      return metaOpts;
+    }
+    var noLogs = { log() {
+    }, warn() {
+    }, error() {
+    } };
+    function getLogger(logger) {
+      if (logger === false)
+        return noLogs;
+      if (logger === void 0)
+        return console;
+      if (logger.log && logger.warn && logger.error)
+        return logger;
+      throw new Error("logger must implement log, warn and error methods");
+    }
+    var KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
+    function checkKeyword(keyword, def) {
+      const { RULES: RULES2 } = this;
+      (0, util_1.eachItem)(keyword, (kwd) => {
+        if (RULES2.keywords[kwd])
+          throw new Error(`Keyword ${kwd} is already defined`);
+        if (!KEYWORD_NAME.test(kwd))
+          throw new Error(`Keyword ${kwd} has invalid name`);
+      });
+      if (!def)
+        return;
+      if (def.$data && !("code" in def || "validate" in def)) {
+        throw new Error('$data keyword must have "code" or "validate" function');
+      }
+    }
+    function addRule(keyword, definition, dataType) {
+      var _a;
+      const post = definition === null || definition === void 0 ? void 0 : definition.post;
+      if (dataType && post)
+        throw new Error('keyword with "post" flag cannot have "type"');
+      const { RULES: RULES2 } = this;
+      let ruleGroup = post ? RULES2.post : RULES2.rules.find(({ type: t }) => t === dataType);
+      if (!ruleGroup) {
+        ruleGroup = { type: dataType, rules: [] };
+        RULES2.rules.push(ruleGroup);
+      }
+      RULES2.keywords[keyword] = true;
+      if (!definition)
+        return;
+      const rule = {
+        keyword,
+        definition: {
+          ...definition,
+          type: (0, dataType_1.getJSONTypes)(definition.type),
+          schemaType: (0, dataType_1.getJSONTypes)(definition.schemaType)
+        }
+      };
+      if (definition.before)
+        addBeforeRule.call(this, ruleGroup, rule, definition.before);
+      else
+        ruleGroup.rules.push(rule);
+      RULES2.all[keyword] = rule;
+      (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
+    }
+    function addBeforeRule(ruleGroup, rule, before) {
+      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+      if (i >= 0) {
+        ruleGroup.rules.splice(i, 0, rule);
+      } else {
+        ruleGroup.rules.push(rule);
+        this.logger.warn(`rule ${before} is not defined`);
+      }
+    }
+    function keywordMetaschema(def) {
+      let { metaSchema } = def;
+      if (metaSchema === void 0)
+        return;
+      if (def.$data && this.opts.$data)
+        metaSchema = schemaOrData(metaSchema);
+      def.validateSchema = this.compile(metaSchema, true);
+    }
+    var $dataRef = {
+      $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#"
+    };
+    function schemaOrData(schema) {
+      return { anyOf: [schema, $dataRef] };
+    }
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/id.js
+var require_id = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var def = {
+      keyword: "id",
+      code() {
+        throw new Error('NOT SUPPORTED: keyword "id", use "$id" for schema ID');
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/ref.js
+var require_ref = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.callRef = exports2.getValidate = void 0;
+    var ref_error_1 = require_ref_error();
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var compile_1 = require_compile();
+    var util_1 = require_util16();
+    var def = {
+      keyword: "$ref",
+      schemaType: "string",
+      code(cxt) {
+        const { gen, schema: $ref, it } = cxt;
+        const { baseId, schemaEnv: env, validateName, opts, self: self2 } = it;
+        const { root: root2 } = env;
+        if (($ref === "#" || $ref === "#/") && baseId === root2.baseId)
+          return callRootRef();
+        const schOrEnv = compile_1.resolveRef.call(self2, root2, baseId, $ref);
+        if (schOrEnv === void 0)
+          throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
+        if (schOrEnv instanceof compile_1.SchemaEnv)
+          return callValidate(schOrEnv);
+        return inlineRefSchema(schOrEnv);
+        function callRootRef() {
+          if (env === root2)
+            return callRef(cxt, validateName, env, env.$async);
+          const rootName = gen.scopeValue("root", { ref: root2 });
+          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root2, root2.$async);
+        }
+        function callValidate(sch) {
+          const v = getValidate(cxt, sch);
+          callRef(cxt, v, sch, sch.$async);
+        }
+        function inlineRefSchema(sch) {
+          const schName = gen.scopeValue("schema", opts.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
+          const valid = gen.name("valid");
+          const schCxt = cxt.subschema({
+            schema: sch,
+            dataTypes: [],
+            schemaPath: codegen_1.nil,
+            topSchemaRef: schName,
+            errSchemaPath: $ref
+          }, valid);
+          cxt.mergeEvaluated(schCxt);
+          cxt.ok(valid);
+        }
+      }
+    };
+    function getValidate(cxt, sch) {
+      const { gen } = cxt;
+      return sch.validate ? gen.scopeValue("validate", { ref: sch.validate }) : (0, codegen_1._)`${gen.scopeValue("wrapper", { ref: sch })}.validate`;
+    }
+    exports2.getValidate = getValidate;
+    function callRef(cxt, v, sch, $async) {
+      const { gen, it } = cxt;
+      const { allErrors, schemaEnv: env, opts } = it;
+      const passCxt = opts.passContext ? names_1.default.this : codegen_1.nil;
+      if ($async)
+        callAsyncRef();
+      else
+        callSyncRef();
+      function callAsyncRef() {
+        if (!env.$async)
+          throw new Error("async schema referenced by sync schema");
+        const valid = gen.let("valid");
+        gen.try(() => {
+          gen.code((0, codegen_1._)`await ${(0, code_1.callValidateCode)(cxt, v, passCxt)}`);
+          addEvaluatedFrom(v);
+          if (!allErrors)
+            gen.assign(valid, true);
+        }, (e) => {
+          gen.if((0, codegen_1._)`!(${e} instanceof ${it.ValidationError})`, () => gen.throw(e));
+          addErrorsFrom(e);
+          if (!allErrors)
+            gen.assign(valid, false);
+        });
+        cxt.ok(valid);
+      }
+      function callSyncRef() {
+        cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
+      }
+      function addErrorsFrom(source) {
+        const errs = (0, codegen_1._)`${source}.errors`;
+        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`);
+        gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
+      }
+      function addEvaluatedFrom(source) {
+        var _a;
+        if (!it.opts.unevaluated)
+          return;
+        const schEvaluated = (_a = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a === void 0 ? void 0 : _a.evaluated;
+        if (it.props !== true) {
+          if (schEvaluated && !schEvaluated.dynamicProps) {
+            if (schEvaluated.props !== void 0) {
+              it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props);
+            }
+          } else {
+            const props = gen.var("props", (0, codegen_1._)`${source}.evaluated.props`);
+            it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
+          }
+        }
+        if (it.items !== true) {
+          if (schEvaluated && !schEvaluated.dynamicItems) {
+            if (schEvaluated.items !== void 0) {
+              it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
+            }
+          } else {
+            const items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
+            it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
+          }
+        }
+      }
+    }
+    exports2.callRef = callRef;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/core/index.js
+var require_core2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var id_1 = require_id();
+    var ref_1 = require_ref();
+    var core = [
+      "$schema",
+      "$id",
+      "$defs",
+      "$vocabulary",
+      { keyword: "$comment" },
+      "definitions",
+      id_1.default,
+      ref_1.default
+    ];
+    exports2.default = core;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+var require_limitNumber = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var ops = codegen_1.operators;
+    var KWDs = {
+      maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
+      minimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
+      exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
+      exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
+    };
+    var error2 = {
+      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
+      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: Object.keys(KWDs),
+      type: "number",
+      schemaType: "number",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+var require_multipleOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error2 = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "multipleOf",
+      type: "number",
+      schemaType: "number",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, schemaCode, it } = cxt;
+        const prec = it.opts.multipleOfPrecision;
+        const res = gen.let("res");
+        const invalid = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid}))`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/runtime/ucs2length.js
+var require_ucs2length = __commonJS({
+  "node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    function ucs2length(str2) {
+      const len = str2.length;
+      let length = 0;
+      let pos = 0;
+      let value;
+      while (pos < len) {
+        length++;
+        value = str2.charCodeAt(pos++);
+        if (value >= 55296 && value <= 56319 && pos < len) {
+          value = str2.charCodeAt(pos);
+          if ((value & 64512) === 56320)
+            pos++;
+        }
+      }
+      return length;
+    }
+    exports2.default = ucs2length;
+    ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+var require_limitLength = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var ucs2length_1 = require_ucs2length();
+    var error2 = {
+      message({ keyword, schemaCode }) {
+        const comp = keyword === "maxLength" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: ["maxLength", "minLength"],
+      type: "string",
+      schemaType: "number",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { keyword, data, schemaCode, it } = cxt;
+        const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        const len = it.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
+        cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/pattern.js
+var require_pattern = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var util_1 = require_util16();
+    var codegen_1 = require_codegen();
+    var error2 = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "pattern",
+      type: "string",
+      schemaType: "string",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        const u = it.opts.unicodeRegExp ? "u" : "";
+        if ($data) {
+          const { regExp } = it.opts.code;
+          const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp);
+          const valid = gen.let("valid");
+          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, false));
+          cxt.fail$data((0, codegen_1._)`!${valid}`);
+        } else {
+          const regExp = (0, code_1.usePattern)(cxt, schema);
+          cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+var require_limitProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error2 = {
+      message({ keyword, schemaCode }) {
+        const comp = keyword === "maxProperties" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: ["maxProperties", "minProperties"],
+      type: "object",
+      schemaType: "number",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        cxt.fail$data((0, codegen_1._)`Object.keys(${data}).length ${op} ${schemaCode}`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/required.js
+var require_required = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var error2 = {
+      message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
+      params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
+    };
+    var def = {
+      keyword: "required",
+      type: "object",
+      schemaType: "array",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema, schemaCode, data, $data, it } = cxt;
+        const { opts } = it;
+        if (!$data && schema.length === 0)
+          return;
+        const useLoop = schema.length >= opts.loopRequired;
+        if (it.allErrors)
+          allErrorsMode();
+        else
+          exitOnErrorMode();
+        if (opts.strictRequired) {
+          const props = cxt.parentSchema.properties;
+          const { definedProperties } = cxt.it;
+          for (const requiredKey of schema) {
+            if ((props === null || props === void 0 ? void 0 : props[requiredKey]) === void 0 && !definedProperties.has(requiredKey)) {
+              const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+              const msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
+              (0, util_1.checkStrictMode)(it, msg, it.opts.strictRequired);
+            }
+          }
+        }
+        function allErrorsMode() {
+          if (useLoop || $data) {
+            cxt.block$data(codegen_1.nil, loopAllRequired);
+          } else {
+            for (const prop of schema) {
+              (0, code_1.checkReportMissingProp)(cxt, prop);
+            }
+          }
+        }
+        function exitOnErrorMode() {
+          const missing = gen.let("missing");
+          if (useLoop || $data) {
+            const valid = gen.let("valid", true);
+            cxt.block$data(valid, () => loopUntilMissing(missing, valid));
+            cxt.ok(valid);
+          } else {
+            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing));
+            (0, code_1.reportMissingProp)(cxt, missing);
+            gen.else();
+          }
+        }
+        function loopAllRequired() {
+          gen.forOf("prop", schemaCode, (prop) => {
+            cxt.setParams({ missingProperty: prop });
+            gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
+          });
+        }
+        function loopUntilMissing(missing, valid) {
+          cxt.setParams({ missingProperty: missing });
+          gen.forOf(missing, schemaCode, () => {
+            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
+            gen.if((0, codegen_1.not)(valid), () => {
+              cxt.error();
+              gen.break();
+            });
+          }, codegen_1.nil);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+var require_limitItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error2 = {
+      message({ keyword, schemaCode }) {
+        const comp = keyword === "maxItems" ? "more" : "fewer";
+        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
+      },
+      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
+    };
+    var def = {
+      keyword: ["maxItems", "minItems"],
+      type: "array",
+      schemaType: "number",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        cxt.fail$data((0, codegen_1._)`${data}.length ${op} ${schemaCode}`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/runtime/equal.js
+var require_equal = __commonJS({
+  "node_modules/ajv/dist/runtime/equal.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var equal = require_fast_deep_equal();
+    equal.code = 'require("ajv/dist/runtime/equal").default';
+    exports2.default = equal;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+var require_uniqueItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var dataType_1 = require_dataType();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var equal_1 = require_equal();
+    var error2 = {
+      message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
+      params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
+    };
+    var def = {
+      keyword: "uniqueItems",
+      type: "array",
+      schemaType: "boolean",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, $data, schema, parentSchema, schemaCode, it } = cxt;
+        if (!$data && !schema)
+          return;
+        const valid = gen.let("valid");
+        const itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
+        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
+        cxt.ok(valid);
+        function validateUniqueItems() {
+          const i = gen.let("i", (0, codegen_1._)`${data}.length`);
+          const j = gen.let("j");
+          cxt.setParams({ i, j });
+          gen.assign(valid, true);
+          gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
+        }
+        function canOptimize() {
+          return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
+        }
+        function loopN(i, j) {
+          const item = gen.name("item");
+          const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
+          const indices = gen.const("indices", (0, codegen_1._)`{}`);
+          gen.for((0, codegen_1._)`;${i}--;`, () => {
+            gen.let(item, (0, codegen_1._)`${data}[${i}]`);
+            gen.if(wrongType, (0, codegen_1._)`continue`);
+            if (itemTypes.length > 1)
+              gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
+            gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
+              gen.assign(j, (0, codegen_1._)`${indices}[${item}]`);
+              cxt.error();
+              gen.assign(valid, false).break();
+            }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
+          });
+        }
+        function loopN2(i, j) {
+          const eql = (0, util_1.useFunc)(gen, equal_1.default);
+          const outer = gen.name("outer");
+          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
+            cxt.error();
+            gen.assign(valid, false).break(outer);
+          })));
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/const.js
+var require_const = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var equal_1 = require_equal();
+    var error2 = {
+      message: "must be equal to constant",
+      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "const",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, $data, schemaCode, schema } = cxt;
+        if ($data || schema && typeof schema == "object") {
+          cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`);
+        } else {
+          cxt.fail((0, codegen_1._)`${schema} !== ${data}`);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/enum.js
+var require_enum = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var equal_1 = require_equal();
+    var error2 = {
+      message: "must be equal to one of the allowed values",
+      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "enum",
+      schemaType: "array",
+      $data: true,
+      error: error2,
+      code(cxt) {
+        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        if (!$data && schema.length === 0)
+          throw new Error("enum must have non-empty array");
+        const useLoop = schema.length >= it.opts.loopEnum;
+        let eql;
+        const getEql = () => eql !== null && eql !== void 0 ? eql : eql = (0, util_1.useFunc)(gen, equal_1.default);
+        let valid;
+        if (useLoop || $data) {
+          valid = gen.let("valid");
+          cxt.block$data(valid, loopEnum);
+        } else {
+          if (!Array.isArray(schema))
+            throw new Error("ajv implementation error");
+          const vSchema = gen.const("vSchema", schemaCode);
+          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
+        }
+        cxt.pass(valid);
+        function loopEnum() {
+          gen.assign(valid, false);
+          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
+        }
+        function equalCode(vSchema, i) {
+          const sch = schema[i];
+          return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/index.js
+var require_validation2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var limitNumber_1 = require_limitNumber();
+    var multipleOf_1 = require_multipleOf();
+    var limitLength_1 = require_limitLength();
+    var pattern_1 = require_pattern();
+    var limitProperties_1 = require_limitProperties();
+    var required_1 = require_required();
+    var limitItems_1 = require_limitItems();
+    var uniqueItems_1 = require_uniqueItems();
+    var const_1 = require_const();
+    var enum_1 = require_enum();
+    var validation = [
+      // number
+      limitNumber_1.default,
+      multipleOf_1.default,
+      // string
+      limitLength_1.default,
+      pattern_1.default,
+      // object
+      limitProperties_1.default,
+      required_1.default,
+      // array
+      limitItems_1.default,
+      uniqueItems_1.default,
+      // any
+      { keyword: "type", schemaType: ["string", "array"] },
+      { keyword: "nullable", schemaType: "boolean" },
+      const_1.default,
+      enum_1.default
+    ];
+    exports2.default = validation;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+var require_additionalItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateAdditionalItems = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var error2 = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "additionalItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      before: "uniqueItems",
+      error: error2,
+      code(cxt) {
+        const { parentSchema, it } = cxt;
+        const { items } = parentSchema;
+        if (!Array.isArray(items)) {
+          (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
+          return;
+        }
+        validateAdditionalItems(cxt, items);
+      }
+    };
+    function validateAdditionalItems(cxt, items) {
+      const { gen, schema, data, keyword, it } = cxt;
+      it.items = true;
+      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      if (schema === false) {
+        cxt.setParams({ len: items.length });
+        cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
+      } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
+        gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
+        cxt.ok(valid);
+      }
+      function validateItems(valid) {
+        gen.forRange("i", items.length, len, (i) => {
+          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
+          if (!it.allErrors)
+            gen.if((0, codegen_1.not)(valid), () => gen.break());
+        });
+      }
+    }
+    exports2.validateAdditionalItems = validateAdditionalItems;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/items.js
+var require_items = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateTuple = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var code_1 = require_code2();
+    var def = {
+      keyword: "items",
+      type: "array",
+      schemaType: ["object", "array", "boolean"],
+      before: "uniqueItems",
+      code(cxt) {
+        const { schema, it } = cxt;
+        if (Array.isArray(schema))
+          return validateTuple(cxt, "additionalItems", schema);
+        it.items = true;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
+          return;
+        cxt.ok((0, code_1.validateArray)(cxt));
+      }
+    };
+    function validateTuple(cxt, extraItems, schArr = cxt.schema) {
+      const { gen, parentSchema, data, keyword, it } = cxt;
+      checkStrictTuple(parentSchema);
+      if (it.opts.unevaluated && schArr.length && it.items !== true) {
+        it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
+      }
+      const valid = gen.name("valid");
+      const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+      schArr.forEach((sch, i) => {
+        if ((0, util_1.alwaysValidSchema)(it, sch))
+          return;
+        gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
+          keyword,
+          schemaProp: i,
+          dataProp: i
+        }, valid));
+        cxt.ok(valid);
+      });
+      function checkStrictTuple(sch) {
+        const { opts, errSchemaPath } = it;
+        const l = schArr.length;
+        const fullTuple = l === sch.minItems && (l === sch.maxItems || sch[extraItems] === false);
+        if (opts.strictTuples && !fullTuple) {
+          const msg = `"${keyword}" is ${l}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
+          (0, util_1.checkStrictMode)(it, msg, opts.strictTuples);
+        }
+      }
+    }
+    exports2.validateTuple = validateTuple;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+var require_prefixItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var items_1 = require_items();
+    var def = {
+      keyword: "prefixItems",
+      type: "array",
+      schemaType: ["array"],
+      before: "uniqueItems",
+      code: (cxt) => (0, items_1.validateTuple)(cxt, "items")
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+var require_items2020 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var code_1 = require_code2();
+    var additionalItems_1 = require_additionalItems();
+    var error2 = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "items",
+      type: "array",
+      schemaType: ["object", "boolean"],
+      before: "uniqueItems",
+      error: error2,
+      code(cxt) {
+        const { schema, parentSchema, it } = cxt;
+        const { prefixItems } = parentSchema;
+        it.items = true;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
+          return;
+        if (prefixItems)
+          (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems);
+        else
+          cxt.ok((0, code_1.validateArray)(cxt));
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/contains.js
+var require_contains = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var error2 = {
+      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
+      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
+    };
+    var def = {
+      keyword: "contains",
+      type: "array",
+      schemaType: ["object", "boolean"],
+      before: "uniqueItems",
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema, parentSchema, data, it } = cxt;
+        let min;
+        let max;
+        const { minContains, maxContains } = parentSchema;
+        if (it.opts.next) {
+          min = minContains === void 0 ? 1 : minContains;
+          max = maxContains;
+        } else {
+          min = 1;
+        }
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        cxt.setParams({ min, max });
+        if (max === void 0 && min === 0) {
+          (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
+          return;
+        }
+        if (max !== void 0 && min > max) {
+          (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
+          cxt.fail();
+          return;
+        }
+        if ((0, util_1.alwaysValidSchema)(it, schema)) {
+          let cond = (0, codegen_1._)`${len} >= ${min}`;
+          if (max !== void 0)
+            cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
+          cxt.pass(cond);
+          return;
+        }
+        it.items = true;
+        const valid = gen.name("valid");
+        if (max === void 0 && min === 1) {
+          validateItems(valid, () => gen.if(valid, () => gen.break()));
+        } else if (min === 0) {
+          gen.let(valid, true);
+          if (max !== void 0)
+            gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
+        } else {
+          gen.let(valid, false);
+          validateItemsWithCount();
+        }
+        cxt.result(valid, () => cxt.reset());
+        function validateItemsWithCount() {
+          const schValid = gen.name("_valid");
+          const count = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
+        }
+        function validateItems(_valid, block) {
+          gen.forRange("i", 0, len, (i) => {
+            cxt.subschema({
+              keyword: "contains",
+              dataProp: i,
+              dataPropType: util_1.Type.Num,
+              compositeRule: true
+            }, _valid);
+            block();
+          });
+        }
+        function checkLimits(count) {
+          gen.code((0, codegen_1._)`${count}++`);
+          if (max === void 0) {
+            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
+          } else {
+            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            if (min === 1)
+              gen.assign(valid, true);
+            else
+              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
+          }
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+var require_dependencies = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.validateSchemaDeps = exports2.validatePropertyDeps = exports2.error = void 0;
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var code_1 = require_code2();
+    exports2.error = {
+      message: ({ params: { property, depsCount, deps } }) => {
+        const property_ies = depsCount === 1 ? "property" : "properties";
+        return (0, codegen_1.str)`must have ${property_ies} ${deps} when property ${property} is present`;
+      },
+      params: ({ params: { property, depsCount, deps, missingProperty } }) => (0, codegen_1._)`{property: ${property},
+    missingProperty: ${missingProperty},
+    depsCount: ${depsCount},
+    deps: ${deps}}`
+      // TODO change to reference
+    };
+    var def = {
+      keyword: "dependencies",
+      type: "object",
+      schemaType: "object",
+      error: exports2.error,
+      code(cxt) {
+        const [propDeps, schDeps] = splitDependencies(cxt);
+        validatePropertyDeps(cxt, propDeps);
+        validateSchemaDeps(cxt, schDeps);
+      }
+    };
+    function splitDependencies({ schema }) {
+      const propertyDeps = {};
+      const schemaDeps = {};
+      for (const key in schema) {
+        if (key === "__proto__")
+          continue;
+        const deps = Array.isArray(schema[key]) ? propertyDeps : schemaDeps;
+        deps[key] = schema[key];
+      }
+      return [propertyDeps, schemaDeps];
+    }
+    function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
+      const { gen, data, it } = cxt;
+      if (Object.keys(propertyDeps).length === 0)
+        return;
+      const missing = gen.let("missing");
+      for (const prop in propertyDeps) {
+        const deps = propertyDeps[prop];
+        if (deps.length === 0)
+          continue;
+        const hasProperty = (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties);
+        cxt.setParams({
+          property: prop,
+          depsCount: deps.length,
+          deps: deps.join(", ")
+        });
+        if (it.allErrors) {
+          gen.if(hasProperty, () => {
+            for (const depProp of deps) {
+              (0, code_1.checkReportMissingProp)(cxt, depProp);
+            }
+          });
+        } else {
+          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`);
+          (0, code_1.reportMissingProp)(cxt, missing);
+          gen.else();
+        }
+      }
+    }
+    exports2.validatePropertyDeps = validatePropertyDeps;
+    function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
+      const { gen, data, keyword, it } = cxt;
+      const valid = gen.name("valid");
+      for (const prop in schemaDeps) {
+        if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
+          continue;
+        gen.if(
+          (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
+          () => {
+            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
+            cxt.mergeValidEvaluated(schCxt, valid);
+          },
+          () => gen.var(valid, true)
+          // TODO var
+        );
+        cxt.ok(valid);
+      }
+    }
+    exports2.validateSchemaDeps = validateSchemaDeps;
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+var require_propertyNames = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var error2 = {
+      message: "property name must be valid",
+      params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
+    };
+    var def = {
+      keyword: "propertyNames",
+      type: "object",
+      schemaType: ["object", "boolean"],
+      error: error2,
+      code(cxt) {
+        const { gen, schema, data, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
+          return;
+        const valid = gen.name("valid");
+        gen.forIn("key", data, (key) => {
+          cxt.setParams({ propertyName: key });
+          cxt.subschema({
+            keyword: "propertyNames",
+            data: key,
+            dataTypes: ["string"],
+            propertyName: key,
+            compositeRule: true
+          }, valid);
+          gen.if((0, codegen_1.not)(valid), () => {
+            cxt.error(true);
+            if (!it.allErrors)
+              gen.break();
+          });
+        });
+        cxt.ok(valid);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+var require_additionalProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var util_1 = require_util16();
+    var error2 = {
+      message: "must NOT have additional properties",
+      params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
+    };
+    var def = {
+      keyword: "additionalProperties",
+      type: ["object"],
+      schemaType: ["boolean", "object"],
+      allowUndefined: true,
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema, parentSchema, data, errsCount, it } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        const { allErrors, opts } = it;
+        it.props = true;
+        if (opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema))
+          return;
+        const props = (0, code_1.allSchemaProperties)(parentSchema.properties);
+        const patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
+        checkAdditionalProperties();
+        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function checkAdditionalProperties() {
+          gen.forIn("key", data, (key) => {
+            if (!props.length && !patProps.length)
+              additionalPropertyCode(key);
+            else
+              gen.if(isAdditional(key), () => additionalPropertyCode(key));
+          });
+        }
+        function isAdditional(key) {
+          let definedProp;
+          if (props.length > 8) {
+            const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
+          } else if (props.length) {
+            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key} === ${p}`));
+          } else {
+            definedProp = codegen_1.nil;
+          }
+          if (patProps.length) {
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key})`));
+          }
+          return (0, codegen_1.not)(definedProp);
+        }
+        function deleteAdditional(key) {
+          gen.code((0, codegen_1._)`delete ${data}[${key}]`);
+        }
+        function additionalPropertyCode(key) {
+          if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
+            deleteAdditional(key);
+            return;
+          }
+          if (schema === false) {
+            cxt.setParams({ additionalProperty: key });
+            cxt.error();
+            if (!allErrors)
+              gen.break();
+            return;
+          }
+          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+            const valid = gen.name("valid");
+            if (opts.removeAdditional === "failing") {
+              applyAdditionalSchema(key, valid, false);
+              gen.if((0, codegen_1.not)(valid), () => {
+                cxt.reset();
+                deleteAdditional(key);
+              });
+            } else {
+              applyAdditionalSchema(key, valid);
+              if (!allErrors)
+                gen.if((0, codegen_1.not)(valid), () => gen.break());
+            }
+          }
+        }
+        function applyAdditionalSchema(key, valid, errors) {
+          const subschema = {
+            keyword: "additionalProperties",
+            dataProp: key,
+            dataPropType: util_1.Type.Str
+          };
+          if (errors === false) {
+            Object.assign(subschema, {
+              compositeRule: true,
+              createErrors: false,
+              allErrors: false
+            });
+          }
+          cxt.subschema(subschema, valid);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/properties.js
+var require_properties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var validate_1 = require_validate();
+    var code_1 = require_code2();
+    var util_1 = require_util16();
+    var additionalProperties_1 = require_additionalProperties();
+    var def = {
+      keyword: "properties",
+      type: "object",
+      schemaType: "object",
+      code(cxt) {
+        const { gen, schema, parentSchema, data, it } = cxt;
+        if (it.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0) {
+          additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
+        }
+        const allProps = (0, code_1.allSchemaProperties)(schema);
+        for (const prop of allProps) {
+          it.definedProperties.add(prop);
+        }
+        if (it.opts.unevaluated && allProps.length && it.props !== true) {
+          it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
+        }
+        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (properties.length === 0)
+          return;
+        const valid = gen.name("valid");
+        for (const prop of properties) {
+          if (hasDefault(prop)) {
+            applyPropertySchema(prop);
+          } else {
+            gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties));
+            applyPropertySchema(prop);
+            if (!it.allErrors)
+              gen.else().var(valid, true);
+            gen.endIf();
+          }
+          cxt.it.definedProperties.add(prop);
+          cxt.ok(valid);
+        }
+        function hasDefault(prop) {
+          return it.opts.useDefaults && !it.compositeRule && schema[prop].default !== void 0;
+        }
+        function applyPropertySchema(prop) {
+          cxt.subschema({
+            keyword: "properties",
+            schemaProp: prop,
+            dataProp: prop
+          }, valid);
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+var require_patternProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var util_2 = require_util16();
+    var def = {
+      keyword: "patternProperties",
+      type: "object",
+      schemaType: "object",
+      code(cxt) {
+        const { gen, schema, data, parentSchema, it } = cxt;
+        const { opts } = it;
+        const patterns = (0, code_1.allSchemaProperties)(schema);
+        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === true)) {
+          return;
+        }
+        const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
+        const valid = gen.name("valid");
+        if (it.props !== true && !(it.props instanceof codegen_1.Name)) {
+          it.props = (0, util_2.evaluatedPropsToName)(gen, it.props);
+        }
+        const { props } = it;
+        validatePatternProperties();
+        function validatePatternProperties() {
+          for (const pat of patterns) {
+            if (checkProperties)
+              checkMatchingProperties(pat);
+            if (it.allErrors) {
+              validateProperties(pat);
+            } else {
+              gen.var(valid, true);
+              validateProperties(pat);
+              gen.if(valid);
+            }
+          }
+        }
+        function checkMatchingProperties(pat) {
+          for (const prop in checkProperties) {
+            if (new RegExp(pat).test(prop)) {
+              (0, util_1.checkStrictMode)(it, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
+            }
+          }
+        }
+        function validateProperties(pat) {
+          gen.forIn("key", data, (key) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
+              const alwaysValid = alwaysValidPatterns.includes(pat);
+              if (!alwaysValid) {
+                cxt.subschema({
+                  keyword: "patternProperties",
+                  schemaProp: pat,
+                  dataProp: key,
+                  dataPropType: util_2.Type.Str
+                }, valid);
+              }
+              if (it.opts.unevaluated && props !== true) {
+                gen.assign((0, codegen_1._)`${props}[${key}]`, true);
+              } else if (!alwaysValid && !it.allErrors) {
+                gen.if((0, codegen_1.not)(valid), () => gen.break());
+              }
+            });
+          });
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/not.js
+var require_not = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util16();
+    var def = {
+      keyword: "not",
+      schemaType: ["object", "boolean"],
+      trackErrors: true,
+      code(cxt) {
+        const { gen, schema, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema)) {
+          cxt.fail();
+          return;
+        }
+        const valid = gen.name("valid");
+        cxt.subschema({
+          keyword: "not",
+          compositeRule: true,
+          createErrors: false,
+          allErrors: false
+        }, valid);
+        cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
+      },
+      error: { message: "must NOT be valid" }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+var require_anyOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var code_1 = require_code2();
+    var def = {
+      keyword: "anyOf",
+      schemaType: "array",
+      trackErrors: true,
+      code: code_1.validateUnion,
+      error: { message: "must match a schema in anyOf" }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+var require_oneOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var error2 = {
+      message: "must match exactly one schema in oneOf",
+      params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
+    };
+    var def = {
+      keyword: "oneOf",
+      schemaType: "array",
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema, parentSchema, it } = cxt;
+        if (!Array.isArray(schema))
+          throw new Error("ajv implementation error");
+        if (it.opts.discriminator && parentSchema.discriminator)
+          return;
+        const schArr = schema;
+        const valid = gen.let("valid", false);
+        const passing = gen.let("passing", null);
+        const schValid = gen.name("_valid");
+        cxt.setParams({ passing });
+        gen.block(validateOneOf);
+        cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+        function validateOneOf() {
+          schArr.forEach((sch, i) => {
+            let schCxt;
+            if ((0, util_1.alwaysValidSchema)(it, sch)) {
+              gen.var(schValid, true);
+            } else {
+              schCxt = cxt.subschema({
+                keyword: "oneOf",
+                schemaProp: i,
+                compositeRule: true
+              }, schValid);
+            }
+            if (i > 0) {
+              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else();
+            }
+            gen.if(schValid, () => {
+              gen.assign(valid, true);
+              gen.assign(passing, i);
+              if (schCxt)
+                cxt.mergeEvaluated(schCxt, codegen_1.Name);
+            });
+          });
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+var require_allOf = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util16();
+    var def = {
+      keyword: "allOf",
+      schemaType: "array",
+      code(cxt) {
+        const { gen, schema, it } = cxt;
+        if (!Array.isArray(schema))
+          throw new Error("ajv implementation error");
+        const valid = gen.name("valid");
+        schema.forEach((sch, i) => {
+          if ((0, util_1.alwaysValidSchema)(it, sch))
+            return;
+          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
+          cxt.ok(valid);
+          cxt.mergeEvaluated(schCxt);
+        });
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/if.js
+var require_if = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util16();
+    var error2 = {
+      message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
+      params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
+    };
+    var def = {
+      keyword: "if",
+      schemaType: ["object", "boolean"],
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, parentSchema, it } = cxt;
+        if (parentSchema.then === void 0 && parentSchema.else === void 0) {
+          (0, util_1.checkStrictMode)(it, '"if" without "then" and "else" is ignored');
+        }
+        const hasThen = hasSchema(it, "then");
+        const hasElse = hasSchema(it, "else");
+        if (!hasThen && !hasElse)
+          return;
+        const valid = gen.let("valid", true);
+        const schValid = gen.name("_valid");
+        validateIf();
+        cxt.reset();
+        if (hasThen && hasElse) {
+          const ifClause = gen.let("ifClause");
+          cxt.setParams({ ifClause });
+          gen.if(schValid, validateClause("then", ifClause), validateClause("else", ifClause));
+        } else if (hasThen) {
+          gen.if(schValid, validateClause("then"));
+        } else {
+          gen.if((0, codegen_1.not)(schValid), validateClause("else"));
+        }
+        cxt.pass(valid, () => cxt.error(true));
+        function validateIf() {
+          const schCxt = cxt.subschema({
+            keyword: "if",
+            compositeRule: true,
+            createErrors: false,
+            allErrors: false
+          }, schValid);
+          cxt.mergeEvaluated(schCxt);
+        }
+        function validateClause(keyword, ifClause) {
+          return () => {
+            const schCxt = cxt.subschema({ keyword }, schValid);
+            gen.assign(valid, schValid);
+            cxt.mergeValidEvaluated(schCxt, valid);
+            if (ifClause)
+              gen.assign(ifClause, (0, codegen_1._)`${keyword}`);
+            else
+              cxt.setParams({ ifClause: keyword });
+          };
+        }
+      }
+    };
+    function hasSchema(it, keyword) {
+      const schema = it.schema[keyword];
+      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema);
+    }
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+var require_thenElse = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var util_1 = require_util16();
+    var def = {
+      keyword: ["then", "else"],
+      schemaType: ["object", "boolean"],
+      code({ keyword, parentSchema, it }) {
+        if (parentSchema.if === void 0)
+          (0, util_1.checkStrictMode)(it, `"${keyword}" without "if" is ignored`);
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/index.js
+var require_applicator = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var additionalItems_1 = require_additionalItems();
+    var prefixItems_1 = require_prefixItems();
+    var items_1 = require_items();
+    var items2020_1 = require_items2020();
+    var contains_1 = require_contains();
+    var dependencies_1 = require_dependencies();
+    var propertyNames_1 = require_propertyNames();
+    var additionalProperties_1 = require_additionalProperties();
+    var properties_1 = require_properties();
+    var patternProperties_1 = require_patternProperties();
+    var not_1 = require_not();
+    var anyOf_1 = require_anyOf();
+    var oneOf_1 = require_oneOf();
+    var allOf_1 = require_allOf();
+    var if_1 = require_if();
+    var thenElse_1 = require_thenElse();
+    function getApplicator(draft2020 = false) {
+      const applicator = [
+        // any
+        not_1.default,
+        anyOf_1.default,
+        oneOf_1.default,
+        allOf_1.default,
+        if_1.default,
+        thenElse_1.default,
+        // object
+        propertyNames_1.default,
+        additionalProperties_1.default,
+        dependencies_1.default,
+        properties_1.default,
+        patternProperties_1.default
+      ];
+      if (draft2020)
+        applicator.push(prefixItems_1.default, items2020_1.default);
+      else
+        applicator.push(additionalItems_1.default, items_1.default);
+      applicator.push(contains_1.default);
+      return applicator;
+    }
+    exports2.default = getApplicator;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/format/format.js
+var require_format = __commonJS({
+  "node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var error2 = {
+      message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
+      params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
+    };
+    var def = {
+      keyword: "format",
+      type: ["number", "string"],
+      schemaType: "string",
+      $data: true,
+      error: error2,
+      code(cxt, ruleType) {
+        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        const { opts, errSchemaPath, schemaEnv, self: self2 } = it;
+        if (!opts.validateFormats)
+          return;
+        if ($data)
+          validate$DataFormat();
+        else
+          validateFormat();
+        function validate$DataFormat() {
+          const fmts = gen.scopeValue("formats", {
+            ref: self2.formats,
+            code: opts.code.formats
+          });
+          const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
+          const fType = gen.let("fType");
+          const format = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef));
+          cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
+          function unknownFmt() {
+            if (opts.strictSchema === false)
+              return codegen_1.nil;
+            return (0, codegen_1._)`${schemaCode} && !${format}`;
+          }
+          function invalidFmt() {
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`;
+            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
+            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
+          }
+        }
+        function validateFormat() {
+          const formatDef = self2.formats[schema];
+          if (!formatDef) {
+            unknownFormat();
+            return;
+          }
+          if (formatDef === true)
+            return;
+          const [fmtType, format, fmtRef] = getFormat(formatDef);
+          if (fmtType === ruleType)
+            cxt.pass(validCondition());
+          function unknownFormat() {
+            if (opts.strictSchema === false) {
+              self2.logger.warn(unknownMsg());
+              return;
+            }
+            throw new Error(unknownMsg());
+            function unknownMsg() {
+              return `unknown format "${schema}" ignored in schema at path "${errSchemaPath}"`;
+            }
+          }
+          function getFormat(fmtDef) {
+            const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
+            if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
+              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
+            }
+            return ["string", fmtDef, fmt];
+          }
+          function validCondition() {
+            if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
+              if (!schemaEnv.$async)
+                throw new Error("async format in sync schema");
+              return (0, codegen_1._)`await ${fmtRef}(${data})`;
+            }
+            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+          }
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/format/index.js
+var require_format2 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var format_1 = require_format();
+    var format = [format_1.default];
+    exports2.default = format;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/metadata.js
+var require_metadata = __commonJS({
+  "node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.contentVocabulary = exports2.metadataVocabulary = void 0;
+    exports2.metadataVocabulary = [
+      "title",
+      "description",
+      "default",
+      "deprecated",
+      "readOnly",
+      "writeOnly",
+      "examples"
+    ];
+    exports2.contentVocabulary = [
+      "contentMediaType",
+      "contentEncoding",
+      "contentSchema"
+    ];
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/draft7.js
+var require_draft7 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/draft7.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var core_1 = require_core2();
+    var validation_1 = require_validation2();
+    var applicator_1 = require_applicator();
+    var format_1 = require_format2();
+    var metadata_1 = require_metadata();
+    var draft7Vocabularies = [
+      core_1.default,
+      validation_1.default,
+      (0, applicator_1.default)(),
+      format_1.default,
+      metadata_1.metadataVocabulary,
+      metadata_1.contentVocabulary
+    ];
+    exports2.default = draft7Vocabularies;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/discriminator/types.js
+var require_types = __commonJS({
+  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.DiscrError = void 0;
+    var DiscrError;
+    (function(DiscrError2) {
+      DiscrError2["Tag"] = "tag";
+      DiscrError2["Mapping"] = "mapping";
+    })(DiscrError || (exports2.DiscrError = DiscrError = {}));
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/discriminator/index.js
+var require_discriminator = __commonJS({
+  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var types_1 = require_types();
+    var compile_1 = require_compile();
+    var ref_error_1 = require_ref_error();
+    var util_1 = require_util16();
+    var error2 = {
+      message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
+      params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
+    };
+    var def = {
+      keyword: "discriminator",
+      type: "object",
+      schemaType: "object",
+      error: error2,
+      code(cxt) {
+        const { gen, data, schema, parentSchema, it } = cxt;
+        const { oneOf } = parentSchema;
+        if (!it.opts.discriminator) {
+          throw new Error("discriminator: requires discriminator option");
+        }
+        const tagName = schema.propertyName;
+        if (typeof tagName != "string")
+          throw new Error("discriminator: requires propertyName");
+        if (schema.mapping)
+          throw new Error("discriminator: mapping is not supported");
+        if (!oneOf)
+          throw new Error("discriminator: requires oneOf keyword");
+        const valid = gen.let("valid", false);
+        const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
+        gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
+        cxt.ok(valid);
+        function validateMapping() {
+          const mapping = getMapping();
+          gen.if(false);
+          for (const tagValue in mapping) {
+            gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
+            gen.assign(valid, applyTagSchema(mapping[tagValue]));
+          }
+          gen.else();
+          cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
+          gen.endIf();
+        }
+        function applyTagSchema(schemaProp) {
+          const _valid = gen.name("valid");
+          const schCxt = cxt.subschema({ keyword: "oneOf", schemaProp }, _valid);
+          cxt.mergeEvaluated(schCxt, codegen_1.Name);
+          return _valid;
+        }
+        function getMapping() {
+          var _a;
+          const oneOfMapping = {};
+          const topRequired = hasRequired(parentSchema);
+          let tagRequired = true;
+          for (let i = 0; i < oneOf.length; i++) {
+            let sch = oneOf[i];
+            if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
+              const ref = sch.$ref;
+              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
+              if (sch instanceof compile_1.SchemaEnv)
+                sch = sch.schema;
+              if (sch === void 0)
+                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+            }
+            const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
+            if (typeof propSch != "object") {
+              throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
+            }
+            tagRequired = tagRequired && (topRequired || hasRequired(sch));
+            addMappings(propSch, i);
+          }
+          if (!tagRequired)
+            throw new Error(`discriminator: "${tagName}" must be required`);
+          return oneOfMapping;
+          function hasRequired({ required }) {
+            return Array.isArray(required) && required.includes(tagName);
+          }
+          function addMappings(sch, i) {
+            if (sch.const) {
+              addMapping(sch.const, i);
+            } else if (sch.enum) {
+              for (const tagValue of sch.enum) {
+                addMapping(tagValue, i);
+              }
+            } else {
+              throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
+            }
+          }
+          function addMapping(tagValue, i) {
+            if (typeof tagValue != "string" || tagValue in oneOfMapping) {
+              throw new Error(`discriminator: "${tagName}" values must be unique strings`);
+            }
+            oneOfMapping[tagValue] = i;
+          }
+        }
+      }
+    };
+    exports2.default = def;
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-draft-07.json
+var require_json_schema_draft_07 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports2, module2) {
+    module2.exports = {
+      $schema: "http://json-schema.org/draft-07/schema#",
+      $id: "http://json-schema.org/draft-07/schema#",
+      title: "Core schema meta-schema",
+      definitions: {
+        schemaArray: {
+          type: "array",
+          minItems: 1,
+          items: { $ref: "#" }
+        },
+        nonNegativeInteger: {
+          type: "integer",
+          minimum: 0
+        },
+        nonNegativeIntegerDefault0: {
+          allOf: [{ $ref: "#/definitions/nonNegativeInteger" }, { default: 0 }]
+        },
+        simpleTypes: {
+          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
+        },
+        stringArray: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          default: []
+        }
+      },
+      type: ["object", "boolean"],
+      properties: {
+        $id: {
+          type: "string",
+          format: "uri-reference"
+        },
+        $schema: {
+          type: "string",
+          format: "uri"
+        },
+        $ref: {
+          type: "string",
+          format: "uri-reference"
+        },
+        $comment: {
+          type: "string"
+        },
+        title: {
+          type: "string"
+        },
+        description: {
+          type: "string"
+        },
+        default: true,
+        readOnly: {
+          type: "boolean",
+          default: false
+        },
+        examples: {
+          type: "array",
+          items: true
+        },
+        multipleOf: {
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        maximum: {
+          type: "number"
+        },
+        exclusiveMaximum: {
+          type: "number"
+        },
+        minimum: {
+          type: "number"
+        },
+        exclusiveMinimum: {
+          type: "number"
+        },
+        maxLength: { $ref: "#/definitions/nonNegativeInteger" },
+        minLength: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
+        pattern: {
+          type: "string",
+          format: "regex"
+        },
+        additionalItems: { $ref: "#" },
+        items: {
+          anyOf: [{ $ref: "#" }, { $ref: "#/definitions/schemaArray" }],
+          default: true
+        },
+        maxItems: { $ref: "#/definitions/nonNegativeInteger" },
+        minItems: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
+        uniqueItems: {
+          type: "boolean",
+          default: false
+        },
+        contains: { $ref: "#" },
+        maxProperties: { $ref: "#/definitions/nonNegativeInteger" },
+        minProperties: { $ref: "#/definitions/nonNegativeIntegerDefault0" },
+        required: { $ref: "#/definitions/stringArray" },
+        additionalProperties: { $ref: "#" },
+        definitions: {
+          type: "object",
+          additionalProperties: { $ref: "#" },
+          default: {}
+        },
+        properties: {
+          type: "object",
+          additionalProperties: { $ref: "#" },
+          default: {}
+        },
+        patternProperties: {
+          type: "object",
+          additionalProperties: { $ref: "#" },
+          propertyNames: { format: "regex" },
+          default: {}
+        },
+        dependencies: {
+          type: "object",
+          additionalProperties: {
+            anyOf: [{ $ref: "#" }, { $ref: "#/definitions/stringArray" }]
+          }
+        },
+        propertyNames: { $ref: "#" },
+        const: true,
+        enum: {
+          type: "array",
+          items: true,
+          minItems: 1,
+          uniqueItems: true
+        },
+        type: {
+          anyOf: [
+            { $ref: "#/definitions/simpleTypes" },
+            {
+              type: "array",
+              items: { $ref: "#/definitions/simpleTypes" },
+              minItems: 1,
+              uniqueItems: true
+            }
+          ]
+        },
+        format: { type: "string" },
+        contentMediaType: { type: "string" },
+        contentEncoding: { type: "string" },
+        if: { $ref: "#" },
+        then: { $ref: "#" },
+        else: { $ref: "#" },
+        allOf: { $ref: "#/definitions/schemaArray" },
+        anyOf: { $ref: "#/definitions/schemaArray" },
+        oneOf: { $ref: "#/definitions/schemaArray" },
+        not: { $ref: "#" }
+      },
+      default: true
+    };
+  }
+});
+
+// node_modules/ajv/dist/ajv.js
+var require_ajv = __commonJS({
+  "node_modules/ajv/dist/ajv.js"(exports2, module2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.MissingRefError = exports2.ValidationError = exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = exports2.Ajv = void 0;
+    var core_1 = require_core();
+    var draft7_1 = require_draft7();
+    var discriminator_1 = require_discriminator();
+    var draft7MetaSchema = require_json_schema_draft_07();
+    var META_SUPPORT_DATA = ["/properties"];
+    var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
+    var Ajv2 = class extends core_1.default {
+      _addVocabularies() {
+        super._addVocabularies();
+        draft7_1.default.forEach((v) => this.addVocabulary(v));
+        if (this.opts.discriminator)
+          this.addKeyword(discriminator_1.default);
+      }
+      _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        if (!this.opts.meta)
+          return;
+        const metaSchema = this.opts.$data ? this.$dataMetaSchema(draft7MetaSchema, META_SUPPORT_DATA) : draft7MetaSchema;
+        this.addMetaSchema(metaSchema, META_SCHEMA_ID, false);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+      }
+      defaultMeta() {
+        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
+      }
+    };
+    exports2.Ajv = Ajv2;
+    module2.exports = exports2 = Ajv2;
+    module2.exports.Ajv = Ajv2;
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.default = Ajv2;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports2, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports2, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports2, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports2, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports2, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports2, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    Object.defineProperty(exports2, "ValidationError", { enumerable: true, get: function() {
+      return validation_error_1.default;
+    } });
+    var ref_error_1 = require_ref_error();
+    Object.defineProperty(exports2, "MissingRefError", { enumerable: true, get: function() {
+      return ref_error_1.default;
+    } });
   }
 });
 
@@ -94810,11 +94810,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell3) => {
-        if (typeof cell3 === "string") {
-          return this.wrap("td", cell3);
+      const cells = row.map((cell4) => {
+        if (typeof cell4 === "string") {
+          return this.wrap("td", cell4);
         }
-        const { header, data, colspan, rowspan } = cell3;
+        const { header, data, colspan, rowspan } = cell4;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -95161,471 +95161,1765 @@ var AuditTrail = class {
   }
 };
 
-// packages/delivery/src/rollout/engine.ts
-import { randomUUID as randomUUID2 } from "node:crypto";
+// packages/delivery/src/deploy/deploy-app.ts
+import { existsSync as existsSync3 } from "node:fs";
 
-// packages/delivery/src/rollout/plan.ts
-function globToRegExp(glob) {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${escaped}$`, "i");
-}
-function parseSelector(text, field) {
-  const terms = text.split("&").map((t) => t.trim()).filter(Boolean);
-  if (!terms.length) throw new ConfigError(`Input '${field}': the selector is empty.`, { field });
-  return terms.map((term) => {
-    const m = /^(!?)(label|region|name)\s*(!?=)\s*(.+)$/i.exec(term);
-    if (!m) {
-      throw new ConfigError(
-        `Input '${field}': '${term}' is not a selector; use label=<label>, region=<region> or name=<pattern> (join with &).`,
-        { field }
-      );
-    }
+// packages/app-files/src/types.ts
+var FILES = {
+  config: "config.yml",
+  script: "script.qvs",
+  connections: "connections.yml",
+  dimensions: "dimensions.json",
+  measures: "measures.json",
+  variables: "variables.json",
+  bookmarks: "bookmarks.json",
+  appProperties: "app-properties.json",
+  objectsDir: "objects"
+};
+function infoOf(props) {
+  const info2 = props?.qInfo;
+  if (info2 && typeof info2 === "object" && !Array.isArray(info2)) {
     return {
-      key: m[2].toLowerCase(),
-      value: m[4].trim(),
-      negate: m[1] === "!" || m[3] === "!="
+      id: typeof info2.qId === "string" ? info2.qId : "",
+      type: typeof info2.qType === "string" ? info2.qType : ""
     };
-  });
-}
-function matchesSelector(tenant, selector) {
-  return selector.every((term) => {
-    let hit;
-    if (term.key === "label") hit = tenant.labels.includes(term.value);
-    else if (term.key === "region") hit = (tenant.region ?? "").toLowerCase() === term.value.toLowerCase();
-    else hit = globToRegExp(term.value).test(tenant.name);
-    return term.negate ? !hit : hit;
-  });
-}
-function parseWaveSpec(text, field) {
-  const value = text.trim();
-  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(value);
-  if (percent) {
-    const p = Number(percent[1]);
-    if (!(p > 0 && p <= 100)) {
-      throw new ConfigError(`Input '${field}': '${value}' must be a percent above 0 and at most 100.`, {
-        field
-      });
-    }
-    return { kind: "percent", percent: p, text: value };
   }
-  if (/^\d+$/.test(value)) {
-    const count = Number(value);
-    if (count < 1)
-      throw new ConfigError(`Input '${field}': a count must be at least 1, got '${value}'.`, { field });
-    return { kind: "count", count, text: value };
+  return { id: "", type: "" };
+}
+function titleOf(props) {
+  const meta = props?.qMetaDef;
+  if (isObject(meta) && typeof meta.title === "string" && meta.title) return meta.title;
+  if (props && typeof props.title === "string" && props.title) return props.title;
+  if (props && isObject(props.title) && typeof props.title.qStringExpression === "string") {
+    return props.title.qStringExpression;
   }
-  return { kind: "selector", selector: parseSelector(value, field), text: value };
-}
-function parseWaves(text, field = "waves") {
-  if (!text?.trim()) return [];
-  return text.split(",").map((s) => s.trim()).filter(Boolean).map((s) => parseWaveSpec(s, field));
-}
-function parseShard(text, field = "shard") {
-  if (!text?.trim()) return void 0;
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) {
-    throw new ConfigError(`Input '${field}' must look like i/n with 1 ≤ i ≤ n (e.g. 2/5), got '${text}'.`, {
-      field
-    });
+  const measure = props?.qMeasure;
+  if (isObject(measure) && typeof measure.qLabel === "string" && measure.qLabel) return measure.qLabel;
+  const dim = props?.qDim;
+  if (isObject(dim) && Array.isArray(dim.qFieldLabels) && typeof dim.qFieldLabels[0] === "string") {
+    if (dim.qFieldLabels[0]) return dim.qFieldLabels[0];
   }
-  return { index, count };
+  if (props && typeof props.qName === "string" && props.qName) return props.qName;
+  return infoOf(props).id;
 }
-function percentCount(percent, of) {
-  if (of <= 0) return 0;
-  return Math.min(of, Math.max(1, Math.ceil(percent * of / 100 - 1e-9)));
-}
-function byName(a, b) {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-function planWaves(tenants, options) {
-  const all = [...tenants].sort(byName);
-  let selected = all;
-  const excluded = [];
-  if (options.selector?.trim()) {
-    const selectors = options.selector.split(",").map((s) => s.trim()).filter(Boolean).map((s) => parseSelector(s, "selector"));
-    selected = all.filter((t) => selectors.some((s) => matchesSelector(t, s)));
-    for (const t of all) if (!selected.includes(t)) excluded.push(t.name);
-    if (!selected.length) {
-      throw new ConfigError(
-        `Input 'selector': '${options.selector}' matches none of the ${all.length} tenants.`,
-        {
-          field: "selector"
-        }
-      );
-    }
-  }
-  const total = selected.length;
-  const remaining = [...selected];
-  const taken = () => total - remaining.length;
-  const take = (n) => remaining.splice(0, Math.max(0, n));
-  const takeMatching = (selector) => {
-    const hit = remaining.filter((t) => matchesSelector(t, selector));
-    for (const t of hit) remaining.splice(remaining.indexOf(t), 1);
-    return hit;
-  };
-  const groups = [];
-  if (options.canary?.trim()) {
-    const spec = parseWaveSpec(options.canary, "canary");
-    const canary = spec.kind === "selector" ? takeMatching(spec.selector) : take(spec.kind === "count" ? spec.count : percentCount(spec.percent, total));
-    if (!canary.length) {
-      throw new ConfigError(
-        `Input 'canary': '${options.canary}' matches no tenant, so there would be no canary.`,
-        {
-          field: "canary"
-        }
-      );
-    }
-    groups.push({ name: "canary", tenants: canary });
-  }
-  const specs = parseWaves(options.waves);
-  specs.forEach((spec, i) => {
-    let wave;
-    if (spec.kind === "selector") wave = takeMatching(spec.selector);
-    else if (spec.kind === "count") wave = take(spec.count);
-    else wave = take(percentCount(spec.percent, total) - taken());
-    if (wave.length) groups.push({ name: `wave ${i + 1} (${spec.text})`, tenants: wave });
-  });
-  if (remaining.length) {
-    groups.push({
-      name: specs.length ? `wave ${specs.length + 1} (rest)` : "all",
-      tenants: take(remaining.length)
-    });
-  }
-  const shard = parseShard(options.shard);
-  const waves = groups.map((g, i) => ({
-    index: i + 1,
-    name: g.name,
-    total: g.tenants.length,
-    tenants: (shard ? g.tenants.filter((_, k) => k % shard.count === shard.index - 1) : g.tenants).sort(
-      byName
-    )
-  }));
-  return { waves, excluded, ...shard ? { shard } : {} };
-}
-function rolloutMatrix(plan, shards) {
-  const include = [];
-  for (const wave of plan.waves) {
-    const n = Math.max(1, Math.min(shards, wave.total));
-    for (let i = 1; i <= n; i++) {
-      const size = Math.floor(wave.total / n) + (i - 1 < wave.total % n ? 1 : 0);
-      include.push({ wave: wave.index, shard: `${i}/${n}`, tenants: size });
-    }
-  }
-  return { include };
-}
-function parseBudget(text, field = "max-failures") {
-  if (!text?.trim()) return { count: 0 };
-  const v = text.trim();
-  const p = /^(\d+(?:\.\d+)?)\s*%$/.exec(v);
-  if (p) {
-    const percent = Number(p[1]);
-    if (percent > 100) throw new ConfigError(`Input '${field}' must be at most 100%, got '${v}'.`, { field });
-    return { percent };
-  }
-  if (/^\d+$/.test(v)) return { count: Number(v) };
-  throw new ConfigError(`Input '${field}' must be a count (e.g. 2) or a percent (e.g. 10%), got '${v}'.`, {
-    field
-  });
-}
-function errorBudget(budget, size) {
-  if (budget.percent !== void 0) return Math.floor(budget.percent * size / 100 + 1e-9);
-  return budget.count ?? 0;
+function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-// packages/delivery/src/rollout/engine.ts
-var NOT_RETRYABLE = /* @__PURE__ */ new Set([
-  "ConfigError",
-  "ReloadFailedError",
-  "DeployVerificationError",
-  "DeployFailedError",
-  "QlikUnauthorizedError",
-  "QlikForbiddenError",
-  "QlikNotFoundError",
-  "EvaluationFailedError"
+// packages/app-files/src/canonical.ts
+var LAYOUT_ONLY_KEYS = /* @__PURE__ */ new Set([
+  "qMeta",
+  "qSelectionInfo",
+  "qHyperCube",
+  "qListObject",
+  "qTreeData",
+  "qChildList",
+  "qDataPages",
+  "qHasSoftPatches",
+  "qEmbeddedSnapshotRef"
 ]);
-function defaultRetryable(error2) {
-  if (error2 instanceof ConfigError) return false;
-  const name = error2?.name ?? "";
-  if (NOT_RETRYABLE.has(name)) return false;
-  return !error2?.rolledBack;
-}
-function iso(d) {
-  return d.toISOString();
-}
-var Checkpointer = class {
-  chain = Promise.resolve();
-  waiting;
-  store;
-  state;
-  now;
-  constructor(store, state, now) {
-    this.store = store;
-    this.state = state;
-    this.now = now;
+var VOLATILE_META_KEYS = /* @__PURE__ */ new Set([
+  "createdDate",
+  "modifiedDate",
+  "published",
+  "publishTime",
+  "approved",
+  "owner",
+  "ownerId",
+  "ownerName",
+  "privileges",
+  "sourceObject",
+  "draftObject"
+]);
+var VOLATILE_ROOT_KEYS = /* @__PURE__ */ new Set([
+  "creationDate",
+  "createdDate",
+  "modifiedDate",
+  "published",
+  "publishTime",
+  "approved",
+  "owner",
+  "ownerId",
+  "qIsScriptCreated",
+  "qIsReserved",
+  "qIsConfig"
+]);
+var PROVENANCE_APP_PROPERTY = "qlikCicdProvenance";
+var VOLATILE_APP_KEYS = /* @__PURE__ */ new Set([
+  PROVENANCE_APP_PROPERTY,
+  "qLastReloadTime",
+  "qMigrationHash",
+  "qSavedInProductVersion",
+  "qHasScript",
+  "qHasData",
+  "qHasSectionAccess",
+  "qIsOpenedWithoutData",
+  "qIsBDILiveMode",
+  "qIsDirectQueryMode",
+  "qUsage",
+  "qReadOnly",
+  "qFileSize",
+  "qIsSessionApp",
+  "qLocaleInfo",
+  "qUnsupportedFeatures",
+  "qStateNames",
+  "published",
+  "publishTime",
+  "createdDate",
+  "modifiedDate",
+  "lastReloadTime",
+  "owner",
+  "ownerId",
+  "encrypted",
+  "originAppId",
+  "hasSectionAccess",
+  "isDirectQueryMode",
+  "spaceId",
+  "id",
+  "resourceId",
+  "usage"
+]);
+var CREDENTIAL_KEY = /^(x?password|pwd|x?userid|user ?id|uid|username|secret|client_?secret|token|access_?token|api_?key|access_?key|secret_?key)$/i;
+function cleanNode(value) {
+  if (Array.isArray(value)) return value.map(cleanNode);
+  if (!isObject(value)) return value;
+  const out = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = value[key];
+    if (v === void 0 || LAYOUT_ONLY_KEYS.has(key)) continue;
+    if (key === "qStateName" && (v === "" || v === null)) continue;
+    if (key === "qMetaDef" && isObject(v)) {
+      const meta = {};
+      for (const mk of Object.keys(v).sort()) {
+        if (!VOLATILE_META_KEYS.has(mk) && v[mk] !== void 0) meta[mk] = cleanNode(v[mk]);
+      }
+      out[key] = meta;
+      continue;
+    }
+    out[key] = cleanNode(v);
   }
-  save() {
-    if (this.waiting) return this.waiting;
-    const next = this.chain.then(() => {
-      this.waiting = void 0;
-      this.state.updatedAt = iso(this.now());
-      return this.store.save(this.state);
+  return out;
+}
+function canonicalProperties(props) {
+  const cleaned = cleanNode(props);
+  for (const key of VOLATILE_ROOT_KEYS) delete cleaned[key];
+  if (isObject(cleaned.qInfo)) {
+    const { id, type } = infoOf(cleaned);
+    cleaned.qInfo = { qId: id, qType: type };
+  }
+  return cleaned;
+}
+function canonicalAppProperties(props) {
+  const cleaned = cleanNode(props);
+  for (const key of VOLATILE_APP_KEYS) delete cleaned[key];
+  return cleaned;
+}
+function canonicalScript(script) {
+  let s = script.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  if (s.length > 0 && !s.endsWith("\n")) s += "\n";
+  return s;
+}
+function stripConnectionCredentials(connectionString) {
+  if (!connectionString.includes("=")) return connectionString;
+  const parts = connectionString.split(";");
+  const kept = parts.filter((part) => {
+    const eq2 = part.indexOf("=");
+    if (eq2 < 0) return true;
+    return !CREDENTIAL_KEY.test(part.slice(0, eq2).trim());
+  });
+  return kept.length === parts.length ? connectionString : kept.join(";");
+}
+function canonicalConnection(c) {
+  return {
+    name: c.name,
+    type: c.type ?? "",
+    connectionString: stripConnectionCredentials(c.connectionString ?? "")
+  };
+}
+function canonicalObjectEntry(entry) {
+  return {
+    qProperty: canonicalProperties(entry.qProperty ?? {}),
+    qChildren: sortById((entry.qChildren ?? []).map(canonicalObjectEntry), (e) => infoOf(e.qProperty).id)
+  };
+}
+function sortById(list, key) {
+  return list.map((item) => ({ item, k: key(item) })).sort((a, b) => a.k < b.k ? -1 : a.k > b.k ? 1 : 0).map((x) => x.item);
+}
+var byInfoId = (p) => infoOf(p).id;
+var byName = (p) => typeof p.qName === "string" ? p.qName : "";
+function canonicalizeContent(content) {
+  const out = {};
+  if (content.appProperties !== void 0) out.appProperties = canonicalAppProperties(content.appProperties);
+  if (content.script !== void 0) out.script = canonicalScript(content.script);
+  if (content.connections !== void 0) {
+    out.connections = sortById(content.connections.map(canonicalConnection), (c) => c.name);
+  }
+  if (content.dimensions !== void 0) {
+    out.dimensions = sortById(content.dimensions.map(canonicalProperties), byInfoId);
+  }
+  if (content.measures !== void 0)
+    out.measures = sortById(content.measures.map(canonicalProperties), byInfoId);
+  if (content.variables !== void 0)
+    out.variables = sortById(content.variables.map(canonicalProperties), byName);
+  if (content.bookmarks !== void 0)
+    out.bookmarks = sortById(content.bookmarks.map(canonicalProperties), byInfoId);
+  if (content.objects !== void 0) {
+    out.objects = sortById(content.objects.map(canonicalObjectEntry), (e) => infoOf(e.qProperty).id);
+  }
+  return out;
+}
+function sameJson(a, b) {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+// packages/app-files/src/render.ts
+var import_yaml = __toESM(require_dist(), 1);
+
+// packages/app-files/src/naming.ts
+var WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
+var MAX_SLUG_CHARS = 48;
+var MAX_SLUG_BYTES = 96;
+function truncate(text, maxChars, maxBytes) {
+  let out = "";
+  let bytes = 0;
+  let chars = 0;
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch, "utf8");
+    if (chars + 1 > maxChars || bytes + size > maxBytes) break;
+    out += ch;
+    bytes += size;
+    chars += 1;
+  }
+  return out;
+}
+function slugify(text, maxChars = MAX_SLUG_CHARS) {
+  const lowered = text.normalize("NFC").toLowerCase();
+  const dashed = lowered.replace(new RegExp("(?<![\\p{L}\\p{N}\\p{M}])\\p{M}+", "gu"), "").replace(/[^\p{L}\p{M}\p{N}]+/gu, "-").replace(/-{2,}/g, "-").replace(/^-+|-+$/g, "");
+  const trimmed = truncate(dashed, maxChars, MAX_SLUG_BYTES).replace(/-+$/g, "");
+  return trimmed.normalize("NFC");
+}
+function safeComponent(text, maxChars = 64) {
+  const cleaned = text.normalize("NFC").replace(/^[.\s]+|[.\s]+$/g, "").replace(/[^\p{L}\p{M}\p{N}_.-]+/gu, "_").replace(/^\.+|\.+$/g, "");
+  const cut = truncate(cleaned, maxChars, maxChars * 2).replace(/[.\s]+$/g, "");
+  if (!cut) return "_";
+  return WINDOWS_RESERVED.test(cut.split(".")[0]) ? `_${cut}` : cut;
+}
+function objectFileStem(type, title, id) {
+  const typePart = slugify(type, 32) || "object";
+  const titlePart = slugify(title);
+  const idPart = safeComponent(id);
+  return titlePart ? `${typePart}-${titlePart}-${idPart}` : `${typePart}-${idPart}`;
+}
+function uniqueStems(stems) {
+  const used = /* @__PURE__ */ new Set();
+  return stems.map((stem) => {
+    let candidate = stem;
+    for (let n = 2; used.has(candidate.toLowerCase()); n++) candidate = `${stem}-${n}`;
+    used.add(candidate.toLowerCase());
+    return candidate;
+  });
+}
+
+// packages/app-files/src/render.ts
+function yamlText(value) {
+  const text = import_yaml.default.stringify(value, { sortMapEntries: true, lineWidth: 0, indent: 2 });
+  return text.endsWith("\n") ? text : `${text}
+`;
+}
+function objectFilePaths(content) {
+  const objects = content.objects ?? [];
+  const stems = uniqueStems(
+    objects.map((o) => {
+      const { id, type } = infoOf(o.qProperty);
+      return objectFileStem(type, titleOf(o.qProperty), id);
+    })
+  );
+  return stems.map((stem) => `${FILES.objectsDir}/${stem}.json`);
+}
+function renderFiles(content) {
+  const files = [];
+  const config = {};
+  const json = (path2, value) => {
+    files.push({ path: path2, text: canonicalJson(value), parsed: value });
+  };
+  if (content.appProperties !== void 0) {
+    config["app-properties"] = FILES.appProperties;
+    json(FILES.appProperties, content.appProperties);
+  }
+  if (content.bookmarks !== void 0) {
+    config.bookmarks = FILES.bookmarks;
+    json(FILES.bookmarks, content.bookmarks);
+  }
+  if (content.connections !== void 0) {
+    config.connections = FILES.connections;
+    const map = {};
+    for (const c of content.connections) {
+      map[c.name] = { connectionstring: c.connectionString, type: c.type };
+    }
+    const parsed = { connections: map };
+    files.push({ path: FILES.connections, text: yamlText(parsed), parsed });
+  }
+  if (content.dimensions !== void 0) {
+    config.dimensions = FILES.dimensions;
+    json(FILES.dimensions, content.dimensions);
+  }
+  if (content.measures !== void 0) {
+    config.measures = FILES.measures;
+    json(FILES.measures, content.measures);
+  }
+  if (content.objects !== void 0) {
+    config.objects = `${FILES.objectsDir}/*.json`;
+    const paths = objectFilePaths(content);
+    content.objects.forEach((entry, i) => {
+      json(paths[i], { qChildren: entry.qChildren, qProperty: entry.qProperty });
     });
-    this.waiting = next;
-    this.chain = next.catch(() => void 0);
-    return next;
+  }
+  if (content.script !== void 0) {
+    config.script = FILES.script;
+    files.push({ path: FILES.script, text: content.script, parsed: content.script });
+  }
+  if (content.variables !== void 0) {
+    config.variables = FILES.variables;
+    json(FILES.variables, content.variables);
+  }
+  files.push({ path: FILES.config, text: yamlText(config), parsed: config });
+  return files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+// packages/app-files/src/app-tree.ts
+var AppTree = class {
+  /** Canonical content; treat as read-only. */
+  content;
+  /** Notes from reading the files (e.g. dropped credentials or script-created variables). */
+  warnings;
+  #rendered;
+  constructor(content, options) {
+    this.content = canonicalizeContent(content);
+    this.warnings = options?.warnings ?? [];
+  }
+  get script() {
+    return this.content.script;
+  }
+  get appProperties() {
+    return this.content.appProperties;
+  }
+  get connections() {
+    return this.content.connections ?? [];
+  }
+  get dimensions() {
+    return this.content.dimensions ?? [];
+  }
+  get measures() {
+    return this.content.measures ?? [];
+  }
+  get variables() {
+    return this.content.variables ?? [];
+  }
+  get bookmarks() {
+    return this.content.bookmarks ?? [];
+  }
+  get objects() {
+    return this.content.objects ?? [];
+  }
+  /** A top-level object or any descendant, by qInfo.qId. */
+  object(id) {
+    const visit = (list) => {
+      for (const entry of list) {
+        if (infoOf(entry.qProperty).id === id) return entry;
+        const found = visit(entry.qChildren);
+        if (found) return found;
+      }
+      return void 0;
+    };
+    return visit(this.objects);
+  }
+  measure(id) {
+    return this.measures.find((m) => infoOf(m).id === id);
+  }
+  dimension(id) {
+    return this.dimensions.find((m) => infoOf(m).id === id);
+  }
+  variable(name) {
+    return this.variables.find((v) => v.qName === name);
+  }
+  bookmark(id) {
+    return this.bookmarks.find((m) => infoOf(m).id === id);
+  }
+  /** Relative path (always `/`-separated) → file text, in path order. Deterministic. */
+  fileTexts() {
+    return new Map(this.#render().map((f) => [f.path, f.text]));
+  }
+  /** Relative path → parsed content (a string for script.qvs, JSON values for .json and .yml files). */
+  get files() {
+    return new Map(this.#render().map((f) => [f.path, f.parsed]));
+  }
+  #render() {
+    this.#rendered ??= renderFiles(this.content);
+    return this.#rendered;
   }
 };
-function freshState(options, now) {
-  return {
-    version: 1,
-    rolloutId: randomUUID2(),
-    startedAt: iso(now),
-    updatedAt: iso(now),
-    sourceDigest: options.sourceDigest,
-    appName: options.appName,
-    space: options.space,
-    ...options.plan.shard ? { shard: `${options.plan.shard.index}/${options.plan.shard.count}` } : {},
-    status: "running",
-    waves: [],
-    tenants: {}
-  };
+
+// packages/app-files/src/parse.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+function positionAt(text, offset) {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lines = before.split("\n");
+  return { line: lines.length, column: [...lines[lines.length - 1]].length + 1 };
 }
-async function runRollout(options, deps) {
-  const logger = deps.logger ?? silentLogger;
-  const now = deps.now ?? (() => /* @__PURE__ */ new Date());
-  const wait = deps.sleep ?? ((ms2) => sleep(ms2));
-  const retryable = deps.retryable ?? defaultRetryable;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
-  if (!Number.isInteger(options.maxParallel) || options.maxParallel < 1) {
-    throw new ConfigError(
-      `Input 'max-parallel' must be a whole number of at least 1, got ${options.maxParallel}.`,
-      {
-        field: "max-parallel"
-      }
-    );
-  }
-  let previous;
-  if (options.resume) {
-    previous = await deps.store.load();
-    if (previous && previous.sourceDigest !== options.sourceDigest) {
-      logger.warn(
-        `The state in ${deps.store.location} is for another source (${previous.sourceDigest.slice(0, 12)}); tenants are deployed again where their version differs.`
-      );
-    }
-  }
-  const state = previous && previous.sourceDigest === options.sourceDigest ? { ...previous, status: "running" } : freshState(options, now());
-  const keepTenants = previous?.tenants ?? {};
-  state.tenants = {};
-  state.waves = options.plan.waves.map((w) => {
-    const before = previous?.sourceDigest === options.sourceDigest ? previous.waves.find((x) => x.index === w.index) : void 0;
-    return {
-      index: w.index,
-      name: w.name,
-      status: before?.status === "passed" ? "passed" : "pending",
-      tenants: w.tenants.map((t) => t.name),
-      ...before?.startedAt ? { startedAt: before.startedAt } : {}
-    };
+function fileError(file, pos, kind, reason) {
+  return new ConfigError(`${file} line ${pos.line}, column ${pos.column}: invalid ${kind} (${reason}).`, {
+    field: file,
+    hint: "Fix the file and run again."
   });
-  for (const wave of options.plan.waves) {
-    for (const t of wave.tenants) {
-      const digest = options.tenantDigest(t);
-      const old = keepTenants[t.name];
-      state.tenants[t.name] = old && old.digest === digest ? { ...old, wave: wave.index } : { name: t.name, wave: wave.index, status: "pending", digest, attempts: 0 };
-    }
-  }
-  const checkpoint = new Checkpointer(deps.store, state, now);
-  await checkpoint.save();
-  const contextFor = (tenant, wave, attempt) => {
-    const record = state.tenants[tenant.name];
-    return {
-      wave,
-      attempt,
-      record,
-      rolloutStartedAt: state.startedAt,
-      update: async (fields) => {
-        Object.assign(record, fields);
-        await checkpoint.save();
-      }
-    };
+}
+function findJsonError(text) {
+  let i = 0;
+  const fail2 = (reason, at = i) => {
+    throw { offset: at, reason };
   };
-  const deployOne = async (tenant, wave) => {
-    const record = state.tenants[tenant.name];
-    const started = now();
-    record.status = "in-progress";
-    record.startedAt = iso(started);
-    delete record.finishedAt;
-    delete record.error;
-    delete record.health;
-    delete record.rollbackReason;
-    await checkpoint.save();
-    for (let attempt = 1; ; attempt++) {
-      record.attempts += 1;
-      try {
-        const outcome = await deps.deployTenant(tenant, contextFor(tenant, wave, attempt));
-        record.status = "deployed";
-        record.appId = outcome.appId;
-        record.changed = outcome.changed;
-        if (outcome.reloadStatus) record.reloadStatus = outcome.reloadStatus;
-        else delete record.reloadStatus;
-        logger.info(
-          `${tenant.name}: ${outcome.changed ? "deployed" : "already up to date"} (${record.appId}${attempt > 1 ? `, attempt ${attempt}` : ""}).`
-        );
-        break;
-      } catch (error2) {
-        const message = describeError(error2);
-        const again = attempt < maxAttempts && retryable(error2);
-        if (again) {
-          logger.warn(`${tenant.name}: attempt ${attempt} failed (${message}); trying again.`);
-          await wait(Math.min(5e3, 250 * 2 ** (attempt - 1)));
+  const ws = () => {
+    while (i < text.length && (text[i] === " " || text[i] === "	" || text[i] === "\n" || text[i] === "\r"))
+      i++;
+  };
+  const describe = () => i >= text.length ? "unexpected end of file" : `unexpected character ${JSON.stringify(text[i])}`;
+  const string = () => {
+    if (text[i] !== '"') fail2(`expected a double-quoted string, found ${describe()}`);
+    i++;
+    for (; ; ) {
+      if (i >= text.length) fail2("unterminated string");
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return;
+      }
+      if (c < 32) fail2("control character in string (use \\n, \\t, …)");
+      if (c === 92) {
+        const e = text[i + 1];
+        if (e === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail2("invalid \\u escape");
+          i += 6;
+        } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) i += 2;
+        else fail2("invalid escape in string");
+      } else i++;
+    }
+  };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") {
+        i++;
+        return;
+      }
+      for (; ; ) {
+        ws();
+        if (text[i] !== '"') fail2(`expected a double-quoted property name, found ${describe()}`);
+        string();
+        ws();
+        if (text[i] !== ":") fail2(`expected ':' after property name, found ${describe()}`);
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") {
+          i++;
           continue;
         }
-        const rolledBack = error2.rolledBack === true;
-        record.status = rolledBack ? "rolled-back" : "failed";
-        record.error = message;
-        if (rolledBack) record.rollbackReason = "the deploy failed and restored the previous version";
-        const reload = error2.reload;
-        if (reload?.status) record.reloadStatus = reload.status;
-        logger.error(`${tenant.name}: ${rolledBack ? "failed and rolled back" : "failed"}: ${message}`);
-        break;
+        if (text[i] === "}") {
+          i++;
+          return;
+        }
+        fail2(`expected ',' or '}', found ${describe()}`);
       }
     }
-    const finished = now();
-    record.finishedAt = iso(finished);
-    record.durationMs = finished.getTime() - started.getTime();
-    await checkpoint.save();
+    if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") {
+        i++;
+        return;
+      }
+      for (; ; ) {
+        value();
+        ws();
+        if (text[i] === ",") {
+          i++;
+          ws();
+          if (text[i] === "]") fail2("trailing comma before ']'");
+          continue;
+        }
+        if (text[i] === "]") {
+          i++;
+          return;
+        }
+        fail2(`expected ',' or ']', found ${describe()}`);
+      }
+    }
+    if (c === '"') return string();
+    const num = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+    num.lastIndex = i;
+    if (c !== void 0 && /[-0-9]/.test(c)) {
+      if (!num.test(text)) fail2("invalid number");
+      i = num.lastIndex;
+      return;
+    }
+    for (const literal of ["true", "false", "null"]) {
+      if (text.startsWith(literal, i)) {
+        i += literal.length;
+        return;
+      }
+    }
+    fail2(`expected a value, found ${describe()}`);
   };
-  const rollbackOne = async (tenant, wave, reason) => {
-    const record = state.tenants[tenant.name];
-    if (!deps.rollbackTenant) return;
-    try {
-      const outcome = await deps.rollbackTenant(tenant, contextFor(tenant, wave, 1));
-      if (outcome.rolledBack) {
-        record.status = "rolled-back";
-        record.rollbackReason = reason;
-        record.error ??= reason;
-        logger.warn(`${tenant.name}: rolled back (${reason}).`);
-      } else {
-        record.rollbackReason = `not rolled back: ${outcome.detail}`;
-        logger.warn(`${tenant.name}: not rolled back: ${outcome.detail}`);
-      }
-    } catch (error2) {
-      record.status = "failed";
-      record.error = `${record.error ? `${record.error} ` : ""}Rollback failed: ${describeError(error2)}`;
-      record.rollbackReason = `rollback failed: ${describeError(error2)}`;
-      logger.error(`${tenant.name}: rollback failed: ${describeError(error2)}`);
-    }
-    await checkpoint.save();
-  };
-  let haltedWave;
-  for (const wave of options.plan.waves) {
-    const waveRecord = state.waves.find((w) => w.index === wave.index);
-    if (haltedWave !== void 0) {
-      waveRecord.status = "skipped";
-      for (const t of wave.tenants) {
-        const r = state.tenants[t.name];
-        if (r.status !== "deployed" || r.digest !== options.tenantDigest(t)) {
-          r.status = "skipped";
-          r.error = `not started: wave ${haltedWave} halted the rollout`;
-        }
-      }
-      continue;
-    }
-    const todo = wave.tenants.filter((t) => state.tenants[t.name].status !== "deployed");
-    if (!todo.length && waveRecord.status === "passed") {
-      logger.info(`Wave ${wave.index} (${wave.name}): already done, ${wave.tenants.length} tenants.`);
-      continue;
-    }
-    waveRecord.status = "running";
-    waveRecord.startedAt ??= iso(now());
-    logger.info(
-      `Wave ${wave.index} (${wave.name}): ${todo.length} of ${wave.tenants.length} tenants to deploy, up to ${options.maxParallel} at a time.`
-    );
-    await checkpoint.save();
-    await mapLimit(todo, options.maxParallel, (t) => deployOne(t, wave));
-    const deployedNow = wave.tenants.filter((t) => state.tenants[t.name].status === "deployed");
-    if (options.bakeSeconds > 0 && deployedNow.length) {
-      logger.info(`Wave ${wave.index}: baking for ${options.bakeSeconds} s before the health analysis.`);
-      await wait(options.bakeSeconds * 1e3);
-    }
-    if (deps.checkHealth) {
-      const toCheck = deployedNow.filter((t) => {
-        const h = state.tenants[t.name].health;
-        return !h || h.some((x) => !x.ok);
-      });
-      await mapLimit(toCheck, options.maxParallel, async (t) => {
-        const record = state.tenants[t.name];
-        let results;
-        try {
-          results = await deps.checkHealth(t, contextFor(t, wave, 1));
-        } catch (error2) {
-          results = [{ check: "health", ok: false, detail: describeError(error2) }];
-        }
-        record.health = results;
-        const bad = results.filter((r) => !r.ok);
-        if (bad.length) {
-          record.status = "failed";
-          record.error = `Health check ${bad.map((b) => `'${b.check}' failed: ${b.detail}`).join("; ")}`;
-          logger.error(`${t.name}: ${record.error}`);
-        }
-        await checkpoint.save();
-      });
-    }
-    const failedTenants = wave.tenants.filter((t) => {
-      const s = state.tenants[t.name].status;
-      return s === "failed" || s === "rolled-back";
-    });
-    const budget = errorBudget(options.budget, wave.total);
-    waveRecord.failures = failedTenants.length;
-    waveRecord.budget = budget;
-    if (failedTenants.length > budget) {
-      haltedWave = wave.index;
-      waveRecord.status = "halted";
-      logger.error(
-        `Wave ${wave.index} (${wave.name}): ${failedTenants.length} of ${wave.tenants.length} tenants failed, more than the error budget of ${budget}; halting the rollout.`
-      );
-      if (options.rollback) {
-        const affected = wave.tenants.filter((t) => {
-          const s = state.tenants[t.name].status;
-          return s === "deployed" || s === "failed";
-        });
-        await mapLimit(
-          affected,
-          options.maxParallel,
-          (t) => rollbackOne(
-            t,
-            wave,
-            state.tenants[t.name].status === "failed" ? "it failed" : `wave ${wave.index} failed (${failedTenants.length} failures, budget ${budget})`
-          )
-        );
-      }
-    } else {
-      waveRecord.status = "passed";
-      if (options.rollback && failedTenants.length) {
-        const failedOnly = failedTenants.filter((t) => state.tenants[t.name].status === "failed");
-        await mapLimit(failedOnly, options.maxParallel, (t) => rollbackOne(t, wave, "it failed"));
-      }
-      logger.info(
-        `Wave ${wave.index} (${wave.name}): healthy (${failedTenants.length} failures, budget ${budget}).`
-      );
-    }
-    waveRecord.finishedAt = iso(now());
-    await checkpoint.save();
-    await deps.afterWave?.(wave);
+  try {
+    value();
+    ws();
+    if (i < text.length)
+      fail2(`unexpected content after the end of the JSON value: ${JSON.stringify(text[i])}`);
+    return void 0;
+  } catch (error2) {
+    if (error2 && typeof error2 === "object" && "offset" in error2) return error2;
+    throw error2;
   }
-  const anyFailed = Object.values(state.tenants).some(
-    (r) => r.status === "failed" || r.status === "rolled-back"
-  );
-  state.status = haltedWave !== void 0 ? "halted" : anyFailed ? "completed-with-failures" : "succeeded";
-  await checkpoint.save();
-  return { state, status: state.status, ...haltedWave !== void 0 ? { haltedWave } : {} };
+}
+function parseJsonText(text, file) {
+  const body = text.replace(/^\uFEFF/, "");
+  try {
+    return JSON.parse(body);
+  } catch (error2) {
+    const found = findJsonError(body);
+    if (found) throw fileError(file, positionAt(body, found.offset), "JSON", found.reason);
+    const m = /position (\d+)/.exec(String(error2.message));
+    const offset = m ? Number(m[1]) : body.length;
+    throw fileError(file, positionAt(body, offset), "JSON", error2.message);
+  }
+}
+function parseYamlText(text, file) {
+  const body = text.replace(/^\uFEFF/, "");
+  const doc = import_yaml2.default.parseDocument(body, { uniqueKeys: true, prettyErrors: false });
+  const err = doc.errors[0];
+  if (err) {
+    const lp = err.linePos?.[0];
+    const pos = lp ? { line: lp.line, column: lp.col } : positionAt(body, err.pos[0]);
+    throw fileError(file, pos, "YAML", err.message.split("\n")[0]);
+  }
+  return doc.toJS({ maxAliasCount: 100 }) ?? null;
 }
 
-// packages/delivery/src/rollout/inventory.ts
-var import_ajv = __toESM(require_ajv(), 1);
-var import_yaml2 = __toESM(require_dist(), 1);
-import { readFileSync as readFileSync2 } from "node:fs";
+// packages/app-files/src/files.ts
+import { mkdir as mkdir2, readFile, readdir as readdir2, rename as rename2, rm as rm2, stat as stat2, unlink as unlink2, writeFile as writeFile2 } from "node:fs/promises";
+import path from "node:path";
+async function readText(file) {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error2) {
+    if (error2.code === "ENOENT") return void 0;
+    throw error2;
+  }
+}
+async function isFile(file) {
+  try {
+    return (await stat2(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+async function resolveSpec(ctx, key, spec) {
+  const list = spec === void 0 ? [] : Array.isArray(spec) ? spec : [spec];
+  const out = [];
+  for (const item of list) {
+    const rel = item.replace(/\\/g, "/").replace(/^\.\//, "");
+    const full = path.resolve(ctx.dir, rel);
+    const inside = path.relative(ctx.dir, full);
+    if (path.isAbsolute(rel) || inside.startsWith("..") || path.isAbsolute(inside)) {
+      throw new ConfigError(`${ctx.configName}: "${key}" points outside the app folder (${item}).`, {
+        field: ctx.configName,
+        hint: "Use paths relative to the app folder."
+      });
+    }
+    if (!rel.includes("*")) {
+      out.push(rel);
+      continue;
+    }
+    const slash = rel.lastIndexOf("/");
+    const folder = slash < 0 ? "" : rel.slice(0, slash);
+    if (folder.includes("*")) {
+      throw new ConfigError(`${ctx.configName}: "${key}" may use "*" only in the file name (${item}).`, {
+        field: ctx.configName
+      });
+    }
+    const pattern = new RegExp(
+      `^${rel.slice(slash + 1).replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`
+    );
+    const names = await readdir2(path.join(ctx.dir, folder)).catch(() => []);
+    for (const name of names.filter((n) => pattern.test(n)).sort()) {
+      if (await isFile(path.join(ctx.dir, folder, name))) out.push(folder ? `${folder}/${name}` : name);
+    }
+  }
+  return out;
+}
+function specOf(config, key) {
+  const value = config?.[key];
+  if (value === void 0 || value === null) return void 0;
+  if (typeof value === "string") return value;
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
+  if (isObject(value)) return value;
+  throw new ConfigError(
+    `config "${key}" must be a file path, a glob such as objects/*.json, or a list of paths.`,
+    {
+      field: key
+    }
+  );
+}
+async function filesFor(ctx, config, key, fallback) {
+  const spec = specOf(config, key);
+  if (isObject(spec)) {
+    throw new ConfigError(`${ctx.configName}: "${key}" must be a file path or a list of paths.`, {
+      field: ctx.configName
+    });
+  }
+  if (spec === void 0) {
+    if (fallback.includes("*")) {
+      const found = await resolveSpec(ctx, key, fallback);
+      const folder = fallback.slice(0, fallback.lastIndexOf("/"));
+      const folderExists = await stat2(path.join(ctx.dir, folder)).then(
+        (s) => s.isDirectory(),
+        () => false
+      );
+      return folderExists || found.length > 0 ? found : void 0;
+    }
+    return await isFile(path.join(ctx.dir, fallback)) ? [fallback] : void 0;
+  }
+  const files = await resolveSpec(ctx, key, spec);
+  for (const rel of files) {
+    if (!await isFile(path.join(ctx.dir, rel))) {
+      throw new ConfigError(`${ctx.configName} names ${rel} for "${key}", but that file does not exist.`, {
+        field: rel
+      });
+    }
+  }
+  return files;
+}
+async function readJson(ctx, rel) {
+  const text = await readText(path.join(ctx.dir, rel)) ?? "";
+  return parseJsonText(text, rel);
+}
+async function readEntityList(ctx, files, label2, identity2) {
+  const items = [];
+  const seen = /* @__PURE__ */ new Map();
+  for (const rel of files) {
+    const parsed = await readJson(ctx, rel);
+    const list = Array.isArray(parsed) ? parsed : [parsed];
+    list.forEach((item, index) => {
+      const where2 = Array.isArray(parsed) ? `${rel} item ${index + 1}` : rel;
+      if (!isObject(item)) {
+        throw new ConfigError(`${where2} must be a JSON object with the ${label2}'s properties.`, {
+          field: rel
+        });
+      }
+      const key = identity2 === "id" ? infoOf(item).id : typeof item.qName === "string" ? item.qName : "";
+      if (!key) {
+        const what = identity2 === "id" ? "qInfo.qId" : "qName";
+        throw new ConfigError(`${where2} has no ${what}; every ${label2} needs a unique ${what}.`, {
+          field: rel
+        });
+      }
+      if (seen.has(key)) {
+        throw new ConfigError(`${where2} repeats the ${label2} "${key}" already defined in ${seen.get(key)}.`, {
+          field: rel
+        });
+      }
+      if (item.qIsScriptCreated === true) {
+        ctx.warnings.push(
+          `${where2}: skipped script-created ${label2} "${key}" (the reload script defines it).`
+        );
+        return;
+      }
+      seen.set(key, where2);
+      items.push(item);
+    });
+  }
+  return items;
+}
+function toObjectEntry(value, where2, rel) {
+  if (!isObject(value)) throw new ConfigError(`${where2} must be a JSON object.`, { field: rel });
+  if (!("qProperty" in value)) return { qProperty: value, qChildren: [] };
+  if (!isObject(value.qProperty))
+    throw new ConfigError(`${where2}: qProperty must be an object.`, { field: rel });
+  const children = value.qChildren ?? [];
+  if (!Array.isArray(children)) throw new ConfigError(`${where2}: qChildren must be a list.`, { field: rel });
+  return {
+    qProperty: value.qProperty,
+    qChildren: children.map((c, i) => toObjectEntry(c, `${where2} child ${i + 1}`, rel))
+  };
+}
+async function readObjects(ctx, files) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Map();
+  const check = (entry, rel) => {
+    const { id } = infoOf(entry.qProperty);
+    if (!id) throw new ConfigError(`${rel} has an object without qInfo.qId.`, { field: rel });
+    if (seen.has(id)) {
+      throw new ConfigError(`${rel} repeats the object "${id}" already defined in ${seen.get(id)}.`, {
+        field: rel
+      });
+    }
+    seen.set(id, rel);
+    entry.qChildren.forEach((c) => check(c, rel));
+  };
+  for (const rel of files) {
+    const entry = toObjectEntry(await readJson(ctx, rel), rel, rel);
+    check(entry, rel);
+    out.push(entry);
+  }
+  return out;
+}
+function readConnections(ctx, parsed, rel) {
+  const root2 = isObject(parsed) && "connections" in parsed ? parsed.connections : parsed;
+  if (root2 === null || root2 === void 0) return [];
+  if (!isObject(root2)) {
+    throw new ConfigError(
+      `${rel}: "connections" must map each connection name to its type and connectionstring.`,
+      {
+        field: rel
+      }
+    );
+  }
+  const out = [];
+  for (const [name, def] of Object.entries(root2)) {
+    if (!isObject(def)) {
+      throw new ConfigError(`${rel}: connection "${name}" must have "type" and "connectionstring".`, {
+        field: rel
+      });
+    }
+    const connectionString = def.connectionstring ?? def.connectionString;
+    if (typeof connectionString !== "string" || !connectionString) {
+      throw new ConfigError(`${rel}: connection "${name}" has no connectionstring.`, { field: rel });
+    }
+    if (typeof def.password === "string" && def.password !== "") {
+      throw new ConfigError(
+        `${rel}: connection "${name}" contains a password; credentials must not be kept in files.`,
+        {
+          field: rel,
+          hint: "Remove it and keep the credentials in the connection in Qlik Cloud."
+        }
+      );
+    }
+    if (typeof def.username === "string" && def.username !== "") {
+      ctx.warnings.push(
+        `${rel}: ignored the username of connection "${name}" (credentials are not kept in files).`
+      );
+    }
+    out.push({ name, type: typeof def.type === "string" ? def.type : "", connectionString });
+  }
+  return out;
+}
+async function readAppTree(dir) {
+  const root2 = path.resolve(dir);
+  const info2 = await stat2(root2).catch(() => void 0);
+  if (!info2?.isDirectory()) {
+    throw new ConfigError(`App folder ${dir} does not exist or is not a folder.`, { field: dir });
+  }
+  const ctx = { dir: root2, configName: void 0, warnings: [] };
+  let config;
+  for (const name of [FILES.config, "corectl.yml"]) {
+    const text = await readText(path.join(root2, name));
+    if (text === void 0) continue;
+    const parsed = parseYamlText(text, name);
+    if (parsed !== null && !isObject(parsed)) {
+      throw new ConfigError(`${name} must be a mapping of keys such as script, measures and objects.`, {
+        field: name
+      });
+    }
+    config = parsed ?? {};
+    ctx.configName = name;
+    break;
+  }
+  const content = {};
+  const scriptFiles = await filesFor(ctx, config, "script", FILES.script);
+  if (scriptFiles) {
+    content.script = (await Promise.all(scriptFiles.map((f) => readText(path.join(root2, f))))).join("");
+  }
+  const propsFiles = await filesFor(ctx, config, "app-properties", FILES.appProperties);
+  if (propsFiles && propsFiles.length > 0) {
+    const merged = {};
+    for (const rel of propsFiles) {
+      const parsed = await readJson(ctx, rel);
+      if (!isObject(parsed))
+        throw new ConfigError(`${rel} must be a JSON object of app properties.`, { field: rel });
+      Object.assign(merged, parsed);
+    }
+    content.appProperties = merged;
+  }
+  const inlineConnections = specOf(config, "connections");
+  if (isObject(inlineConnections)) {
+    content.connections = readConnections(ctx, inlineConnections, ctx.configName ?? FILES.config);
+  } else {
+    const connFiles = await filesFor(ctx, config, "connections", FILES.connections);
+    if (connFiles) {
+      content.connections = [];
+      for (const rel of connFiles) {
+        const text = await readText(path.join(root2, rel)) ?? "";
+        content.connections.push(...readConnections(ctx, parseYamlText(text, rel), rel));
+      }
+    }
+  }
+  const entity = async (key, fallback, label2, identity2) => {
+    const files = await filesFor(ctx, config, key, fallback);
+    return files ? readEntityList(ctx, files, label2, identity2) : void 0;
+  };
+  content.dimensions = await entity("dimensions", FILES.dimensions, "dimension", "id");
+  content.measures = await entity("measures", FILES.measures, "measure", "id");
+  content.variables = await entity("variables", FILES.variables, "variable", "name");
+  content.bookmarks = await entity("bookmarks", FILES.bookmarks, "bookmark", "id");
+  const objectFiles = await filesFor(ctx, config, "objects", `${FILES.objectsDir}/*.json`);
+  if (objectFiles) content.objects = await readObjects(ctx, objectFiles);
+  for (const key of Object.keys(content)) {
+    if (content[key] === void 0) delete content[key];
+  }
+  return new AppTree(content, { warnings: ctx.warnings });
+}
+var LAYOUT_ROOT_FILES = /* @__PURE__ */ new Set([
+  FILES.config,
+  FILES.script,
+  FILES.connections,
+  FILES.dimensions,
+  FILES.measures,
+  FILES.variables,
+  FILES.bookmarks,
+  FILES.appProperties
+]);
+
+// packages/app-files/src/unbuild.ts
+var NON_OBJECT_TYPES = /* @__PURE__ */ new Set(["dimension", "measure", "variable", "bookmark"]);
+var TOP_LEVEL_HINT = /* @__PURE__ */ new Set(["sheet", "masterobject", "story", "appprops", "LoadModel"]);
+function entryId(e) {
+  const info2 = e.qProperty.qInfo;
+  return isObject(info2) && typeof info2.qId === "string" ? info2.qId : "";
+}
+function asObject(value) {
+  return isObject(value) ? value : {};
+}
+function toEntry(value) {
+  const v = asObject(value);
+  const children = Array.isArray(v.qChildren) ? v.qChildren : [];
+  return { qProperty: asObject(v.qProperty), qChildren: children.map(toEntry) };
+}
+async function maybe(p) {
+  const handle = await p;
+  return handle === null || handle === void 0 ? void 0 : handle;
+}
+async function propertiesOf(p) {
+  const handle = await maybe(p);
+  return handle ? asObject(await handle.getProperties()) : void 0;
+}
+async function listItems(doc, def, layoutKey) {
+  const obj = await doc.createSessionObject(def);
+  try {
+    const layout = asObject(await obj.getLayout());
+    const list = asObject(layout[layoutKey]);
+    return Array.isArray(list.qItems) ? list.qItems.filter(isObject) : [];
+  } finally {
+    await doc.destroySessionObject(obj.id);
+  }
+}
+function itemId(item) {
+  const info2 = asObject(item.qInfo);
+  return typeof info2.qId === "string" ? info2.qId : "";
+}
+async function readLiveApp(doc, options = {}) {
+  const logger = options.logger ?? silentLogger;
+  const [infos, script, appProperties, connections, variableItems, bookmarkItems] = await Promise.all([
+    doc.getAllInfos(),
+    doc.getScript(),
+    doc.getAppProperties(),
+    doc.getConnections(),
+    listItems(
+      doc,
+      {
+        qInfo: { qType: "VariableList" },
+        qVariableListDef: { qType: "variable", qShowReserved: false, qShowConfig: false, qData: {} }
+      },
+      "qVariableList"
+    ),
+    listItems(
+      doc,
+      { qInfo: { qType: "BookmarkList" }, qBookmarkListDef: { qType: "bookmark", qData: {} } },
+      "qBookmarkList"
+    )
+  ]);
+  const ids = (type) => infos.filter((i) => i.qType === type && i.qId).map((i) => i.qId);
+  const bookmarkIds = [.../* @__PURE__ */ new Set([...ids("bookmark"), ...bookmarkItems.map(itemId).filter(Boolean)])];
+  const objects = infos.filter((i) => i.qId && i.qType && !NON_OBJECT_TYPES.has(i.qType)).map((i) => ({ id: i.qId, type: i.qType }));
+  const variables = variableItems.filter(
+    (v) => v.qIsScriptCreated !== true && v.qIsReserved !== true && v.qIsConfig !== true
+  );
+  const all = (list) => Promise.all(list);
+  const defined = (list) => list.filter((x) => x !== void 0);
+  const treeOf = async (id) => {
+    const handle = await maybe(doc.getObject(id));
+    return handle ? toEntry(await handle.getFullPropertyTree()) : void 0;
+  };
+  const hinted = objects.filter((o) => TOP_LEVEL_HINT.has(o.type)).map((o) => o.id);
+  const [dimensions, measures, bookmarks, variableProps, hintedTrees] = await Promise.all([
+    all(ids("dimension").map((id) => propertiesOf(doc.getDimension(id)))),
+    all(ids("measure").map((id) => propertiesOf(doc.getMeasure(id)))),
+    all(bookmarkIds.map((id) => propertiesOf(doc.getBookmark(id)))),
+    all(
+      variables.map((v) => {
+        const id = itemId(v);
+        if (id) return propertiesOf(doc.getVariableById(id));
+        return typeof v.qName === "string" ? propertiesOf(doc.getVariableByName(v.qName)) : Promise.resolve(void 0);
+      })
+    ),
+    all(hinted.map(treeOf))
+  ]);
+  const covered = /* @__PURE__ */ new Set();
+  const collect = (e) => {
+    covered.add(entryId(e));
+    e.qChildren.forEach(collect);
+  };
+  defined(hintedTrees).forEach(collect);
+  const rest = objects.filter((o) => !covered.has(o.id)).map((o) => o.id);
+  const restTrees = defined(await all(rest.map(treeOf)));
+  const candidates = [...defined(hintedTrees), ...restTrees];
+  const descendants = /* @__PURE__ */ new Set();
+  const collectDescendants = (e) => e.qChildren.forEach((c) => {
+    descendants.add(entryId(c));
+    collectDescendants(c);
+  });
+  candidates.forEach(collectDescendants);
+  const trees = candidates.filter((e) => !descendants.has(entryId(e)));
+  const connectionIds = /* @__PURE__ */ new Map();
+  const appConnections = [];
+  for (const c of connections ?? []) {
+    if (!c.qName) continue;
+    if (c.qId) connectionIds.set(c.qName, c.qId);
+    appConnections.push({ name: c.qName, type: c.qType ?? "", connectionString: c.qConnectionString ?? "" });
+  }
+  logger.debug(
+    `Unbuilt ${objects.length} objects (${trees.length} top level), ${dimensions.length} dimensions, ${measures.length} measures, ${variables.length} variables, ${bookmarkIds.length} bookmarks.`
+  );
+  const tree = new AppTree({
+    appProperties: asObject(appProperties),
+    script: script ?? "",
+    connections: appConnections,
+    dimensions: defined(dimensions),
+    measures: defined(measures),
+    variables: defined(variableProps),
+    bookmarks: defined(bookmarks),
+    objects: trees
+  });
+  return { tree, connectionIds };
+}
+async function unbuildApp(doc, options = {}) {
+  return (await readLiveApp(doc, options)).tree;
+}
+
+// packages/app-files/src/plan.ts
+var OPERATION_ORDER = [
+  "connection",
+  "dimension",
+  "variable",
+  "measure",
+  "object",
+  "bookmark",
+  "script",
+  "app-properties"
+];
+var cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+function diffKind(kind, current, desired, prune, equal, updateValue, mustDelete = () => false) {
+  const cur = new Map(current.map((c) => [c.key, c]));
+  const want = new Map(desired.map((d) => [d.key, d]));
+  const deletes = [];
+  const updates = [];
+  const creates = [];
+  const kept = [];
+  for (const c of current) {
+    if (want.has(c.key)) continue;
+    if (prune || mustDelete(c))
+      deletes.push({ kind, action: "delete", id: c.id, title: c.title, type: c.type });
+    else kept.push({ kind, id: c.id, title: c.title });
+  }
+  for (const d of desired) {
+    const c = cur.get(d.key);
+    if (!c) {
+      creates.push({
+        kind,
+        action: "create",
+        id: d.id,
+        title: d.title,
+        type: d.type,
+        value: d.value
+      });
+    } else if (!equal(c.value, d.value)) {
+      updates.push({
+        kind,
+        action: "update",
+        id: c.id,
+        title: d.title,
+        type: d.type,
+        value: updateValue(c, d)
+      });
+    }
+  }
+  const byId = (a, b) => cmp(a.id, b.id);
+  return { ops: [...deletes.sort(byId), ...updates.sort(byId), ...creates.sort(byId)], kept };
+}
+var keyedById = (list) => list.map((p) => ({ key: infoOf(p).id, id: infoOf(p).id, title: titleOf(p), value: p }));
+function withoutId(p) {
+  const info2 = p.qInfo;
+  if (!info2 || typeof info2 !== "object" || Array.isArray(info2)) return p;
+  return { ...p, qInfo: { ...info2, qId: "" } };
+}
+function collectIds(entries, into) {
+  for (const e of entries) {
+    into.add(infoOf(e.qProperty).id);
+    collectIds(e.qChildren, into);
+  }
+  return into;
+}
+function planBuild(current, desired, options = {}) {
+  const prune = options.prune ?? true;
+  const operations = [];
+  const kept = [];
+  const add = (r) => {
+    operations.push(...r.ops);
+    kept.push(...r.kept);
+  };
+  const d = desired.content;
+  const replace = (_c, w) => w.value;
+  if (d.connections) {
+    const key = (c) => ({
+      key: c.name,
+      id: c.name,
+      title: c.name,
+      value: c
+    });
+    const r = diffKind(
+      "connection",
+      current.connections.map(key),
+      d.connections.map(key),
+      false,
+      sameJson,
+      replace
+    );
+    add({ ops: r.ops, kept: [] });
+  }
+  if (d.dimensions) {
+    add(
+      diffKind("dimension", keyedById(current.dimensions), keyedById(d.dimensions), prune, sameJson, replace)
+    );
+  }
+  if (d.variables) {
+    const keyed = (list) => list.map((p) => ({ key: String(p.qName), id: infoOf(p).id, title: String(p.qName), value: p }));
+    const result2 = diffKind(
+      "variable",
+      keyed(current.variables),
+      keyed(d.variables),
+      prune,
+      (a, b) => sameJson(withoutId(a), withoutId(b)),
+      (c, w) => ({ ...w.value, qInfo: { ...w.value.qInfo, qId: c.id } })
+    );
+    const deleted = new Set(result2.ops.filter((o) => o.action === "delete").map((o) => o.id));
+    const taken = new Set(current.variables.map((v) => infoOf(v).id).filter((id) => !deleted.has(id)));
+    for (const op of result2.ops) {
+      if (op.action === "create" && taken.has(op.id)) op.value = withoutId(op.value);
+    }
+    add(result2);
+  }
+  if (d.measures) {
+    add(diffKind("measure", keyedById(current.measures), keyedById(d.measures), prune, sameJson, replace));
+  }
+  if (d.objects) {
+    const keyed = (list) => list.map((e) => {
+      const { id, type } = infoOf(e.qProperty);
+      return { key: id, id, type, title: titleOf(e.qProperty), value: e };
+    });
+    const desiredIds = collectIds(d.objects, /* @__PURE__ */ new Set());
+    add(
+      diffKind(
+        "object",
+        keyed(current.objects),
+        keyed(d.objects),
+        prune,
+        sameJson,
+        replace,
+        (c) => desiredIds.has(c.id)
+      )
+    );
+  }
+  if (d.bookmarks) {
+    add(diffKind("bookmark", keyedById(current.bookmarks), keyedById(d.bookmarks), prune, sameJson, replace));
+  }
+  if (d.script !== void 0 && d.script !== (current.script ?? "")) {
+    operations.push({
+      kind: "script",
+      action: "update",
+      id: "script",
+      title: "Load script",
+      value: d.script
+    });
+  }
+  if (d.appProperties && canonicalJson(d.appProperties) !== canonicalJson(current.appProperties ?? {})) {
+    operations.push({
+      kind: "app-properties",
+      action: "update",
+      id: "app-properties",
+      title: "App properties",
+      value: d.appProperties
+    });
+  }
+  return { operations, changed: operations.length > 0, kept };
+}
+function summarizeOperations(operations) {
+  return operations.map(
+    ({ kind, action, id, title, type }) => type ? { kind, action, id, title, type } : { kind, action, id, title }
+  );
+}
+
+// packages/app-files/src/build.ts
+var BuildError = class extends CicdError {
+  operation;
+  constructor(operation, cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Could not ${operation.action} ${operation.kind} "${operation.title}" (${operation.id}): ${reason}`,
+      {
+        cause,
+        hint: "The app was not saved; fix the cause and build again."
+      }
+    );
+    const { kind, action, id, title, type } = operation;
+    this.operation = type ? { kind, action, id, title, type } : { kind, action, id, title };
+  }
+};
+async function apply(doc, op, connectionIds) {
+  const props = op.value;
+  switch (op.kind) {
+    case "connection": {
+      const c = op.value;
+      const def = { qName: c.name, qConnectionString: c.connectionString, qType: c.type };
+      if (op.action === "create") await doc.createConnection(def);
+      else {
+        const id = connectionIds.get(c.name);
+        if (!id) throw new Error("the engine did not report this connection's id");
+        await doc.modifyConnection(id, { ...def, qId: id }, false);
+      }
+      return;
+    }
+    case "dimension":
+      if (op.action === "delete") await doc.destroyDimension(op.id);
+      else if (op.action === "create") await doc.createDimension(props);
+      else await (await doc.getDimension(op.id)).setProperties(props);
+      return;
+    case "measure":
+      if (op.action === "delete") await doc.destroyMeasure(op.id);
+      else if (op.action === "create") await doc.createMeasure(props);
+      else await (await doc.getMeasure(op.id)).setProperties(props);
+      return;
+    case "variable":
+      if (op.action === "delete") await doc.destroyVariableById(op.id);
+      else if (op.action === "create") await doc.createVariableEx(props);
+      else await (await doc.getVariableById(op.id)).setProperties(props);
+      return;
+    case "bookmark":
+      if (op.action === "delete") await doc.destroyBookmark(op.id);
+      else if (op.action === "create") await doc.createBookmark(props);
+      else await (await doc.getBookmark(op.id)).setProperties(props);
+      return;
+    case "object": {
+      const entry = op.value;
+      if (op.action === "delete") await doc.destroyObject(op.id);
+      else if (op.action === "create") {
+        const handle = await doc.createObject(entry.qProperty);
+        if (entry.qChildren.length > 0) await handle.setFullPropertyTree(entry);
+      } else await (await doc.getObject(op.id)).setFullPropertyTree(entry);
+      return;
+    }
+    case "script":
+      await doc.setScript(op.value);
+      return;
+    case "app-properties":
+      await doc.setAppProperties(props);
+      return;
+  }
+}
+async function applyPlan(doc, plan, connectionIds = /* @__PURE__ */ new Map(), logger = silentLogger) {
+  const phases = ["delete", "update", "create"];
+  for (const kind of OPERATION_ORDER) {
+    const ofKind = plan.operations.filter((op) => op.kind === kind);
+    if (ofKind.length === 0) continue;
+    for (const action of phases) {
+      const group = ofKind.filter((op) => op.action === action);
+      if (group.length === 0) continue;
+      await Promise.all(
+        group.map(
+          (op) => apply(doc, op, connectionIds).catch((error2) => {
+            throw new BuildError(op, error2);
+          })
+        )
+      );
+      logger.info(
+        `${action}d ${group.length} ${kind}${group.length === 1 ? "" : "s"}`.replace(
+          /^(\w)/,
+          (c) => c.toUpperCase()
+        )
+      );
+    }
+  }
+}
+async function buildApp(doc, desired, options = {}) {
+  const logger = options.logger ?? silentLogger;
+  const live = await readLiveApp(doc, { logger });
+  const plan = planBuild(live.tree, desired, { prune: options.prune ?? true });
+  if (!plan.changed) {
+    logger.info("The app already matches the files; nothing to do.");
+    return { changed: false, operations: [], kept: plan.kept, saved: false };
+  }
+  await applyPlan(doc, plan, live.connectionIds, logger);
+  let reload;
+  if (options.reload) {
+    try {
+      const ok = await doc.doReload();
+      reload = ok ? { ok } : { ok, error: "The load script failed; see the reload log in Qlik Cloud." };
+    } catch (error2) {
+      reload = { ok: false, error: error2 instanceof Error ? error2.message : String(error2) };
+    }
+    if (reload.ok) logger.info("Reload succeeded.");
+    else logger.error(`Reload failed: ${reload.error}`);
+  }
+  let saved = false;
+  if (options.save ?? true) {
+    await doc.doSave();
+    saved = true;
+  }
+  return {
+    changed: true,
+    operations: summarizeOperations(plan.operations),
+    kept: plan.kept,
+    ...reload ? { reload } : {},
+    saved
+  };
+}
+
+// packages/app-files/src/diff.ts
+var DIFF_KINDS = [
+  "script",
+  "app-properties",
+  "connection",
+  "variable",
+  "dimension",
+  "measure",
+  "sheet",
+  "object",
+  "bookmark"
+];
+var CHANGE_ORDER = { added: 0, changed: 1, removed: 2 };
+var cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+var MAX_DETAILS = 4;
+var FRIENDLY = {
+  "qMeasure.qDef": "expression",
+  "qMeasure.qLabel": "label",
+  "qMeasure.qLabelExpression": "label expression",
+  "qMeasure.qNumFormat.qFmt": "number format",
+  "qDim.qFieldDefs.0": "field",
+  "qDim.qFieldLabels.0": "label",
+  "qDim.qGrouping": "grouping",
+  "qMetaDef.title": "title",
+  "qMetaDef.description": "description",
+  "qMetaDef.tags": "tags",
+  qDefinition: "definition",
+  qComment: "comment",
+  qName: "name",
+  title: "title",
+  subtitle: "subtitle",
+  visualization: "visualization",
+  connectionString: "connection string",
+  type: "type"
+};
+function scalarText(value) {
+  if (value === void 0) return void 0;
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+function flatten(value, prefix, out) {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(prefix, []);
+    value.forEach((v, i) => flatten(v, prefix ? `${prefix}.${i}` : String(i), out));
+  } else if (isObject(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 0 && prefix) out.set(prefix, {});
+    for (const k of keys) flatten(value[k], prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, value);
+  return out;
+}
+function describeChanges(before, after2, ignore = () => false) {
+  const a = flatten(before, "", /* @__PURE__ */ new Map());
+  const b = flatten(after2, "", /* @__PURE__ */ new Map());
+  const paths = [.../* @__PURE__ */ new Set([...a.keys(), ...b.keys()])].filter((p) => !ignore(p) && (a.has(p) !== b.has(p) || !sameJson(a.get(p), b.get(p)))).sort((x, y) => {
+    const fx = FRIENDLY[x] ? 0 : 1;
+    const fy = FRIENDLY[y] ? 0 : 1;
+    return fx - fy || cmp2(x, y);
+  });
+  const details = paths.slice(0, MAX_DETAILS).map((p) => {
+    const d = { label: FRIENDLY[p] ?? p };
+    const bt = scalarText(a.get(p));
+    const at = scalarText(b.get(p));
+    if (bt !== void 0) d.before = bt;
+    if (at !== void 0) d.after = at;
+    return d;
+  });
+  if (paths.length > MAX_DETAILS)
+    details.push({ label: `${paths.length - MAX_DETAILS} more properties changed` });
+  return details;
+}
+function summaryOf(kind, p) {
+  const flat = flatten(p, "", /* @__PURE__ */ new Map());
+  const pick = (path2) => {
+    const v = scalarText(flat.get(path2));
+    return v === void 0 || v === "" ? [] : [{ label: FRIENDLY[path2] ?? path2, after: v }];
+  };
+  if (kind === "measure") return pick("qMeasure.qDef");
+  if (kind === "dimension") return pick("qDim.qFieldDefs.0");
+  if (kind === "variable") return pick("qDefinition");
+  return [];
+}
+function compareItems(kind, before, after2, entries) {
+  const b = new Map(before.map((i) => [i.id, i]));
+  const a = new Map(after2.map((i) => [i.id, i]));
+  const base = (i) => ({
+    kind,
+    id: i.id,
+    title: i.title,
+    ...i.type ? { type: i.type } : {},
+    ...i.parentId ? { parentId: i.parentId } : {}
+  });
+  for (const item of after2) {
+    const old = b.get(item.id);
+    if (!old) {
+      entries.push({
+        ...base(item),
+        change: "added",
+        details: isObject(item.value) ? summaryOf(kind, item.value) : []
+      });
+    } else if (!sameJson(old.value, item.value)) {
+      const ignore = kind === "variable" ? (p) => p === "qInfo.qId" : void 0;
+      entries.push({
+        ...base(item),
+        change: "changed",
+        details: describeChanges(old.value, item.value, ignore)
+      });
+    }
+  }
+  for (const item of before) {
+    if (!a.has(item.id)) entries.push({ ...base(item), change: "removed", details: [] });
+  }
+}
+function scriptSections(script) {
+  const sections = [];
+  let current;
+  const seen = /* @__PURE__ */ new Map();
+  for (const line of script.replace(/\r\n?/g, "\n").split("\n")) {
+    const m = /^\/\/\/\$tab\s+(.*)$/.exec(line);
+    if (m) {
+      const base = m[1].trim() || "(unnamed)";
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      current = { name: n === 1 ? base : `${base} (${n})`, lines: [] };
+      sections.push(current);
+      continue;
+    }
+    if (!current) {
+      current = { name: "(before first tab)", lines: [] };
+      sections.push(current);
+    }
+    current.lines.push(line);
+  }
+  return sections.map((s) => ({ name: s.name, text: s.lines.join("\n").replace(/\n+$/, "") })).filter((s) => s.name !== "(before first tab)" || s.text.trim() !== "");
+}
+function lineChanges(before, after2) {
+  const count = (text) => {
+    const m = /* @__PURE__ */ new Map();
+    for (const l of text.split("\n")) m.set(l, (m.get(l) ?? 0) + 1);
+    return m;
+  };
+  const b = count(before);
+  const a = count(after2);
+  let added = 0;
+  let removed = 0;
+  for (const [l, n] of a) added += Math.max(0, n - (b.get(l) ?? 0));
+  for (const [l, n] of b) removed += Math.max(0, n - (a.get(l) ?? 0));
+  const details = [];
+  if (added || removed)
+    details.push({ label: `${added} line${added === 1 ? "" : "s"} added, ${removed} removed` });
+  else details.push({ label: "lines reordered" });
+  const firstNew = after2.split("\n").find((l) => l.trim() && !b.has(l));
+  if (firstNew) details.push({ label: "first new line", after: firstNew.trim() });
+  return details;
+}
+function flattenObjects(entries, parentId, out) {
+  for (const e of entries) {
+    const { id, type } = infoOf(e.qProperty);
+    out.push({
+      id,
+      type,
+      title: titleOf(e.qProperty),
+      value: e.qProperty,
+      ...parentId ? { parentId } : {}
+    });
+    flattenObjects(e.qChildren, id, out);
+  }
+  return out;
+}
+function diffAppTrees(before, after2) {
+  const entries = [];
+  const bc = before.content;
+  const ac = after2.content;
+  if (bc.script !== void 0 || ac.script !== void 0) {
+    const bs = scriptSections(bc.script ?? "");
+    const as = scriptSections(ac.script ?? "");
+    const bm = new Map(bs.map((s) => [s.name, s.text]));
+    const am = new Map(as.map((s) => [s.name, s.text]));
+    for (const s of as) {
+      const old = bm.get(s.name);
+      if (old === void 0) {
+        const lines = s.text ? s.text.split("\n").length : 0;
+        entries.push({
+          kind: "script",
+          change: "added",
+          id: s.name,
+          title: s.name,
+          details: [{ label: `${lines} line${lines === 1 ? "" : "s"}` }]
+        });
+      } else if (old !== s.text) {
+        entries.push({
+          kind: "script",
+          change: "changed",
+          id: s.name,
+          title: s.name,
+          details: lineChanges(old, s.text)
+        });
+      }
+    }
+    for (const s of bs) {
+      if (!am.has(s.name))
+        entries.push({ kind: "script", change: "removed", id: s.name, title: s.name, details: [] });
+    }
+  }
+  if (bc.appProperties !== void 0 || ac.appProperties !== void 0) {
+    const b = bc.appProperties ?? {};
+    const a = ac.appProperties ?? {};
+    if (!sameJson(b, a)) {
+      entries.push({
+        kind: "app-properties",
+        change: "changed",
+        id: "app-properties",
+        title: "App properties",
+        details: describeChanges(b, a)
+      });
+    }
+  }
+  const both = (x, y) => x !== void 0 || y !== void 0;
+  if (both(bc.connections, ac.connections)) {
+    const items = (t) => t.connections.map((c) => ({
+      id: c.name,
+      title: c.name,
+      value: { connectionString: c.connectionString, type: c.type }
+    }));
+    compareItems("connection", items(before), items(after2), entries);
+  }
+  if (both(bc.variables, ac.variables)) {
+    const items = (t) => t.variables.map((v) => ({ id: String(v.qName), title: String(v.qName), value: v }));
+    compareItems("variable", items(before), items(after2), entries);
+  }
+  const byId = (list) => list.map((p) => ({ id: infoOf(p).id, title: titleOf(p), value: p }));
+  if (both(bc.dimensions, ac.dimensions))
+    compareItems("dimension", byId(before.dimensions), byId(after2.dimensions), entries);
+  if (both(bc.measures, ac.measures))
+    compareItems("measure", byId(before.measures), byId(after2.measures), entries);
+  if (both(bc.objects, ac.objects)) {
+    const b = flattenObjects(before.objects, void 0, []);
+    const a = flattenObjects(after2.objects, void 0, []);
+    const isSheet = (i) => i.type === "sheet";
+    compareItems("sheet", b.filter(isSheet), a.filter(isSheet), entries);
+    compareItems(
+      "object",
+      b.filter((i) => !isSheet(i)),
+      a.filter((i) => !isSheet(i)),
+      entries
+    );
+  }
+  if (both(bc.bookmarks, ac.bookmarks))
+    compareItems("bookmark", byId(before.bookmarks), byId(after2.bookmarks), entries);
+  const kindIndex = new Map(DIFF_KINDS.map((k, i) => [k, i]));
+  entries.sort(
+    (x, y) => (kindIndex.get(x.kind) ?? 0) - (kindIndex.get(y.kind) ?? 0) || CHANGE_ORDER[x.change] - CHANGE_ORDER[y.change] || cmp2(x.title, y.title) || cmp2(x.id, y.id)
+  );
+  const counts = Object.fromEntries(
+    DIFF_KINDS.map((k) => [k, { added: 0, changed: 0, removed: 0 }])
+  );
+  for (const e of entries) counts[e.kind][e.change]++;
+  return { changed: entries.length > 0, entries, counts };
+}
+var HEADINGS = {
+  script: "Script sections",
+  "app-properties": "App properties",
+  connection: "Connections",
+  variable: "Variables",
+  dimension: "Dimensions",
+  measure: "Measures",
+  sheet: "Sheets",
+  object: "Charts and other objects",
+  bookmark: "Bookmarks"
+};
+var ICON = { added: "➕ added", changed: "✏️ changed", removed: "➖ removed" };
+function cell(text, max = 80) {
+  const one = text.replace(/\s+/g, " ").trim();
+  const cut = [...one].length > max ? `${[...one].slice(0, max - 1).join("")}…` : one;
+  return cut.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function code(text) {
+  const c = cell(text, 60);
+  if (c === "") return "(empty)";
+  return c.includes("`") ? `\`\` ${c} \`\`` : `\`${c}\``;
+}
+function detailText(d) {
+  const label2 = cell(d.label, 60);
+  if (d.before !== void 0 && d.after !== void 0)
+    return `${label2}: ${code(d.before)} → ${code(d.after)}`;
+  if (d.after !== void 0) return `${label2}: ${code(d.after)}`;
+  if (d.before !== void 0) return `${label2}: ${code(d.before)} → (none)`;
+  return label2;
+}
+function renderDiffMarkdown(diff, options = {}) {
+  const title = options.title ?? "App changes";
+  const max = options.maxRowsPerKind ?? 100;
+  const lines = [];
+  if (title) lines.push(`## ${title}`, "");
+  if (!diff.changed) {
+    lines.push("No changes.");
+    return `${lines.join("\n")}
+`;
+  }
+  const total = { added: 0, changed: 0, removed: 0 };
+  for (const e of diff.entries) total[e.change]++;
+  lines.push(`**${total.added} added, ${total.changed} changed, ${total.removed} removed.**`, "");
+  for (const kind of DIFF_KINDS) {
+    const rows = diff.entries.filter((e) => e.kind === kind);
+    if (rows.length === 0) continue;
+    const c = diff.counts[kind];
+    lines.push(`### ${HEADINGS[kind]} (${c.added} added, ${c.changed} changed, ${c.removed} removed)`, "");
+    const withType = kind === "object";
+    const withId = kind !== "script" && kind !== "app-properties" && kind !== "connection" && kind !== "variable";
+    const header = [
+      "Change",
+      ...withType ? ["Type"] : [],
+      kind === "script" ? "Section" : "Title",
+      ...withId ? ["Id"] : [],
+      "Details"
+    ];
+    lines.push(`| ${header.join(" | ")} |`, `|${header.map(() => " --- ").join("|")}|`);
+    for (const e of rows.slice(0, max)) {
+      const details = e.details.map(detailText).join("<br>");
+      const row = [
+        ICON[e.change],
+        ...withType ? [cell(e.type ?? "")] : [],
+        cell(e.title) || "(untitled)",
+        ...withId ? [code(e.id)] : [],
+        details
+      ];
+      lines.push(`| ${row.join(" | ")} |`);
+    }
+    if (rows.length > max) lines.push("", `…and ${rows.length - max} more.`);
+    lines.push("");
+  }
+  return `${lines.join("\n").replace(/\n+$/, "")}
+`;
+}
+
+// packages/app-files/src/digest.ts
+function treeDigest(tree) {
+  const parts = [];
+  for (const [path2, text] of tree.fileTexts())
+    parts.push(`${path2}\0${Buffer.byteLength(text, "utf8")}\0${text}`);
+  return sha256Hex(parts.join("\0"));
+}
+
+// packages/app-files/src/lint/rules/script-variable-redefined.ts
+var TOGGLED = new Set(
+  [
+    "ErrorMode",
+    "Verbatim",
+    "NullInterpret",
+    "NullValue",
+    "OtherSymbol",
+    "HidePrefix",
+    "HideSuffix",
+    "StripComments"
+  ].map((n) => n.toLowerCase())
+);
+
+// packages/app-files/src/lint/yaml-file.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+
+// packages/delivery/src/deploy/apply-parameters.ts
+function applyParameters(tree, params, file = "parameters") {
+  const credentials = /* @__PURE__ */ new Map();
+  if (!params) return { tree, credentials };
+  const content = structuredClone({ ...tree.content });
+  const variableNames = Object.keys(params.variables);
+  if (variableNames.length) {
+    const variables = (content.variables ?? []).map((v) => ({ ...v }));
+    for (const name of variableNames) {
+      const variable = variables.find((v) => v.qName === name);
+      if (!variable) {
+        throw new ConfigError(
+          `Variable '${name}' in parameters file '${file}' (environment '${params.environment}') is not defined in the app: add it to variables.json or fix the name.`,
+          { field: file }
+        );
+      }
+      variable.qDefinition = params.variables[name];
+    }
+    content.variables = variables;
+  }
+  const connectionNames = Object.keys(params.connections);
+  if (connectionNames.length) {
+    const connections = (content.connections ?? []).map((c) => ({ ...c }));
+    for (const name of connectionNames) {
+      const conn = connections.find((c) => c.name === name);
+      if (!conn) {
+        throw new ConfigError(
+          `Connection '${name}' in parameters file '${file}' (environment '${params.environment}') is not defined in the app's connections.yml.`,
+          { field: file }
+        );
+      }
+      const p = params.connections[name];
+      if (p.connectionString !== void 0) conn.connectionString = p.connectionString;
+      if (p.type !== void 0) conn.type = p.type;
+      if (p.username !== void 0 || p.password !== void 0) {
+        credentials.set(name, { username: p.username, password: p.password });
+      }
+    }
+    content.connections = connections;
+  }
+  return { tree: new AppTree(content, { warnings: tree.warnings }), credentials };
+}
+
+// node_modules/@qlik/api/chunks/invoke-fetch-B6hSp2sU.js
+init_utils_m8Ydgbd8();
+init_invoke_fetch_functions_C_Fj8sJ4();
+
+// node_modules/@qlik/api/chunks/public-runtime-modules-B9hK9VWc.js
+init_utils_m8Ydgbd8();
+var isNode2 = isNode();
+var importRuntimeModulePromise = (async () => {
+  if (isNode2) return () => {
+    throw new Error("importRuntimeModule cannot be used in a Node.js context");
+  };
+  return (await Promise.resolve().then(() => (init_dist_COG_TpBc(), dist_COG_TpBc_exports))).importRuntimeModule;
+})();
+async function getAuthRuntimeModule(hostConfig) {
+  if (isNode2) return Promise.resolve().then(() => (init_auth_B_dVJJjy(), auth_B_dVJJjy_exports));
+  return (await importRuntimeModulePromise)("auth@v1", hostConfig);
+}
+async function getQixRuntimeModule(hostConfig) {
+  await getAuthRuntimeModule(hostConfig);
+  if (isNode2) return Promise.resolve().then(() => (init_qix_g_cGB4fY(), qix_g_cGB4fY_exports)).then((n) => n.t);
+  return (await importRuntimeModulePromise)("qix@v1", hostConfig);
+}
+async function getInvokeFetchRuntimeModule(hostConfig) {
+  await getAuthRuntimeModule(hostConfig);
+  if (isNode2) return Promise.resolve().then(() => (init_invoke_fetch_D1eDS94Z(), invoke_fetch_D1eDS94Z_exports));
+  return (await importRuntimeModulePromise)("invoke-fetch@v1", hostConfig);
+}
+
+// node_modules/@qlik/api/chunks/invoke-fetch-B6hSp2sU.js
+var API_VERSION2 = "2026-08";
+var defaultUserAgent2 = "qlik-api/2.19.0";
+async function invokeFetch2(api, props) {
+  const hostConfig = props.options?.hostConfig;
+  let userAgent;
+  if (props?.options?.userAgent) userAgent = props.options.userAgent;
+  else if (isBrowser()) userAgent = `${window.navigator.userAgent} ${defaultUserAgent2}`;
+  else userAgent = defaultUserAgent2;
+  let apiVersion;
+  if (props?.apiVersion) {
+    if (!isValidApiVersion(props.apiVersion)) {
+      console.warn(`[qlik-api] Invalid apiVersion "${props.apiVersion}". Must be "latest" or a quarterly release in YYYY-MM format (MM ∈ {02, 05, 08, 11}). Falling back to "${API_VERSION2}".`);
+      apiVersion = API_VERSION2;
+    } else apiVersion = props.apiVersion;
+  } else apiVersion = API_VERSION2;
+  const options = {
+    ...props?.options,
+    userAgent
+  };
+  return (await getInvokeFetchRuntimeModule(hostConfig)).invokeFetch(api, {
+    ...props,
+    options,
+    apiVersion,
+    isPublic: true
+  });
+}
+
+// node_modules/@qlik/api/apps.js
+async function createApp(body, options) {
+  return invokeFetch2("apps", {
+    method: "post",
+    pathTemplate: "/api/v1/apps",
+    body,
+    contentType: "application/json",
+    options
+  });
+}
+async function getAppInfo(appId, options) {
+  return invokeFetch2("apps", {
+    method: "get",
+    pathTemplate: "/api/v1/apps/{appId}",
+    pathVariables: { appId },
+    options
+  });
+}
+async function publishApp(appId, body, options) {
+  return invokeFetch2("apps", {
+    method: "post",
+    pathTemplate: "/api/v1/apps/{appId}/publish",
+    pathVariables: { appId },
+    body,
+    contentType: "application/json",
+    options
+  });
+}
+async function republishApp(appId, body, options) {
+  return invokeFetch2("apps", {
+    method: "put",
+    pathTemplate: "/api/v1/apps/{appId}/publish",
+    pathVariables: { appId },
+    body,
+    contentType: "application/json",
+    options
+  });
+}
+
+// node_modules/@qlik/api/items.js
+async function getItems(query, options) {
+  return invokeFetch2("items", {
+    method: "get",
+    pathTemplate: "/api/v1/items",
+    query,
+    options
+  });
+}
+async function getPublishedItems(itemId2, query, options) {
+  return invokeFetch2("items", {
+    method: "get",
+    pathTemplate: "/api/v1/items/{itemId}/publisheditems",
+    pathVariables: { itemId: itemId2 },
+    query,
+    options
+  });
+}
 
 // packages/qlik-client/src/connection.ts
 function normaliseTenantUrl(raw, field = "tenant-url") {
@@ -95850,30 +97144,6 @@ function errorForNetwork(failure, ctx) {
 }
 function capitalise(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-// node_modules/@qlik/api/chunks/public-runtime-modules-B9hK9VWc.js
-init_utils_m8Ydgbd8();
-var isNode2 = isNode();
-var importRuntimeModulePromise = (async () => {
-  if (isNode2) return () => {
-    throw new Error("importRuntimeModule cannot be used in a Node.js context");
-  };
-  return (await Promise.resolve().then(() => (init_dist_COG_TpBc(), dist_COG_TpBc_exports))).importRuntimeModule;
-})();
-async function getAuthRuntimeModule(hostConfig) {
-  if (isNode2) return Promise.resolve().then(() => (init_auth_B_dVJJjy(), auth_B_dVJJjy_exports));
-  return (await importRuntimeModulePromise)("auth@v1", hostConfig);
-}
-async function getQixRuntimeModule(hostConfig) {
-  await getAuthRuntimeModule(hostConfig);
-  if (isNode2) return Promise.resolve().then(() => (init_qix_g_cGB4fY(), qix_g_cGB4fY_exports)).then((n) => n.t);
-  return (await importRuntimeModulePromise)("qix@v1", hostConfig);
-}
-async function getInvokeFetchRuntimeModule(hostConfig) {
-  await getAuthRuntimeModule(hostConfig);
-  if (isNode2) return Promise.resolve().then(() => (init_invoke_fetch_D1eDS94Z(), invoke_fetch_D1eDS94Z_exports));
-  return (await importRuntimeModulePromise)("invoke-fetch@v1", hostConfig);
 }
 
 // node_modules/@qlik/api/qix.js
@@ -96404,8 +97674,23 @@ var QlikClient = class {
   /** Opens a QIX session on the app, passes the Doc to `fn`, and always closes the session. */
   async withApp(appId, fn, options = {}) {
     const resource = `/app/${appId}`;
-    const hostConfig = await this.hostConfig();
-    return withAppSession(hostConfig, appId, fn, options, (error2) => this.qixOpenError(error2, resource));
+    for (let attempt = 1; ; attempt++) {
+      const hostConfig = await this.hostConfig();
+      let openFailure;
+      try {
+        return await withAppSession(hostConfig, appId, fn, options, (error2) => {
+          openFailure = error2;
+          return this.qixOpenError(error2, resource);
+        });
+      } catch (error2) {
+        const text = openFailure instanceof Error ? openFailure.message : String(openFailure ?? "");
+        const transient = openFailure !== void 0 && (/Unexpected server response: (429|5\d\d)\b/.test(text) || classifyNetworkError(openFailure) !== void 0);
+        if (!transient || attempt >= this.retry.maxAttempts) throw error2;
+        const wait = backoffDelay(attempt, this.retry, () => this.clock.random());
+        this.logger.warn(`OPEN ${resource} on ${this.tenantName} failed (${text}), retrying in ${wait} ms.`);
+        await this.clock.sleep(wait);
+      }
+    }
   }
   /**
    * Wraps a QIX call that changes the app (SetScript, DoSave, ...) so it is audited like REST mutations.
@@ -96676,2578 +97961,6 @@ var QlikClient = class {
   }
 };
 
-// packages/delivery/src/deploy/parameters.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { readFileSync } from "node:fs";
-var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function isObject4(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function fail(file, path2, what) {
-  throw new ConfigError(`Parameters file '${file}': ${path2} ${what}`, { field: file });
-}
-function parseRef(file, path2, value) {
-  if (!isObject4(value)) fail(file, path2, "must be a reference like { env: NAME } or { secret: NAME }.");
-  const keys = Object.keys(value);
-  if (keys.length !== 1 || keys[0] !== "env" && keys[0] !== "secret") {
-    fail(file, path2, "must have exactly one key, 'env' or 'secret' (e.g. { secret: DB_PASSWORD }).");
-  }
-  const name = value[keys[0]];
-  if (typeof name !== "string" || !ENV_NAME.test(name)) {
-    fail(file, path2, `must name an environment variable (letters, digits, _), got '${String(name)}'.`);
-  }
-  return keys[0] === "env" ? { env: name } : { secret: name };
-}
-function parseValue(file, path2, value) {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return parseRef(file, path2, value);
-}
-function parseEnvironment(file, path2, value) {
-  const out = { variables: {}, connections: {} };
-  if (value === null || value === void 0) return out;
-  if (!isObject4(value)) fail(file, path2, "must be a mapping with 'variables' and/or 'connections'.");
-  for (const key of Object.keys(value)) {
-    if (key !== "variables" && key !== "connections") {
-      fail(file, `${path2}.${key}`, "is not allowed here: use 'variables' or 'connections'.");
-    }
-  }
-  const variables = value.variables ?? {};
-  if (!isObject4(variables)) fail(file, `${path2}.variables`, "must map variable names to values.");
-  for (const [name, v] of Object.entries(variables)) {
-    const p = `${path2}.variables.${name}`;
-    if (isObject4(v) && "secret" in v) {
-      fail(file, p, "cannot be a secret: variable values are stored in the app where anyone can read them.");
-    }
-    out.variables[name] = parseValue(file, p, v);
-  }
-  const connections = value.connections ?? {};
-  if (!isObject4(connections)) fail(file, `${path2}.connections`, "must map connection names to settings.");
-  for (const [name, c] of Object.entries(connections)) {
-    const p = `${path2}.connections.${name}`;
-    if (!isObject4(c)) fail(file, p, "must be a mapping (connectionString, type, username, password).");
-    const conn = {};
-    for (const [key, v] of Object.entries(c)) {
-      if (key === "connectionString") {
-        if (isObject4(v) && "secret" in v) {
-          fail(
-            file,
-            `${p}.${key}`,
-            "cannot be a secret: connection strings are visible in the app; put credentials in username and password."
-          );
-        }
-        conn.connectionString = parseValue(file, `${p}.${key}`, v);
-      } else if (key === "type") {
-        if (typeof v !== "string") fail(file, `${p}.type`, "must be a string.");
-        conn.type = v;
-      } else if (key === "username" || key === "password") {
-        if (typeof v === "string" || typeof v === "number") {
-          fail(
-            file,
-            `${p}.${key}`,
-            `must not be written in the file: use { secret: NAME } and pass the value as a secret.`
-          );
-        }
-        conn[key] = parseRef(file, `${p}.${key}`, v);
-      } else {
-        fail(file, `${p}.${key}`, "is not allowed: use connectionString, type, username or password.");
-      }
-    }
-    out.connections[name] = conn;
-  }
-  return out;
-}
-function parseParameters(text, file) {
-  let doc;
-  try {
-    doc = (0, import_yaml.parse)(text);
-  } catch (error2) {
-    throw new ConfigError(
-      `Parameters file '${file}' is not valid YAML: ${error2.message.split("\n")[0]}`,
-      {
-        field: file,
-        cause: error2
-      }
-    );
-  }
-  if (doc === null || doc === void 0) doc = {};
-  if (!isObject4(doc)) fail(file, "the top level", "must be a mapping with 'defaults' and/or 'environments'.");
-  for (const key of Object.keys(doc)) {
-    if (key !== "defaults" && key !== "environments") {
-      fail(file, key, "is not allowed at the top level: use 'defaults' or 'environments'.");
-    }
-  }
-  const environments = {};
-  const envs = doc.environments ?? {};
-  if (!isObject4(envs)) fail(file, "environments", "must map environment names to parameters.");
-  for (const [name, value] of Object.entries(envs)) {
-    environments[name] = parseEnvironment(file, `environments.${name}`, value);
-  }
-  return { file, defaults: parseEnvironment(file, "defaults", doc.defaults), environments };
-}
-function loadParametersFile(path2) {
-  let text;
-  try {
-    text = readFileSync(path2, "utf8");
-  } catch (error2) {
-    throw new ConfigError(
-      `Parameters file '${path2}' cannot be read: ${error2.code ?? "error"}.`,
-      {
-        field: "parameters",
-        cause: error2
-      }
-    );
-  }
-  return parseParameters(text, path2);
-}
-function resolveRef(file, path2, ref, env, register) {
-  const name = "env" in ref ? ref.env : ref.secret;
-  const value = env[name];
-  if (value === void 0 || value === "") {
-    throw new ConfigError(
-      `Environment variable '${name}' is not set; parameters file '${file}' references it at ${path2}. Pass it to the step (e.g. env: ${name}: \${{ secrets.${name} }}).`,
-      { field: name }
-    );
-  }
-  if (register) secrets.register(value);
-  return value;
-}
-function resolveParameters(params, environment, env, options = {}) {
-  const section = params.environments[environment];
-  if (!section && options.required && Object.keys(params.environments).length > 0) {
-    throw new ConfigError(
-      `Environment '${environment}' is not defined in parameters file '${params.file}'; it defines ${Object.keys(
-        params.environments
-      ).map((e) => `'${e}'`).join(", ")}.`,
-      { field: "environment" }
-    );
-  }
-  const out = { environment, matched: Boolean(section), variables: {}, connections: {} };
-  const layers = [["defaults", params.defaults]];
-  if (section) layers.push([`environments.${environment}`, section]);
-  for (const [prefix, layer] of layers) {
-    for (const [name, value] of Object.entries(layer.variables)) {
-      const path2 = `${prefix}.variables.${name}`;
-      out.variables[name] = typeof value === "string" ? value : resolveRef(params.file, path2, value, env, "secret" in value);
-    }
-    for (const [name, conn] of Object.entries(layer.connections)) {
-      const path2 = `${prefix}.connections.${name}`;
-      const target = { ...out.connections[name] ?? {} };
-      if (conn.connectionString !== void 0) {
-        const v = conn.connectionString;
-        target.connectionString = typeof v === "string" ? v : resolveRef(params.file, `${path2}.connectionString`, v, env, "secret" in v);
-      }
-      if (conn.type !== void 0) target.type = conn.type;
-      if (conn.username)
-        target.username = resolveRef(params.file, `${path2}.username`, conn.username, env, true);
-      if (conn.password)
-        target.password = resolveRef(params.file, `${path2}.password`, conn.password, env, true);
-      out.connections[name] = target;
-    }
-  }
-  return out;
-}
-
-// packages/delivery/src/rollout/inventory-schema.ts
-var nonEmpty = { type: "string", minLength: 1 };
-var envName = {
-  type: "string",
-  pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
-  description: "Name of an environment variable (a GitHub secret passed to the step) that holds the value."
-};
-var credentialName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" };
-var valueRef = {
-  type: "object",
-  additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
-  properties: { env: envName, secret: envName },
-  description: "A value read from the environment at deploy time: { env: NAME } or { secret: NAME }."
-};
-var credentialRef = {
-  type: "object",
-  additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
-  properties: { env: envName, secret: envName },
-  description: "Credentials are references only: { env: NAME } or { secret: NAME }."
-};
-var parameters = {
-  type: "object",
-  additionalProperties: false,
-  description: "Deploy parameters: variable overrides and connection remapping (same format as a parameters file).",
-  properties: {
-    variables: {
-      type: "object",
-      description: "Variable name → value (a string, or { env: NAME }).",
-      additionalProperties: {
-        anyOf: [
-          { type: "string" },
-          { type: "number" },
-          { type: "boolean" },
-          { type: "object", additionalProperties: false, required: ["env"], properties: { env: envName } }
-        ]
-      }
-    },
-    connections: {
-      type: "object",
-      description: "Connection name (as in connections.yml) → its settings in this tenant.",
-      additionalProperties: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          connectionString: { anyOf: [{ type: "string" }, valueRef] },
-          type: { type: "string" },
-          username: credentialRef,
-          password: credentialRef
-        }
-      }
-    }
-  }
-};
-var credentialSpec = {
-  type: "object",
-  additionalProperties: false,
-  description: "Either { apiKeyEnv }, or { clientIdEnv, clientSecretEnv } (OAuth client credentials), or { ref: <name> } pointing at a shared entry under the top-level 'credentials'.",
-  properties: {
-    apiKeyEnv: { ...envName, description: "Environment variable holding the tenant's API key." },
-    clientIdEnv: { ...envName, description: "Environment variable holding the OAuth client id." },
-    clientSecretEnv: { ...envName, description: "Environment variable holding the OAuth client secret." },
-    ref: { ...credentialName, description: "Name of a shared entry under the top-level 'credentials'." }
-  },
-  oneOf: [
-    { required: ["apiKeyEnv"], not: { anyOf: [{ required: ["clientIdEnv"] }, { required: ["ref"] }] } },
-    {
-      required: ["clientIdEnv", "clientSecretEnv"],
-      not: { anyOf: [{ required: ["apiKeyEnv"] }, { required: ["ref"] }] }
-    },
-    {
-      required: ["ref"],
-      not: {
-        anyOf: [
-          { required: ["apiKeyEnv"] },
-          { required: ["clientIdEnv"] },
-          { required: ["clientSecretEnv"] }
-        ]
-      }
-    }
-  ]
-};
-var sharedCredential = {
-  type: "object",
-  additionalProperties: false,
-  description: "A credential many tenants share, e.g. a regional OAuth client.",
-  properties: {
-    apiKeyEnv: envName,
-    clientIdEnv: envName,
-    clientSecretEnv: envName
-  },
-  oneOf: [
-    { required: ["apiKeyEnv"], not: { required: ["clientIdEnv"] } },
-    { required: ["clientIdEnv", "clientSecretEnv"], not: { required: ["apiKeyEnv"] } }
-  ]
-};
-var label = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.:/-]*$" };
-var tenantInventorySchema = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://github.com/qlik-cicd/schemas/tenant-inventory.schema.json",
-  title: "Qlik Cloud tenant inventory",
-  description: "The customer tenants an app is rolled out to (rollout-canary): where they are, how they are labelled, which credentials (by environment variable name) reach them and which deploy parameters they get.",
-  type: "object",
-  additionalProperties: false,
-  required: ["tenants"],
-  properties: {
-    version: { const: 1, description: "Inventory format version." },
-    credentials: {
-      type: "object",
-      description: "Shared credentials by name, referenced from tenants as credentials: { ref: <name> }.",
-      propertyNames: credentialName,
-      additionalProperties: sharedCredential
-    },
-    defaults: {
-      type: "object",
-      additionalProperties: false,
-      description: "Applied to every tenant that does not set its own.",
-      properties: {
-        credentials: credentialSpec,
-        parameters,
-        labels: { type: "array", items: label, uniqueItems: true }
-      }
-    },
-    tenants: {
-      type: "array",
-      minItems: 1,
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["name", "url"],
-        properties: {
-          name: {
-            type: "string",
-            pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-            maxLength: 100,
-            description: "Unique name of the tenant (the customer), used in reports and state."
-          },
-          url: { ...nonEmpty, description: "Tenant address, e.g. https://acme.eu.qlikcloud.com." },
-          region: { ...nonEmpty, description: "Region, e.g. eu, us (also usable as a label)." },
-          labels: {
-            type: "array",
-            items: label,
-            uniqueItems: true,
-            description: "Labels for canary and wave selectors, e.g. canary, wave-1, eu."
-          },
-          credentials: credentialSpec,
-          parameters
-        }
-      }
-    }
-  }
-};
-
-// packages/delivery/src/rollout/inventory.ts
-var validateSchema = new import_ajv.Ajv({ allErrors: true, strict: false }).compile(tenantInventorySchema);
-var HINT = "See schemas/tenant-inventory.schema.json for the inventory format.";
-function describePath(doc, instancePath) {
-  const parts = instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  if (parts[0] === "tenants" && parts.length >= 2 && /^\d+$/.test(parts[1])) {
-    const index = Number(parts[1]);
-    const name = doc.tenants?.[index]?.name;
-    const rest = parts.slice(2).join(".");
-    const who2 = typeof name === "string" && name ? `tenant '${name}' (tenants[${index}])` : `tenants[${index}]`;
-    return { where: who2, field: rest || "tenants" };
-  }
-  return { where: "the inventory", field: parts.join(".") || "(top level)" };
-}
-function schemaSentence(error2) {
-  switch (error2.keyword) {
-    case "additionalProperty":
-    case "additionalProperties":
-      return `has an unknown key '${error2.params.additionalProperty}'`;
-    case "required":
-      return `is missing '${error2.params.missingProperty}'`;
-    case "type":
-      return `must be ${error2.params.type === "array" ? "a list" : `a ${error2.params.type}`}`;
-    case "pattern":
-      return `has an invalid value (it must match ${error2.params.pattern})`;
-    case "uniqueItems":
-      return "repeats a value";
-    case "minItems":
-      return "must not be empty";
-    case "const":
-      return `must be ${JSON.stringify(error2.params.allowedValue)}`;
-    case "oneOf":
-    case "not":
-      return "must be exactly one of { apiKeyEnv }, { clientIdEnv, clientSecretEnv } or { ref }";
-    default:
-      return error2.message ?? "is invalid";
-  }
-}
-function schemaError(file, doc, errors) {
-  const direct = errors.filter((e) => !/\/(oneOf|anyOf|not)\//.test(e.schemaPath));
-  const rank = (e) => ["additionalProperties", "required", "type"].indexOf(e.keyword) === -1 ? 3 : ["additionalProperties", "required", "type"].indexOf(e.keyword);
-  const pool = (direct.length ? direct : errors).slice().sort((a, b) => rank(a) - rank(b));
-  const first = pool[0];
-  let { where: where2, field } = describePath(doc, first.instancePath);
-  let sentence = schemaSentence(first);
-  if (first.keyword === "additionalProperties") {
-    const key = first.params.additionalProperty;
-    field = field === "(top level)" || field === "tenants" ? key : `${field}.${key}`;
-    sentence = "is not a known key";
-    if (where2 === "the inventory" && field === key) where2 = "the top level";
-  }
-  if (first.keyword === "required") {
-    const missing = first.params.missingProperty;
-    field = field === "(top level)" || field === "tenants" ? missing : `${field}.${missing}`;
-    sentence = "is required";
-  }
-  const more = errors.length > 1 ? ` (${errors.length - 1} more problem${errors.length === 2 ? "" : "s"})` : "";
-  return new ConfigError(`Tenant inventory '${file}': ${where2}: '${field}' ${sentence}${more}.`, {
-    field,
-    hint: HINT
-  });
-}
-function parametersOf(file, label2, defaults, own) {
-  const text = (0, import_yaml2.stringify)({ defaults: defaults ?? {}, environments: own ? { [label2]: own } : {} });
-  const parsed = parseParameters(text, file);
-  return { defaults: parsed.defaults, ...own ? { own: parsed.environments[label2] } : {} };
-}
-function checkEnv(file, tenant, field, name, env) {
-  const value = env[name];
-  if (value === void 0 || value.trim() === "") {
-    throw new ConfigError(
-      `Tenant inventory '${file}': tenant '${tenant}': '${field}' names environment variable '${name}', which is not set. Pass it to the step (e.g. env: ${name}: \${{ secrets.${name} }}).`,
-      { field: `${tenant}.${field}` }
-    );
-  }
-}
-function parseInventory(text, file, env = process.env) {
-  let doc;
-  try {
-    doc = (0, import_yaml2.parse)(text);
-  } catch (error2) {
-    throw new ConfigError(
-      `Tenant inventory '${file}' is not valid YAML: ${error2.message.split("\n")[0]}`,
-      { field: file, cause: error2 }
-    );
-  }
-  if (!validateSchema(doc)) throw schemaError(file, doc, validateSchema.errors ?? []);
-  const raw = doc;
-  const seen = /* @__PURE__ */ new Map();
-  raw.tenants.forEach((t, i) => {
-    const key = t.name.toLowerCase();
-    const before = seen.get(key);
-    if (before !== void 0) {
-      throw new ConfigError(
-        `Tenant inventory '${file}': tenant '${t.name}' (tenants[${i}]) repeats the name of tenants[${before}]; tenant names must be unique.`,
-        { field: `tenants[${i}].name`, hint: HINT }
-      );
-    }
-    seen.set(key, i);
-  });
-  const urls = /* @__PURE__ */ new Map();
-  const shared = raw.credentials ?? {};
-  const defaultsParams = raw.defaults?.parameters;
-  let defaultParameters;
-  if (defaultsParams) defaultParameters = parametersOf(file, "defaults", defaultsParams, void 0).defaults;
-  const tenants = raw.tenants.map((t, i) => {
-    const url = normaliseTenantUrl(t.url, `${t.name}.url`).origin;
-    const other = urls.get(url);
-    if (other) {
-      throw new ConfigError(
-        `Tenant inventory '${file}': tenant '${t.name}' (tenants[${i}]) has the same url as tenant '${other}'.`,
-        { field: `${t.name}.url`, hint: HINT }
-      );
-    }
-    urls.set(url, t.name);
-    const spec = t.credentials ?? raw.defaults?.credentials;
-    if (!spec) {
-      throw new ConfigError(
-        `Tenant inventory '${file}': tenant '${t.name}' (tenants[${i}]) has no 'credentials' and there are no defaults.credentials.`,
-        { field: `${t.name}.credentials`, hint: HINT }
-      );
-    }
-    const field = t.credentials ? "credentials" : "defaults.credentials";
-    let resolved = spec;
-    let credentialRef2;
-    if (spec.ref) {
-      credentialRef2 = spec.ref;
-      resolved = shared[spec.ref];
-      if (!resolved) {
-        const known = Object.keys(shared);
-        throw new ConfigError(
-          `Tenant inventory '${file}': tenant '${t.name}': '${field}.ref' names '${spec.ref}', which is not defined under the top-level 'credentials'${known.length ? ` (it defines ${known.map((k) => `'${k}'`).join(", ")})` : ""}.`,
-          { field: `${t.name}.${field}.ref`, hint: HINT }
-        );
-      }
-    }
-    const prefix = credentialRef2 ? `credentials.${credentialRef2}` : field;
-    let credentials;
-    if (resolved.apiKeyEnv) {
-      checkEnv(file, t.name, `${prefix}.apiKeyEnv`, resolved.apiKeyEnv, env);
-      credentials = { apiKeyEnv: resolved.apiKeyEnv };
-    } else {
-      checkEnv(file, t.name, `${prefix}.clientIdEnv`, resolved.clientIdEnv, env);
-      checkEnv(file, t.name, `${prefix}.clientSecretEnv`, resolved.clientSecretEnv, env);
-      credentials = {
-        clientIdEnv: resolved.clientIdEnv,
-        clientSecretEnv: resolved.clientSecretEnv
-      };
-    }
-    const tenant = {
-      name: t.name,
-      url,
-      ...t.region ? { region: t.region } : {},
-      labels: [.../* @__PURE__ */ new Set([...raw.defaults?.labels ?? [], ...t.labels ?? []])].sort(),
-      credentials,
-      ...credentialRef2 ? { credentialRef: credentialRef2 } : {}
-    };
-    if (t.parameters || defaultsParams) {
-      const label2 = `tenant '${t.name}'`;
-      const p = parametersOf(`${file} (${label2})`, t.name, defaultsParams, t.parameters);
-      if (p.own) tenant.parameters = p.own;
-      try {
-        resolveParameters(
-          {
-            file: `${file} (${label2})`,
-            defaults: p.defaults,
-            environments: p.own ? { [t.name]: p.own } : {}
-          },
-          t.name,
-          env
-        );
-      } catch (error2) {
-        if (error2 instanceof ConfigError) {
-          throw new ConfigError(`Tenant inventory '${file}': tenant '${t.name}': ${error2.message}`, {
-            field: `${t.name}.parameters`,
-            hint: HINT
-          });
-        }
-        throw error2;
-      }
-    }
-    resolveConnection(tenant, env);
-    return tenant;
-  });
-  tenants.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  return { file, tenants, ...defaultParameters ? { defaultParameters } : {} };
-}
-function loadInventory(path2, env = process.env) {
-  let text;
-  try {
-    text = readFileSync2(path2, "utf8");
-  } catch (error2) {
-    throw new ConfigError(
-      `Input 'tenants-file': the tenant inventory '${path2}' cannot be read (${error2.code ?? "error"}).`,
-      { field: "tenants-file", cause: error2 }
-    );
-  }
-  return parseInventory(text, path2, env);
-}
-function resolveConnection(tenant, env = process.env) {
-  const c = tenant.credentials;
-  if ("apiKeyEnv" in c) {
-    const apiKey = env[c.apiKeyEnv]?.trim();
-    secrets.register(apiKey);
-    if (!apiKey) {
-      throw new ConfigError(`Tenant '${tenant.name}': environment variable '${c.apiKeyEnv}' is not set.`, {
-        field: `${tenant.name}.credentials.apiKeyEnv`
-      });
-    }
-    return { tenantUrl: tenant.url, apiKey };
-  }
-  const clientId = env[c.clientIdEnv]?.trim();
-  const clientSecret = env[c.clientSecretEnv]?.trim();
-  secrets.register(clientSecret);
-  if (!clientId || !clientSecret) {
-    const missing = !clientId ? c.clientIdEnv : c.clientSecretEnv;
-    throw new ConfigError(`Tenant '${tenant.name}': environment variable '${missing}' is not set.`, {
-      field: `${tenant.name}.credentials`
-    });
-  }
-  return { tenantUrl: tenant.url, clientId, clientSecret };
-}
-function tenantParametersYaml(inventory, tenant) {
-  if (!inventory.defaultParameters && !tenant.parameters) return void 0;
-  return (0, import_yaml2.stringify)({
-    defaults: inventory.defaultParameters ?? {},
-    environments: tenant.parameters ? { [tenant.name]: tenant.parameters } : {}
-  });
-}
-
-// packages/delivery/src/rollout/state.ts
-import { existsSync as existsSync2, mkdirSync as mkdirSync2, readFileSync as readFileSync3, renameSync, writeFileSync } from "node:fs";
-import { dirname as dirname2 } from "node:path";
-function checkState(value, where2) {
-  const s = value;
-  if (!s || typeof s !== "object" || s.version !== 1 || typeof s.tenants !== "object" || !Array.isArray(s.waves)) {
-    throw new ConfigError(`State file '${where2}' is not a rollout state (version 1).`, {
-      field: "state-file"
-    });
-  }
-  return s;
-}
-function readStateFile(path2) {
-  let text;
-  try {
-    text = readFileSync3(path2, "utf8");
-  } catch (error2) {
-    throw new ConfigError(
-      `State file '${path2}' cannot be read (${error2.code ?? "error"}).`,
-      { field: "state-file", cause: error2 }
-    );
-  }
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ConfigError(`State file '${path2}' is not valid JSON.`, { field: "state-file" });
-  }
-  return checkState(parsed, path2);
-}
-var tempCounter = 0;
-var FileStateStore = class {
-  location;
-  constructor(path2) {
-    this.location = path2;
-  }
-  async load() {
-    return existsSync2(this.location) ? readStateFile(this.location) : void 0;
-  }
-  async save(state) {
-    mkdirSync2(dirname2(this.location), { recursive: true });
-    const temp = `${this.location}.${process.pid}.${tempCounter++}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(state, null, 1)}
-`);
-    renameSync(temp, this.location);
-  }
-};
-var STATUS_RANK = {
-  pending: 0,
-  skipped: 1,
-  "in-progress": 2,
-  failed: 3,
-  "rolled-back": 4,
-  deployed: 5
-};
-function later(a, b) {
-  const ta = Date.parse(a.finishedAt ?? a.startedAt ?? "") || 0;
-  const tb = Date.parse(b.finishedAt ?? b.startedAt ?? "") || 0;
-  if (ta !== tb) return tb > ta ? b : a;
-  return STATUS_RANK[b.status] > STATUS_RANK[a.status] ? b : a;
-}
-var WAVE_RANK = {
-  pending: 0,
-  skipped: 1,
-  running: 2,
-  passed: 3,
-  halted: 4
-};
-function mergeStates(states) {
-  if (!states.length)
-    throw new ConfigError("Input 'merge-states': no state files to merge.", { field: "merge-states" });
-  const digests = new Set(states.map((s) => s.sourceDigest));
-  if (digests.size > 1) {
-    throw new ConfigError(
-      `Input 'merge-states': the state files are for different sources (${[...digests].map((d) => d.slice(0, 12)).join(", ")}); merge only shards of one rollout.`,
-      { field: "merge-states" }
-    );
-  }
-  const tenants = {};
-  for (const s of states) {
-    for (const [name, record] of Object.entries(s.tenants)) {
-      tenants[name] = tenants[name] ? later(tenants[name], record) : structuredClone(record);
-    }
-  }
-  const waves = /* @__PURE__ */ new Map();
-  for (const s of states) {
-    for (const w of s.waves) {
-      const have = waves.get(w.index);
-      if (!have) {
-        waves.set(w.index, { ...structuredClone(w) });
-        continue;
-      }
-      have.tenants = [.../* @__PURE__ */ new Set([...have.tenants, ...w.tenants])].sort();
-      if (WAVE_RANK[w.status] > WAVE_RANK[have.status]) have.status = w.status;
-      have.failures = (have.failures ?? 0) + (w.failures ?? 0);
-      have.budget = (have.budget ?? 0) + (w.budget ?? 0);
-      if (w.startedAt && (!have.startedAt || w.startedAt < have.startedAt)) have.startedAt = w.startedAt;
-      if (w.finishedAt && (!have.finishedAt || w.finishedAt > have.finishedAt))
-        have.finishedAt = w.finishedAt;
-    }
-  }
-  const mergedWaves = [...waves.values()].sort((a, b) => a.index - b.index);
-  const first = [...states].sort((a, b) => a.startedAt < b.startedAt ? -1 : 1)[0];
-  const statuses = new Set(states.map((s) => s.status));
-  const status = statuses.has("halted") ? "halted" : statuses.has("completed-with-failures") ? "completed-with-failures" : statuses.has("running") ? "running" : statuses.has("succeeded") ? "succeeded" : "planned";
-  return {
-    version: 1,
-    rolloutId: first.rolloutId,
-    startedAt: first.startedAt,
-    updatedAt: states.map((s) => s.updatedAt).sort().at(-1) ?? first.updatedAt,
-    sourceDigest: first.sourceDigest,
-    appName: first.appName,
-    space: first.space,
-    status,
-    waves: mergedWaves,
-    tenants: Object.fromEntries(Object.entries(tenants).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
-  };
-}
-function statusLists(state) {
-  const out = {
-    succeeded: [],
-    failed: [],
-    rolledBack: [],
-    skipped: []
-  };
-  for (const r of Object.values(state.tenants)) {
-    if (r.status === "deployed") out.succeeded.push(r.name);
-    else if (r.status === "failed") out.failed.push(r.name);
-    else if (r.status === "rolled-back") out.rolledBack.push(r.name);
-    else out.skipped.push(r.name);
-  }
-  for (const list of Object.values(out)) list.sort();
-  return out;
-}
-
-// packages/delivery/src/rollout/render.ts
-function buildReport(state) {
-  const lists = statusLists(state);
-  const waves = state.waves.map((w) => {
-    const records = w.tenants.map((n) => state.tenants[n]).filter(Boolean);
-    const count = (pred) => records.filter(pred).length;
-    const duration = w.startedAt && w.finishedAt ? Date.parse(w.finishedAt) - Date.parse(w.startedAt) : void 0;
-    return {
-      index: w.index,
-      name: w.name,
-      status: w.status,
-      tenants: records.length,
-      deployed: count((r) => r.status === "deployed"),
-      failed: count((r) => r.status === "failed"),
-      rolledBack: count((r) => r.status === "rolled-back"),
-      skipped: count((r) => !["deployed", "failed", "rolled-back"].includes(r.status)),
-      failures: w.failures ?? 0,
-      budget: w.budget ?? 0,
-      ...duration !== void 0 ? { durationMs: duration } : {}
-    };
-  });
-  return {
-    version: 1,
-    rolloutId: state.rolloutId,
-    status: state.status,
-    appName: state.appName,
-    space: state.space,
-    sourceDigest: state.sourceDigest,
-    ...state.shard ? { shard: state.shard } : {},
-    startedAt: state.startedAt,
-    updatedAt: state.updatedAt,
-    waves,
-    ...lists,
-    tenants: Object.values(state.tenants).sort((a, b) => a.wave - b.wave || (a.name < b.name ? -1 : 1))
-  };
-}
-function seconds(ms2) {
-  if (ms2 === void 0) return "";
-  return ms2 < 1e4 ? `${(ms2 / 1e3).toFixed(1)} s` : `${Math.round(ms2 / 1e3)} s`;
-}
-function cell(text) {
-  return (text ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").slice(0, 300);
-}
-var STATUS_ICON = {
-  deployed: "✅ deployed",
-  failed: "❌ failed",
-  "rolled-back": "↩️ rolled back",
-  skipped: "⏭️ skipped",
-  pending: "⏸️ not run",
-  "in-progress": "⚠️ interrupted"
-};
-var HEADLINE = {
-  succeeded: "✅ Rollout succeeded",
-  "completed-with-failures": "⚠️ Rollout completed with failures within the error budget",
-  halted: "🛑 Rollout halted",
-  running: "⏳ Rollout incomplete",
-  planned: "📝 Rollout plan"
-};
-function renderRolloutMarkdown(report, options = {}) {
-  const lines = [];
-  lines.push(`### ${HEADLINE[report.status]}: '${report.appName}' → space '${report.space}'`, "");
-  lines.push(
-    `${report.succeeded.length} deployed, ${report.failed.length} failed, ${report.rolledBack.length} rolled back, ${report.skipped.length} skipped${report.shard ? ` (shard ${report.shard})` : ""}. Source digest \`${report.sourceDigest.slice(0, 12)}\`.`,
-    ""
-  );
-  lines.push(
-    "| Wave | Status | Tenants | Deployed | Failed | Rolled back | Skipped | Failures / budget | Duration |"
-  );
-  lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-  for (const w of report.waves) {
-    lines.push(
-      `| ${w.index}. ${cell(w.name)} | ${w.status} | ${w.tenants} | ${w.deployed} | ${w.failed} | ${w.rolledBack} | ${w.skipped} | ${w.failures} / ${w.budget} | ${seconds(w.durationMs)} |`
-    );
-  }
-  lines.push("");
-  const max = options.maxTenantRows ?? 500;
-  const ordered = [...report.tenants].sort((a, b) => {
-    const bad = (r) => r.status === "deployed" ? 1 : 0;
-    return bad(a) - bad(b) || a.wave - b.wave || (a.name < b.name ? -1 : 1);
-  });
-  lines.push("| Tenant | Wave | Status | Attempts | Duration | Reason |");
-  lines.push("|---|---:|---|---:|---:|---|");
-  for (const r of ordered.slice(0, max)) {
-    const reason = r.status === "deployed" ? r.changed === false ? "already up to date" : "" : r.error ?? "";
-    const rollback = r.rollbackReason && r.status !== "rolled-back" ? ` (${r.rollbackReason})` : "";
-    lines.push(
-      `| ${cell(r.name)} | ${r.wave} | ${STATUS_ICON[r.status] ?? r.status} | ${r.attempts} | ${seconds(r.durationMs)} | ${cell(reason + rollback)} |`
-    );
-  }
-  if (ordered.length > max) lines.push("", `…and ${ordered.length - max} more tenants in the report.`);
-  lines.push("");
-  return lines.join("\n");
-}
-function renderPlanMarkdown(plan, matrix, appName, space) {
-  const lines = [`### 📝 Rollout plan: '${appName}' → space '${space}'`, ""];
-  lines.push("| Wave | Tenants | First tenants |", "|---|---:|---|");
-  for (const w of plan.waves) {
-    const names = w.tenants.slice(0, 8).map((t) => t.name);
-    lines.push(
-      `| ${w.index}. ${cell(w.name)} | ${w.tenants.length}${plan.shard ? ` of ${w.total}` : ""} | ${cell(names.join(", "))}${w.tenants.length > 8 ? ", …" : ""} |`
-    );
-  }
-  if (plan.excluded.length) lines.push("", `${plan.excluded.length} tenants are outside the selector.`);
-  lines.push("", "Matrix for `strategy.matrix`:", "", "```json", JSON.stringify(matrix), "```", "");
-  return lines.join("\n");
-}
-
-// packages/delivery/src/rollout/rollout.ts
-import { existsSync as existsSync5 } from "node:fs";
-import { dirname as dirname3, join as join3 } from "node:path";
-
-// packages/app-files/src/types.ts
-var FILES = {
-  config: "config.yml",
-  script: "script.qvs",
-  connections: "connections.yml",
-  dimensions: "dimensions.json",
-  measures: "measures.json",
-  variables: "variables.json",
-  bookmarks: "bookmarks.json",
-  appProperties: "app-properties.json",
-  objectsDir: "objects"
-};
-function infoOf(props) {
-  const info2 = props?.qInfo;
-  if (info2 && typeof info2 === "object" && !Array.isArray(info2)) {
-    return {
-      id: typeof info2.qId === "string" ? info2.qId : "",
-      type: typeof info2.qType === "string" ? info2.qType : ""
-    };
-  }
-  return { id: "", type: "" };
-}
-function titleOf(props) {
-  const meta = props?.qMetaDef;
-  if (isObject5(meta) && typeof meta.title === "string" && meta.title) return meta.title;
-  if (props && typeof props.title === "string" && props.title) return props.title;
-  if (props && isObject5(props.title) && typeof props.title.qStringExpression === "string") {
-    return props.title.qStringExpression;
-  }
-  const measure = props?.qMeasure;
-  if (isObject5(measure) && typeof measure.qLabel === "string" && measure.qLabel) return measure.qLabel;
-  const dim = props?.qDim;
-  if (isObject5(dim) && Array.isArray(dim.qFieldLabels) && typeof dim.qFieldLabels[0] === "string") {
-    if (dim.qFieldLabels[0]) return dim.qFieldLabels[0];
-  }
-  if (props && typeof props.qName === "string" && props.qName) return props.qName;
-  return infoOf(props).id;
-}
-function isObject5(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-// packages/app-files/src/canonical.ts
-var LAYOUT_ONLY_KEYS = /* @__PURE__ */ new Set([
-  "qMeta",
-  "qSelectionInfo",
-  "qHyperCube",
-  "qListObject",
-  "qTreeData",
-  "qChildList",
-  "qDataPages",
-  "qHasSoftPatches",
-  "qEmbeddedSnapshotRef"
-]);
-var VOLATILE_META_KEYS = /* @__PURE__ */ new Set([
-  "createdDate",
-  "modifiedDate",
-  "published",
-  "publishTime",
-  "approved",
-  "owner",
-  "ownerId",
-  "ownerName",
-  "privileges",
-  "sourceObject",
-  "draftObject"
-]);
-var VOLATILE_ROOT_KEYS = /* @__PURE__ */ new Set([
-  "creationDate",
-  "createdDate",
-  "modifiedDate",
-  "published",
-  "publishTime",
-  "approved",
-  "owner",
-  "ownerId",
-  "qIsScriptCreated",
-  "qIsReserved",
-  "qIsConfig"
-]);
-var PROVENANCE_APP_PROPERTY = "qlikCicdProvenance";
-var VOLATILE_APP_KEYS = /* @__PURE__ */ new Set([
-  PROVENANCE_APP_PROPERTY,
-  "qLastReloadTime",
-  "qMigrationHash",
-  "qSavedInProductVersion",
-  "qHasScript",
-  "qHasData",
-  "qHasSectionAccess",
-  "qIsOpenedWithoutData",
-  "qIsBDILiveMode",
-  "qIsDirectQueryMode",
-  "qUsage",
-  "qReadOnly",
-  "qFileSize",
-  "qIsSessionApp",
-  "qLocaleInfo",
-  "qUnsupportedFeatures",
-  "qStateNames",
-  "published",
-  "publishTime",
-  "createdDate",
-  "modifiedDate",
-  "lastReloadTime",
-  "owner",
-  "ownerId",
-  "encrypted",
-  "originAppId",
-  "hasSectionAccess",
-  "isDirectQueryMode",
-  "spaceId",
-  "id",
-  "resourceId",
-  "usage"
-]);
-var CREDENTIAL_KEY = /^(x?password|pwd|x?userid|user ?id|uid|username|secret|client_?secret|token|access_?token|api_?key|access_?key|secret_?key)$/i;
-function cleanNode(value) {
-  if (Array.isArray(value)) return value.map(cleanNode);
-  if (!isObject5(value)) return value;
-  const out = {};
-  for (const key of Object.keys(value).sort()) {
-    const v = value[key];
-    if (v === void 0 || LAYOUT_ONLY_KEYS.has(key)) continue;
-    if (key === "qStateName" && (v === "" || v === null)) continue;
-    if (key === "qMetaDef" && isObject5(v)) {
-      const meta = {};
-      for (const mk of Object.keys(v).sort()) {
-        if (!VOLATILE_META_KEYS.has(mk) && v[mk] !== void 0) meta[mk] = cleanNode(v[mk]);
-      }
-      out[key] = meta;
-      continue;
-    }
-    out[key] = cleanNode(v);
-  }
-  return out;
-}
-function canonicalProperties(props) {
-  const cleaned = cleanNode(props);
-  for (const key of VOLATILE_ROOT_KEYS) delete cleaned[key];
-  if (isObject5(cleaned.qInfo)) {
-    const { id, type } = infoOf(cleaned);
-    cleaned.qInfo = { qId: id, qType: type };
-  }
-  return cleaned;
-}
-function canonicalAppProperties(props) {
-  const cleaned = cleanNode(props);
-  for (const key of VOLATILE_APP_KEYS) delete cleaned[key];
-  return cleaned;
-}
-function canonicalScript(script) {
-  let s = script.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  if (s.length > 0 && !s.endsWith("\n")) s += "\n";
-  return s;
-}
-function stripConnectionCredentials(connectionString) {
-  if (!connectionString.includes("=")) return connectionString;
-  const parts = connectionString.split(";");
-  const kept = parts.filter((part) => {
-    const eq2 = part.indexOf("=");
-    if (eq2 < 0) return true;
-    return !CREDENTIAL_KEY.test(part.slice(0, eq2).trim());
-  });
-  return kept.length === parts.length ? connectionString : kept.join(";");
-}
-function canonicalConnection(c) {
-  return {
-    name: c.name,
-    type: c.type ?? "",
-    connectionString: stripConnectionCredentials(c.connectionString ?? "")
-  };
-}
-function canonicalObjectEntry(entry) {
-  return {
-    qProperty: canonicalProperties(entry.qProperty ?? {}),
-    qChildren: sortById((entry.qChildren ?? []).map(canonicalObjectEntry), (e) => infoOf(e.qProperty).id)
-  };
-}
-function sortById(list, key) {
-  return list.map((item) => ({ item, k: key(item) })).sort((a, b) => a.k < b.k ? -1 : a.k > b.k ? 1 : 0).map((x) => x.item);
-}
-var byInfoId = (p) => infoOf(p).id;
-var byName2 = (p) => typeof p.qName === "string" ? p.qName : "";
-function canonicalizeContent(content) {
-  const out = {};
-  if (content.appProperties !== void 0) out.appProperties = canonicalAppProperties(content.appProperties);
-  if (content.script !== void 0) out.script = canonicalScript(content.script);
-  if (content.connections !== void 0) {
-    out.connections = sortById(content.connections.map(canonicalConnection), (c) => c.name);
-  }
-  if (content.dimensions !== void 0) {
-    out.dimensions = sortById(content.dimensions.map(canonicalProperties), byInfoId);
-  }
-  if (content.measures !== void 0)
-    out.measures = sortById(content.measures.map(canonicalProperties), byInfoId);
-  if (content.variables !== void 0)
-    out.variables = sortById(content.variables.map(canonicalProperties), byName2);
-  if (content.bookmarks !== void 0)
-    out.bookmarks = sortById(content.bookmarks.map(canonicalProperties), byInfoId);
-  if (content.objects !== void 0) {
-    out.objects = sortById(content.objects.map(canonicalObjectEntry), (e) => infoOf(e.qProperty).id);
-  }
-  return out;
-}
-function sameJson(a, b) {
-  return canonicalJson(a) === canonicalJson(b);
-}
-
-// packages/app-files/src/render.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-
-// packages/app-files/src/naming.ts
-var WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
-var MAX_SLUG_CHARS = 48;
-var MAX_SLUG_BYTES = 96;
-function truncate(text, maxChars, maxBytes) {
-  let out = "";
-  let bytes = 0;
-  let chars = 0;
-  for (const ch of text) {
-    const size = Buffer.byteLength(ch, "utf8");
-    if (chars + 1 > maxChars || bytes + size > maxBytes) break;
-    out += ch;
-    bytes += size;
-    chars += 1;
-  }
-  return out;
-}
-function slugify(text, maxChars = MAX_SLUG_CHARS) {
-  const lowered = text.normalize("NFC").toLowerCase();
-  const dashed = lowered.replace(new RegExp("(?<![\\p{L}\\p{N}\\p{M}])\\p{M}+", "gu"), "").replace(/[^\p{L}\p{M}\p{N}]+/gu, "-").replace(/-{2,}/g, "-").replace(/^-+|-+$/g, "");
-  const trimmed = truncate(dashed, maxChars, MAX_SLUG_BYTES).replace(/-+$/g, "");
-  return trimmed.normalize("NFC");
-}
-function safeComponent(text, maxChars = 64) {
-  const cleaned = text.normalize("NFC").replace(/^[.\s]+|[.\s]+$/g, "").replace(/[^\p{L}\p{M}\p{N}_.-]+/gu, "_").replace(/^\.+|\.+$/g, "");
-  const cut = truncate(cleaned, maxChars, maxChars * 2).replace(/[.\s]+$/g, "");
-  if (!cut) return "_";
-  return WINDOWS_RESERVED.test(cut.split(".")[0]) ? `_${cut}` : cut;
-}
-function objectFileStem(type, title, id) {
-  const typePart = slugify(type, 32) || "object";
-  const titlePart = slugify(title);
-  const idPart = safeComponent(id);
-  return titlePart ? `${typePart}-${titlePart}-${idPart}` : `${typePart}-${idPart}`;
-}
-function uniqueStems(stems) {
-  const used = /* @__PURE__ */ new Set();
-  return stems.map((stem) => {
-    let candidate = stem;
-    for (let n = 2; used.has(candidate.toLowerCase()); n++) candidate = `${stem}-${n}`;
-    used.add(candidate.toLowerCase());
-    return candidate;
-  });
-}
-
-// packages/app-files/src/render.ts
-function yamlText(value) {
-  const text = import_yaml3.default.stringify(value, { sortMapEntries: true, lineWidth: 0, indent: 2 });
-  return text.endsWith("\n") ? text : `${text}
-`;
-}
-function objectFilePaths(content) {
-  const objects = content.objects ?? [];
-  const stems = uniqueStems(
-    objects.map((o) => {
-      const { id, type } = infoOf(o.qProperty);
-      return objectFileStem(type, titleOf(o.qProperty), id);
-    })
-  );
-  return stems.map((stem) => `${FILES.objectsDir}/${stem}.json`);
-}
-function renderFiles(content) {
-  const files = [];
-  const config = {};
-  const json = (path2, value) => {
-    files.push({ path: path2, text: canonicalJson(value), parsed: value });
-  };
-  if (content.appProperties !== void 0) {
-    config["app-properties"] = FILES.appProperties;
-    json(FILES.appProperties, content.appProperties);
-  }
-  if (content.bookmarks !== void 0) {
-    config.bookmarks = FILES.bookmarks;
-    json(FILES.bookmarks, content.bookmarks);
-  }
-  if (content.connections !== void 0) {
-    config.connections = FILES.connections;
-    const map = {};
-    for (const c of content.connections) {
-      map[c.name] = { connectionstring: c.connectionString, type: c.type };
-    }
-    const parsed = { connections: map };
-    files.push({ path: FILES.connections, text: yamlText(parsed), parsed });
-  }
-  if (content.dimensions !== void 0) {
-    config.dimensions = FILES.dimensions;
-    json(FILES.dimensions, content.dimensions);
-  }
-  if (content.measures !== void 0) {
-    config.measures = FILES.measures;
-    json(FILES.measures, content.measures);
-  }
-  if (content.objects !== void 0) {
-    config.objects = `${FILES.objectsDir}/*.json`;
-    const paths = objectFilePaths(content);
-    content.objects.forEach((entry, i) => {
-      json(paths[i], { qChildren: entry.qChildren, qProperty: entry.qProperty });
-    });
-  }
-  if (content.script !== void 0) {
-    config.script = FILES.script;
-    files.push({ path: FILES.script, text: content.script, parsed: content.script });
-  }
-  if (content.variables !== void 0) {
-    config.variables = FILES.variables;
-    json(FILES.variables, content.variables);
-  }
-  files.push({ path: FILES.config, text: yamlText(config), parsed: config });
-  return files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-}
-
-// packages/app-files/src/app-tree.ts
-var AppTree = class {
-  /** Canonical content; treat as read-only. */
-  content;
-  /** Notes from reading the files (e.g. dropped credentials or script-created variables). */
-  warnings;
-  #rendered;
-  constructor(content, options) {
-    this.content = canonicalizeContent(content);
-    this.warnings = options?.warnings ?? [];
-  }
-  get script() {
-    return this.content.script;
-  }
-  get appProperties() {
-    return this.content.appProperties;
-  }
-  get connections() {
-    return this.content.connections ?? [];
-  }
-  get dimensions() {
-    return this.content.dimensions ?? [];
-  }
-  get measures() {
-    return this.content.measures ?? [];
-  }
-  get variables() {
-    return this.content.variables ?? [];
-  }
-  get bookmarks() {
-    return this.content.bookmarks ?? [];
-  }
-  get objects() {
-    return this.content.objects ?? [];
-  }
-  /** A top-level object or any descendant, by qInfo.qId. */
-  object(id) {
-    const visit = (list) => {
-      for (const entry of list) {
-        if (infoOf(entry.qProperty).id === id) return entry;
-        const found = visit(entry.qChildren);
-        if (found) return found;
-      }
-      return void 0;
-    };
-    return visit(this.objects);
-  }
-  measure(id) {
-    return this.measures.find((m) => infoOf(m).id === id);
-  }
-  dimension(id) {
-    return this.dimensions.find((m) => infoOf(m).id === id);
-  }
-  variable(name) {
-    return this.variables.find((v) => v.qName === name);
-  }
-  bookmark(id) {
-    return this.bookmarks.find((m) => infoOf(m).id === id);
-  }
-  /** Relative path (always `/`-separated) → file text, in path order. Deterministic. */
-  fileTexts() {
-    return new Map(this.#render().map((f) => [f.path, f.text]));
-  }
-  /** Relative path → parsed content (a string for script.qvs, JSON values for .json and .yml files). */
-  get files() {
-    return new Map(this.#render().map((f) => [f.path, f.parsed]));
-  }
-  #render() {
-    this.#rendered ??= renderFiles(this.content);
-    return this.#rendered;
-  }
-};
-
-// packages/app-files/src/parse.ts
-var import_yaml4 = __toESM(require_dist(), 1);
-function positionAt(text, offset) {
-  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-  const lines = before.split("\n");
-  return { line: lines.length, column: [...lines[lines.length - 1]].length + 1 };
-}
-function fileError(file, pos, kind, reason) {
-  return new ConfigError(`${file} line ${pos.line}, column ${pos.column}: invalid ${kind} (${reason}).`, {
-    field: file,
-    hint: "Fix the file and run again."
-  });
-}
-function findJsonError(text) {
-  let i = 0;
-  const fail2 = (reason, at = i) => {
-    throw { offset: at, reason };
-  };
-  const ws = () => {
-    while (i < text.length && (text[i] === " " || text[i] === "	" || text[i] === "\n" || text[i] === "\r"))
-      i++;
-  };
-  const describe = () => i >= text.length ? "unexpected end of file" : `unexpected character ${JSON.stringify(text[i])}`;
-  const string = () => {
-    if (text[i] !== '"') fail2(`expected a double-quoted string, found ${describe()}`);
-    i++;
-    for (; ; ) {
-      if (i >= text.length) fail2("unterminated string");
-      const c = text.charCodeAt(i);
-      if (c === 34) {
-        i++;
-        return;
-      }
-      if (c < 32) fail2("control character in string (use \\n, \\t, …)");
-      if (c === 92) {
-        const e = text[i + 1];
-        if (e === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail2("invalid \\u escape");
-          i += 6;
-        } else if (e !== void 0 && '"\\/bfnrt'.includes(e)) i += 2;
-        else fail2("invalid escape in string");
-      } else i++;
-    }
-  };
-  const value = () => {
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") {
-        i++;
-        return;
-      }
-      for (; ; ) {
-        ws();
-        if (text[i] !== '"') fail2(`expected a double-quoted property name, found ${describe()}`);
-        string();
-        ws();
-        if (text[i] !== ":") fail2(`expected ':' after property name, found ${describe()}`);
-        i++;
-        value();
-        ws();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "}") {
-          i++;
-          return;
-        }
-        fail2(`expected ',' or '}', found ${describe()}`);
-      }
-    }
-    if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") {
-        i++;
-        return;
-      }
-      for (; ; ) {
-        value();
-        ws();
-        if (text[i] === ",") {
-          i++;
-          ws();
-          if (text[i] === "]") fail2("trailing comma before ']'");
-          continue;
-        }
-        if (text[i] === "]") {
-          i++;
-          return;
-        }
-        fail2(`expected ',' or ']', found ${describe()}`);
-      }
-    }
-    if (c === '"') return string();
-    const num = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-    num.lastIndex = i;
-    if (c !== void 0 && /[-0-9]/.test(c)) {
-      if (!num.test(text)) fail2("invalid number");
-      i = num.lastIndex;
-      return;
-    }
-    for (const literal of ["true", "false", "null"]) {
-      if (text.startsWith(literal, i)) {
-        i += literal.length;
-        return;
-      }
-    }
-    fail2(`expected a value, found ${describe()}`);
-  };
-  try {
-    value();
-    ws();
-    if (i < text.length)
-      fail2(`unexpected content after the end of the JSON value: ${JSON.stringify(text[i])}`);
-    return void 0;
-  } catch (error2) {
-    if (error2 && typeof error2 === "object" && "offset" in error2) return error2;
-    throw error2;
-  }
-}
-function parseJsonText(text, file) {
-  const body = text.replace(/^\uFEFF/, "");
-  try {
-    return JSON.parse(body);
-  } catch (error2) {
-    const found = findJsonError(body);
-    if (found) throw fileError(file, positionAt(body, found.offset), "JSON", found.reason);
-    const m = /position (\d+)/.exec(String(error2.message));
-    const offset = m ? Number(m[1]) : body.length;
-    throw fileError(file, positionAt(body, offset), "JSON", error2.message);
-  }
-}
-function parseYamlText(text, file) {
-  const body = text.replace(/^\uFEFF/, "");
-  const doc = import_yaml4.default.parseDocument(body, { uniqueKeys: true, prettyErrors: false });
-  const err = doc.errors[0];
-  if (err) {
-    const lp = err.linePos?.[0];
-    const pos = lp ? { line: lp.line, column: lp.col } : positionAt(body, err.pos[0]);
-    throw fileError(file, pos, "YAML", err.message.split("\n")[0]);
-  }
-  return doc.toJS({ maxAliasCount: 100 }) ?? null;
-}
-
-// packages/app-files/src/files.ts
-import { mkdir as mkdir2, readFile, readdir as readdir2, rename as rename2, rm as rm2, stat as stat2, unlink as unlink2, writeFile as writeFile2 } from "node:fs/promises";
-import path from "node:path";
-async function readText(file) {
-  try {
-    return await readFile(file, "utf8");
-  } catch (error2) {
-    if (error2.code === "ENOENT") return void 0;
-    throw error2;
-  }
-}
-async function isFile(file) {
-  try {
-    return (await stat2(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-async function resolveSpec(ctx, key, spec) {
-  const list = spec === void 0 ? [] : Array.isArray(spec) ? spec : [spec];
-  const out = [];
-  for (const item of list) {
-    const rel = item.replace(/\\/g, "/").replace(/^\.\//, "");
-    const full = path.resolve(ctx.dir, rel);
-    const inside = path.relative(ctx.dir, full);
-    if (path.isAbsolute(rel) || inside.startsWith("..") || path.isAbsolute(inside)) {
-      throw new ConfigError(`${ctx.configName}: "${key}" points outside the app folder (${item}).`, {
-        field: ctx.configName,
-        hint: "Use paths relative to the app folder."
-      });
-    }
-    if (!rel.includes("*")) {
-      out.push(rel);
-      continue;
-    }
-    const slash = rel.lastIndexOf("/");
-    const folder = slash < 0 ? "" : rel.slice(0, slash);
-    if (folder.includes("*")) {
-      throw new ConfigError(`${ctx.configName}: "${key}" may use "*" only in the file name (${item}).`, {
-        field: ctx.configName
-      });
-    }
-    const pattern = new RegExp(
-      `^${rel.slice(slash + 1).replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`
-    );
-    const names = await readdir2(path.join(ctx.dir, folder)).catch(() => []);
-    for (const name of names.filter((n) => pattern.test(n)).sort()) {
-      if (await isFile(path.join(ctx.dir, folder, name))) out.push(folder ? `${folder}/${name}` : name);
-    }
-  }
-  return out;
-}
-function specOf(config, key) {
-  const value = config?.[key];
-  if (value === void 0 || value === null) return void 0;
-  if (typeof value === "string") return value;
-  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
-  if (isObject5(value)) return value;
-  throw new ConfigError(
-    `config "${key}" must be a file path, a glob such as objects/*.json, or a list of paths.`,
-    {
-      field: key
-    }
-  );
-}
-async function filesFor(ctx, config, key, fallback) {
-  const spec = specOf(config, key);
-  if (isObject5(spec)) {
-    throw new ConfigError(`${ctx.configName}: "${key}" must be a file path or a list of paths.`, {
-      field: ctx.configName
-    });
-  }
-  if (spec === void 0) {
-    if (fallback.includes("*")) {
-      const found = await resolveSpec(ctx, key, fallback);
-      const folder = fallback.slice(0, fallback.lastIndexOf("/"));
-      const folderExists = await stat2(path.join(ctx.dir, folder)).then(
-        (s) => s.isDirectory(),
-        () => false
-      );
-      return folderExists || found.length > 0 ? found : void 0;
-    }
-    return await isFile(path.join(ctx.dir, fallback)) ? [fallback] : void 0;
-  }
-  const files = await resolveSpec(ctx, key, spec);
-  for (const rel of files) {
-    if (!await isFile(path.join(ctx.dir, rel))) {
-      throw new ConfigError(`${ctx.configName} names ${rel} for "${key}", but that file does not exist.`, {
-        field: rel
-      });
-    }
-  }
-  return files;
-}
-async function readJson(ctx, rel) {
-  const text = await readText(path.join(ctx.dir, rel)) ?? "";
-  return parseJsonText(text, rel);
-}
-async function readEntityList(ctx, files, label2, identity2) {
-  const items = [];
-  const seen = /* @__PURE__ */ new Map();
-  for (const rel of files) {
-    const parsed = await readJson(ctx, rel);
-    const list = Array.isArray(parsed) ? parsed : [parsed];
-    list.forEach((item, index) => {
-      const where2 = Array.isArray(parsed) ? `${rel} item ${index + 1}` : rel;
-      if (!isObject5(item)) {
-        throw new ConfigError(`${where2} must be a JSON object with the ${label2}'s properties.`, {
-          field: rel
-        });
-      }
-      const key = identity2 === "id" ? infoOf(item).id : typeof item.qName === "string" ? item.qName : "";
-      if (!key) {
-        const what = identity2 === "id" ? "qInfo.qId" : "qName";
-        throw new ConfigError(`${where2} has no ${what}; every ${label2} needs a unique ${what}.`, {
-          field: rel
-        });
-      }
-      if (seen.has(key)) {
-        throw new ConfigError(`${where2} repeats the ${label2} "${key}" already defined in ${seen.get(key)}.`, {
-          field: rel
-        });
-      }
-      if (item.qIsScriptCreated === true) {
-        ctx.warnings.push(
-          `${where2}: skipped script-created ${label2} "${key}" (the reload script defines it).`
-        );
-        return;
-      }
-      seen.set(key, where2);
-      items.push(item);
-    });
-  }
-  return items;
-}
-function toObjectEntry(value, where2, rel) {
-  if (!isObject5(value)) throw new ConfigError(`${where2} must be a JSON object.`, { field: rel });
-  if (!("qProperty" in value)) return { qProperty: value, qChildren: [] };
-  if (!isObject5(value.qProperty))
-    throw new ConfigError(`${where2}: qProperty must be an object.`, { field: rel });
-  const children = value.qChildren ?? [];
-  if (!Array.isArray(children)) throw new ConfigError(`${where2}: qChildren must be a list.`, { field: rel });
-  return {
-    qProperty: value.qProperty,
-    qChildren: children.map((c, i) => toObjectEntry(c, `${where2} child ${i + 1}`, rel))
-  };
-}
-async function readObjects(ctx, files) {
-  const out = [];
-  const seen = /* @__PURE__ */ new Map();
-  const check = (entry, rel) => {
-    const { id } = infoOf(entry.qProperty);
-    if (!id) throw new ConfigError(`${rel} has an object without qInfo.qId.`, { field: rel });
-    if (seen.has(id)) {
-      throw new ConfigError(`${rel} repeats the object "${id}" already defined in ${seen.get(id)}.`, {
-        field: rel
-      });
-    }
-    seen.set(id, rel);
-    entry.qChildren.forEach((c) => check(c, rel));
-  };
-  for (const rel of files) {
-    const entry = toObjectEntry(await readJson(ctx, rel), rel, rel);
-    check(entry, rel);
-    out.push(entry);
-  }
-  return out;
-}
-function readConnections(ctx, parsed, rel) {
-  const root2 = isObject5(parsed) && "connections" in parsed ? parsed.connections : parsed;
-  if (root2 === null || root2 === void 0) return [];
-  if (!isObject5(root2)) {
-    throw new ConfigError(
-      `${rel}: "connections" must map each connection name to its type and connectionstring.`,
-      {
-        field: rel
-      }
-    );
-  }
-  const out = [];
-  for (const [name, def] of Object.entries(root2)) {
-    if (!isObject5(def)) {
-      throw new ConfigError(`${rel}: connection "${name}" must have "type" and "connectionstring".`, {
-        field: rel
-      });
-    }
-    const connectionString = def.connectionstring ?? def.connectionString;
-    if (typeof connectionString !== "string" || !connectionString) {
-      throw new ConfigError(`${rel}: connection "${name}" has no connectionstring.`, { field: rel });
-    }
-    if (typeof def.password === "string" && def.password !== "") {
-      throw new ConfigError(
-        `${rel}: connection "${name}" contains a password; credentials must not be kept in files.`,
-        {
-          field: rel,
-          hint: "Remove it and keep the credentials in the connection in Qlik Cloud."
-        }
-      );
-    }
-    if (typeof def.username === "string" && def.username !== "") {
-      ctx.warnings.push(
-        `${rel}: ignored the username of connection "${name}" (credentials are not kept in files).`
-      );
-    }
-    out.push({ name, type: typeof def.type === "string" ? def.type : "", connectionString });
-  }
-  return out;
-}
-async function readAppTree(dir) {
-  const root2 = path.resolve(dir);
-  const info2 = await stat2(root2).catch(() => void 0);
-  if (!info2?.isDirectory()) {
-    throw new ConfigError(`App folder ${dir} does not exist or is not a folder.`, { field: dir });
-  }
-  const ctx = { dir: root2, configName: void 0, warnings: [] };
-  let config;
-  for (const name of [FILES.config, "corectl.yml"]) {
-    const text = await readText(path.join(root2, name));
-    if (text === void 0) continue;
-    const parsed = parseYamlText(text, name);
-    if (parsed !== null && !isObject5(parsed)) {
-      throw new ConfigError(`${name} must be a mapping of keys such as script, measures and objects.`, {
-        field: name
-      });
-    }
-    config = parsed ?? {};
-    ctx.configName = name;
-    break;
-  }
-  const content = {};
-  const scriptFiles = await filesFor(ctx, config, "script", FILES.script);
-  if (scriptFiles) {
-    content.script = (await Promise.all(scriptFiles.map((f) => readText(path.join(root2, f))))).join("");
-  }
-  const propsFiles = await filesFor(ctx, config, "app-properties", FILES.appProperties);
-  if (propsFiles && propsFiles.length > 0) {
-    const merged = {};
-    for (const rel of propsFiles) {
-      const parsed = await readJson(ctx, rel);
-      if (!isObject5(parsed))
-        throw new ConfigError(`${rel} must be a JSON object of app properties.`, { field: rel });
-      Object.assign(merged, parsed);
-    }
-    content.appProperties = merged;
-  }
-  const inlineConnections = specOf(config, "connections");
-  if (isObject5(inlineConnections)) {
-    content.connections = readConnections(ctx, inlineConnections, ctx.configName ?? FILES.config);
-  } else {
-    const connFiles = await filesFor(ctx, config, "connections", FILES.connections);
-    if (connFiles) {
-      content.connections = [];
-      for (const rel of connFiles) {
-        const text = await readText(path.join(root2, rel)) ?? "";
-        content.connections.push(...readConnections(ctx, parseYamlText(text, rel), rel));
-      }
-    }
-  }
-  const entity = async (key, fallback, label2, identity2) => {
-    const files = await filesFor(ctx, config, key, fallback);
-    return files ? readEntityList(ctx, files, label2, identity2) : void 0;
-  };
-  content.dimensions = await entity("dimensions", FILES.dimensions, "dimension", "id");
-  content.measures = await entity("measures", FILES.measures, "measure", "id");
-  content.variables = await entity("variables", FILES.variables, "variable", "name");
-  content.bookmarks = await entity("bookmarks", FILES.bookmarks, "bookmark", "id");
-  const objectFiles = await filesFor(ctx, config, "objects", `${FILES.objectsDir}/*.json`);
-  if (objectFiles) content.objects = await readObjects(ctx, objectFiles);
-  for (const key of Object.keys(content)) {
-    if (content[key] === void 0) delete content[key];
-  }
-  return new AppTree(content, { warnings: ctx.warnings });
-}
-var LAYOUT_ROOT_FILES = /* @__PURE__ */ new Set([
-  FILES.config,
-  FILES.script,
-  FILES.connections,
-  FILES.dimensions,
-  FILES.measures,
-  FILES.variables,
-  FILES.bookmarks,
-  FILES.appProperties
-]);
-
-// packages/app-files/src/unbuild.ts
-var NON_OBJECT_TYPES = /* @__PURE__ */ new Set(["dimension", "measure", "variable", "bookmark"]);
-var TOP_LEVEL_HINT = /* @__PURE__ */ new Set(["sheet", "masterobject", "story", "appprops", "LoadModel"]);
-function entryId(e) {
-  const info2 = e.qProperty.qInfo;
-  return isObject5(info2) && typeof info2.qId === "string" ? info2.qId : "";
-}
-function asObject(value) {
-  return isObject5(value) ? value : {};
-}
-function toEntry(value) {
-  const v = asObject(value);
-  const children = Array.isArray(v.qChildren) ? v.qChildren : [];
-  return { qProperty: asObject(v.qProperty), qChildren: children.map(toEntry) };
-}
-async function maybe(p) {
-  const handle = await p;
-  return handle === null || handle === void 0 ? void 0 : handle;
-}
-async function propertiesOf(p) {
-  const handle = await maybe(p);
-  return handle ? asObject(await handle.getProperties()) : void 0;
-}
-async function listItems(doc, def, layoutKey) {
-  const obj = await doc.createSessionObject(def);
-  try {
-    const layout = asObject(await obj.getLayout());
-    const list = asObject(layout[layoutKey]);
-    return Array.isArray(list.qItems) ? list.qItems.filter(isObject5) : [];
-  } finally {
-    await doc.destroySessionObject(obj.id);
-  }
-}
-function itemId(item) {
-  const info2 = asObject(item.qInfo);
-  return typeof info2.qId === "string" ? info2.qId : "";
-}
-async function readLiveApp(doc, options = {}) {
-  const logger = options.logger ?? silentLogger;
-  const [infos, script, appProperties, connections, variableItems, bookmarkItems] = await Promise.all([
-    doc.getAllInfos(),
-    doc.getScript(),
-    doc.getAppProperties(),
-    doc.getConnections(),
-    listItems(
-      doc,
-      {
-        qInfo: { qType: "VariableList" },
-        qVariableListDef: { qType: "variable", qShowReserved: false, qShowConfig: false, qData: {} }
-      },
-      "qVariableList"
-    ),
-    listItems(
-      doc,
-      { qInfo: { qType: "BookmarkList" }, qBookmarkListDef: { qType: "bookmark", qData: {} } },
-      "qBookmarkList"
-    )
-  ]);
-  const ids = (type) => infos.filter((i) => i.qType === type && i.qId).map((i) => i.qId);
-  const bookmarkIds = [.../* @__PURE__ */ new Set([...ids("bookmark"), ...bookmarkItems.map(itemId).filter(Boolean)])];
-  const objects = infos.filter((i) => i.qId && i.qType && !NON_OBJECT_TYPES.has(i.qType)).map((i) => ({ id: i.qId, type: i.qType }));
-  const variables = variableItems.filter(
-    (v) => v.qIsScriptCreated !== true && v.qIsReserved !== true && v.qIsConfig !== true
-  );
-  const all = (list) => Promise.all(list);
-  const defined = (list) => list.filter((x) => x !== void 0);
-  const treeOf = async (id) => {
-    const handle = await maybe(doc.getObject(id));
-    return handle ? toEntry(await handle.getFullPropertyTree()) : void 0;
-  };
-  const hinted = objects.filter((o) => TOP_LEVEL_HINT.has(o.type)).map((o) => o.id);
-  const [dimensions, measures, bookmarks, variableProps, hintedTrees] = await Promise.all([
-    all(ids("dimension").map((id) => propertiesOf(doc.getDimension(id)))),
-    all(ids("measure").map((id) => propertiesOf(doc.getMeasure(id)))),
-    all(bookmarkIds.map((id) => propertiesOf(doc.getBookmark(id)))),
-    all(
-      variables.map((v) => {
-        const id = itemId(v);
-        if (id) return propertiesOf(doc.getVariableById(id));
-        return typeof v.qName === "string" ? propertiesOf(doc.getVariableByName(v.qName)) : Promise.resolve(void 0);
-      })
-    ),
-    all(hinted.map(treeOf))
-  ]);
-  const covered = /* @__PURE__ */ new Set();
-  const collect = (e) => {
-    covered.add(entryId(e));
-    e.qChildren.forEach(collect);
-  };
-  defined(hintedTrees).forEach(collect);
-  const rest = objects.filter((o) => !covered.has(o.id)).map((o) => o.id);
-  const restTrees = defined(await all(rest.map(treeOf)));
-  const candidates = [...defined(hintedTrees), ...restTrees];
-  const descendants = /* @__PURE__ */ new Set();
-  const collectDescendants = (e) => e.qChildren.forEach((c) => {
-    descendants.add(entryId(c));
-    collectDescendants(c);
-  });
-  candidates.forEach(collectDescendants);
-  const trees = candidates.filter((e) => !descendants.has(entryId(e)));
-  const connectionIds = /* @__PURE__ */ new Map();
-  const appConnections = [];
-  for (const c of connections ?? []) {
-    if (!c.qName) continue;
-    if (c.qId) connectionIds.set(c.qName, c.qId);
-    appConnections.push({ name: c.qName, type: c.qType ?? "", connectionString: c.qConnectionString ?? "" });
-  }
-  logger.debug(
-    `Unbuilt ${objects.length} objects (${trees.length} top level), ${dimensions.length} dimensions, ${measures.length} measures, ${variables.length} variables, ${bookmarkIds.length} bookmarks.`
-  );
-  const tree = new AppTree({
-    appProperties: asObject(appProperties),
-    script: script ?? "",
-    connections: appConnections,
-    dimensions: defined(dimensions),
-    measures: defined(measures),
-    variables: defined(variableProps),
-    bookmarks: defined(bookmarks),
-    objects: trees
-  });
-  return { tree, connectionIds };
-}
-async function unbuildApp(doc, options = {}) {
-  return (await readLiveApp(doc, options)).tree;
-}
-
-// packages/app-files/src/plan.ts
-var OPERATION_ORDER = [
-  "connection",
-  "dimension",
-  "variable",
-  "measure",
-  "object",
-  "bookmark",
-  "script",
-  "app-properties"
-];
-var cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0;
-function diffKind(kind, current, desired, prune, equal, updateValue, mustDelete = () => false) {
-  const cur = new Map(current.map((c) => [c.key, c]));
-  const want = new Map(desired.map((d) => [d.key, d]));
-  const deletes = [];
-  const updates = [];
-  const creates = [];
-  const kept = [];
-  for (const c of current) {
-    if (want.has(c.key)) continue;
-    if (prune || mustDelete(c))
-      deletes.push({ kind, action: "delete", id: c.id, title: c.title, type: c.type });
-    else kept.push({ kind, id: c.id, title: c.title });
-  }
-  for (const d of desired) {
-    const c = cur.get(d.key);
-    if (!c) {
-      creates.push({
-        kind,
-        action: "create",
-        id: d.id,
-        title: d.title,
-        type: d.type,
-        value: d.value
-      });
-    } else if (!equal(c.value, d.value)) {
-      updates.push({
-        kind,
-        action: "update",
-        id: c.id,
-        title: d.title,
-        type: d.type,
-        value: updateValue(c, d)
-      });
-    }
-  }
-  const byId = (a, b) => cmp(a.id, b.id);
-  return { ops: [...deletes.sort(byId), ...updates.sort(byId), ...creates.sort(byId)], kept };
-}
-var keyedById = (list) => list.map((p) => ({ key: infoOf(p).id, id: infoOf(p).id, title: titleOf(p), value: p }));
-function withoutId(p) {
-  const info2 = p.qInfo;
-  if (!info2 || typeof info2 !== "object" || Array.isArray(info2)) return p;
-  return { ...p, qInfo: { ...info2, qId: "" } };
-}
-function collectIds(entries, into) {
-  for (const e of entries) {
-    into.add(infoOf(e.qProperty).id);
-    collectIds(e.qChildren, into);
-  }
-  return into;
-}
-function planBuild(current, desired, options = {}) {
-  const prune = options.prune ?? true;
-  const operations = [];
-  const kept = [];
-  const add = (r) => {
-    operations.push(...r.ops);
-    kept.push(...r.kept);
-  };
-  const d = desired.content;
-  const replace = (_c, w) => w.value;
-  if (d.connections) {
-    const key = (c) => ({
-      key: c.name,
-      id: c.name,
-      title: c.name,
-      value: c
-    });
-    const r = diffKind(
-      "connection",
-      current.connections.map(key),
-      d.connections.map(key),
-      false,
-      sameJson,
-      replace
-    );
-    add({ ops: r.ops, kept: [] });
-  }
-  if (d.dimensions) {
-    add(
-      diffKind("dimension", keyedById(current.dimensions), keyedById(d.dimensions), prune, sameJson, replace)
-    );
-  }
-  if (d.variables) {
-    const keyed = (list) => list.map((p) => ({ key: String(p.qName), id: infoOf(p).id, title: String(p.qName), value: p }));
-    const result2 = diffKind(
-      "variable",
-      keyed(current.variables),
-      keyed(d.variables),
-      prune,
-      (a, b) => sameJson(withoutId(a), withoutId(b)),
-      (c, w) => ({ ...w.value, qInfo: { ...w.value.qInfo, qId: c.id } })
-    );
-    const deleted = new Set(result2.ops.filter((o) => o.action === "delete").map((o) => o.id));
-    const taken = new Set(current.variables.map((v) => infoOf(v).id).filter((id) => !deleted.has(id)));
-    for (const op of result2.ops) {
-      if (op.action === "create" && taken.has(op.id)) op.value = withoutId(op.value);
-    }
-    add(result2);
-  }
-  if (d.measures) {
-    add(diffKind("measure", keyedById(current.measures), keyedById(d.measures), prune, sameJson, replace));
-  }
-  if (d.objects) {
-    const keyed = (list) => list.map((e) => {
-      const { id, type } = infoOf(e.qProperty);
-      return { key: id, id, type, title: titleOf(e.qProperty), value: e };
-    });
-    const desiredIds = collectIds(d.objects, /* @__PURE__ */ new Set());
-    add(
-      diffKind(
-        "object",
-        keyed(current.objects),
-        keyed(d.objects),
-        prune,
-        sameJson,
-        replace,
-        (c) => desiredIds.has(c.id)
-      )
-    );
-  }
-  if (d.bookmarks) {
-    add(diffKind("bookmark", keyedById(current.bookmarks), keyedById(d.bookmarks), prune, sameJson, replace));
-  }
-  if (d.script !== void 0 && d.script !== (current.script ?? "")) {
-    operations.push({
-      kind: "script",
-      action: "update",
-      id: "script",
-      title: "Load script",
-      value: d.script
-    });
-  }
-  if (d.appProperties && canonicalJson(d.appProperties) !== canonicalJson(current.appProperties ?? {})) {
-    operations.push({
-      kind: "app-properties",
-      action: "update",
-      id: "app-properties",
-      title: "App properties",
-      value: d.appProperties
-    });
-  }
-  return { operations, changed: operations.length > 0, kept };
-}
-function summarizeOperations(operations) {
-  return operations.map(
-    ({ kind, action, id, title, type }) => type ? { kind, action, id, title, type } : { kind, action, id, title }
-  );
-}
-
-// packages/app-files/src/build.ts
-var BuildError = class extends CicdError {
-  operation;
-  constructor(operation, cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `Could not ${operation.action} ${operation.kind} "${operation.title}" (${operation.id}): ${reason}`,
-      {
-        cause,
-        hint: "The app was not saved; fix the cause and build again."
-      }
-    );
-    const { kind, action, id, title, type } = operation;
-    this.operation = type ? { kind, action, id, title, type } : { kind, action, id, title };
-  }
-};
-async function apply3(doc, op, connectionIds) {
-  const props = op.value;
-  switch (op.kind) {
-    case "connection": {
-      const c = op.value;
-      const def = { qName: c.name, qConnectionString: c.connectionString, qType: c.type };
-      if (op.action === "create") await doc.createConnection(def);
-      else {
-        const id = connectionIds.get(c.name);
-        if (!id) throw new Error("the engine did not report this connection's id");
-        await doc.modifyConnection(id, { ...def, qId: id }, false);
-      }
-      return;
-    }
-    case "dimension":
-      if (op.action === "delete") await doc.destroyDimension(op.id);
-      else if (op.action === "create") await doc.createDimension(props);
-      else await (await doc.getDimension(op.id)).setProperties(props);
-      return;
-    case "measure":
-      if (op.action === "delete") await doc.destroyMeasure(op.id);
-      else if (op.action === "create") await doc.createMeasure(props);
-      else await (await doc.getMeasure(op.id)).setProperties(props);
-      return;
-    case "variable":
-      if (op.action === "delete") await doc.destroyVariableById(op.id);
-      else if (op.action === "create") await doc.createVariableEx(props);
-      else await (await doc.getVariableById(op.id)).setProperties(props);
-      return;
-    case "bookmark":
-      if (op.action === "delete") await doc.destroyBookmark(op.id);
-      else if (op.action === "create") await doc.createBookmark(props);
-      else await (await doc.getBookmark(op.id)).setProperties(props);
-      return;
-    case "object": {
-      const entry = op.value;
-      if (op.action === "delete") await doc.destroyObject(op.id);
-      else if (op.action === "create") {
-        const handle = await doc.createObject(entry.qProperty);
-        if (entry.qChildren.length > 0) await handle.setFullPropertyTree(entry);
-      } else await (await doc.getObject(op.id)).setFullPropertyTree(entry);
-      return;
-    }
-    case "script":
-      await doc.setScript(op.value);
-      return;
-    case "app-properties":
-      await doc.setAppProperties(props);
-      return;
-  }
-}
-async function applyPlan(doc, plan, connectionIds = /* @__PURE__ */ new Map(), logger = silentLogger) {
-  const phases = ["delete", "update", "create"];
-  for (const kind of OPERATION_ORDER) {
-    const ofKind = plan.operations.filter((op) => op.kind === kind);
-    if (ofKind.length === 0) continue;
-    for (const action of phases) {
-      const group = ofKind.filter((op) => op.action === action);
-      if (group.length === 0) continue;
-      await Promise.all(
-        group.map(
-          (op) => apply3(doc, op, connectionIds).catch((error2) => {
-            throw new BuildError(op, error2);
-          })
-        )
-      );
-      logger.info(
-        `${action}d ${group.length} ${kind}${group.length === 1 ? "" : "s"}`.replace(
-          /^(\w)/,
-          (c) => c.toUpperCase()
-        )
-      );
-    }
-  }
-}
-async function buildApp(doc, desired, options = {}) {
-  const logger = options.logger ?? silentLogger;
-  const live = await readLiveApp(doc, { logger });
-  const plan = planBuild(live.tree, desired, { prune: options.prune ?? true });
-  if (!plan.changed) {
-    logger.info("The app already matches the files; nothing to do.");
-    return { changed: false, operations: [], kept: plan.kept, saved: false };
-  }
-  await applyPlan(doc, plan, live.connectionIds, logger);
-  let reload;
-  if (options.reload) {
-    try {
-      const ok = await doc.doReload();
-      reload = ok ? { ok } : { ok, error: "The load script failed; see the reload log in Qlik Cloud." };
-    } catch (error2) {
-      reload = { ok: false, error: error2 instanceof Error ? error2.message : String(error2) };
-    }
-    if (reload.ok) logger.info("Reload succeeded.");
-    else logger.error(`Reload failed: ${reload.error}`);
-  }
-  let saved = false;
-  if (options.save ?? true) {
-    await doc.doSave();
-    saved = true;
-  }
-  return {
-    changed: true,
-    operations: summarizeOperations(plan.operations),
-    kept: plan.kept,
-    ...reload ? { reload } : {},
-    saved
-  };
-}
-
-// packages/app-files/src/diff.ts
-var DIFF_KINDS = [
-  "script",
-  "app-properties",
-  "connection",
-  "variable",
-  "dimension",
-  "measure",
-  "sheet",
-  "object",
-  "bookmark"
-];
-var CHANGE_ORDER = { added: 0, changed: 1, removed: 2 };
-var cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
-var MAX_DETAILS = 4;
-var FRIENDLY = {
-  "qMeasure.qDef": "expression",
-  "qMeasure.qLabel": "label",
-  "qMeasure.qLabelExpression": "label expression",
-  "qMeasure.qNumFormat.qFmt": "number format",
-  "qDim.qFieldDefs.0": "field",
-  "qDim.qFieldLabels.0": "label",
-  "qDim.qGrouping": "grouping",
-  "qMetaDef.title": "title",
-  "qMetaDef.description": "description",
-  "qMetaDef.tags": "tags",
-  qDefinition: "definition",
-  qComment: "comment",
-  qName: "name",
-  title: "title",
-  subtitle: "subtitle",
-  visualization: "visualization",
-  connectionString: "connection string",
-  type: "type"
-};
-function scalarText(value) {
-  if (value === void 0) return void 0;
-  if (typeof value === "string") return value;
-  return JSON.stringify(value);
-}
-function flatten(value, prefix, out) {
-  if (Array.isArray(value)) {
-    if (value.length === 0) out.set(prefix, []);
-    value.forEach((v, i) => flatten(v, prefix ? `${prefix}.${i}` : String(i), out));
-  } else if (isObject5(value)) {
-    const keys = Object.keys(value);
-    if (keys.length === 0 && prefix) out.set(prefix, {});
-    for (const k of keys) flatten(value[k], prefix ? `${prefix}.${k}` : k, out);
-  } else out.set(prefix, value);
-  return out;
-}
-function describeChanges(before, after2, ignore = () => false) {
-  const a = flatten(before, "", /* @__PURE__ */ new Map());
-  const b = flatten(after2, "", /* @__PURE__ */ new Map());
-  const paths = [.../* @__PURE__ */ new Set([...a.keys(), ...b.keys()])].filter((p) => !ignore(p) && (a.has(p) !== b.has(p) || !sameJson(a.get(p), b.get(p)))).sort((x, y) => {
-    const fx = FRIENDLY[x] ? 0 : 1;
-    const fy = FRIENDLY[y] ? 0 : 1;
-    return fx - fy || cmp2(x, y);
-  });
-  const details = paths.slice(0, MAX_DETAILS).map((p) => {
-    const d = { label: FRIENDLY[p] ?? p };
-    const bt = scalarText(a.get(p));
-    const at = scalarText(b.get(p));
-    if (bt !== void 0) d.before = bt;
-    if (at !== void 0) d.after = at;
-    return d;
-  });
-  if (paths.length > MAX_DETAILS)
-    details.push({ label: `${paths.length - MAX_DETAILS} more properties changed` });
-  return details;
-}
-function summaryOf(kind, p) {
-  const flat = flatten(p, "", /* @__PURE__ */ new Map());
-  const pick = (path2) => {
-    const v = scalarText(flat.get(path2));
-    return v === void 0 || v === "" ? [] : [{ label: FRIENDLY[path2] ?? path2, after: v }];
-  };
-  if (kind === "measure") return pick("qMeasure.qDef");
-  if (kind === "dimension") return pick("qDim.qFieldDefs.0");
-  if (kind === "variable") return pick("qDefinition");
-  return [];
-}
-function compareItems(kind, before, after2, entries) {
-  const b = new Map(before.map((i) => [i.id, i]));
-  const a = new Map(after2.map((i) => [i.id, i]));
-  const base = (i) => ({
-    kind,
-    id: i.id,
-    title: i.title,
-    ...i.type ? { type: i.type } : {},
-    ...i.parentId ? { parentId: i.parentId } : {}
-  });
-  for (const item of after2) {
-    const old = b.get(item.id);
-    if (!old) {
-      entries.push({
-        ...base(item),
-        change: "added",
-        details: isObject5(item.value) ? summaryOf(kind, item.value) : []
-      });
-    } else if (!sameJson(old.value, item.value)) {
-      const ignore = kind === "variable" ? (p) => p === "qInfo.qId" : void 0;
-      entries.push({
-        ...base(item),
-        change: "changed",
-        details: describeChanges(old.value, item.value, ignore)
-      });
-    }
-  }
-  for (const item of before) {
-    if (!a.has(item.id)) entries.push({ ...base(item), change: "removed", details: [] });
-  }
-}
-function scriptSections(script) {
-  const sections = [];
-  let current;
-  const seen = /* @__PURE__ */ new Map();
-  for (const line of script.replace(/\r\n?/g, "\n").split("\n")) {
-    const m = /^\/\/\/\$tab\s+(.*)$/.exec(line);
-    if (m) {
-      const base = m[1].trim() || "(unnamed)";
-      const n = (seen.get(base) ?? 0) + 1;
-      seen.set(base, n);
-      current = { name: n === 1 ? base : `${base} (${n})`, lines: [] };
-      sections.push(current);
-      continue;
-    }
-    if (!current) {
-      current = { name: "(before first tab)", lines: [] };
-      sections.push(current);
-    }
-    current.lines.push(line);
-  }
-  return sections.map((s) => ({ name: s.name, text: s.lines.join("\n").replace(/\n+$/, "") })).filter((s) => s.name !== "(before first tab)" || s.text.trim() !== "");
-}
-function lineChanges(before, after2) {
-  const count = (text) => {
-    const m = /* @__PURE__ */ new Map();
-    for (const l of text.split("\n")) m.set(l, (m.get(l) ?? 0) + 1);
-    return m;
-  };
-  const b = count(before);
-  const a = count(after2);
-  let added = 0;
-  let removed = 0;
-  for (const [l, n] of a) added += Math.max(0, n - (b.get(l) ?? 0));
-  for (const [l, n] of b) removed += Math.max(0, n - (a.get(l) ?? 0));
-  const details = [];
-  if (added || removed)
-    details.push({ label: `${added} line${added === 1 ? "" : "s"} added, ${removed} removed` });
-  else details.push({ label: "lines reordered" });
-  const firstNew = after2.split("\n").find((l) => l.trim() && !b.has(l));
-  if (firstNew) details.push({ label: "first new line", after: firstNew.trim() });
-  return details;
-}
-function flattenObjects(entries, parentId, out) {
-  for (const e of entries) {
-    const { id, type } = infoOf(e.qProperty);
-    out.push({
-      id,
-      type,
-      title: titleOf(e.qProperty),
-      value: e.qProperty,
-      ...parentId ? { parentId } : {}
-    });
-    flattenObjects(e.qChildren, id, out);
-  }
-  return out;
-}
-function diffAppTrees(before, after2) {
-  const entries = [];
-  const bc = before.content;
-  const ac = after2.content;
-  if (bc.script !== void 0 || ac.script !== void 0) {
-    const bs = scriptSections(bc.script ?? "");
-    const as = scriptSections(ac.script ?? "");
-    const bm = new Map(bs.map((s) => [s.name, s.text]));
-    const am = new Map(as.map((s) => [s.name, s.text]));
-    for (const s of as) {
-      const old = bm.get(s.name);
-      if (old === void 0) {
-        const lines = s.text ? s.text.split("\n").length : 0;
-        entries.push({
-          kind: "script",
-          change: "added",
-          id: s.name,
-          title: s.name,
-          details: [{ label: `${lines} line${lines === 1 ? "" : "s"}` }]
-        });
-      } else if (old !== s.text) {
-        entries.push({
-          kind: "script",
-          change: "changed",
-          id: s.name,
-          title: s.name,
-          details: lineChanges(old, s.text)
-        });
-      }
-    }
-    for (const s of bs) {
-      if (!am.has(s.name))
-        entries.push({ kind: "script", change: "removed", id: s.name, title: s.name, details: [] });
-    }
-  }
-  if (bc.appProperties !== void 0 || ac.appProperties !== void 0) {
-    const b = bc.appProperties ?? {};
-    const a = ac.appProperties ?? {};
-    if (!sameJson(b, a)) {
-      entries.push({
-        kind: "app-properties",
-        change: "changed",
-        id: "app-properties",
-        title: "App properties",
-        details: describeChanges(b, a)
-      });
-    }
-  }
-  const both = (x, y) => x !== void 0 || y !== void 0;
-  if (both(bc.connections, ac.connections)) {
-    const items = (t) => t.connections.map((c) => ({
-      id: c.name,
-      title: c.name,
-      value: { connectionString: c.connectionString, type: c.type }
-    }));
-    compareItems("connection", items(before), items(after2), entries);
-  }
-  if (both(bc.variables, ac.variables)) {
-    const items = (t) => t.variables.map((v) => ({ id: String(v.qName), title: String(v.qName), value: v }));
-    compareItems("variable", items(before), items(after2), entries);
-  }
-  const byId = (list) => list.map((p) => ({ id: infoOf(p).id, title: titleOf(p), value: p }));
-  if (both(bc.dimensions, ac.dimensions))
-    compareItems("dimension", byId(before.dimensions), byId(after2.dimensions), entries);
-  if (both(bc.measures, ac.measures))
-    compareItems("measure", byId(before.measures), byId(after2.measures), entries);
-  if (both(bc.objects, ac.objects)) {
-    const b = flattenObjects(before.objects, void 0, []);
-    const a = flattenObjects(after2.objects, void 0, []);
-    const isSheet = (i) => i.type === "sheet";
-    compareItems("sheet", b.filter(isSheet), a.filter(isSheet), entries);
-    compareItems(
-      "object",
-      b.filter((i) => !isSheet(i)),
-      a.filter((i) => !isSheet(i)),
-      entries
-    );
-  }
-  if (both(bc.bookmarks, ac.bookmarks))
-    compareItems("bookmark", byId(before.bookmarks), byId(after2.bookmarks), entries);
-  const kindIndex = new Map(DIFF_KINDS.map((k, i) => [k, i]));
-  entries.sort(
-    (x, y) => (kindIndex.get(x.kind) ?? 0) - (kindIndex.get(y.kind) ?? 0) || CHANGE_ORDER[x.change] - CHANGE_ORDER[y.change] || cmp2(x.title, y.title) || cmp2(x.id, y.id)
-  );
-  const counts = Object.fromEntries(
-    DIFF_KINDS.map((k) => [k, { added: 0, changed: 0, removed: 0 }])
-  );
-  for (const e of entries) counts[e.kind][e.change]++;
-  return { changed: entries.length > 0, entries, counts };
-}
-var HEADINGS = {
-  script: "Script sections",
-  "app-properties": "App properties",
-  connection: "Connections",
-  variable: "Variables",
-  dimension: "Dimensions",
-  measure: "Measures",
-  sheet: "Sheets",
-  object: "Charts and other objects",
-  bookmark: "Bookmarks"
-};
-var ICON = { added: "➕ added", changed: "✏️ changed", removed: "➖ removed" };
-function cell2(text, max = 80) {
-  const one = text.replace(/\s+/g, " ").trim();
-  const cut = [...one].length > max ? `${[...one].slice(0, max - 1).join("")}…` : one;
-  return cut.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function code(text) {
-  const c = cell2(text, 60);
-  if (c === "") return "(empty)";
-  return c.includes("`") ? `\`\` ${c} \`\`` : `\`${c}\``;
-}
-function detailText(d) {
-  const label2 = cell2(d.label, 60);
-  if (d.before !== void 0 && d.after !== void 0)
-    return `${label2}: ${code(d.before)} → ${code(d.after)}`;
-  if (d.after !== void 0) return `${label2}: ${code(d.after)}`;
-  if (d.before !== void 0) return `${label2}: ${code(d.before)} → (none)`;
-  return label2;
-}
-function renderDiffMarkdown(diff, options = {}) {
-  const title = options.title ?? "App changes";
-  const max = options.maxRowsPerKind ?? 100;
-  const lines = [];
-  if (title) lines.push(`## ${title}`, "");
-  if (!diff.changed) {
-    lines.push("No changes.");
-    return `${lines.join("\n")}
-`;
-  }
-  const total = { added: 0, changed: 0, removed: 0 };
-  for (const e of diff.entries) total[e.change]++;
-  lines.push(`**${total.added} added, ${total.changed} changed, ${total.removed} removed.**`, "");
-  for (const kind of DIFF_KINDS) {
-    const rows = diff.entries.filter((e) => e.kind === kind);
-    if (rows.length === 0) continue;
-    const c = diff.counts[kind];
-    lines.push(`### ${HEADINGS[kind]} (${c.added} added, ${c.changed} changed, ${c.removed} removed)`, "");
-    const withType = kind === "object";
-    const withId = kind !== "script" && kind !== "app-properties" && kind !== "connection" && kind !== "variable";
-    const header = [
-      "Change",
-      ...withType ? ["Type"] : [],
-      kind === "script" ? "Section" : "Title",
-      ...withId ? ["Id"] : [],
-      "Details"
-    ];
-    lines.push(`| ${header.join(" | ")} |`, `|${header.map(() => " --- ").join("|")}|`);
-    for (const e of rows.slice(0, max)) {
-      const details = e.details.map(detailText).join("<br>");
-      const row = [
-        ICON[e.change],
-        ...withType ? [cell2(e.type ?? "")] : [],
-        cell2(e.title) || "(untitled)",
-        ...withId ? [code(e.id)] : [],
-        details
-      ];
-      lines.push(`| ${row.join(" | ")} |`);
-    }
-    if (rows.length > max) lines.push("", `…and ${rows.length - max} more.`);
-    lines.push("");
-  }
-  return `${lines.join("\n").replace(/\n+$/, "")}
-`;
-}
-
-// packages/app-files/src/digest.ts
-function treeDigest(tree) {
-  const parts = [];
-  for (const [path2, text] of tree.fileTexts())
-    parts.push(`${path2}\0${Buffer.byteLength(text, "utf8")}\0${text}`);
-  return sha256Hex(parts.join("\0"));
-}
-
-// packages/app-files/src/lint/rules/script-variable-redefined.ts
-var TOGGLED = new Set(
-  [
-    "ErrorMode",
-    "Verbatim",
-    "NullInterpret",
-    "NullValue",
-    "OtherSymbol",
-    "HidePrefix",
-    "HideSuffix",
-    "StripComments"
-  ].map((n) => n.toLowerCase())
-);
-
-// packages/app-files/src/lint/yaml-file.ts
-var import_yaml5 = __toESM(require_dist(), 1);
-
-// packages/delivery/src/deploy/content.ts
-function diffMarkdown(current, desired) {
-  const diff = diffAppTrees(current, desired);
-  return diff.changed ? renderDiffMarkdown(diff, { title: "" }) : "";
-}
-async function unbuildFromTenant(client, appId) {
-  return client.withApp(appId, (doc) => unbuildApp(doc));
-}
-function emptyTreeLike(like) {
-  const c = like.content;
-  const content = {};
-  if (c.appProperties !== void 0) content.appProperties = {};
-  if (c.script !== void 0) content.script = "";
-  if (c.connections !== void 0) content.connections = [];
-  if (c.dimensions !== void 0) content.dimensions = [];
-  if (c.measures !== void 0) content.measures = [];
-  if (c.variables !== void 0) content.variables = [];
-  if (c.bookmarks !== void 0) content.bookmarks = [];
-  if (c.objects !== void 0) content.objects = [];
-  return new AppTree(content);
-}
-function withTitle(tree, name) {
-  if (tree.content.appProperties === void 0) return tree;
-  if (tree.content.appProperties.qTitle === name) return tree;
-  return new AppTree(
-    { ...tree.content, appProperties: { ...tree.content.appProperties, qTitle: name } },
-    {
-      warnings: tree.warnings
-    }
-  );
-}
-function titleOfTree(tree) {
-  const t = tree.content.appProperties?.qTitle;
-  return typeof t === "string" && t.trim() ? t.trim() : void 0;
-}
-var CHANGE = { create: "add", update: "update", delete: "remove" };
-function compareContent(current, desired, prune) {
-  const plan = planBuild(current, desired, { prune });
-  return plan.operations.map((op) => ({
-    change: CHANGE[op.action],
-    kind: op.kind === "object" && op.type ? op.type : op.kind,
-    name: op.title
-  }));
-}
-async function buildInto(doc, desired, options) {
-  const result2 = await buildApp(doc, desired, {
-    prune: options.prune,
-    reload: false,
-    logger: options.logger
-  });
-  return result2.changed;
-}
-
-// packages/delivery/src/rollout/tenant-ops.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join2 } from "node:path";
-
-// node_modules/@qlik/api/chunks/invoke-fetch-B6hSp2sU.js
-init_utils_m8Ydgbd8();
-init_invoke_fetch_functions_C_Fj8sJ4();
-var API_VERSION2 = "2026-08";
-var defaultUserAgent2 = "qlik-api/2.19.0";
-async function invokeFetch2(api, props) {
-  const hostConfig = props.options?.hostConfig;
-  let userAgent;
-  if (props?.options?.userAgent) userAgent = props.options.userAgent;
-  else if (isBrowser()) userAgent = `${window.navigator.userAgent} ${defaultUserAgent2}`;
-  else userAgent = defaultUserAgent2;
-  let apiVersion;
-  if (props?.apiVersion) {
-    if (!isValidApiVersion(props.apiVersion)) {
-      console.warn(`[qlik-api] Invalid apiVersion "${props.apiVersion}". Must be "latest" or a quarterly release in YYYY-MM format (MM ∈ {02, 05, 08, 11}). Falling back to "${API_VERSION2}".`);
-      apiVersion = API_VERSION2;
-    } else apiVersion = props.apiVersion;
-  } else apiVersion = API_VERSION2;
-  const options = {
-    ...props?.options,
-    userAgent
-  };
-  return (await getInvokeFetchRuntimeModule(hostConfig)).invokeFetch(api, {
-    ...props,
-    options,
-    apiVersion,
-    isPublic: true
-  });
-}
-
-// node_modules/@qlik/api/automations.js
-async function queueAutomationRun(id, body, options) {
-  return invokeFetch2("automations", {
-    method: "post",
-    pathTemplate: "/api/v1/automations/{id}/runs",
-    pathVariables: { id },
-    body,
-    contentType: "application/json",
-    options
-  });
-}
-async function getAutomationRun(id, runId, options) {
-  return invokeFetch2("automations", {
-    method: "get",
-    pathTemplate: "/api/v1/automations/{id}/runs/{runId}",
-    pathVariables: {
-      id,
-      runId
-    },
-    options
-  });
-}
-
-// node_modules/@qlik/api/apps.js
-async function createApp(body, options) {
-  return invokeFetch2("apps", {
-    method: "post",
-    pathTemplate: "/api/v1/apps",
-    body,
-    contentType: "application/json",
-    options
-  });
-}
-async function getAppInfo(appId, options) {
-  return invokeFetch2("apps", {
-    method: "get",
-    pathTemplate: "/api/v1/apps/{appId}",
-    pathVariables: { appId },
-    options
-  });
-}
-async function publishApp(appId, body, options) {
-  return invokeFetch2("apps", {
-    method: "post",
-    pathTemplate: "/api/v1/apps/{appId}/publish",
-    pathVariables: { appId },
-    body,
-    contentType: "application/json",
-    options
-  });
-}
-async function republishApp(appId, body, options) {
-  return invokeFetch2("apps", {
-    method: "put",
-    pathTemplate: "/api/v1/apps/{appId}/publish",
-    pathVariables: { appId },
-    body,
-    contentType: "application/json",
-    options
-  });
-}
-
-// node_modules/@qlik/api/items.js
-async function getItems(query, options) {
-  return invokeFetch2("items", {
-    method: "get",
-    pathTemplate: "/api/v1/items",
-    query,
-    options
-  });
-}
-async function getPublishedItems(itemId2, query, options) {
-  return invokeFetch2("items", {
-    method: "get",
-    pathTemplate: "/api/v1/items/{itemId}/publisheditems",
-    pathVariables: { itemId: itemId2 },
-    query,
-    options
-  });
-}
-
 // packages/delivery/src/deploy/apps.ts
 function toAppItem(item) {
   return { itemId: item.id, appId: item.resourceId ?? "", name: item.name, spaceId: item.spaceId ?? "" };
@@ -99324,52 +98037,6 @@ function appUrl(tenantOrigin, appId) {
   return appId ? `${tenantOrigin.replace(/\/+$/, "")}/sense/app/${appId}` : "";
 }
 
-// packages/delivery/src/deploy/deploy-app.ts
-import { existsSync as existsSync4 } from "node:fs";
-
-// packages/delivery/src/deploy/apply-parameters.ts
-function applyParameters(tree, params, file = "parameters") {
-  const credentials = /* @__PURE__ */ new Map();
-  if (!params) return { tree, credentials };
-  const content = structuredClone({ ...tree.content });
-  const variableNames = Object.keys(params.variables);
-  if (variableNames.length) {
-    const variables = (content.variables ?? []).map((v) => ({ ...v }));
-    for (const name of variableNames) {
-      const variable = variables.find((v) => v.qName === name);
-      if (!variable) {
-        throw new ConfigError(
-          `Variable '${name}' in parameters file '${file}' (environment '${params.environment}') is not defined in the app: add it to variables.json or fix the name.`,
-          { field: file }
-        );
-      }
-      variable.qDefinition = params.variables[name];
-    }
-    content.variables = variables;
-  }
-  const connectionNames = Object.keys(params.connections);
-  if (connectionNames.length) {
-    const connections = (content.connections ?? []).map((c) => ({ ...c }));
-    for (const name of connectionNames) {
-      const conn = connections.find((c) => c.name === name);
-      if (!conn) {
-        throw new ConfigError(
-          `Connection '${name}' in parameters file '${file}' (environment '${params.environment}') is not defined in the app's connections.yml.`,
-          { field: file }
-        );
-      }
-      const p = params.connections[name];
-      if (p.connectionString !== void 0) conn.connectionString = p.connectionString;
-      if (p.type !== void 0) conn.type = p.type;
-      if (p.username !== void 0 || p.password !== void 0) {
-        credentials.set(name, { username: p.username, password: p.password });
-      }
-    }
-    content.connections = connections;
-  }
-  return { tree: new AppTree(content, { warnings: tree.warnings }), credentials };
-}
-
 // packages/delivery/src/deploy/connection-credentials.ts
 async function applyConnectionCredentials(doc, credentials, logger) {
   if (!credentials.size) return;
@@ -99400,6 +98067,59 @@ async function applyConnectionCredentials(doc, credentials, logger) {
   }
 }
 
+// packages/delivery/src/deploy/content.ts
+function diffMarkdown(current, desired) {
+  const diff = diffAppTrees(current, desired);
+  return diff.changed ? renderDiffMarkdown(diff, { title: "" }) : "";
+}
+async function unbuildFromTenant(client, appId) {
+  return client.withApp(appId, (doc) => unbuildApp(doc));
+}
+function emptyTreeLike(like) {
+  const c = like.content;
+  const content = {};
+  if (c.appProperties !== void 0) content.appProperties = {};
+  if (c.script !== void 0) content.script = "";
+  if (c.connections !== void 0) content.connections = [];
+  if (c.dimensions !== void 0) content.dimensions = [];
+  if (c.measures !== void 0) content.measures = [];
+  if (c.variables !== void 0) content.variables = [];
+  if (c.bookmarks !== void 0) content.bookmarks = [];
+  if (c.objects !== void 0) content.objects = [];
+  return new AppTree(content);
+}
+function withTitle(tree, name) {
+  if (tree.content.appProperties === void 0) return tree;
+  if (tree.content.appProperties.qTitle === name) return tree;
+  return new AppTree(
+    { ...tree.content, appProperties: { ...tree.content.appProperties, qTitle: name } },
+    {
+      warnings: tree.warnings
+    }
+  );
+}
+function titleOfTree(tree) {
+  const t = tree.content.appProperties?.qTitle;
+  return typeof t === "string" && t.trim() ? t.trim() : void 0;
+}
+var CHANGE = { create: "add", update: "update", delete: "remove" };
+function compareContent(current, desired, prune) {
+  const plan = planBuild(current, desired, { prune });
+  return plan.operations.map((op) => ({
+    change: CHANGE[op.action],
+    kind: op.kind === "object" && op.type ? op.type : op.kind,
+    name: op.title
+  }));
+}
+async function buildInto(doc, desired, options) {
+  const result2 = await buildApp(doc, desired, {
+    prune: options.prune,
+    reload: false,
+    logger: options.logger
+  });
+  return result2.changed;
+}
+
 // packages/delivery/src/deploy/make-public.ts
 var CONSUMER_OBJECT_TYPES = ["sheet", "story", "masterobject"];
 async function makeContentPublic(doc, logger) {
@@ -99422,6 +98142,178 @@ async function makeContentPublic(doc, logger) {
   if (count) await doc.doSave();
   logger.info(`Made ${count} sheets, master items and bookmarks public in the staging app.`);
   return count;
+}
+
+// packages/delivery/src/deploy/parameters.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+import { readFileSync } from "node:fs";
+var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function isObject5(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function fail(file, path2, what) {
+  throw new ConfigError(`Parameters file '${file}': ${path2} ${what}`, { field: file });
+}
+function parseRef(file, path2, value) {
+  if (!isObject5(value)) fail(file, path2, "must be a reference like { env: NAME } or { secret: NAME }.");
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || keys[0] !== "env" && keys[0] !== "secret") {
+    fail(file, path2, "must have exactly one key, 'env' or 'secret' (e.g. { secret: DB_PASSWORD }).");
+  }
+  const name = value[keys[0]];
+  if (typeof name !== "string" || !ENV_NAME.test(name)) {
+    fail(file, path2, `must name an environment variable (letters, digits, _), got '${String(name)}'.`);
+  }
+  return keys[0] === "env" ? { env: name } : { secret: name };
+}
+function parseValue(file, path2, value) {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return parseRef(file, path2, value);
+}
+function parseEnvironment(file, path2, value) {
+  const out = { variables: {}, connections: {} };
+  if (value === null || value === void 0) return out;
+  if (!isObject5(value)) fail(file, path2, "must be a mapping with 'variables' and/or 'connections'.");
+  for (const key of Object.keys(value)) {
+    if (key !== "variables" && key !== "connections") {
+      fail(file, `${path2}.${key}`, "is not allowed here: use 'variables' or 'connections'.");
+    }
+  }
+  const variables = value.variables ?? {};
+  if (!isObject5(variables)) fail(file, `${path2}.variables`, "must map variable names to values.");
+  for (const [name, v] of Object.entries(variables)) {
+    const p = `${path2}.variables.${name}`;
+    if (isObject5(v) && "secret" in v) {
+      fail(file, p, "cannot be a secret: variable values are stored in the app where anyone can read them.");
+    }
+    out.variables[name] = parseValue(file, p, v);
+  }
+  const connections = value.connections ?? {};
+  if (!isObject5(connections)) fail(file, `${path2}.connections`, "must map connection names to settings.");
+  for (const [name, c] of Object.entries(connections)) {
+    const p = `${path2}.connections.${name}`;
+    if (!isObject5(c)) fail(file, p, "must be a mapping (connectionString, type, username, password).");
+    const conn = {};
+    for (const [key, v] of Object.entries(c)) {
+      if (key === "connectionString") {
+        if (isObject5(v) && "secret" in v) {
+          fail(
+            file,
+            `${p}.${key}`,
+            "cannot be a secret: connection strings are visible in the app; put credentials in username and password."
+          );
+        }
+        conn.connectionString = parseValue(file, `${p}.${key}`, v);
+      } else if (key === "type") {
+        if (typeof v !== "string") fail(file, `${p}.type`, "must be a string.");
+        conn.type = v;
+      } else if (key === "username" || key === "password") {
+        if (typeof v === "string" || typeof v === "number") {
+          fail(
+            file,
+            `${p}.${key}`,
+            `must not be written in the file: use { secret: NAME } and pass the value as a secret.`
+          );
+        }
+        conn[key] = parseRef(file, `${p}.${key}`, v);
+      } else {
+        fail(file, `${p}.${key}`, "is not allowed: use connectionString, type, username or password.");
+      }
+    }
+    out.connections[name] = conn;
+  }
+  return out;
+}
+function parseParameters(text, file) {
+  let doc;
+  try {
+    doc = (0, import_yaml4.parse)(text);
+  } catch (error2) {
+    throw new ConfigError(
+      `Parameters file '${file}' is not valid YAML: ${error2.message.split("\n")[0]}`,
+      {
+        field: file,
+        cause: error2
+      }
+    );
+  }
+  if (doc === null || doc === void 0) doc = {};
+  if (!isObject5(doc)) fail(file, "the top level", "must be a mapping with 'defaults' and/or 'environments'.");
+  for (const key of Object.keys(doc)) {
+    if (key !== "defaults" && key !== "environments") {
+      fail(file, key, "is not allowed at the top level: use 'defaults' or 'environments'.");
+    }
+  }
+  const environments = {};
+  const envs = doc.environments ?? {};
+  if (!isObject5(envs)) fail(file, "environments", "must map environment names to parameters.");
+  for (const [name, value] of Object.entries(envs)) {
+    environments[name] = parseEnvironment(file, `environments.${name}`, value);
+  }
+  return { file, defaults: parseEnvironment(file, "defaults", doc.defaults), environments };
+}
+function loadParametersFile(path2) {
+  let text;
+  try {
+    text = readFileSync(path2, "utf8");
+  } catch (error2) {
+    throw new ConfigError(
+      `Parameters file '${path2}' cannot be read: ${error2.code ?? "error"}.`,
+      {
+        field: "parameters",
+        cause: error2
+      }
+    );
+  }
+  return parseParameters(text, path2);
+}
+function resolveRef(file, path2, ref, env, register) {
+  const name = "env" in ref ? ref.env : ref.secret;
+  const value = env[name];
+  if (value === void 0 || value === "") {
+    throw new ConfigError(
+      `Environment variable '${name}' is not set; parameters file '${file}' references it at ${path2}. Pass it to the step (e.g. env: ${name}: \${{ secrets.${name} }}).`,
+      { field: name }
+    );
+  }
+  if (register) secrets.register(value);
+  return value;
+}
+function resolveParameters(params, environment, env, options = {}) {
+  const section = params.environments[environment];
+  if (!section && options.required && Object.keys(params.environments).length > 0) {
+    throw new ConfigError(
+      `Environment '${environment}' is not defined in parameters file '${params.file}'; it defines ${Object.keys(
+        params.environments
+      ).map((e) => `'${e}'`).join(", ")}.`,
+      { field: "environment" }
+    );
+  }
+  const out = { environment, matched: Boolean(section), variables: {}, connections: {} };
+  const layers = [["defaults", params.defaults]];
+  if (section) layers.push([`environments.${environment}`, section]);
+  for (const [prefix, layer] of layers) {
+    for (const [name, value] of Object.entries(layer.variables)) {
+      const path2 = `${prefix}.variables.${name}`;
+      out.variables[name] = typeof value === "string" ? value : resolveRef(params.file, path2, value, env, "secret" in value);
+    }
+    for (const [name, conn] of Object.entries(layer.connections)) {
+      const path2 = `${prefix}.connections.${name}`;
+      const target = { ...out.connections[name] ?? {} };
+      if (conn.connectionString !== void 0) {
+        const v = conn.connectionString;
+        target.connectionString = typeof v === "string" ? v : resolveRef(params.file, `${path2}.connectionString`, v, env, "secret" in v);
+      }
+      if (conn.type !== void 0) target.type = conn.type;
+      if (conn.username)
+        target.username = resolveRef(params.file, `${path2}.username`, conn.username, env, true);
+      if (conn.password)
+        target.password = resolveRef(params.file, `${path2}.password`, conn.password, env, true);
+      out.connections[name] = target;
+    }
+  }
+  return out;
 }
 
 // packages/delivery/src/deploy/provenance.ts
@@ -99587,7 +98479,7 @@ async function lastReload(client, appId) {
 }
 
 // packages/delivery/src/deploy/rollback-store.ts
-import { mkdirSync as mkdirSync3, readFileSync as readFileSync4, renameSync as renameSync2, writeFileSync as writeFileSync2, existsSync as existsSync3 } from "node:fs";
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync2, renameSync, writeFileSync, existsSync as existsSync2 } from "node:fs";
 import { join } from "node:path";
 function rollbackKey(tenant, spaceId, appName) {
   return `${tenant}/${spaceId}/${appName}`;
@@ -99614,16 +98506,16 @@ var DirectoryRollbackStore = class {
     return join(this.dir, `${sha256Hex(key).slice(0, 32)}.json`);
   }
   async save(key, snapshot) {
-    mkdirSync3(this.dir, { recursive: true });
+    mkdirSync2(this.dir, { recursive: true });
     const target = this.file(key);
     const temp = `${target}.tmp`;
-    writeFileSync2(temp, canonicalJson({ key, snapshot }));
-    renameSync2(temp, target);
+    writeFileSync(temp, canonicalJson({ key, snapshot }));
+    renameSync(temp, target);
   }
   async load(key) {
     const target = this.file(key);
-    if (!existsSync3(target)) return void 0;
-    const parsed = JSON.parse(readFileSync4(target, "utf8"));
+    if (!existsSync2(target)) return void 0;
+    const parsed = JSON.parse(readFileSync2(target, "utf8"));
     return parsed.key === key ? parsed.snapshot : void 0;
   }
 };
@@ -99742,7 +98634,7 @@ function validate(options) {
         field: "source"
       });
     }
-    if (options.source && !existsSync4(options.source)) {
+    if (options.source && !existsSync3(options.source)) {
       throw new ConfigError(`Input 'source': the folder '${options.source}' does not exist.`, {
         field: "source"
       });
@@ -100189,6 +99081,39 @@ async function deployApp(client, options, deps = {}) {
     snapshot: true,
     restore: false
   });
+}
+
+// packages/delivery/src/deploy/render.ts
+function cell2(text) {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+var CHANGE_LABEL = { add: "➕ add", update: "✏️ update", remove: "➖ remove" };
+function renderPlanMarkdown(plan) {
+  const lines = [];
+  const target = plan.mode === "managed" ? `managed space **${cell2(plan.space.name)}** (staged in **${cell2(plan.stagingSpace?.name ?? "")}**)` : `shared space **${cell2(plan.space.name)}**`;
+  lines.push(
+    `App **${cell2(plan.appName)}** → ${target} on ${cell2(plan.tenant)}${plan.environment ? `, environment **${cell2(plan.environment)}**` : ""}.`
+  );
+  lines.push("");
+  if (!plan.changed) {
+    lines.push("No changes: the target already matches the source.");
+    lines.push("");
+    return lines.join("\n");
+  }
+  if (plan.changes.length) {
+    lines.push(`| Change | Kind | Name |`);
+    lines.push(`| --- | --- | --- |`);
+    for (const c of plan.changes)
+      lines.push(`| ${CHANGE_LABEL[c.change]} | ${cell2(c.kind)} | ${cell2(c.name)} |`);
+    lines.push("");
+  }
+  if (plan.steps.length) {
+    lines.push(`| # | Step |`);
+    lines.push(`| --- | --- |`);
+    plan.steps.forEach((s, i) => lines.push(`| ${i + 1} | ${cell2(s.description)} |`));
+    lines.push("");
+  }
+  return lines.join("\n");
 }
 
 // node_modules/@qlik/api/analytics/apps.js
@@ -100649,6 +99574,1117 @@ var DEFAULT_THRESHOLDS = {
   failOnErrors: true
 };
 
+// packages/delivery/src/rollout/engine.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+
+// packages/delivery/src/rollout/plan.ts
+function globToRegExp(glob) {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`, "i");
+}
+function parseSelector(text, field) {
+  const terms = text.split("&").map((t) => t.trim()).filter(Boolean);
+  if (!terms.length) throw new ConfigError(`Input '${field}': the selector is empty.`, { field });
+  return terms.map((term) => {
+    const m = /^(!?)(label|region|name)\s*(!?=)\s*(.+)$/i.exec(term);
+    if (!m) {
+      throw new ConfigError(
+        `Input '${field}': '${term}' is not a selector; use label=<label>, region=<region> or name=<pattern> (join with &).`,
+        { field }
+      );
+    }
+    return {
+      key: m[2].toLowerCase(),
+      value: m[4].trim(),
+      negate: m[1] === "!" || m[3] === "!="
+    };
+  });
+}
+function matchesSelector(tenant, selector) {
+  return selector.every((term) => {
+    let hit;
+    if (term.key === "label") hit = tenant.labels.includes(term.value);
+    else if (term.key === "region") hit = (tenant.region ?? "").toLowerCase() === term.value.toLowerCase();
+    else hit = globToRegExp(term.value).test(tenant.name);
+    return term.negate ? !hit : hit;
+  });
+}
+function parseWaveSpec(text, field) {
+  const value = text.trim();
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(value);
+  if (percent) {
+    const p = Number(percent[1]);
+    if (!(p > 0 && p <= 100)) {
+      throw new ConfigError(`Input '${field}': '${value}' must be a percent above 0 and at most 100.`, {
+        field
+      });
+    }
+    return { kind: "percent", percent: p, text: value };
+  }
+  if (/^\d+$/.test(value)) {
+    const count = Number(value);
+    if (count < 1)
+      throw new ConfigError(`Input '${field}': a count must be at least 1, got '${value}'.`, { field });
+    return { kind: "count", count, text: value };
+  }
+  return { kind: "selector", selector: parseSelector(value, field), text: value };
+}
+function parseWaves(text, field = "waves") {
+  if (!text?.trim()) return [];
+  return text.split(",").map((s) => s.trim()).filter(Boolean).map((s) => parseWaveSpec(s, field));
+}
+function parseShard(text, field = "shard") {
+  if (!text?.trim()) return void 0;
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new ConfigError(`Input '${field}' must look like i/n with 1 ≤ i ≤ n (e.g. 2/5), got '${text}'.`, {
+      field
+    });
+  }
+  return { index, count };
+}
+function percentCount(percent, of) {
+  if (of <= 0) return 0;
+  return Math.min(of, Math.max(1, Math.ceil(percent * of / 100 - 1e-9)));
+}
+function byName2(a, b) {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+function planWaves(tenants, options) {
+  const all = [...tenants].sort(byName2);
+  let selected = all;
+  const excluded = [];
+  if (options.selector?.trim()) {
+    const selectors = options.selector.split(",").map((s) => s.trim()).filter(Boolean).map((s) => parseSelector(s, "selector"));
+    selected = all.filter((t) => selectors.some((s) => matchesSelector(t, s)));
+    for (const t of all) if (!selected.includes(t)) excluded.push(t.name);
+    if (!selected.length) {
+      throw new ConfigError(
+        `Input 'selector': '${options.selector}' matches none of the ${all.length} tenants.`,
+        {
+          field: "selector"
+        }
+      );
+    }
+  }
+  const total = selected.length;
+  const remaining = [...selected];
+  const taken = () => total - remaining.length;
+  const take = (n) => remaining.splice(0, Math.max(0, n));
+  const takeMatching = (selector) => {
+    const hit = remaining.filter((t) => matchesSelector(t, selector));
+    for (const t of hit) remaining.splice(remaining.indexOf(t), 1);
+    return hit;
+  };
+  const groups = [];
+  if (options.canary?.trim()) {
+    const spec = parseWaveSpec(options.canary, "canary");
+    const canary = spec.kind === "selector" ? takeMatching(spec.selector) : take(spec.kind === "count" ? spec.count : percentCount(spec.percent, total));
+    if (!canary.length) {
+      throw new ConfigError(
+        `Input 'canary': '${options.canary}' matches no tenant, so there would be no canary.`,
+        {
+          field: "canary"
+        }
+      );
+    }
+    groups.push({ name: "canary", tenants: canary });
+  }
+  const specs = parseWaves(options.waves);
+  specs.forEach((spec, i) => {
+    let wave;
+    if (spec.kind === "selector") wave = takeMatching(spec.selector);
+    else if (spec.kind === "count") wave = take(spec.count);
+    else wave = take(percentCount(spec.percent, total) - taken());
+    if (wave.length) groups.push({ name: `wave ${i + 1} (${spec.text})`, tenants: wave });
+  });
+  if (remaining.length) {
+    groups.push({
+      name: specs.length ? `wave ${specs.length + 1} (rest)` : "all",
+      tenants: take(remaining.length)
+    });
+  }
+  const shard = parseShard(options.shard);
+  const waves = groups.map((g, i) => ({
+    index: i + 1,
+    name: g.name,
+    total: g.tenants.length,
+    tenants: (shard ? g.tenants.filter((_, k) => k % shard.count === shard.index - 1) : g.tenants).sort(
+      byName2
+    )
+  }));
+  return { waves, excluded, ...shard ? { shard } : {} };
+}
+function rolloutMatrix(plan, shards) {
+  const include = [];
+  for (const wave of plan.waves) {
+    const n = Math.max(1, Math.min(shards, wave.total));
+    for (let i = 1; i <= n; i++) {
+      const size = Math.floor(wave.total / n) + (i - 1 < wave.total % n ? 1 : 0);
+      include.push({ wave: wave.index, shard: `${i}/${n}`, tenants: size });
+    }
+  }
+  return { include };
+}
+function parseBudget(text, field = "max-failures") {
+  if (!text?.trim()) return { count: 0 };
+  const v = text.trim();
+  const p = /^(\d+(?:\.\d+)?)\s*%$/.exec(v);
+  if (p) {
+    const percent = Number(p[1]);
+    if (percent > 100) throw new ConfigError(`Input '${field}' must be at most 100%, got '${v}'.`, { field });
+    return { percent };
+  }
+  if (/^\d+$/.test(v)) return { count: Number(v) };
+  throw new ConfigError(`Input '${field}' must be a count (e.g. 2) or a percent (e.g. 10%), got '${v}'.`, {
+    field
+  });
+}
+function errorBudget(budget, size) {
+  if (budget.percent !== void 0) return Math.floor(budget.percent * size / 100 + 1e-9);
+  return budget.count ?? 0;
+}
+
+// packages/delivery/src/rollout/engine.ts
+var NOT_RETRYABLE = /* @__PURE__ */ new Set([
+  "ConfigError",
+  "ReloadFailedError",
+  "DeployVerificationError",
+  "QlikUnauthorizedError",
+  "QlikForbiddenError",
+  "QlikNotFoundError",
+  "EvaluationFailedError"
+]);
+function defaultRetryable(error2) {
+  if (error2 instanceof ConfigError) return false;
+  const name = error2?.name ?? "";
+  if (name === "DeployFailedError") return defaultRetryable(error2.cause);
+  return !NOT_RETRYABLE.has(name);
+}
+function iso(d) {
+  return d.toISOString();
+}
+var Checkpointer = class {
+  chain = Promise.resolve();
+  waiting;
+  store;
+  state;
+  now;
+  constructor(store, state, now) {
+    this.store = store;
+    this.state = state;
+    this.now = now;
+  }
+  save() {
+    if (this.waiting) return this.waiting;
+    const next = this.chain.then(() => {
+      this.waiting = void 0;
+      this.state.updatedAt = iso(this.now());
+      return this.store.save(this.state);
+    });
+    this.waiting = next;
+    this.chain = next.catch(() => void 0);
+    return next;
+  }
+};
+function freshState(options, now) {
+  return {
+    version: 1,
+    rolloutId: randomUUID2(),
+    startedAt: iso(now),
+    updatedAt: iso(now),
+    sourceDigest: options.sourceDigest,
+    appName: options.appName,
+    space: options.space,
+    ...options.plan.shard ? { shard: `${options.plan.shard.index}/${options.plan.shard.count}` } : {},
+    status: "running",
+    waves: [],
+    tenants: {}
+  };
+}
+async function runRollout(options, deps) {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => /* @__PURE__ */ new Date());
+  const wait = deps.sleep ?? ((ms2) => sleep(ms2));
+  const retryable = deps.retryable ?? defaultRetryable;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  if (!Number.isInteger(options.maxParallel) || options.maxParallel < 1) {
+    throw new ConfigError(
+      `Input 'max-parallel' must be a whole number of at least 1, got ${options.maxParallel}.`,
+      {
+        field: "max-parallel"
+      }
+    );
+  }
+  let previous;
+  if (options.resume) {
+    previous = await deps.store.load();
+    if (previous && previous.sourceDigest !== options.sourceDigest) {
+      logger.warn(
+        `The state in ${deps.store.location} is for another source (${previous.sourceDigest.slice(0, 12)}); tenants are deployed again where their version differs.`
+      );
+    }
+  }
+  const state = previous && previous.sourceDigest === options.sourceDigest ? { ...previous, status: "running" } : freshState(options, now());
+  const keepTenants = previous?.tenants ?? {};
+  state.tenants = {};
+  state.waves = options.plan.waves.map((w) => {
+    const before = previous?.sourceDigest === options.sourceDigest ? previous.waves.find((x) => x.index === w.index) : void 0;
+    return {
+      index: w.index,
+      name: w.name,
+      status: before?.status === "passed" ? "passed" : "pending",
+      tenants: w.tenants.map((t) => t.name),
+      ...before?.startedAt ? { startedAt: before.startedAt } : {}
+    };
+  });
+  for (const wave of options.plan.waves) {
+    for (const t of wave.tenants) {
+      const digest = options.tenantDigest(t);
+      const old = keepTenants[t.name];
+      state.tenants[t.name] = old && old.digest === digest ? { ...old, wave: wave.index } : { name: t.name, wave: wave.index, status: "pending", digest, attempts: 0 };
+    }
+  }
+  const checkpoint = new Checkpointer(deps.store, state, now);
+  await checkpoint.save();
+  const contextFor = (tenant, wave, attempt) => {
+    const record = state.tenants[tenant.name];
+    return {
+      wave,
+      attempt,
+      record,
+      rolloutStartedAt: state.startedAt,
+      update: async (fields) => {
+        Object.assign(record, fields);
+        await checkpoint.save();
+      }
+    };
+  };
+  const deployOne = async (tenant, wave) => {
+    const record = state.tenants[tenant.name];
+    const started = now();
+    record.status = "in-progress";
+    record.startedAt = iso(started);
+    delete record.finishedAt;
+    delete record.error;
+    delete record.health;
+    delete record.rollbackReason;
+    await checkpoint.save();
+    for (let attempt = 1; ; attempt++) {
+      record.attempts += 1;
+      try {
+        const outcome = await deps.deployTenant(tenant, contextFor(tenant, wave, attempt));
+        record.status = "deployed";
+        record.appId = outcome.appId;
+        record.changed = outcome.changed;
+        if (outcome.reloadStatus) record.reloadStatus = outcome.reloadStatus;
+        else delete record.reloadStatus;
+        logger.info(
+          `${tenant.name}: ${outcome.changed ? "deployed" : "already up to date"} (${record.appId}${attempt > 1 ? `, attempt ${attempt}` : ""}).`
+        );
+        break;
+      } catch (error2) {
+        const message = describeError(error2);
+        const again = attempt < maxAttempts && retryable(error2);
+        if (again) {
+          logger.warn(`${tenant.name}: attempt ${attempt} failed (${message}); trying again.`);
+          await wait(Math.min(2e3, 200 * 2 ** (attempt - 1)));
+          continue;
+        }
+        const rolledBack = error2.rolledBack === true;
+        record.status = rolledBack ? "rolled-back" : "failed";
+        record.error = message;
+        if (rolledBack) record.rollbackReason = "the deploy failed and restored the previous version";
+        const reload = error2.reload;
+        if (reload?.status) record.reloadStatus = reload.status;
+        logger.error(`${tenant.name}: ${rolledBack ? "failed and rolled back" : "failed"}: ${message}`);
+        break;
+      }
+    }
+    const finished = now();
+    record.finishedAt = iso(finished);
+    record.durationMs = finished.getTime() - started.getTime();
+    await checkpoint.save();
+  };
+  const rollbackOne = async (tenant, wave, reason) => {
+    const record = state.tenants[tenant.name];
+    if (!deps.rollbackTenant) return;
+    try {
+      const outcome = await deps.rollbackTenant(tenant, contextFor(tenant, wave, 1));
+      if (outcome.rolledBack) {
+        record.status = "rolled-back";
+        record.rollbackReason = reason;
+        record.error ??= reason;
+        logger.warn(`${tenant.name}: rolled back (${reason}).`);
+      } else {
+        record.rollbackReason = `not rolled back: ${outcome.detail}`;
+        logger.warn(`${tenant.name}: not rolled back: ${outcome.detail}`);
+      }
+    } catch (error2) {
+      record.status = "failed";
+      record.error = `${record.error ? `${record.error} ` : ""}Rollback failed: ${describeError(error2)}`;
+      record.rollbackReason = `rollback failed: ${describeError(error2)}`;
+      logger.error(`${tenant.name}: rollback failed: ${describeError(error2)}`);
+    }
+    await checkpoint.save();
+  };
+  let haltedWave;
+  for (const wave of options.plan.waves) {
+    const waveRecord = state.waves.find((w) => w.index === wave.index);
+    if (haltedWave !== void 0) {
+      waveRecord.status = "skipped";
+      for (const t of wave.tenants) {
+        const r = state.tenants[t.name];
+        if (r.status !== "deployed" || r.digest !== options.tenantDigest(t)) {
+          r.status = "skipped";
+          r.error = `not started: wave ${haltedWave} halted the rollout`;
+        }
+      }
+      continue;
+    }
+    const todo = wave.tenants.filter((t) => state.tenants[t.name].status !== "deployed");
+    if (!todo.length && waveRecord.status === "passed") {
+      logger.info(`Wave ${wave.index} (${wave.name}): already done, ${wave.tenants.length} tenants.`);
+      continue;
+    }
+    waveRecord.status = "running";
+    waveRecord.startedAt ??= iso(now());
+    logger.info(
+      `Wave ${wave.index} (${wave.name}): ${todo.length} of ${wave.tenants.length} tenants to deploy, up to ${options.maxParallel} at a time.`
+    );
+    await checkpoint.save();
+    await mapLimit(todo, options.maxParallel, (t) => deployOne(t, wave));
+    const deployedNow = wave.tenants.filter((t) => state.tenants[t.name].status === "deployed");
+    if (options.bakeSeconds > 0 && deployedNow.length) {
+      logger.info(`Wave ${wave.index}: baking for ${options.bakeSeconds} s before the health analysis.`);
+      await wait(options.bakeSeconds * 1e3);
+    }
+    if (deps.checkHealth) {
+      const toCheck = deployedNow.filter((t) => {
+        const h = state.tenants[t.name].health;
+        return !h || h.some((x) => !x.ok);
+      });
+      await mapLimit(toCheck, options.maxParallel, async (t) => {
+        const record = state.tenants[t.name];
+        let results;
+        try {
+          results = await deps.checkHealth(t, contextFor(t, wave, 1));
+        } catch (error2) {
+          results = [{ check: "health", ok: false, detail: describeError(error2) }];
+        }
+        record.health = results;
+        const bad = results.filter((r) => !r.ok);
+        if (bad.length) {
+          record.status = "failed";
+          record.error = `Health check ${bad.map((b) => `'${b.check}' failed: ${b.detail}`).join("; ")}`;
+          logger.error(`${t.name}: ${record.error}`);
+        }
+        await checkpoint.save();
+      });
+    }
+    const failedTenants = wave.tenants.filter((t) => {
+      const s = state.tenants[t.name].status;
+      return s === "failed" || s === "rolled-back";
+    });
+    const budget = errorBudget(options.budget, wave.total);
+    waveRecord.failures = failedTenants.length;
+    waveRecord.budget = budget;
+    if (failedTenants.length > budget) {
+      haltedWave = wave.index;
+      waveRecord.status = "halted";
+      logger.error(
+        `Wave ${wave.index} (${wave.name}): ${failedTenants.length} of ${wave.tenants.length} tenants failed, more than the error budget of ${budget}; halting the rollout.`
+      );
+      if (options.rollback) {
+        const affected = wave.tenants.filter((t) => {
+          const s = state.tenants[t.name].status;
+          return s === "deployed" || s === "failed";
+        });
+        await mapLimit(
+          affected,
+          options.maxParallel,
+          (t) => rollbackOne(
+            t,
+            wave,
+            state.tenants[t.name].status === "failed" ? "it failed" : `wave ${wave.index} failed (${failedTenants.length} failures, budget ${budget})`
+          )
+        );
+      }
+    } else {
+      waveRecord.status = "passed";
+      if (options.rollback && failedTenants.length) {
+        const failedOnly = failedTenants.filter((t) => state.tenants[t.name].status === "failed");
+        await mapLimit(failedOnly, options.maxParallel, (t) => rollbackOne(t, wave, "it failed"));
+      }
+      logger.info(
+        `Wave ${wave.index} (${wave.name}): healthy (${failedTenants.length} failures, budget ${budget}).`
+      );
+    }
+    waveRecord.finishedAt = iso(now());
+    await checkpoint.save();
+    await deps.afterWave?.(wave);
+  }
+  const anyFailed = Object.values(state.tenants).some(
+    (r) => r.status === "failed" || r.status === "rolled-back"
+  );
+  state.status = haltedWave !== void 0 ? "halted" : anyFailed ? "completed-with-failures" : "succeeded";
+  await checkpoint.save();
+  return { state, status: state.status, ...haltedWave !== void 0 ? { haltedWave } : {} };
+}
+
+// packages/delivery/src/rollout/inventory.ts
+var import_ajv = __toESM(require_ajv(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
+import { readFileSync as readFileSync3 } from "node:fs";
+
+// packages/delivery/src/rollout/inventory-schema.ts
+var nonEmpty = { type: "string", minLength: 1 };
+var envName = {
+  type: "string",
+  pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+  description: "Name of an environment variable (a GitHub secret passed to the step) that holds the value."
+};
+var credentialName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" };
+var valueRef = {
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: { env: envName, secret: envName },
+  description: "A value read from the environment at deploy time: { env: NAME } or { secret: NAME }."
+};
+var credentialRef = {
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: { env: envName, secret: envName },
+  description: "Credentials are references only: { env: NAME } or { secret: NAME }."
+};
+var parameters = {
+  type: "object",
+  additionalProperties: false,
+  description: "Deploy parameters: variable overrides and connection remapping (same format as a parameters file).",
+  properties: {
+    variables: {
+      type: "object",
+      description: "Variable name → value (a string, or { env: NAME }).",
+      additionalProperties: {
+        anyOf: [
+          { type: "string" },
+          { type: "number" },
+          { type: "boolean" },
+          { type: "object", additionalProperties: false, required: ["env"], properties: { env: envName } }
+        ]
+      }
+    },
+    connections: {
+      type: "object",
+      description: "Connection name (as in connections.yml) → its settings in this tenant.",
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          connectionString: { anyOf: [{ type: "string" }, valueRef] },
+          type: { type: "string" },
+          username: credentialRef,
+          password: credentialRef
+        }
+      }
+    }
+  }
+};
+var credentialSpec = {
+  type: "object",
+  additionalProperties: false,
+  description: "Either { apiKeyEnv }, or { clientIdEnv, clientSecretEnv } (OAuth client credentials), or { ref: <name> } pointing at a shared entry under the top-level 'credentials'.",
+  properties: {
+    apiKeyEnv: { ...envName, description: "Environment variable holding the tenant's API key." },
+    clientIdEnv: { ...envName, description: "Environment variable holding the OAuth client id." },
+    clientSecretEnv: { ...envName, description: "Environment variable holding the OAuth client secret." },
+    ref: { ...credentialName, description: "Name of a shared entry under the top-level 'credentials'." }
+  },
+  oneOf: [
+    { required: ["apiKeyEnv"], not: { anyOf: [{ required: ["clientIdEnv"] }, { required: ["ref"] }] } },
+    {
+      required: ["clientIdEnv", "clientSecretEnv"],
+      not: { anyOf: [{ required: ["apiKeyEnv"] }, { required: ["ref"] }] }
+    },
+    {
+      required: ["ref"],
+      not: {
+        anyOf: [
+          { required: ["apiKeyEnv"] },
+          { required: ["clientIdEnv"] },
+          { required: ["clientSecretEnv"] }
+        ]
+      }
+    }
+  ]
+};
+var sharedCredential = {
+  type: "object",
+  additionalProperties: false,
+  description: "A credential many tenants share, e.g. a regional OAuth client.",
+  properties: {
+    apiKeyEnv: envName,
+    clientIdEnv: envName,
+    clientSecretEnv: envName
+  },
+  oneOf: [
+    { required: ["apiKeyEnv"], not: { required: ["clientIdEnv"] } },
+    { required: ["clientIdEnv", "clientSecretEnv"], not: { required: ["apiKeyEnv"] } }
+  ]
+};
+var label = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.:/-]*$" };
+var tenantInventorySchema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/qlik-cicd/schemas/tenant-inventory.schema.json",
+  title: "Qlik Cloud tenant inventory",
+  description: "The customer tenants an app is rolled out to (rollout-canary): where they are, how they are labelled, which credentials (by environment variable name) reach them and which deploy parameters they get.",
+  type: "object",
+  additionalProperties: false,
+  required: ["tenants"],
+  properties: {
+    version: { const: 1, description: "Inventory format version." },
+    credentials: {
+      type: "object",
+      description: "Shared credentials by name, referenced from tenants as credentials: { ref: <name> }.",
+      propertyNames: credentialName,
+      additionalProperties: sharedCredential
+    },
+    defaults: {
+      type: "object",
+      additionalProperties: false,
+      description: "Applied to every tenant that does not set its own.",
+      properties: {
+        credentials: credentialSpec,
+        parameters,
+        labels: { type: "array", items: label, uniqueItems: true }
+      }
+    },
+    tenants: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "url"],
+        properties: {
+          name: {
+            type: "string",
+            pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+            maxLength: 100,
+            description: "Unique name of the tenant (the customer), used in reports and state."
+          },
+          url: { ...nonEmpty, description: "Tenant address, e.g. https://acme.eu.qlikcloud.com." },
+          region: { ...nonEmpty, description: "Region, e.g. eu, us (also usable as a label)." },
+          labels: {
+            type: "array",
+            items: label,
+            uniqueItems: true,
+            description: "Labels for canary and wave selectors, e.g. canary, wave-1, eu."
+          },
+          credentials: credentialSpec,
+          parameters
+        }
+      }
+    }
+  }
+};
+
+// packages/delivery/src/rollout/inventory.ts
+var validateSchema = new import_ajv.Ajv({ allErrors: true, strict: false }).compile(tenantInventorySchema);
+var HINT = "See schemas/tenant-inventory.schema.json for the inventory format.";
+function describePath(doc, instancePath) {
+  const parts = instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  if (parts[0] === "tenants" && parts.length >= 2 && /^\d+$/.test(parts[1])) {
+    const index = Number(parts[1]);
+    const name = doc.tenants?.[index]?.name;
+    const rest = parts.slice(2).join(".");
+    const who2 = typeof name === "string" && name ? `tenant '${name}' (tenants[${index}])` : `tenants[${index}]`;
+    return { where: who2, field: rest || "tenants" };
+  }
+  return { where: "the inventory", field: parts.join(".") || "(top level)" };
+}
+function schemaSentence(error2) {
+  switch (error2.keyword) {
+    case "additionalProperty":
+    case "additionalProperties":
+      return `has an unknown key '${error2.params.additionalProperty}'`;
+    case "required":
+      return `is missing '${error2.params.missingProperty}'`;
+    case "type":
+      return `must be ${error2.params.type === "array" ? "a list" : `a ${error2.params.type}`}`;
+    case "pattern":
+      return `has an invalid value (it must match ${error2.params.pattern})`;
+    case "uniqueItems":
+      return "repeats a value";
+    case "minItems":
+      return "must not be empty";
+    case "const":
+      return `must be ${JSON.stringify(error2.params.allowedValue)}`;
+    case "oneOf":
+    case "not":
+      return "must be exactly one of { apiKeyEnv }, { clientIdEnv, clientSecretEnv } or { ref }";
+    default:
+      return error2.message ?? "is invalid";
+  }
+}
+function schemaError(file, doc, errors) {
+  const direct = errors.filter((e) => !/\/(oneOf|anyOf|not)\//.test(e.schemaPath));
+  const rank = (e) => ["additionalProperties", "required", "type"].indexOf(e.keyword) === -1 ? 3 : ["additionalProperties", "required", "type"].indexOf(e.keyword);
+  const pool = (direct.length ? direct : errors).slice().sort((a, b) => rank(a) - rank(b));
+  const first = pool[0];
+  let { where: where2, field } = describePath(doc, first.instancePath);
+  let sentence = schemaSentence(first);
+  if (first.keyword === "additionalProperties") {
+    const key = first.params.additionalProperty;
+    field = field === "(top level)" || field === "tenants" ? key : `${field}.${key}`;
+    sentence = "is not a known key";
+    if (where2 === "the inventory" && field === key) where2 = "the top level";
+  }
+  if (first.keyword === "required") {
+    const missing = first.params.missingProperty;
+    field = field === "(top level)" || field === "tenants" ? missing : `${field}.${missing}`;
+    sentence = "is required";
+  }
+  const more = errors.length > 1 ? ` (${errors.length - 1} more problem${errors.length === 2 ? "" : "s"})` : "";
+  return new ConfigError(`Tenant inventory '${file}': ${where2}: '${field}' ${sentence}${more}.`, {
+    field,
+    hint: HINT
+  });
+}
+function parametersOf(file, label2, defaults, own) {
+  const text = (0, import_yaml5.stringify)({ defaults: defaults ?? {}, environments: own ? { [label2]: own } : {} });
+  const parsed = parseParameters(text, file);
+  return { defaults: parsed.defaults, ...own ? { own: parsed.environments[label2] } : {} };
+}
+function checkEnv(file, tenant, field, name, env) {
+  const value = env[name];
+  if (value === void 0 || value.trim() === "") {
+    throw new ConfigError(
+      `Tenant inventory '${file}': tenant '${tenant}': '${field}' names environment variable '${name}', which is not set. Pass it to the step (e.g. env: ${name}: \${{ secrets.${name} }}).`,
+      { field: `${tenant}.${field}` }
+    );
+  }
+}
+function parseInventory(text, file, env = process.env) {
+  let doc;
+  try {
+    doc = (0, import_yaml5.parse)(text);
+  } catch (error2) {
+    throw new ConfigError(
+      `Tenant inventory '${file}' is not valid YAML: ${error2.message.split("\n")[0]}`,
+      { field: file, cause: error2 }
+    );
+  }
+  if (!validateSchema(doc)) throw schemaError(file, doc, validateSchema.errors ?? []);
+  const raw = doc;
+  const seen = /* @__PURE__ */ new Map();
+  raw.tenants.forEach((t, i) => {
+    const key = t.name.toLowerCase();
+    const before = seen.get(key);
+    if (before !== void 0) {
+      throw new ConfigError(
+        `Tenant inventory '${file}': tenant '${t.name}' (tenants[${i}]) repeats the name of tenants[${before}]; tenant names must be unique.`,
+        { field: `tenants[${i}].name`, hint: HINT }
+      );
+    }
+    seen.set(key, i);
+  });
+  const urls = /* @__PURE__ */ new Map();
+  const shared = raw.credentials ?? {};
+  const defaultsParams = raw.defaults?.parameters;
+  let defaultParameters;
+  if (defaultsParams) defaultParameters = parametersOf(file, "defaults", defaultsParams, void 0).defaults;
+  const tenants = raw.tenants.map((t, i) => {
+    const url = normaliseTenantUrl(t.url, `${t.name}.url`).origin;
+    const other = urls.get(url);
+    if (other) {
+      throw new ConfigError(
+        `Tenant inventory '${file}': tenant '${t.name}' (tenants[${i}]) has the same url as tenant '${other}'.`,
+        { field: `${t.name}.url`, hint: HINT }
+      );
+    }
+    urls.set(url, t.name);
+    const spec = t.credentials ?? raw.defaults?.credentials;
+    if (!spec) {
+      throw new ConfigError(
+        `Tenant inventory '${file}': tenant '${t.name}' (tenants[${i}]) has no 'credentials' and there are no defaults.credentials.`,
+        { field: `${t.name}.credentials`, hint: HINT }
+      );
+    }
+    const field = t.credentials ? "credentials" : "defaults.credentials";
+    let resolved = spec;
+    let credentialRef2;
+    if (spec.ref) {
+      credentialRef2 = spec.ref;
+      resolved = shared[spec.ref];
+      if (!resolved) {
+        const known = Object.keys(shared);
+        throw new ConfigError(
+          `Tenant inventory '${file}': tenant '${t.name}': '${field}.ref' names '${spec.ref}', which is not defined under the top-level 'credentials'${known.length ? ` (it defines ${known.map((k) => `'${k}'`).join(", ")})` : ""}.`,
+          { field: `${t.name}.${field}.ref`, hint: HINT }
+        );
+      }
+    }
+    const prefix = credentialRef2 ? `credentials.${credentialRef2}` : field;
+    let credentials;
+    if (resolved.apiKeyEnv) {
+      checkEnv(file, t.name, `${prefix}.apiKeyEnv`, resolved.apiKeyEnv, env);
+      credentials = { apiKeyEnv: resolved.apiKeyEnv };
+    } else {
+      checkEnv(file, t.name, `${prefix}.clientIdEnv`, resolved.clientIdEnv, env);
+      checkEnv(file, t.name, `${prefix}.clientSecretEnv`, resolved.clientSecretEnv, env);
+      credentials = {
+        clientIdEnv: resolved.clientIdEnv,
+        clientSecretEnv: resolved.clientSecretEnv
+      };
+    }
+    const tenant = {
+      name: t.name,
+      url,
+      ...t.region ? { region: t.region } : {},
+      labels: [.../* @__PURE__ */ new Set([...raw.defaults?.labels ?? [], ...t.labels ?? []])].sort(),
+      credentials,
+      ...credentialRef2 ? { credentialRef: credentialRef2 } : {}
+    };
+    if (t.parameters || defaultsParams) {
+      const label2 = `tenant '${t.name}'`;
+      const p = parametersOf(`${file} (${label2})`, t.name, defaultsParams, t.parameters);
+      if (p.own) tenant.parameters = p.own;
+      try {
+        resolveParameters(
+          {
+            file: `${file} (${label2})`,
+            defaults: p.defaults,
+            environments: p.own ? { [t.name]: p.own } : {}
+          },
+          t.name,
+          env
+        );
+      } catch (error2) {
+        if (error2 instanceof ConfigError) {
+          throw new ConfigError(`Tenant inventory '${file}': tenant '${t.name}': ${error2.message}`, {
+            field: `${t.name}.parameters`,
+            hint: HINT
+          });
+        }
+        throw error2;
+      }
+    }
+    resolveConnection(tenant, env);
+    return tenant;
+  });
+  tenants.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return { file, tenants, ...defaultParameters ? { defaultParameters } : {} };
+}
+function loadInventory(path2, env = process.env) {
+  let text;
+  try {
+    text = readFileSync3(path2, "utf8");
+  } catch (error2) {
+    throw new ConfigError(
+      `Input 'tenants-file': the tenant inventory '${path2}' cannot be read (${error2.code ?? "error"}).`,
+      { field: "tenants-file", cause: error2 }
+    );
+  }
+  return parseInventory(text, path2, env);
+}
+function resolveConnection(tenant, env = process.env) {
+  const c = tenant.credentials;
+  if ("apiKeyEnv" in c) {
+    const apiKey = env[c.apiKeyEnv]?.trim();
+    secrets.register(apiKey);
+    if (!apiKey) {
+      throw new ConfigError(`Tenant '${tenant.name}': environment variable '${c.apiKeyEnv}' is not set.`, {
+        field: `${tenant.name}.credentials.apiKeyEnv`
+      });
+    }
+    return { tenantUrl: tenant.url, apiKey };
+  }
+  const clientId = env[c.clientIdEnv]?.trim();
+  const clientSecret = env[c.clientSecretEnv]?.trim();
+  secrets.register(clientSecret);
+  if (!clientId || !clientSecret) {
+    const missing = !clientId ? c.clientIdEnv : c.clientSecretEnv;
+    throw new ConfigError(`Tenant '${tenant.name}': environment variable '${missing}' is not set.`, {
+      field: `${tenant.name}.credentials`
+    });
+  }
+  return { tenantUrl: tenant.url, clientId, clientSecret };
+}
+function tenantParametersYaml(inventory, tenant) {
+  if (!inventory.defaultParameters && !tenant.parameters) return void 0;
+  return (0, import_yaml5.stringify)({
+    defaults: inventory.defaultParameters ?? {},
+    environments: tenant.parameters ? { [tenant.name]: tenant.parameters } : {}
+  });
+}
+
+// packages/delivery/src/rollout/state.ts
+import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync4, renameSync as renameSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname2 } from "node:path";
+function checkState(value, where2) {
+  const s = value;
+  if (!s || typeof s !== "object" || s.version !== 1 || typeof s.tenants !== "object" || !Array.isArray(s.waves)) {
+    throw new ConfigError(`State file '${where2}' is not a rollout state (version 1).`, {
+      field: "state-file"
+    });
+  }
+  return s;
+}
+function readStateFile(path2) {
+  let text;
+  try {
+    text = readFileSync4(path2, "utf8");
+  } catch (error2) {
+    throw new ConfigError(
+      `State file '${path2}' cannot be read (${error2.code ?? "error"}).`,
+      { field: "state-file", cause: error2 }
+    );
+  }
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`State file '${path2}' is not valid JSON.`, { field: "state-file" });
+  }
+  return checkState(parsed, path2);
+}
+var tempCounter = 0;
+var FileStateStore = class {
+  location;
+  constructor(path2) {
+    this.location = path2;
+  }
+  async load() {
+    return existsSync4(this.location) ? readStateFile(this.location) : void 0;
+  }
+  async save(state) {
+    mkdirSync3(dirname2(this.location), { recursive: true });
+    const temp = `${this.location}.${process.pid}.${tempCounter++}.tmp`;
+    writeFileSync2(temp, `${JSON.stringify(state, null, 1)}
+`);
+    renameSync2(temp, this.location);
+  }
+};
+var STATUS_RANK = {
+  pending: 0,
+  skipped: 1,
+  "in-progress": 2,
+  failed: 3,
+  "rolled-back": 4,
+  deployed: 5
+};
+function later(a, b) {
+  const ta = Date.parse(a.finishedAt ?? a.startedAt ?? "") || 0;
+  const tb = Date.parse(b.finishedAt ?? b.startedAt ?? "") || 0;
+  if (ta !== tb) return tb > ta ? b : a;
+  return STATUS_RANK[b.status] > STATUS_RANK[a.status] ? b : a;
+}
+var WAVE_RANK = {
+  pending: 0,
+  skipped: 1,
+  running: 2,
+  passed: 3,
+  halted: 4
+};
+function mergeStates(states) {
+  if (!states.length)
+    throw new ConfigError("Input 'merge-states': no state files to merge.", { field: "merge-states" });
+  const digests = new Set(states.map((s) => s.sourceDigest));
+  if (digests.size > 1) {
+    throw new ConfigError(
+      `Input 'merge-states': the state files are for different sources (${[...digests].map((d) => d.slice(0, 12)).join(", ")}); merge only shards of one rollout.`,
+      { field: "merge-states" }
+    );
+  }
+  const tenants = {};
+  for (const s of states) {
+    for (const [name, record] of Object.entries(s.tenants)) {
+      tenants[name] = tenants[name] ? later(tenants[name], record) : structuredClone(record);
+    }
+  }
+  const waves = /* @__PURE__ */ new Map();
+  for (const s of states) {
+    for (const w of s.waves) {
+      const have = waves.get(w.index);
+      if (!have) {
+        waves.set(w.index, { ...structuredClone(w) });
+        continue;
+      }
+      have.tenants = [.../* @__PURE__ */ new Set([...have.tenants, ...w.tenants])].sort();
+      if (WAVE_RANK[w.status] > WAVE_RANK[have.status]) have.status = w.status;
+      have.failures = (have.failures ?? 0) + (w.failures ?? 0);
+      have.budget = (have.budget ?? 0) + (w.budget ?? 0);
+      if (w.startedAt && (!have.startedAt || w.startedAt < have.startedAt)) have.startedAt = w.startedAt;
+      if (w.finishedAt && (!have.finishedAt || w.finishedAt > have.finishedAt))
+        have.finishedAt = w.finishedAt;
+    }
+  }
+  const mergedWaves = [...waves.values()].sort((a, b) => a.index - b.index);
+  const first = [...states].sort((a, b) => a.startedAt < b.startedAt ? -1 : 1)[0];
+  const statuses = new Set(states.map((s) => s.status));
+  const status = statuses.has("halted") ? "halted" : statuses.has("completed-with-failures") ? "completed-with-failures" : statuses.has("running") ? "running" : statuses.has("succeeded") ? "succeeded" : "planned";
+  return {
+    version: 1,
+    rolloutId: first.rolloutId,
+    startedAt: first.startedAt,
+    updatedAt: states.map((s) => s.updatedAt).sort().at(-1) ?? first.updatedAt,
+    sourceDigest: first.sourceDigest,
+    appName: first.appName,
+    space: first.space,
+    status,
+    waves: mergedWaves,
+    tenants: Object.fromEntries(Object.entries(tenants).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+  };
+}
+function statusLists(state) {
+  const out = {
+    succeeded: [],
+    failed: [],
+    rolledBack: [],
+    skipped: []
+  };
+  for (const r of Object.values(state.tenants)) {
+    if (r.status === "deployed") out.succeeded.push(r.name);
+    else if (r.status === "failed") out.failed.push(r.name);
+    else if (r.status === "rolled-back") out.rolledBack.push(r.name);
+    else out.skipped.push(r.name);
+  }
+  for (const list of Object.values(out)) list.sort();
+  return out;
+}
+
+// packages/delivery/src/rollout/render.ts
+function buildReport(state) {
+  const lists = statusLists(state);
+  const waves = state.waves.map((w) => {
+    const records = w.tenants.map((n) => state.tenants[n]).filter(Boolean);
+    const count = (pred) => records.filter(pred).length;
+    const duration = w.startedAt && w.finishedAt ? Date.parse(w.finishedAt) - Date.parse(w.startedAt) : void 0;
+    return {
+      index: w.index,
+      name: w.name,
+      status: w.status,
+      tenants: records.length,
+      deployed: count((r) => r.status === "deployed"),
+      failed: count((r) => r.status === "failed"),
+      rolledBack: count((r) => r.status === "rolled-back"),
+      skipped: count((r) => !["deployed", "failed", "rolled-back"].includes(r.status)),
+      failures: w.failures ?? 0,
+      budget: w.budget ?? 0,
+      ...duration !== void 0 ? { durationMs: duration } : {}
+    };
+  });
+  return {
+    version: 1,
+    rolloutId: state.rolloutId,
+    status: state.status,
+    appName: state.appName,
+    space: state.space,
+    sourceDigest: state.sourceDigest,
+    ...state.shard ? { shard: state.shard } : {},
+    startedAt: state.startedAt,
+    updatedAt: state.updatedAt,
+    waves,
+    ...lists,
+    tenants: Object.values(state.tenants).sort((a, b) => a.wave - b.wave || (a.name < b.name ? -1 : 1))
+  };
+}
+function seconds(ms2) {
+  if (ms2 === void 0) return "";
+  return ms2 < 1e4 ? `${(ms2 / 1e3).toFixed(1)} s` : `${Math.round(ms2 / 1e3)} s`;
+}
+function cell3(text) {
+  return (text ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").slice(0, 300);
+}
+var STATUS_ICON = {
+  deployed: "✅ deployed",
+  failed: "❌ failed",
+  "rolled-back": "↩️ rolled back",
+  skipped: "⏭️ skipped",
+  pending: "⏸️ not run",
+  "in-progress": "⚠️ interrupted"
+};
+var HEADLINE = {
+  succeeded: "✅ Rollout succeeded",
+  "completed-with-failures": "⚠️ Rollout completed with failures within the error budget",
+  halted: "🛑 Rollout halted",
+  running: "⏳ Rollout incomplete",
+  planned: "📝 Rollout plan"
+};
+function renderRolloutMarkdown(report, options = {}) {
+  const lines = [];
+  lines.push(`### ${HEADLINE[report.status]}: '${report.appName}' → space '${report.space}'`, "");
+  lines.push(
+    `${report.succeeded.length} deployed, ${report.failed.length} failed, ${report.rolledBack.length} rolled back, ${report.skipped.length} skipped${report.shard ? ` (shard ${report.shard})` : ""}. Source digest \`${report.sourceDigest.slice(0, 12)}\`.`,
+    ""
+  );
+  lines.push(
+    "| Wave | Status | Tenants | Deployed | Failed | Rolled back | Skipped | Failures / budget | Duration |"
+  );
+  lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const w of report.waves) {
+    lines.push(
+      `| ${w.index}. ${cell3(w.name)} | ${w.status} | ${w.tenants} | ${w.deployed} | ${w.failed} | ${w.rolledBack} | ${w.skipped} | ${w.failures} / ${w.budget} | ${seconds(w.durationMs)} |`
+    );
+  }
+  lines.push("");
+  const max = options.maxTenantRows ?? 500;
+  const ordered = [...report.tenants].sort((a, b) => {
+    const bad = (r) => r.status === "deployed" ? 1 : 0;
+    return bad(a) - bad(b) || a.wave - b.wave || (a.name < b.name ? -1 : 1);
+  });
+  lines.push("| Tenant | Wave | Status | Attempts | Duration | Reason |");
+  lines.push("|---|---:|---|---:|---:|---|");
+  for (const r of ordered.slice(0, max)) {
+    const reason = r.status === "deployed" ? r.changed === false ? "already up to date" : "" : r.error ?? "";
+    const rollback = r.rollbackReason && r.status !== "rolled-back" ? ` (${r.rollbackReason})` : "";
+    lines.push(
+      `| ${cell3(r.name)} | ${r.wave} | ${STATUS_ICON[r.status] ?? r.status} | ${r.attempts} | ${seconds(r.durationMs)} | ${cell3(reason + rollback)} |`
+    );
+  }
+  if (ordered.length > max) lines.push("", `…and ${ordered.length - max} more tenants in the report.`);
+  lines.push("");
+  return lines.join("\n");
+}
+
+// packages/delivery/src/rollout/rollout.ts
+import { existsSync as existsSync5 } from "node:fs";
+import { dirname as dirname3, join as join3 } from "node:path";
+
+// packages/delivery/src/rollout/tenant-ops.ts
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join2 } from "node:path";
+
+// node_modules/@qlik/api/automations.js
+async function queueAutomationRun(id, body, options) {
+  return invokeFetch2("automations", {
+    method: "post",
+    pathTemplate: "/api/v1/automations/{id}/runs",
+    pathVariables: { id },
+    body,
+    contentType: "application/json",
+    options
+  });
+}
+async function getAutomationRun(id, runId, options) {
+  return invokeFetch2("automations", {
+    method: "get",
+    pathTemplate: "/api/v1/automations/{id}/runs/{runId}",
+    pathVariables: {
+      id,
+      runId
+    },
+    options
+  });
+}
+
 // packages/delivery/src/rollout/tenant-ops.ts
 function parseHealthChecks(text, field = "health-checks") {
   if (!text?.trim()) return [];
@@ -100760,11 +100796,20 @@ function createTenantOps(options, logger) {
       { ...baseOptions(tenant), source: options.source, rollbackOnFailure: options.rollbackOnFailure },
       { logger: tenantLogger(logger, tenant.name), rollbackStore: store }
     );
-    return {
-      appId: result2.publishedAppId ?? result2.appId,
-      changed: result2.changed,
-      ...result2.reload ? { reloadStatus: result2.reload.status } : {}
-    };
+    const appId = result2.publishedAppId ?? result2.appId;
+    let reload = result2.reload;
+    if (!result2.changed && (options.deploy?.reload ?? true)) {
+      const last = await lastReload(client, appId);
+      if (!last) {
+        logger.info(`${tenant.name}: the app is current but was never reloaded; reloading it.`);
+        reload = await reloadApp(client, appId, {
+          timeoutMs: (options.deploy?.reloadTimeoutMinutes ?? 30) * 6e4,
+          pollIntervalMs: options.deploy?.reloadPollIntervalMs,
+          logger: tenantLogger(logger, tenant.name)
+        });
+      }
+    }
+    return { appId, changed: result2.changed, ...reload ? { reloadStatus: reload.status } : {} };
   };
   const checkReload = async (client, appId) => {
     const last = await lastReload(client, appId);

@@ -42,3 +42,4 @@ export type {
   SpaceRef,
 } from "./deploy/types.ts";
 export * from "./evaluation/index.ts";
+export * from "./rollout/index.ts";

@@ -201,8 +201,28 @@ export class QlikClient {
     options: { withoutData?: boolean; identity?: string } = {},
   ): Promise<T> {
     const resource = `/app/${appId}`;
-    const hostConfig = await this.hostConfig();
-    return withAppSession(hostConfig, appId, fn, options, (error) => this.qixOpenError(error, resource));
+    // Opening a session changes nothing, so an upgrade answered 429/5xx (or a connection that failed
+    // before the socket opened) is tried again like a REST read; failures inside `fn` are not.
+    for (let attempt = 1; ; attempt++) {
+      const hostConfig = await this.hostConfig();
+      let openFailure: unknown;
+      try {
+        return await withAppSession(hostConfig, appId, fn, options, (error) => {
+          openFailure = error;
+          return this.qixOpenError(error, resource);
+        });
+      } catch (error) {
+        const text = openFailure instanceof Error ? openFailure.message : String(openFailure ?? "");
+        const transient =
+          openFailure !== undefined &&
+          (/Unexpected server response: (429|5\d\d)\b/.test(text) ||
+            classifyNetworkError(openFailure) !== undefined);
+        if (!transient || attempt >= this.retry.maxAttempts) throw error;
+        const wait = backoffDelay(attempt, this.retry, () => this.clock.random());
+        this.logger.warn(`OPEN ${resource} on ${this.tenantName} failed (${text}), retrying in ${wait} ms.`);
+        await this.clock.sleep(wait);
+      }
+    }
   }
 
   /**

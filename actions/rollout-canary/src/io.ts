@@ -1,0 +1,36 @@
+/** Input and output names of the rollout-canary action (declared in action.yml). */
+export const INPUTS = {
+  tenantsFile: "tenants-file",
+  source: "source",
+  space: "space",
+  stagingSpace: "staging-space",
+  appName: "app-name",
+  canary: "canary",
+  waves: "waves",
+  selector: "selector",
+  maxParallel: "max-parallel",
+  bakeSeconds: "bake-seconds",
+  healthChecks: "health-checks",
+  maxFailures: "max-failures",
+  rollback: "rollback",
+  rollbackDir: "rollback-dir",
+  stateFile: "state-file",
+  resume: "resume",
+  dryRun: "dry-run",
+  shard: "shard",
+  shards: "shards",
+  wave: "wave",
+  mergeStates: "merge-states",
+  reloadTimeoutMinutes: "reload-timeout-minutes",
+} as const;
+
+export const OUTPUTS = {
+  succeeded: "succeeded",
+  failed: "failed",
+  rolledBack: "rolled-back",
+  skipped: "skipped",
+  stateFile: "state-file",
+  matrix: "matrix",
+  report: "report",
+  status: "status",
+} as const;

@@ -1,0 +1,403 @@
+/**
+ * The rollout engine: waves in order (canary first), tenants of a wave in parallel up to a limit, a
+ * checkpoint after every tenant, then bake, health analysis against the wave's error budget, and
+ * either the next wave or a halt with rollback of the wave's changed tenants. What reaches a tenant is
+ * injected (`deployTenant`, `checkHealth`, `rollbackTenant`) so the engine is tested on its own; the
+ * default operations (tenant-ops.ts) call the one deploy path, deployApp.
+ */
+import { randomUUID } from "node:crypto";
+import { ConfigError, describeError, mapLimit, silentLogger, sleep, type Logger } from "@qlik-cicd/common";
+import { errorBudget } from "./plan.ts";
+import type {
+  HealthCheckResult,
+  InventoryTenant,
+  PlannedWave,
+  RolloutPlan,
+  RolloutState,
+  StateStore,
+  TenantRecord,
+  WaveRecord,
+} from "./types.ts";
+
+export interface TenantContext {
+  wave: PlannedWave;
+  /** 1 for the first attempt in this run. */
+  attempt: number;
+  /** The tenant's record as it stands (read only; use `update` to change it). */
+  record: Readonly<TenantRecord>;
+  /** When this rollout started (kept by resumed runs). */
+  rolloutStartedAt: string;
+  /** Merges fields into the record and checkpoints it (e.g. a baseline taken before the change). */
+  update(fields: Partial<Pick<TenantRecord, "baselineEvaluationId" | "appId">>): Promise<void>;
+}
+
+export interface DeployOutcome {
+  /** The consumers' app (published copy or shared-space app). */
+  appId: string;
+  changed: boolean;
+  reloadStatus?: string;
+}
+
+export interface RollbackOutcome {
+  rolledBack: boolean;
+  /** One sentence, e.g. why there was nothing to roll back to. */
+  detail: string;
+}
+
+export type DeployTenantFn = (tenant: InventoryTenant, ctx: TenantContext) => Promise<DeployOutcome>;
+export type HealthCheckFn = (tenant: InventoryTenant, ctx: TenantContext) => Promise<HealthCheckResult[]>;
+export type RollbackTenantFn = (tenant: InventoryTenant, ctx: TenantContext) => Promise<RollbackOutcome>;
+
+export interface EngineOptions {
+  plan: RolloutPlan;
+  /** Digest of the source files (the rollout's identity for resume). */
+  sourceDigest: string;
+  appName: string;
+  space: string;
+  /** What a tenant gets; a tenant deployed with the same digest is skipped on resume. */
+  tenantDigest: (tenant: InventoryTenant) => string;
+  maxParallel: number;
+  bakeSeconds: number;
+  budget: { count?: number; percent?: number };
+  rollback: boolean;
+  resume: boolean;
+  /** Attempts per tenant for transient failures (default 3). */
+  maxAttempts?: number;
+}
+
+export interface EngineDeps {
+  store: StateStore;
+  deployTenant: DeployTenantFn;
+  checkHealth?: HealthCheckFn;
+  rollbackTenant?: RollbackTenantFn;
+  /** Called when a wave is done (release per-tenant resources). */
+  afterWave?: (wave: PlannedWave) => Promise<void>;
+  /** Whether a failed deploy is worth another attempt (default: not for configuration or content errors). */
+  retryable?: (error: unknown) => boolean;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+  logger?: Logger;
+}
+
+export interface RolloutResult {
+  state: RolloutState;
+  status: RolloutState["status"];
+  /** The wave that halted the rollout, if any. */
+  haltedWave?: number;
+}
+
+const NOT_RETRYABLE = new Set([
+  "ConfigError",
+  "ReloadFailedError",
+  "DeployVerificationError",
+  "QlikUnauthorizedError",
+  "QlikForbiddenError",
+  "QlikNotFoundError",
+  "EvaluationFailedError",
+]);
+
+/**
+ * Transient failures are worth another attempt (deploys converge, so a retry finishes what an earlier
+ * attempt started); configuration, content and permission errors are not. A failed deploy that rolled
+ * back (or could not) is judged by its cause: a dropped connection is retried, a failed reload is not.
+ */
+export function defaultRetryable(error: unknown): boolean {
+  if (error instanceof ConfigError) return false;
+  const name = (error as { name?: string } | undefined)?.name ?? "";
+  if (name === "DeployFailedError") return defaultRetryable((error as { cause?: unknown }).cause);
+  return !NOT_RETRYABLE.has(name);
+}
+
+function iso(d: Date): string {
+  return d.toISOString();
+}
+
+/** Serialises saves and coalesces bursts: every caller's change is in a save that has finished. */
+class Checkpointer {
+  private chain: Promise<void> = Promise.resolve();
+  private waiting: Promise<void> | undefined;
+  private readonly store: StateStore;
+  private readonly state: RolloutState;
+  private readonly now: () => Date;
+  constructor(store: StateStore, state: RolloutState, now: () => Date) {
+    this.store = store;
+    this.state = state;
+    this.now = now;
+  }
+  save(): Promise<void> {
+    if (this.waiting) return this.waiting;
+    const next = this.chain.then(() => {
+      this.waiting = undefined;
+      this.state.updatedAt = iso(this.now());
+      return this.store.save(this.state);
+    });
+    this.waiting = next;
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function freshState(options: EngineOptions, now: Date): RolloutState {
+  return {
+    version: 1,
+    rolloutId: randomUUID(),
+    startedAt: iso(now),
+    updatedAt: iso(now),
+    sourceDigest: options.sourceDigest,
+    appName: options.appName,
+    space: options.space,
+    ...(options.plan.shard ? { shard: `${options.plan.shard.index}/${options.plan.shard.count}` } : {}),
+    status: "running",
+    waves: [],
+    tenants: {},
+  };
+}
+
+/**
+ * Runs (or resumes) a rollout. Resolves with the final state; throws only for problems with the
+ * state store or bad options — tenant failures are recorded, never thrown.
+ */
+export async function runRollout(options: EngineOptions, deps: EngineDeps): Promise<RolloutResult> {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => new Date());
+  const wait = deps.sleep ?? ((ms: number) => sleep(ms));
+  const retryable = deps.retryable ?? defaultRetryable;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  if (!Number.isInteger(options.maxParallel) || options.maxParallel < 1) {
+    throw new ConfigError(
+      `Input 'max-parallel' must be a whole number of at least 1, got ${options.maxParallel}.`,
+      {
+        field: "max-parallel",
+      },
+    );
+  }
+
+  let previous: RolloutState | undefined;
+  if (options.resume) {
+    previous = await deps.store.load();
+    if (previous && previous.sourceDigest !== options.sourceDigest) {
+      logger.warn(
+        `The state in ${deps.store.location} is for another source (${previous.sourceDigest.slice(0, 12)}); tenants are deployed again where their version differs.`,
+      );
+    }
+  }
+  const state: RolloutState =
+    previous && previous.sourceDigest === options.sourceDigest
+      ? { ...previous, status: "running" }
+      : freshState(options, now());
+  const keepTenants = previous?.tenants ?? {};
+  state.tenants = {};
+  state.waves = options.plan.waves.map((w): WaveRecord => {
+    const before =
+      previous?.sourceDigest === options.sourceDigest
+        ? previous.waves.find((x) => x.index === w.index)
+        : undefined;
+    return {
+      index: w.index,
+      name: w.name,
+      status: before?.status === "passed" ? "passed" : "pending",
+      tenants: w.tenants.map((t) => t.name),
+      ...(before?.startedAt ? { startedAt: before.startedAt } : {}),
+    };
+  });
+  for (const wave of options.plan.waves) {
+    for (const t of wave.tenants) {
+      const digest = options.tenantDigest(t);
+      const old = keepTenants[t.name];
+      state.tenants[t.name] =
+        old && old.digest === digest
+          ? { ...old, wave: wave.index }
+          : { name: t.name, wave: wave.index, status: "pending", digest, attempts: 0 };
+    }
+  }
+  const checkpoint = new Checkpointer(deps.store, state, now);
+  await checkpoint.save();
+
+  const contextFor = (tenant: InventoryTenant, wave: PlannedWave, attempt: number): TenantContext => {
+    const record = state.tenants[tenant.name];
+    return {
+      wave,
+      attempt,
+      record,
+      rolloutStartedAt: state.startedAt,
+      update: async (fields) => {
+        Object.assign(record, fields);
+        await checkpoint.save();
+      },
+    };
+  };
+
+  const deployOne = async (tenant: InventoryTenant, wave: PlannedWave): Promise<void> => {
+    const record = state.tenants[tenant.name];
+    const started = now();
+    record.status = "in-progress";
+    record.startedAt = iso(started);
+    delete record.finishedAt;
+    delete record.error;
+    delete record.health;
+    delete record.rollbackReason;
+    await checkpoint.save();
+    for (let attempt = 1; ; attempt++) {
+      record.attempts += 1;
+      try {
+        const outcome = await deps.deployTenant(tenant, contextFor(tenant, wave, attempt));
+        record.status = "deployed";
+        record.appId = outcome.appId;
+        record.changed = outcome.changed;
+        if (outcome.reloadStatus) record.reloadStatus = outcome.reloadStatus;
+        else delete record.reloadStatus;
+        logger.info(
+          `${tenant.name}: ${outcome.changed ? "deployed" : "already up to date"} (${record.appId}${attempt > 1 ? `, attempt ${attempt}` : ""}).`,
+        );
+        break;
+      } catch (error) {
+        const message = describeError(error);
+        const again = attempt < maxAttempts && retryable(error);
+        if (again) {
+          logger.warn(`${tenant.name}: attempt ${attempt} failed (${message}); trying again.`);
+          await wait(Math.min(2000, 200 * 2 ** (attempt - 1)));
+          continue;
+        }
+        const rolledBack = (error as { rolledBack?: boolean }).rolledBack === true;
+        record.status = rolledBack ? "rolled-back" : "failed";
+        record.error = message;
+        if (rolledBack) record.rollbackReason = "the deploy failed and restored the previous version";
+        const reload = (error as { reload?: { status?: string } }).reload;
+        if (reload?.status) record.reloadStatus = reload.status;
+        logger.error(`${tenant.name}: ${rolledBack ? "failed and rolled back" : "failed"}: ${message}`);
+        break;
+      }
+    }
+    const finished = now();
+    record.finishedAt = iso(finished);
+    record.durationMs = finished.getTime() - started.getTime();
+    await checkpoint.save();
+  };
+
+  const rollbackOne = async (tenant: InventoryTenant, wave: PlannedWave, reason: string): Promise<void> => {
+    const record = state.tenants[tenant.name];
+    if (!deps.rollbackTenant) return;
+    try {
+      const outcome = await deps.rollbackTenant(tenant, contextFor(tenant, wave, 1));
+      if (outcome.rolledBack) {
+        record.status = "rolled-back";
+        record.rollbackReason = reason;
+        record.error ??= reason;
+        logger.warn(`${tenant.name}: rolled back (${reason}).`);
+      } else {
+        record.rollbackReason = `not rolled back: ${outcome.detail}`;
+        logger.warn(`${tenant.name}: not rolled back: ${outcome.detail}`);
+      }
+    } catch (error) {
+      record.status = "failed";
+      record.error = `${record.error ? `${record.error} ` : ""}Rollback failed: ${describeError(error)}`;
+      record.rollbackReason = `rollback failed: ${describeError(error)}`;
+      logger.error(`${tenant.name}: rollback failed: ${describeError(error)}`);
+    }
+    await checkpoint.save();
+  };
+
+  let haltedWave: number | undefined;
+  for (const wave of options.plan.waves) {
+    const waveRecord = state.waves.find((w) => w.index === wave.index) as WaveRecord;
+    if (haltedWave !== undefined) {
+      waveRecord.status = "skipped";
+      for (const t of wave.tenants) {
+        const r = state.tenants[t.name];
+        if (r.status !== "deployed" || r.digest !== options.tenantDigest(t)) {
+          r.status = "skipped";
+          r.error = `not started: wave ${haltedWave} halted the rollout`;
+        }
+      }
+      continue;
+    }
+    const todo = wave.tenants.filter((t) => state.tenants[t.name].status !== "deployed");
+    if (!todo.length && waveRecord.status === "passed") {
+      logger.info(`Wave ${wave.index} (${wave.name}): already done, ${wave.tenants.length} tenants.`);
+      continue;
+    }
+    waveRecord.status = "running";
+    waveRecord.startedAt ??= iso(now());
+    logger.info(
+      `Wave ${wave.index} (${wave.name}): ${todo.length} of ${wave.tenants.length} tenants to deploy, up to ${options.maxParallel} at a time.`,
+    );
+    await checkpoint.save();
+    await mapLimit(todo, options.maxParallel, (t) => deployOne(t, wave));
+
+    const deployedNow = wave.tenants.filter((t) => state.tenants[t.name].status === "deployed");
+    if (options.bakeSeconds > 0 && deployedNow.length) {
+      logger.info(`Wave ${wave.index}: baking for ${options.bakeSeconds} s before the health analysis.`);
+      await wait(options.bakeSeconds * 1000);
+    }
+    if (deps.checkHealth) {
+      const toCheck = deployedNow.filter((t) => {
+        const h = state.tenants[t.name].health;
+        return !h || h.some((x) => !x.ok);
+      });
+      await mapLimit(toCheck, options.maxParallel, async (t) => {
+        const record = state.tenants[t.name];
+        let results: HealthCheckResult[];
+        try {
+          results = await deps.checkHealth!(t, contextFor(t, wave, 1));
+        } catch (error) {
+          results = [{ check: "health", ok: false, detail: describeError(error) }];
+        }
+        record.health = results;
+        const bad = results.filter((r) => !r.ok);
+        if (bad.length) {
+          record.status = "failed";
+          record.error = `Health check ${bad.map((b) => `'${b.check}' failed: ${b.detail}`).join("; ")}`;
+          logger.error(`${t.name}: ${record.error}`);
+        }
+        await checkpoint.save();
+      });
+    }
+    const failedTenants = wave.tenants.filter((t) => {
+      const s = state.tenants[t.name].status;
+      return s === "failed" || s === "rolled-back";
+    });
+    const budget = errorBudget(options.budget, wave.total);
+    waveRecord.failures = failedTenants.length;
+    waveRecord.budget = budget;
+    if (failedTenants.length > budget) {
+      haltedWave = wave.index;
+      waveRecord.status = "halted";
+      logger.error(
+        `Wave ${wave.index} (${wave.name}): ${failedTenants.length} of ${wave.tenants.length} tenants failed, more than the error budget of ${budget}; halting the rollout.`,
+      );
+      if (options.rollback) {
+        const affected = wave.tenants.filter((t) => {
+          const s = state.tenants[t.name].status;
+          return s === "deployed" || s === "failed";
+        });
+        await mapLimit(affected, options.maxParallel, (t) =>
+          rollbackOne(
+            t,
+            wave,
+            state.tenants[t.name].status === "failed"
+              ? "it failed"
+              : `wave ${wave.index} failed (${failedTenants.length} failures, budget ${budget})`,
+          ),
+        );
+      }
+    } else {
+      waveRecord.status = "passed";
+      if (options.rollback && failedTenants.length) {
+        const failedOnly = failedTenants.filter((t) => state.tenants[t.name].status === "failed");
+        await mapLimit(failedOnly, options.maxParallel, (t) => rollbackOne(t, wave, "it failed"));
+      }
+      logger.info(
+        `Wave ${wave.index} (${wave.name}): healthy (${failedTenants.length} failures, budget ${budget}).`,
+      );
+    }
+    waveRecord.finishedAt = iso(now());
+    await checkpoint.save();
+    await deps.afterWave?.(wave);
+  }
+  const anyFailed = Object.values(state.tenants).some(
+    (r) => r.status === "failed" || r.status === "rolled-back",
+  );
+  state.status = haltedWave !== undefined ? "halted" : anyFailed ? "completed-with-failures" : "succeeded";
+  await checkpoint.save();
+  return { state, status: state.status, ...(haltedWave !== undefined ? { haltedWave } : {}) };
+}

@@ -1,0 +1,269 @@
+/**
+ * rolloutApp: the whole rollout from plain inputs — inventory, source, plan, the engine with the
+ * default tenant operations, report. Everything that can be checked is checked before any tenant is
+ * touched. Also the plan-only (dry-run) and merge-states modes.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { readAppTree, treeDigest } from "@qlik-cicd/app-files";
+import { canonicalJson, ConfigError, sha256Hex, silentLogger, type Logger } from "@qlik-cicd/common";
+import type { QlikClientOptions } from "@qlik-cicd/qlik-client";
+import { titleOfTree } from "../deploy/content.ts";
+import type { DeployOptions } from "../deploy/types.ts";
+import type { GateThresholds } from "../evaluation/types.ts";
+import { runRollout, type EngineDeps } from "./engine.ts";
+import { loadInventory, tenantParametersYaml } from "./inventory.ts";
+import { parseBudget, planWaves, rolloutMatrix } from "./plan.ts";
+import { buildReport, type RolloutReport } from "./render.ts";
+import { FileStateStore, mergeStates, readStateFile } from "./state.ts";
+import { createTenantOps, parseHealthChecks, type TenantOps } from "./tenant-ops.ts";
+import type { InventoryTenant, RolloutPlan, RolloutState, StateStore, TenantInventory } from "./types.ts";
+
+export interface RolloutInput {
+  /** Path of the tenant inventory YAML. */
+  tenantsFile: string;
+  /** Folder of unbuilt app files. */
+  source: string;
+  space: string;
+  /** Default: the app title in the files. */
+  appName?: string;
+  stagingSpace?: string;
+  /** `label=canary`, a count `2` or a percent `5%`. */
+  canary?: string;
+  /** `10%,50%,100%` or `label=wave-1,label=wave-2`. */
+  waves?: string;
+  /** Only these tenants (comma separated selectors). */
+  selector?: string;
+  /** `i/n`: this job's share of every wave. */
+  shard?: string;
+  /** Run only this wave (a matrix job); default all. */
+  wave?: number;
+  /** Shards per wave in the plan's matrix (default 1). */
+  shards?: number;
+  maxParallel?: number;
+  bakeSeconds?: number;
+  healthChecks?: string;
+  /** Error budget per wave: `2` or `10%` (default 0). */
+  maxFailures?: string;
+  rollback?: boolean;
+  stateFile: string;
+  resume?: boolean;
+  dryRun?: boolean;
+  /** Where replaced versions are kept for rollback (default `<state-file dir>/rollback`). */
+  rollbackDir?: string;
+  /** Scratch folder for per-tenant parameter files (default beside the state file). */
+  workDir?: string;
+  maxAttempts?: number;
+  env?: Record<string, string | undefined>;
+  deploy?: Partial<
+    Pick<
+      DeployOptions,
+      | "provenance"
+      | "reload"
+      | "reloadTimeoutMinutes"
+      | "reloadPollIntervalMs"
+      | "publishAccessTimeoutMs"
+      | "prune"
+    >
+  >;
+  evaluation?: { thresholds?: Partial<GateThresholds>; timeoutMinutes?: number; pollIntervalMs?: number };
+  automation?: { timeoutMinutes?: number; pollIntervalMs?: number };
+  client?: QlikClientOptions;
+}
+
+export interface RolloutDeps {
+  logger?: Logger;
+  /** Default: FileStateStore(stateFile). */
+  store?: StateStore;
+  /** Replace tenant operations (tests); the rest stay the defaults. */
+  ops?: Partial<Pick<TenantOps, "deployTenant" | "checkHealth" | "rollbackTenant">>;
+  sleep?: EngineDeps["sleep"];
+  now?: EngineDeps["now"];
+}
+
+export interface RolloutRun {
+  mode: "plan" | "rollout";
+  plan: RolloutPlan;
+  matrix: { include: { wave: number; shard: string; tenants: number }[] };
+  /** The final state (rollout mode). */
+  state?: RolloutState;
+  report: RolloutReport;
+}
+
+function checkInt(value: number | undefined, field: string, min: number, max: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+    throw new ConfigError(`Input '${field}' must be a whole number from ${min} to ${max}, got ${value}.`, {
+      field,
+    });
+  }
+}
+
+/** What one tenant gets, as a digest: the source, the target and its parameters. */
+export function tenantDigest(
+  sourceDigest: string,
+  inventory: TenantInventory,
+  tenant: InventoryTenant,
+  target: { space: string; appName: string },
+): string {
+  return sha256Hex(
+    canonicalJson({
+      source: sourceDigest,
+      url: tenant.url,
+      space: target.space,
+      appName: target.appName,
+      parameters: tenantParametersYaml(inventory, tenant) ?? null,
+    }),
+  );
+}
+
+function planReport(plan: RolloutPlan, appName: string, space: string, sourceDigest: string): RolloutReport {
+  const now = new Date().toISOString();
+  const state: RolloutState = {
+    version: 1,
+    rolloutId: "plan",
+    startedAt: now,
+    updatedAt: now,
+    sourceDigest,
+    appName,
+    space,
+    ...(plan.shard ? { shard: `${plan.shard.index}/${plan.shard.count}` } : {}),
+    status: "planned",
+    waves: plan.waves.map((w) => ({
+      index: w.index,
+      name: w.name,
+      status: "pending",
+      tenants: w.tenants.map((t) => t.name),
+    })),
+    tenants: Object.fromEntries(
+      plan.waves.flatMap((w) =>
+        w.tenants.map((t) => [
+          t.name,
+          { name: t.name, wave: w.index, status: "pending" as const, digest: "", attempts: 0 },
+        ]),
+      ),
+    ),
+  };
+  return buildReport(state);
+}
+
+export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): Promise<RolloutRun> {
+  const logger = deps.logger ?? silentLogger;
+  const env = input.env ?? process.env;
+  // 1. Every input and file is checked before any tenant is touched.
+  if (!input.space?.trim()) throw new ConfigError("Input 'space' is required.", { field: "space" });
+  if (!input.stateFile?.trim() && !deps.store) {
+    throw new ConfigError("Input 'state-file' is required.", { field: "state-file" });
+  }
+  checkInt(input.maxParallel, "max-parallel", 1, 1000);
+  checkInt(input.shards, "shards", 1, 256);
+  checkInt(input.maxAttempts, "max-attempts", 1, 10);
+  if (input.bakeSeconds !== undefined && !(input.bakeSeconds >= 0 && input.bakeSeconds <= 86_400)) {
+    throw new ConfigError(`Input 'bake-seconds' must be from 0 to 86400, got ${input.bakeSeconds}.`, {
+      field: "bake-seconds",
+    });
+  }
+  const inventory = loadInventory(input.tenantsFile, env);
+  if (!input.source?.trim() || !existsSync(input.source)) {
+    throw new ConfigError(`Input 'source': the folder '${input.source ?? ""}' does not exist.`, {
+      field: "source",
+    });
+  }
+  const tree = await readAppTree(input.source);
+  const sourceDigest = treeDigest(tree);
+  const appName = input.appName?.trim() || titleOfTree(tree);
+  if (!appName) {
+    throw new ConfigError("The source has no app title (app-properties.json qTitle); set 'app-name'.", {
+      field: "app-name",
+    });
+  }
+  const healthChecks = parseHealthChecks(input.healthChecks);
+  const budget = parseBudget(input.maxFailures);
+  let plan = planWaves(inventory.tenants, {
+    canary: input.canary,
+    waves: input.waves,
+    selector: input.selector,
+    shard: input.shard,
+  });
+  const matrix = rolloutMatrix(plan, input.shards ?? 1);
+  if (input.wave !== undefined) {
+    checkInt(input.wave, "wave", 1, plan.waves.length);
+    plan = { ...plan, waves: plan.waves.filter((w) => w.index === input.wave) };
+  }
+  const space = input.space.trim();
+
+  if (input.dryRun) {
+    logger.info(
+      `Plan: ${plan.waves.length} waves over ${plan.waves.reduce((n, w) => n + w.tenants.length, 0)} tenants; nothing was changed.`,
+    );
+    return { mode: "plan", plan, matrix, report: planReport(plan, appName, space, sourceDigest) };
+  }
+
+  // 2. Run.
+  const store = deps.store ?? new FileStateStore(input.stateFile);
+  const base = input.stateFile ? dirname(input.stateFile) : process.cwd();
+  const ops = createTenantOps(
+    {
+      inventory,
+      source: input.source,
+      space,
+      appName,
+      ...(input.stagingSpace ? { stagingSpace: input.stagingSpace } : {}),
+      healthChecks,
+      workDir: input.workDir ?? join(base, "rollout-work"),
+      rollbackDir: input.rollbackDir ?? join(base, "rollback"),
+      rollbackOnFailure: input.rollback ?? true,
+      env,
+      ...(input.deploy ? { deploy: input.deploy } : {}),
+      ...(input.evaluation ? { evaluation: input.evaluation } : {}),
+      ...(input.automation ? { automation: input.automation } : {}),
+      ...(input.client ? { client: input.client } : {}),
+    },
+    logger,
+  );
+  try {
+    const result = await runRollout(
+      {
+        plan,
+        sourceDigest,
+        appName,
+        space,
+        tenantDigest: (t) => tenantDigest(sourceDigest, inventory, t, { space, appName }),
+        maxParallel: input.maxParallel ?? 20,
+        bakeSeconds: input.bakeSeconds ?? 0,
+        budget,
+        rollback: input.rollback ?? true,
+        resume: input.resume ?? false,
+        ...(input.maxAttempts ? { maxAttempts: input.maxAttempts } : {}),
+      },
+      {
+        store,
+        deployTenant: deps.ops?.deployTenant ?? ops.deployTenant,
+        ...(healthChecks.length || deps.ops?.checkHealth
+          ? { checkHealth: deps.ops?.checkHealth ?? ops.checkHealth }
+          : {}),
+        rollbackTenant: deps.ops?.rollbackTenant ?? ops.rollbackTenant,
+        afterWave: (wave) => ops.release(wave.tenants),
+        logger,
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        ...(deps.now ? { now: deps.now } : {}),
+      },
+    );
+    return { mode: "rollout", plan, matrix, state: result.state, report: buildReport(result.state) };
+  } finally {
+    await ops.release();
+  }
+}
+
+/** Merges shard state files into `stateFile` (when given) and reports on the whole. */
+export async function mergeStateFiles(
+  files: readonly string[],
+  stateFile: string | undefined,
+): Promise<{ state: RolloutState; report: RolloutReport }> {
+  if (!files.length) {
+    throw new ConfigError("Input 'merge-states' names no state files.", { field: "merge-states" });
+  }
+  const states = files.map((f) => readStateFile(f));
+  const state = mergeStates(states);
+  if (stateFile) await new FileStateStore(stateFile).save(state);
+  return { state, report: buildReport(state) };
+}

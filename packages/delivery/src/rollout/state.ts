@@ -1,0 +1,195 @@
+/**
+ * Rollout state: one record per tenant, checkpointed after every tenant so a dead runner's rollout
+ * can resume, and so shards can be merged into one picture. The default store is a local JSON file
+ * written atomically (temp file + rename): a reader never sees half a file, even after SIGKILL.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { ConfigError } from "@qlik-cicd/common";
+import type { RolloutState, StateStore, TenantRecord, WaveRecord } from "./types.ts";
+
+function checkState(value: unknown, where: string): RolloutState {
+  const s = value as RolloutState;
+  if (
+    !s ||
+    typeof s !== "object" ||
+    s.version !== 1 ||
+    typeof s.tenants !== "object" ||
+    !Array.isArray(s.waves)
+  ) {
+    throw new ConfigError(`State file '${where}' is not a rollout state (version 1).`, {
+      field: "state-file",
+    });
+  }
+  return s;
+}
+
+export function readStateFile(path: string): RolloutState {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `State file '${path}' cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`,
+      { field: "state-file", cause: error },
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`State file '${path}' is not valid JSON.`, { field: "state-file" });
+  }
+  return checkState(parsed, path);
+}
+
+let tempCounter = 0;
+
+/** Local JSON file, written atomically. */
+export class FileStateStore implements StateStore {
+  readonly location: string;
+  constructor(path: string) {
+    this.location = path;
+  }
+  async load(): Promise<RolloutState | undefined> {
+    return existsSync(this.location) ? readStateFile(this.location) : undefined;
+  }
+  async save(state: RolloutState): Promise<void> {
+    mkdirSync(dirname(this.location), { recursive: true });
+    const temp = `${this.location}.${process.pid}.${tempCounter++}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(state, null, 1)}\n`);
+    renameSync(temp, this.location);
+  }
+}
+
+/** In memory (tests, or callers that persist elsewhere). Keeps every saved version's count. */
+export class MemoryStateStore implements StateStore {
+  readonly location = "memory";
+  saves = 0;
+  private state: RolloutState | undefined;
+  constructor(initial?: RolloutState) {
+    this.state = initial ? structuredClone(initial) : undefined;
+  }
+  async load(): Promise<RolloutState | undefined> {
+    return this.state ? structuredClone(this.state) : undefined;
+  }
+  async save(state: RolloutState): Promise<void> {
+    this.saves++;
+    this.state = structuredClone(state);
+  }
+}
+
+const STATUS_RANK: Record<TenantRecord["status"], number> = {
+  pending: 0,
+  skipped: 1,
+  "in-progress": 2,
+  failed: 3,
+  "rolled-back": 4,
+  deployed: 5,
+};
+
+function later(a: TenantRecord, b: TenantRecord): TenantRecord {
+  const ta = Date.parse(a.finishedAt ?? a.startedAt ?? "") || 0;
+  const tb = Date.parse(b.finishedAt ?? b.startedAt ?? "") || 0;
+  if (ta !== tb) return tb > ta ? b : a;
+  return STATUS_RANK[b.status] > STATUS_RANK[a.status] ? b : a;
+}
+
+const WAVE_RANK: Record<WaveRecord["status"], number> = {
+  pending: 0,
+  skipped: 1,
+  running: 2,
+  passed: 3,
+  halted: 4,
+};
+
+/**
+ * Merges the states of shards (or of several runs) into one. Per tenant the most recent record wins
+ * (ties: the more final status). Waves are joined by index: their tenants united, a halt in any shard
+ * halts the wave. States of different sources (digest) cannot be merged.
+ */
+export function mergeStates(states: readonly RolloutState[]): RolloutState {
+  if (!states.length)
+    throw new ConfigError("Input 'merge-states': no state files to merge.", { field: "merge-states" });
+  const digests = new Set(states.map((s) => s.sourceDigest));
+  if (digests.size > 1) {
+    throw new ConfigError(
+      `Input 'merge-states': the state files are for different sources (${[...digests].map((d) => d.slice(0, 12)).join(", ")}); merge only shards of one rollout.`,
+      { field: "merge-states" },
+    );
+  }
+  const tenants: Record<string, TenantRecord> = {};
+  for (const s of states) {
+    for (const [name, record] of Object.entries(s.tenants)) {
+      tenants[name] = tenants[name] ? later(tenants[name], record) : structuredClone(record);
+    }
+  }
+  const waves = new Map<number, WaveRecord>();
+  for (const s of states) {
+    for (const w of s.waves) {
+      const have = waves.get(w.index);
+      if (!have) {
+        waves.set(w.index, { ...structuredClone(w) });
+        continue;
+      }
+      have.tenants = [...new Set([...have.tenants, ...w.tenants])].sort();
+      if (WAVE_RANK[w.status] > WAVE_RANK[have.status]) have.status = w.status;
+      have.failures = (have.failures ?? 0) + (w.failures ?? 0);
+      have.budget = (have.budget ?? 0) + (w.budget ?? 0);
+      if (w.startedAt && (!have.startedAt || w.startedAt < have.startedAt)) have.startedAt = w.startedAt;
+      if (w.finishedAt && (!have.finishedAt || w.finishedAt > have.finishedAt))
+        have.finishedAt = w.finishedAt;
+    }
+  }
+  const mergedWaves = [...waves.values()].sort((a, b) => a.index - b.index);
+  const first = [...states].sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1))[0];
+  const statuses = new Set(states.map((s) => s.status));
+  const status: RolloutState["status"] = statuses.has("halted")
+    ? "halted"
+    : statuses.has("completed-with-failures")
+      ? "completed-with-failures"
+      : statuses.has("running")
+        ? "running"
+        : statuses.has("succeeded")
+          ? "succeeded"
+          : "planned";
+  return {
+    version: 1,
+    rolloutId: first.rolloutId,
+    startedAt: first.startedAt,
+    updatedAt:
+      states
+        .map((s) => s.updatedAt)
+        .sort()
+        .at(-1) ?? first.updatedAt,
+    sourceDigest: first.sourceDigest,
+    appName: first.appName,
+    space: first.space,
+    status,
+    waves: mergedWaves,
+    tenants: Object.fromEntries(Object.entries(tenants).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  };
+}
+
+/** Tenant names by final status. */
+export function statusLists(state: RolloutState): {
+  succeeded: string[];
+  failed: string[];
+  rolledBack: string[];
+  skipped: string[];
+} {
+  const out = {
+    succeeded: [] as string[],
+    failed: [] as string[],
+    rolledBack: [] as string[],
+    skipped: [] as string[],
+  };
+  for (const r of Object.values(state.tenants)) {
+    if (r.status === "deployed") out.succeeded.push(r.name);
+    else if (r.status === "failed") out.failed.push(r.name);
+    else if (r.status === "rolled-back") out.rolledBack.push(r.name);
+    else out.skipped.push(r.name);
+  }
+  for (const list of Object.values(out)) list.sort();
+  return out;
+}

@@ -1,0 +1,199 @@
+// The engine on its own: injected tenant operations, an in-memory state store and a fake clock/sleep.
+import { describe, expect, it } from "@jest/globals";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError } from "@qlik-cicd/common";
+import {
+  FileStateStore,
+  MemoryStateStore,
+  planWaves,
+  runRollout,
+  statusLists,
+  type DeployTenantFn,
+  type EngineOptions,
+  type InventoryTenant,
+} from "../src/rollout/index.ts";
+
+const tenants: InventoryTenant[] = Array.from({ length: 12 }, (_, i) => ({
+  name: `t${String(i + 1).padStart(2, "0")}`,
+  url: `https://t${i + 1}.example.com`,
+  labels: i < 2 ? ["canary"] : [],
+  credentials: { apiKeyEnv: "K" },
+}));
+
+function options(over: Partial<EngineOptions> = {}): EngineOptions {
+  return {
+    plan: planWaves(tenants, { canary: "label=canary", waves: "50%" }),
+    sourceDigest: "src-1",
+    appName: "Sales",
+    space: "production",
+    tenantDigest: (t) => `src-1/${t.name}`,
+    maxParallel: 3,
+    bakeSeconds: 5,
+    budget: { count: 0 },
+    rollback: true,
+    resume: false,
+    ...over,
+  };
+}
+
+describe("rollout engine", () => {
+  it("runs waves in order, at most max-parallel at a time, bakes, and checkpoints after every tenant", async () => {
+    const store = new MemoryStateStore();
+    let inFlight = 0;
+    let peak = 0;
+    const order: string[] = [];
+    const sleeps: number[] = [];
+    const deployTenant: DeployTenantFn = async (t) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      order.push(t.name);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return { appId: `app-${t.name}`, changed: true, reloadStatus: "SUCCEEDED" };
+    };
+    const result = await runRollout(options(), {
+      store,
+      deployTenant,
+      checkHealth: async () => [{ check: "reload", ok: true, detail: "ok" }],
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    expect(result.status).toBe("succeeded");
+    expect(peak).toBe(3);
+    expect(order.slice(0, 2).sort()).toEqual(["t01", "t02"]);
+    expect(result.state.waves.map((w) => [w.name, w.status, w.tenants.length])).toEqual([
+      ["canary", "passed", 2],
+      ["wave 1 (50%)", "passed", 4],
+      ["wave 2 (rest)", "passed", 6],
+    ]);
+    expect(sleeps).toEqual([5000, 5000, 5000]);
+    // At least one save per tenant start and end.
+    expect(store.saves).toBeGreaterThanOrEqual(12);
+    expect(statusLists(result.state).succeeded).toHaveLength(12);
+    expect(result.state.tenants.t05.health?.[0].ok).toBe(true);
+  });
+
+  it("halts on a failed canary, rolls back the wave's changed tenants and leaves later waves untouched", async () => {
+    const deployed: string[] = [];
+    const rolledBack: string[] = [];
+    const result = await runRollout(options({ bakeSeconds: 0 }), {
+      store: new MemoryStateStore(),
+      deployTenant: async (t) => {
+        deployed.push(t.name);
+        return { appId: `app-${t.name}`, changed: true };
+      },
+      checkHealth: async (t) => [
+        { check: "reload", ok: t.name !== "t02", detail: t.name === "t02" ? "FAILED" : "ok" },
+      ],
+      rollbackTenant: async (t) => {
+        rolledBack.push(t.name);
+        return { rolledBack: true, detail: "restored" };
+      },
+    });
+    expect(result.status).toBe("halted");
+    expect(result.haltedWave).toBe(1);
+    expect(deployed.sort()).toEqual(["t01", "t02"]);
+    expect(rolledBack.sort()).toEqual(["t01", "t02"]);
+    const lists = statusLists(result.state);
+    expect(lists.rolledBack).toEqual(["t01", "t02"]);
+    expect(lists.skipped).toHaveLength(10);
+    expect(result.state.tenants.t02.error).toContain("'reload' failed: FAILED");
+    expect(result.state.tenants.t05.error).toContain("wave 1 halted");
+    expect(result.state.waves.map((w) => w.status)).toEqual(["halted", "skipped", "skipped"]);
+  });
+
+  it("keeps going within the error budget and rolls back only the failed tenant", async () => {
+    const rolledBack: string[] = [];
+    const result = await runRollout(options({ budget: { percent: 20 }, bakeSeconds: 0 }), {
+      store: new MemoryStateStore(),
+      deployTenant: async (t) => {
+        if (t.name === "t07") throw Object.assign(new Error("reload failed"), { name: "ReloadFailedError" });
+        return { appId: t.name, changed: true };
+      },
+      rollbackTenant: async (t) => {
+        rolledBack.push(t.name);
+        return { rolledBack: true, detail: "restored" };
+      },
+    });
+    // Wave 3 has 6 tenants: 20% = 1 failure allowed.
+    expect(result.status).toBe("completed-with-failures");
+    expect(rolledBack).toEqual(["t07"]);
+    expect(result.state.tenants.t07).toMatchObject({ status: "rolled-back", attempts: 1 });
+    expect(result.state.waves[2]).toMatchObject({ failures: 1, budget: 1, status: "passed" });
+  });
+
+  it("retries transient failures, not configuration errors", async () => {
+    const calls = new Map<string, number>();
+    const result = await runRollout(options({ bakeSeconds: 0, budget: { count: 5 } }), {
+      store: new MemoryStateStore(),
+      sleep: async () => undefined,
+      deployTenant: async (t) => {
+        const n = (calls.get(t.name) ?? 0) + 1;
+        calls.set(t.name, n);
+        if (t.name === "t03" && n < 3) throw new Error("socket hang up");
+        if (t.name === "t04") throw new ConfigError("Space 'production' not found.");
+        return { appId: t.name, changed: true };
+      },
+    });
+    expect(result.state.tenants.t03).toMatchObject({ status: "deployed", attempts: 3 });
+    expect(result.state.tenants.t04).toMatchObject({ status: "failed", attempts: 1 });
+    expect(result.state.tenants.t04.error).toBe("Space 'production' not found.");
+  });
+
+  it("resumes: skips tenants deployed for the same digest, retries failed and interrupted ones", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rollout-engine-"));
+    try {
+      const store = new FileStateStore(join(dir, "state.json"));
+      let crash = true;
+      const first: string[] = [];
+      await expect(
+        runRollout(options({ bakeSeconds: 0, maxParallel: 1 }), {
+          store,
+          deployTenant: async (t) => {
+            first.push(t.name);
+            if (crash && t.name === "t05") throw Object.assign(new Error("killed"), { name: "Crash" });
+            return { appId: t.name, changed: true };
+          },
+          retryable: (e) => {
+            if ((e as Error).name === "Crash") throw e; // the process "dies" mid-tenant
+            return false;
+          },
+        }),
+      ).rejects.toThrow("killed");
+      const saved = await store.load();
+      expect(saved?.tenants.t05.status).toBe("in-progress");
+      expect(Object.values(saved?.tenants ?? {}).filter((r) => r.status === "deployed")).toHaveLength(4);
+      expect(readdirSync(dir)).toEqual(["state.json"]); // no temp files left behind
+
+      crash = false;
+      const second: string[] = [];
+      const result = await runRollout(options({ bakeSeconds: 0, maxParallel: 1, resume: true }), {
+        store,
+        deployTenant: async (t) => {
+          second.push(t.name);
+          return { appId: t.name, changed: true };
+        },
+      });
+      expect(result.status).toBe("succeeded");
+      expect(result.state.rolloutId).toBe(saved?.rolloutId);
+      expect(second).toEqual(["t05", "t06", "t07", "t08", "t09", "t10", "t11", "t12"]);
+      expect([...first.slice(0, 4), ...second].sort()).toEqual(tenants.map((t) => t.name));
+
+      // A new source digest deploys everything again.
+      const third: string[] = [];
+      await runRollout(
+        options({
+          bakeSeconds: 0,
+          resume: true,
+          sourceDigest: "src-2",
+          tenantDigest: (t) => `src-2/${t.name}`,
+        }),
+        { store, deployTenant: async (t) => (third.push(t.name), { appId: t.name, changed: true }) },
+      );
+      expect(third).toHaveLength(12);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,165 @@
+// Benchmark: a staged rollout over 1,000 simulated tenants (50 ms latency per call, max-parallel 200).
+// Run: node scripts/bench/rollout.ts [--tenants 1000] [--latency-ms 50] [--max-parallel 200]
+//        [--sequential 50] [--bake-seconds 1]
+// The simulator runs in a child process (`qlik-sim`), so the peak RSS printed is the rollout's own.
+// Printed: wall time vs the critical-path bound (Σ over waves of ceil(wave / max-parallel) × one
+// tenant's deploy path, measured here on tenants outside the rollout, plus bake times; goal ≤ 1.25×),
+// vs a sequential loop measured on --sequential tenants and scaled (goal ≥ 20× faster), and peak RSS
+// (goal ≤ 256 MB). Not part of the tests; takes a few minutes.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { getItems } from "@qlik/api/items";
+import { AppTree, unbuildApp, writeAppTree } from "@qlik-cicd/app-files";
+import { QlikClient } from "@qlik-cicd/qlik-client";
+import { deployApp, rolloutApp, statusLists } from "@qlik-cicd/delivery";
+
+const { values } = parseArgs({
+  options: {
+    tenants: { type: "string", default: "1000" },
+    "latency-ms": { type: "string", default: "50" },
+    "max-parallel": { type: "string", default: "200" },
+    sequential: { type: "string", default: "50" },
+    "bake-seconds": { type: "string", default: "1" },
+  },
+});
+const tenants = Number(values.tenants);
+const latencyMs = Number(values["latency-ms"]);
+const maxParallel = Number(values["max-parallel"]);
+const sequentialCount = Number(values.sequential);
+const bakeSeconds = Number(values["bake-seconds"]);
+const APP = "Customer Analytics";
+const DEPLOY = { reloadPollIntervalMs: 250, publishAccessTimeoutMs: 30_000 };
+
+interface Description {
+  control: string;
+  tenants: { name: string; url: string; apiKey: string; region: string }[];
+}
+
+// 1. The simulator in its own process: rollout tenants + tenants for the sequential sample.
+const sim = spawn(
+  process.execPath,
+  [
+    join(import.meta.dirname, "..", "..", "packages", "simulator", "bin", "qlik-sim.js"),
+    "--tenants",
+    String(tenants + sequentialCount),
+    "--latency-ms",
+    String(latencyMs),
+    "--seed",
+    "bench",
+  ],
+  { stdio: ["ignore", "pipe", "inherit"] },
+);
+const description: Description = await new Promise((resolve, reject) => {
+  const lines = createInterface({ input: sim.stdout });
+  lines.once("line", (line) => resolve(JSON.parse(line) as Description));
+  sim.once("exit", (code) => reject(new Error(`qlik-sim exited with ${code}`)));
+});
+// Quick reloads and publish access, so the measured path is the calls' latency, not simulated waits.
+await fetch(`${description.control}/timings`, {
+  method: "PUT",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ reloadMs: 20, publishAccessWindowMs: 0 }),
+});
+
+const work = mkdtempSync(join(tmpdir(), "bench-rollout-"));
+try {
+  // 2. The source: the seeded demo app, unbuilt.
+  const first = description.tenants[0];
+  const c0 = new QlikClient({ tenantUrl: first.url, apiKey: first.apiKey });
+  const items = await c0.call({ tier: "read", method: "GET", resource: "/api/v1/items" }, (opts) =>
+    getItems({ resourceType: "app", limit: 100 }, opts),
+  );
+  const devId = items.data.data.find((i) => i.name === "Sales Analytics")?.resourceId as string;
+  const tree = await c0.withApp(devId, (doc) => unbuildApp(doc));
+  await c0.close();
+  const source = join(work, "app");
+  await writeAppTree(source, new AppTree(tree.content));
+
+  // 3. Sequential loop on tenants outside the rollout: one tenant's deploy path, and the sequential rate.
+  const sample = description.tenants.slice(tenants, tenants + sequentialCount);
+  const durations: number[] = [];
+  const seqCpu = process.cpuUsage();
+  const seqStart = performance.now();
+  for (const t of sample) {
+    const client = new QlikClient({ tenantUrl: t.url, apiKey: t.apiKey });
+    const s = performance.now();
+    await deployApp(client, { source, space: "production", appName: APP, ...DEPLOY });
+    durations.push(performance.now() - s);
+    await client.close();
+  }
+  const sequentialMs = performance.now() - seqStart;
+  const seqCpuUsed = process.cpuUsage(seqCpu);
+  const cpuPerTenantMs = (seqCpuUsed.user + seqCpuUsed.system) / 1000 / sample.length;
+  const sorted = [...durations].sort((a, b) => a - b);
+  const oneTenantMs = sorted[Math.floor(sorted.length / 2)];
+
+  const rssBeforeMb = process.resourceUsage().maxRSS / 1024;
+  // 4. The rollout.
+  const env: Record<string, string> = {};
+  const lines = ["version: 1", "tenants:"];
+  description.tenants.slice(0, tenants).forEach((t, i) => {
+    env[`BENCH_KEY_${i}`] = t.apiKey;
+    lines.push(
+      `  - name: ${t.name}`,
+      `    url: ${t.url}`,
+      `    region: ${t.region}`,
+      `    credentials: { apiKeyEnv: BENCH_KEY_${i} }`,
+    );
+  });
+  writeFileSync(join(work, "tenants.yml"), `${lines.join("\n")}\n`);
+  const start = performance.now();
+  const rolloutCpu = process.cpuUsage();
+  const run = await rolloutApp({
+    tenantsFile: join(work, "tenants.yml"),
+    source,
+    space: "production",
+    appName: APP,
+    canary: "1%",
+    waves: "10%,50%",
+    maxParallel,
+    bakeSeconds,
+    healthChecks: "reload",
+    stateFile: join(work, "state.json"),
+    env,
+    deploy: DEPLOY,
+  });
+  const wallMs = performance.now() - start;
+  const rolloutCpuUsed = process.cpuUsage(rolloutCpu);
+  const lists = statusLists(run.state!);
+
+  const waves = run.plan.waves.map((w) => w.tenants.length);
+  const bound = waves.reduce(
+    (sum, n) => sum + Math.ceil(n / maxParallel) * oneTenantMs + bakeSeconds * 1000,
+    0,
+  );
+  const scaledSequential = (sequentialMs / sample.length) * tenants;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(`rollout of ${tenants} tenants, ${latencyMs} ms latency per call, max-parallel ${maxParallel}`);
+  console.log(`  waves: ${waves.join(", ")} tenants; bake ${bakeSeconds} s after each`);
+  console.log(
+    `  result: ${lists.succeeded.length} deployed, ${lists.failed.length} failed, ${lists.rolledBack.length} rolled back, ${lists.skipped.length} skipped (${run.report.status})`,
+  );
+  console.log(
+    `  one tenant's deploy path (median of ${sample.length} sequential deploys): ${fmt(oneTenantMs)}`,
+  );
+  console.log(
+    `  wall time ${fmt(wallMs)} vs critical-path bound ${fmt(bound)}: ${(wallMs / bound).toFixed(2)}× (goal ≤ 1.25×)`,
+  );
+  console.log(
+    `  sequential loop: ${fmt(sequentialMs)} for ${sample.length} tenants → ${fmt(scaledSequential)} for ${tenants}: rollout is ${(scaledSequential / wallMs).toFixed(1)}× faster (goal ≥ 20×)`,
+  );
+  console.log(
+    `  CPU: ${cpuPerTenantMs.toFixed(0)} ms per tenant deploy (sequential sample); rollout used ${fmt((rolloutCpuUsed.user + rolloutCpuUsed.system) / 1000)} CPU in ${fmt(wallMs)} (one event loop: CPU × tenants is a floor under the wall time)`,
+  );
+  console.log(
+    `  peak RSS of the rollout process: ${rssMb.toFixed(0)} MB (goal ≤ 256 MB; ${rssBeforeMb.toFixed(0)} MB before the rollout started)`,
+  );
+} finally {
+  sim.kill("SIGTERM");
+  rmSync(work, { recursive: true, force: true });
+}
