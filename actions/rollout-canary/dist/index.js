@@ -94810,11 +94810,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell4) => {
-        if (typeof cell4 === "string") {
-          return this.wrap("td", cell4);
+      const cells = row.map((cell3) => {
+        if (typeof cell3 === "string") {
+          return this.wrap("td", cell3);
         }
-        const { header, data, colspan, rowspan } = cell4;
+        const { header, data, colspan, rowspan } = cell3;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -99083,39 +99083,6 @@ async function deployApp(client, options, deps = {}) {
   });
 }
 
-// packages/delivery/src/deploy/render.ts
-function cell2(text) {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-var CHANGE_LABEL = { add: "➕ add", update: "✏️ update", remove: "➖ remove" };
-function renderPlanMarkdown(plan) {
-  const lines = [];
-  const target = plan.mode === "managed" ? `managed space **${cell2(plan.space.name)}** (staged in **${cell2(plan.stagingSpace?.name ?? "")}**)` : `shared space **${cell2(plan.space.name)}**`;
-  lines.push(
-    `App **${cell2(plan.appName)}** → ${target} on ${cell2(plan.tenant)}${plan.environment ? `, environment **${cell2(plan.environment)}**` : ""}.`
-  );
-  lines.push("");
-  if (!plan.changed) {
-    lines.push("No changes: the target already matches the source.");
-    lines.push("");
-    return lines.join("\n");
-  }
-  if (plan.changes.length) {
-    lines.push(`| Change | Kind | Name |`);
-    lines.push(`| --- | --- | --- |`);
-    for (const c of plan.changes)
-      lines.push(`| ${CHANGE_LABEL[c.change]} | ${cell2(c.kind)} | ${cell2(c.name)} |`);
-    lines.push("");
-  }
-  if (plan.steps.length) {
-    lines.push(`| # | Step |`);
-    lines.push(`| --- | --- |`);
-    plan.steps.forEach((s, i) => lines.push(`| ${i + 1} | ${cell2(s.description)} |`));
-    lines.push("");
-  }
-  return lines.join("\n");
-}
-
 // node_modules/@qlik/api/analytics/apps.js
 init_rolldown_runtime_w6R9maHv();
 async function getAppEvaluation(id, query, options) {
@@ -100600,7 +100567,7 @@ function seconds(ms2) {
   if (ms2 === void 0) return "";
   return ms2 < 1e4 ? `${(ms2 / 1e3).toFixed(1)} s` : `${Math.round(ms2 / 1e3)} s`;
 }
-function cell3(text) {
+function cell2(text) {
   return (text ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").slice(0, 300);
 }
 var STATUS_ICON = {
@@ -100631,7 +100598,7 @@ function renderRolloutMarkdown(report, options = {}) {
   lines.push("|---|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const w of report.waves) {
     lines.push(
-      `| ${w.index}. ${cell3(w.name)} | ${w.status} | ${w.tenants} | ${w.deployed} | ${w.failed} | ${w.rolledBack} | ${w.skipped} | ${w.failures} / ${w.budget} | ${seconds(w.durationMs)} |`
+      `| ${w.index}. ${cell2(w.name)} | ${w.status} | ${w.tenants} | ${w.deployed} | ${w.failed} | ${w.rolledBack} | ${w.skipped} | ${w.failures} / ${w.budget} | ${seconds(w.durationMs)} |`
     );
   }
   lines.push("");
@@ -100646,11 +100613,24 @@ function renderRolloutMarkdown(report, options = {}) {
     const reason = r.status === "deployed" ? r.changed === false ? "already up to date" : "" : r.error ?? "";
     const rollback = r.rollbackReason && r.status !== "rolled-back" ? ` (${r.rollbackReason})` : "";
     lines.push(
-      `| ${cell3(r.name)} | ${r.wave} | ${STATUS_ICON[r.status] ?? r.status} | ${r.attempts} | ${seconds(r.durationMs)} | ${cell3(reason + rollback)} |`
+      `| ${cell2(r.name)} | ${r.wave} | ${STATUS_ICON[r.status] ?? r.status} | ${r.attempts} | ${seconds(r.durationMs)} | ${cell2(reason + rollback)} |`
     );
   }
   if (ordered.length > max) lines.push("", `…and ${ordered.length - max} more tenants in the report.`);
   lines.push("");
+  return lines.join("\n");
+}
+function renderPlanMarkdown(plan, matrix, appName, space) {
+  const lines = [`### 📝 Rollout plan: '${appName}' → space '${space}'`, ""];
+  lines.push("| Wave | Tenants | First tenants |", "|---|---:|---|");
+  for (const w of plan.waves) {
+    const names = w.tenants.slice(0, 8).map((t) => t.name);
+    lines.push(
+      `| ${w.index}. ${cell2(w.name)} | ${w.tenants.length}${plan.shard ? ` of ${w.total}` : ""} | ${cell2(names.join(", "))}${w.tenants.length > 8 ? ", …" : ""} |`
+    );
+  }
+  if (plan.excluded.length) lines.push("", `${plan.excluded.length} tenants are outside the selector.`);
+  lines.push("", "Matrix for `strategy.matrix`:", "", "```json", JSON.stringify(matrix), "```", "");
   return lines.join("\n");
 }
 
@@ -101350,7 +101330,9 @@ ${renderRolloutMarkdown(report)}`)).write();
     writeLists(run2.report);
     if (run2.mode === "plan") {
       await summary.addRaw(
-        secrets.redact(renderPlanMarkdown(run2.plan, run2.matrix, run2.report.appName, run2.report.space))
+        secrets.redact(
+          renderPlanMarkdown(run2.plan, run2.matrix, run2.report.appName, run2.report.space)
+        )
       ).write();
       return;
     }

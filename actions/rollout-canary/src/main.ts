@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { canonicalJson, CicdError, secrets } from "@qlik-cicd/common";
 import {
   mergeStateFiles,
-  renderPlanMarkdown,
+  renderRolloutPlanMarkdown,
   renderRolloutMarkdown,
   rolloutApp,
   type RolloutReport,
@@ -145,7 +145,9 @@ export async function run(): Promise<void> {
     if (run.mode === "plan") {
       await core.summary
         .addRaw(
-          secrets.redact(renderPlanMarkdown(run.plan, run.matrix, run.report.appName, run.report.space)),
+          secrets.redact(
+            renderRolloutPlanMarkdown(run.plan, run.matrix, run.report.appName, run.report.space),
+          ),
         )
         .write();
       return;

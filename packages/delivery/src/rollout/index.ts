@@ -29,7 +29,12 @@ export {
   type SelectorTerm,
   type WaveSpec,
 } from "./plan.ts";
-export { buildReport, renderPlanMarkdown, renderRolloutMarkdown, type RolloutReport } from "./render.ts";
+export {
+  buildReport,
+  renderPlanMarkdown as renderRolloutPlanMarkdown,
+  renderRolloutMarkdown,
+  type RolloutReport,
+} from "./render.ts";
 export {
   mergeStateFiles,
   rolloutApp,
