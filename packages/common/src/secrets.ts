@@ -7,10 +7,13 @@ export type SecretListener = (value: string) => void;
 export class SecretRegistry {
   private readonly values = new Set<string>();
   private readonly listeners = new Set<SecretListener>();
+  /** One alternation of every secret, longest first; rebuilt lazily after a registration. */
+  private pattern: RegExp | null = null;
 
   register(value: string | undefined | null): void {
     if (!value || value.length < 4 || this.values.has(value)) return;
     this.values.add(value);
+    this.pattern = null;
     for (const listener of this.listeners) listener(value);
   }
 
@@ -27,10 +30,14 @@ export class SecretRegistry {
 
   /** Replaces every known secret in `text` with `***`, longest first so overlapping values are covered. */
   redact(text: string): string {
-    let out = text;
-    const sorted = [...this.values].sort((a, b) => b.length - a.length);
-    for (const value of sorted) out = out.split(value).join("***");
-    return out;
+    if (this.values.size === 0 || !text) return text;
+    if (!this.pattern) {
+      const escaped = [...this.values]
+        .sort((a, b) => b.length - a.length)
+        .map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      this.pattern = new RegExp(escaped.join("|"), "g");
+    }
+    return text.replace(this.pattern, "***");
   }
 }
 

@@ -44,3 +44,14 @@ describe("describeError", () => {
     expect(describeError(e)).toBe("Input 'space' is required. Set it.");
   });
 });
+
+describe("SecretRegistry.redact", () => {
+  it("treats secrets as literal text, covers values added after a first redact, and prefers the longest", () => {
+    const registry = new SecretRegistry();
+    registry.register("a.b*c(d)");
+    expect(registry.redact("x a.b*c(d) y aXb*c(d)")).toBe("x *** y aXb*c(d)");
+    registry.register("token-1234");
+    registry.register("token-1234-extended");
+    expect(registry.redact("token-1234-extended and token-1234")).toBe("*** and ***");
+  });
+});
