@@ -1,0 +1,636 @@
+/**
+ * The demo pipeline: every stage of the main job against the embedded simulator, through the same
+ * libraries the actions use. Each stage prints what happened and records it for the report.
+ */
+import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, relative } from "node:path";
+import { getReloads } from "@qlik/api/reloads";
+import {
+  diffAppTrees,
+  lintAppTree,
+  readAppTree,
+  renderDiffMarkdown,
+  renderLintMarkdown,
+  treeDigest,
+  unbuildApp,
+  writeAppTree,
+  type AppDiff,
+  type DiffEntry,
+} from "@qlik-cicd/app-files";
+import { canonicalJson, CicdError, secrets } from "@qlik-cicd/common";
+import {
+  deployApp,
+  evaluateApp,
+  formatMs,
+  formatPercent,
+  renderDeployMarkdown,
+  renderEvaluationMarkdown,
+  writeEvaluationReport,
+  type DeployResult,
+} from "@qlik-cicd/delivery";
+import { QlikClient } from "@qlik-cicd/qlik-client";
+import { startSimulator } from "@qlik-cicd/simulator";
+import { stringify } from "yaml";
+import {
+  loadInventory,
+  planWaves,
+  renderRolloutMarkdown,
+  rolloutApp,
+  type RolloutInput,
+  type RolloutRun,
+} from "../../packages/delivery/src/rollout/index.ts";
+import { applyPullRequestChange } from "./change.ts";
+import { STAGES } from "./stages.ts";
+import { deployedBy, waveRows } from "./rollout-rows.ts";
+import type { Progress } from "./progress.ts";
+import type { ApprovalRecord, DeployRecord, DemoReport, RolloutRunRecord } from "./report-data.ts";
+
+export const APP_NAME = "Sales Analytics";
+export { STAGES };
+
+/** A check of the demo itself did not hold; one sentence. */
+export class DemoCheckError extends CicdError {}
+
+export interface DemoOptions {
+  out: string;
+  /** Customer tenants in the rollout estate. */
+  tenants: number;
+  progress: Progress;
+}
+
+/** What the pipeline hands to the report writer. */
+export type DemoResult = Omit<DemoReport, "version" | "generatedAt" | "totalMs" | "stages">;
+
+const FAST_DEPLOY = { reloadPollIntervalMs: 25, publishAccessTimeoutMs: 15_000 } as const;
+const CLIENT_OPTIONS = { retry: { baseDelayMs: 20, maxDelayMs: 250 } };
+const FAILURE_MESSAGE = "Connection to the customer database failed (injected by the demo)";
+
+function check(condition: unknown, sentence: string): asserts condition {
+  if (!condition) throw new DemoCheckError(sentence);
+}
+
+function changeCounts(result: DeployResult): DeployRecord["changes"] {
+  const counts = { add: 0, update: 0, remove: 0 };
+  for (const c of result.plan.changes) counts[c.change]++;
+  return counts;
+}
+
+function deployRecord(environment: string, result: DeployResult): DeployRecord {
+  return {
+    environment,
+    space: result.plan.space.name,
+    appId: result.publishedAppId ?? result.appId,
+    stagingAppId: result.publishedAppId ? result.appId : "",
+    changed: result.changed,
+    reloadStatus: result.reload?.status ?? "not run",
+    verified: result.verified,
+    changes: changeCounts(result),
+    markdown: renderDeployMarkdown(result),
+  };
+}
+
+function quote(text: string | undefined, max = 60): string {
+  const t = (text ?? "").replace(/\s+/g, " ");
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/** One terminal line per diff entry: `+ measure 'Sales per unit' (mSalesPerUnit)`, details after. */
+export function diffLines(diff: AppDiff): string[] {
+  const sign = { added: "+", changed: "~", removed: "-" } as const;
+  return diff.entries.map((e: DiffEntry) => {
+    const what = e.kind === "object" && e.type ? `${e.type}` : e.kind;
+    const id = e.id && e.id !== e.title ? ` (${e.id})` : "";
+    const details = e.details
+      .slice(0, 3)
+      .map((d) =>
+        d.before !== undefined && d.after !== undefined
+          ? `${d.label}: '${quote(d.before, 40)}' → '${quote(d.after, 40)}'`
+          : d.after !== undefined
+            ? `${d.label}: '${quote(d.after, 50)}'`
+            : d.label,
+      );
+    return `${sign[e.change]} ${what} '${quote(e.title)}'${id}${details.length ? `: ${details.join("; ")}` : ""}`;
+  });
+}
+
+/** Deploy logs with the build's per-kind lines folded into its "Built …" line. */
+function deployLogger(progress: Progress) {
+  let ops: { action: string; what: string }[] = [];
+  return progress.logger((m, level) => {
+    const op = /^(Created|Updated|Deleted) (\d+ .+)$/.exec(m);
+    if (level === "info" && op) {
+      ops.push({ action: op[1].toLowerCase(), what: op[2] });
+      return undefined;
+    }
+    if (level === "info" && m.startsWith("Built ") && ops.length) {
+      const groups = ["created", "updated", "deleted"]
+        .map((a) => [a, ops.filter((o) => o.action === a).map((o) => o.what)] as const)
+        .filter(([, list]) => list.length)
+        .map(([a, list]) => `${a} ${list.join(", ")}`);
+      ops = [];
+      return `${m.replace(/\.$/, "")}: ${groups.join("; ")}.`;
+    }
+    return m;
+  });
+}
+
+/** A path for people: relative to the working directory when inside it, else absolute. */
+export function displayPath(path: string, cwd: string = process.cwd()): string {
+  const r = relative(cwd, path);
+  return r && !r.startsWith("..") && !isAbsolute(r) ? r : path;
+}
+
+function cleanOutput(out: string): void {
+  // Only what the demo itself writes: --out may point at a folder that holds other things.
+  for (const name of [
+    "app",
+    "rollout",
+    "evaluation.json",
+    "approval.json",
+    "report.md",
+    "report.html",
+    "report.json",
+  ]) {
+    rmSync(join(out, name), { recursive: true, force: true });
+  }
+  mkdirSync(out, { recursive: true });
+}
+
+/** Runs stages 1–14; the caller writes the report (stage 15). */
+export async function runPipeline(options: DemoOptions): Promise<DemoResult> {
+  const { progress, out } = options;
+  const rel = (p: string) => displayPath(p);
+  cleanOutput(out);
+  const mainDir = join(out, "app", "main");
+  const prDir = join(out, "app", "pull-request");
+  const rolloutDir = join(out, "rollout");
+
+  // 1. Simulator ------------------------------------------------------------------------------------
+  progress.stage(STAGES[0]);
+  const sim = await startSimulator({
+    tenants: options.tenants + 1,
+    seed: "demo",
+    timings: {
+      reloadMs: 20,
+      evaluationMs: 20,
+      publishAccessWindowMs: 30,
+      retryAfterSeconds: 0,
+      automationRunMs: 20,
+    },
+  });
+  let client: QlikClient | undefined;
+  try {
+    const [main, ...estate] = sim.description.tenants;
+    for (const t of sim.description.tenants) secrets.register(t.apiKey);
+    progress.event(
+      `team tenant ${main.name} at ${main.url}: spaces development, test, acceptance, production`,
+    );
+    progress.event(
+      `${estate.length} customer tenants (${estate[0]?.name} … ${estate[estate.length - 1]?.name}), each on its own loopback origin`,
+    );
+    progress.event(`test control API at ${sim.description.control} (faults, inspection)`);
+    const mainState = sim.control.state(main.name);
+    const devSpace = mainState.spaces.find((s) => s.name === "development");
+    const devApp = mainState.apps.find((a) => a.name === APP_NAME && a.spaceId === devSpace?.id);
+    check(devApp, `The simulator's development space has no app '${APP_NAME}'.`);
+    progress.event(`development app '${APP_NAME}' (${devApp.id})`);
+    progress.done(`${sim.description.tenants.length} tenants up`);
+
+    client = new QlikClient(
+      { tenantUrl: main.url, apiKey: main.apiKey },
+      { ...CLIENT_OPTIONS, logger: progress.logger() },
+    );
+
+    // 2. Baseline -------------------------------------------------------------------------------------
+    progress.stage(STAGES[1]);
+    progress.event(
+      "production needs the current version first: it is the baseline for the performance gate and the republish",
+    );
+    const baselineResult = await deployApp(
+      client,
+      {
+        sourceAppId: devApp.id,
+        space: "production",
+        appName: APP_NAME,
+        ...FAST_DEPLOY,
+        provenance: { ref: "baseline" },
+      },
+      { logger: deployLogger(progress) },
+    );
+    const baseline = deployRecord("production (baseline)", baselineResult);
+    check(
+      baseline.appId && baseline.reloadStatus === "SUCCEEDED",
+      "The baseline deploy to production did not reload.",
+    );
+    progress.done(`current version live in production as ${baseline.appId}`);
+
+    // 3. Unbuild --------------------------------------------------------------------------------------
+    progress.stage(STAGES[2]);
+    const tree = await client.withApp(devApp.id, (doc) => unbuildApp(doc));
+    const written = await writeAppTree(mainDir, tree);
+    progress.event(
+      `${written.written.length} files in ${rel(mainDir)}: ${written.written.filter((f) => !f.startsWith("objects/")).join(", ")}, ${written.written.filter((f) => f.startsWith("objects/")).length} object files`,
+    );
+    const again = await client.withApp(devApp.id, (doc) => unbuildApp(doc));
+    const rewrite = await writeAppTree(mainDir, again);
+    progress.event(
+      rewrite.changed
+        ? "unbuilt again: the files changed (not deterministic)"
+        : "unbuilt again: byte-identical files (deterministic, no volatile fields)",
+    );
+    progress.done(`${written.written.length} files, as the main branch holds them`);
+
+    // 4. Pull request ---------------------------------------------------------------------------------
+    progress.stage(STAGES[3]);
+    cpSync(mainDir, prDir, { recursive: true });
+    const change = await applyPullRequestChange(prDir);
+    for (const line of change.summary) progress.event(line);
+    progress.event(`edited ${change.files.join(", ")} in ${rel(prDir)}`);
+    progress.done(`${change.summary.length} changes in ${change.files.length} files`);
+
+    // 5. Validate -------------------------------------------------------------------------------------
+    progress.stage(STAGES[4]);
+    const lint = await lintAppTree(prDir, {});
+    const notices = lint.findings.filter((f) => f.severity === "notice").length;
+    progress.event(`lint: ${lint.errors} errors, ${lint.warnings} warnings, ${notices} notices`);
+    for (const f of lint.findings.slice(0, 5))
+      progress.event(`  ${f.severity} ${f.rule} ${f.file}:${f.line} ${f.message}`);
+    check(lint.errors === 0, `Lint found ${lint.errors} errors in the pull request's files.`);
+    const mainTree = await readAppTree(mainDir);
+    const prTree = await readAppTree(prDir);
+    const diff = diffAppTrees(mainTree, prTree);
+    const lines = diffLines(diff);
+    progress.event("semantic diff (main → pull request):");
+    for (const l of lines) progress.event(`  ${l}`);
+    const total = { added: 0, changed: 0, removed: 0 };
+    for (const e of diff.entries) total[e.change]++;
+    check(diff.changed, "The pull request changed nothing.");
+    progress.done(`lint clean; ${total.added} added, ${total.changed} changed, ${total.removed} removed`);
+
+    // 6. Test -----------------------------------------------------------------------------------------
+    const deploys: DeployRecord[] = [];
+    const deployTo = async (space: string): Promise<DeployRecord> => {
+      const result = await deployApp(
+        client!,
+        { source: prDir, space, appName: APP_NAME, ...FAST_DEPLOY, provenance: { ref: "refs/pull/1/merge" } },
+        { logger: deployLogger(progress) },
+      );
+      const record = deployRecord(space, result);
+      check(result.verified, `The deploy to ${space} was not verified.`);
+      check(record.reloadStatus === "SUCCEEDED", `The reload in ${space} ended ${record.reloadStatus}.`);
+      deploys.push(record);
+      return record;
+    };
+    progress.stage(STAGES[5]);
+    const test = await deployTo("test");
+    progress.done(`published to test as ${test.appId}; reload ${test.reloadStatus}; verified`);
+
+    // 7. Evaluate -------------------------------------------------------------------------------------
+    progress.stage(STAGES[6]);
+    const evaluation = await evaluateApp(
+      client,
+      {
+        space: "test",
+        appName: APP_NAME,
+        baselineSpace: "production",
+        passes: 2,
+        pollIntervalMs: 25,
+        timeoutMinutes: 2,
+      },
+      { logger: progress.logger() },
+    );
+    const gate = evaluation.gate;
+    const evaluationFile = join(out, "evaluation.json");
+    writeEvaluationReport(evaluationFile, evaluation.report);
+    progress.event(
+      `slowest objects (uncached, median of ${gate.passes.current} passes; baseline ${gate.passes.baseline} passes):`,
+    );
+    for (const o of gate.objects.slice(0, 3)) {
+      const d =
+        o.deltaMs === null
+          ? "new"
+          : `${o.deltaMs >= 0 ? "+" : "−"}${formatMs(Math.abs(o.deltaMs))}${o.deltaPercent === null ? "" : ` (${formatPercent(o.deltaPercent)})`}`;
+      progress.event(
+        `  ${quote(o.title || o.id, 50)} (${o.type}): ${o.baselineMs === null ? "–" : formatMs(o.baselineMs)} → ${o.currentMs === null ? "–" : formatMs(o.currentMs)}, ${d}`,
+      );
+    }
+    for (const r of gate.regressions) progress.warn(r.message);
+    check(
+      evaluation.verdict === "pass",
+      `The performance gate failed: ${gate.regressions[0]?.message ?? "see the report"}`,
+    );
+    progress.done(
+      `gate ${evaluation.verdict.toUpperCase()}: ${gate.regressions.length} regressions over ${gate.objects.length} objects`,
+    );
+
+    // 8. Approval -------------------------------------------------------------------------------------
+    progress.stage(STAGES[7]);
+    const requestedAt = new Date().toISOString();
+    const approval: ApprovalRecord = {
+      outcome: "approved",
+      policy: "demo policy: approve automatically when lint is clean and the performance gate passes",
+      approvedBy: "demo-policy (automatic)",
+      requestedBy: "demo",
+      requestedAt,
+      decidedAt: new Date().toISOString(),
+      subject: { app: APP_NAME, sourceDigest: treeDigest(prTree), targets: ["acceptance", "production"] },
+      evidence: [
+        `lint: ${lint.errors} errors, ${lint.warnings} warnings`,
+        `diff: ${total.added} added, ${total.changed} changed, ${total.removed} removed`,
+        `performance gate: ${evaluation.verdict} (${gate.regressions.length} regressions)`,
+      ],
+      note: "In CI this step is the approve-gate action: named approvers, a quorum, separation of duties, and an audit record of who approved.",
+    };
+    const approvalFile = join(out, "approval.json");
+    writeFileSync(approvalFile, canonicalJson(approval));
+    progress.event(
+      "auto-approved by the demo policy; in CI this is approve-gate (named approvers, quorum, audit record)",
+    );
+    progress.event(
+      `subject: '${APP_NAME}' files ${approval.subject.sourceDigest.slice(0, 12)} → acceptance, production`,
+    );
+    progress.done("approved (demo policy)");
+
+    // 9. Acceptance -----------------------------------------------------------------------------------
+    progress.stage(STAGES[8]);
+    const acceptance = await deployTo("acceptance");
+    progress.done(
+      `published to acceptance as ${acceptance.appId}; reload ${acceptance.reloadStatus}; verified`,
+    );
+
+    // 10. Production ----------------------------------------------------------------------------------
+    progress.stage(STAGES[9]);
+    const production = await deployTo("production");
+    const sameId = production.appId === baseline.appId;
+    progress.event(`production app id before: ${baseline.appId}`);
+    progress.event(
+      `production app id after:  ${production.appId} (${sameId ? "the same app: republished in place, links keep working" : "DIFFERENT"})`,
+    );
+    check(sameId, "The republish to production changed the production app's id.");
+    progress.done(`republished over ${production.appId}; reload ${production.reloadStatus}; verified`);
+
+    // 11. Post-deploy check ---------------------------------------------------------------------------
+    progress.stage(STAGES[10]);
+    const checks: { check: string; ok: boolean; detail: string }[] = [];
+    const reloads = await client.call(
+      { tier: "read", method: "GET", resource: "/api/v1/reloads", operation: "list reloads" },
+      (opts) => getReloads({ appId: production.appId, limit: 1, sort: "-creationTime" }, opts),
+    );
+    const last = reloads.data.data?.[0];
+    checks.push({
+      check: "reload",
+      ok: last?.status === "SUCCEEDED",
+      detail: last ? `last reload ${last.id} ${last.status}` : "never reloaded",
+    });
+    const live = await client.withApp(production.appId, (doc) => unbuildApp(doc));
+    const drift = diffAppTrees(live, prTree);
+    checks.push({
+      check: "content",
+      ok: !drift.changed,
+      detail: drift.changed
+        ? `${drift.entries.length} differences between production and the merged files`
+        : "production matches the merged files (read back over QIX)",
+    });
+    const after = sim.control.state(main.name);
+    const prodSpaceId = after.spaces.find((s) => s.name === "production")?.id;
+    const inProduction = after.apps.filter((a) => a.name === APP_NAME && a.spaceId === prodSpaceId).length;
+    checks.push({
+      check: "single copy",
+      ok: inProduction === 1,
+      detail: `${inProduction} app named '${APP_NAME}' in production`,
+    });
+    for (const c of checks) progress.event(`${c.ok ? "ok  " : "FAIL"} ${c.check}: ${c.detail}`);
+    const bad = checks.find((c) => !c.ok);
+    check(!bad, `Post-deploy check '${bad?.check}' failed: ${bad?.detail}.`);
+    progress.done("production reloaded and verified");
+    await client.close();
+    client = undefined;
+
+    // 12. Estate --------------------------------------------------------------------------------------
+    progress.stage(STAGES[11]);
+    mkdirSync(rolloutDir, { recursive: true });
+    const inventoryFile = join(rolloutDir, "tenants.yml");
+    const env: Record<string, string> = {};
+    const pad = String(estate.length).length < 2 ? 2 : String(estate.length).length;
+    const customers = estate.map((t, i) => ({
+      name: `customer-${String(i + 1).padStart(pad, "0")}`,
+      sim: t,
+    }));
+    const simName = new Map(customers.map((c) => [c.name, c.sim.name]));
+    writeFileSync(
+      inventoryFile,
+      `# Written by the demo: one entry per customer tenant. Credentials are environment variable names, never values.\n${stringify(
+        {
+          version: 1,
+          tenants: customers.map((c, i) => {
+            const key = `DEMO_TENANT_KEY_${i + 1}`;
+            env[key] = c.sim.apiKey;
+            return {
+              name: c.name,
+              url: c.sim.url,
+              region: c.sim.region,
+              labels: i < 2 ? ["canary"] : [],
+              credentials: { apiKeyEnv: key },
+              parameters: { variables: { vTopN: String(5 + (i % 10)) } },
+            };
+          }),
+        },
+      )}`,
+    );
+    progress.event(
+      `inventory of ${customers.length} customer tenants: ${rel(inventoryFile)} (API keys by variable name only)`,
+    );
+    const common: Omit<RolloutInput, "source" | "stateFile"> = {
+      tenantsFile: inventoryFile,
+      space: "production",
+      appName: APP_NAME,
+      maxParallel: 10,
+      env,
+      deploy: FAST_DEPLOY,
+      evaluation: { pollIntervalMs: 25, timeoutMinutes: 2 },
+      client: CLIENT_OPTIONS,
+    };
+    const estateStarted = Date.now();
+    const waveOnly = progress.logger((m, level) =>
+      level !== "info" || m.startsWith("Wave") ? m : undefined,
+    );
+    const estateRun = await rolloutApp(
+      { ...common, source: mainDir, waves: "", stateFile: join(rolloutDir, "estate-state.json") },
+      { logger: waveOnly },
+    );
+    const estateMs = Date.now() - estateStarted;
+    check(
+      estateRun.report.status === "succeeded",
+      `Deploying the current version to the estate ended '${estateRun.report.status}'.`,
+    );
+    const estateIds = new Map(Object.values(estateRun.state!.tenants).map((r) => [r.name, r.appId]));
+    progress.done(`${estateRun.report.succeeded.length} customer tenants run the current version`);
+
+    // 13. Canary rollout with a failing tenant ---------------------------------------------------------
+    progress.stage(STAGES[12]);
+    const canary = "label=canary";
+    const waves = "25%,100%";
+    const healthChecks = "reload,evaluation";
+    const plan = planWaves(loadInventory(inventoryFile, env).tenants, { canary, waves });
+    const failWave = plan.waves[1] ?? plan.waves[0];
+    const failing = failWave.tenants[Math.floor((failWave.tenants.length - 1) / 2)].name;
+    for (const w of plan.waves)
+      progress.event(`plan: ${w.index}. ${w.name}: ${w.tenants.map((t) => t.name).join(", ")}`);
+    sim.control.failNextReload(simName.get(failing)!, estateIds.get(failing)!, { message: FAILURE_MESSAGE });
+    progress.event(
+      `fault injected: ${failing} (wave ${failWave.index}, ${failWave.name}) will fail its next reload: its database is unreachable`,
+    );
+    const stateFile = join(rolloutDir, "state.json");
+    const rolloutInput: RolloutInput = {
+      ...common,
+      source: prDir,
+      canary,
+      waves,
+      healthChecks,
+      bakeSeconds: 0.2,
+      maxFailures: "0",
+      rollback: true,
+      stateFile,
+    };
+    const rolloutLogger = progress.logger((m) => m);
+    const runs: RolloutRunRecord[] = [];
+    const run = async (label: string, resume: boolean): Promise<RolloutRun & { startedAt: string }> => {
+      const startedAt = new Date().toISOString();
+      const t0 = Date.now();
+      const r = await rolloutApp({ ...rolloutInput, resume }, { logger: rolloutLogger });
+      runs.push({
+        label,
+        status: r.report.status,
+        ms: Date.now() - t0,
+        waves: waveRows(r.state!, startedAt),
+        markdown: renderRolloutMarkdown(r.report),
+        deployedNow: deployedBy(r.state!, startedAt),
+      });
+      return { ...r, startedAt };
+    };
+    const first = await run("Run 1", false);
+    const haltedStateFile = join(rolloutDir, "state-after-halt.json");
+    copyFileSync(stateFile, haltedStateFile);
+    check(
+      first.report.status === "halted",
+      `The rollout with a failing tenant ended '${first.report.status}' instead of halting.`,
+    );
+    const failedRecord = first.state!.tenants[failing];
+    check(
+      failedRecord.status === "rolled-back" || failedRecord.status === "failed",
+      `The failing tenant ${failing} ended '${failedRecord.status}'.`,
+    );
+    const haltedWave = runs[0].waves.find((w) => w.status === "halted");
+    const sum = (k: "deployed" | "failed" | "rolledBack" | "notRun") =>
+      runs[0].waves.reduce((n, w) => n + w[k], 0);
+    progress.done(
+      `halted in wave ${haltedWave?.index} (${haltedWave?.name}): ${sum("failed")} failed, ${sum("rolledBack")} rolled back with it, ${sum("deployed")} in earlier waves stay deployed, ${sum("notRun")} never touched`,
+    );
+
+    // 14. Resume --------------------------------------------------------------------------------------
+    progress.stage(STAGES[13]);
+    const failedReloads = sim.control
+      .state(simName.get(failing)!)
+      .reloads.filter((r) => r.status === "FAILED").length;
+    await sim.control.setFaults(simName.get(failing)!, { rate: 0, down: false });
+    progress.event(
+      `fix: ${failing}'s database is reachable again (fault cleared; ${failedReloads} failed reload on record, nothing injected any more)`,
+    );
+    progress.event(`resuming from ${rel(stateFile)}: tenants whose deploy stood are not deployed again`);
+    const second = await run("Run 2 (resumed)", true);
+    check(second.report.status === "succeeded", `The resumed rollout ended '${second.report.status}'.`);
+    const standing = new Set(
+      runs[0].deployedNow.filter((n) => first.state!.tenants[n].status === "deployed"),
+    );
+    const stood: Record<string, number> = {};
+    for (const c of customers)
+      stood[c.name] = (standing.has(c.name) ? 1 : 0) + (runs[1].deployedNow.includes(c.name) ? 1 : 0);
+    const twice = Object.entries(stood).filter(([, n]) => n !== 1);
+    check(
+      !twice.length,
+      `Tenants not deployed exactly once: ${twice.map(([n, k]) => `${n} (${k})`).join(", ")}.`,
+    );
+    const redeployed = runs[1].deployedNow.filter(
+      (n) => first.state!.tenants[n].status === "rolled-back" || first.state!.tenants[n].status === "failed",
+    );
+    const productionApps: Record<string, number> = {};
+    let idsKept = true;
+    for (const c of customers) {
+      const st = sim.control.state(c.sim.name);
+      const prod = st.spaces.find((s) => s.name === "production")?.id;
+      productionApps[c.name] = st.apps.filter((a) => a.name === APP_NAME && a.spaceId === prod).length;
+      if (second.state!.tenants[c.name].appId !== estateIds.get(c.name)) idsKept = false;
+    }
+    const notOne = Object.entries(productionApps).filter(([, n]) => n !== 1);
+    check(
+      !notOne.length,
+      `Tenants without exactly one production app: ${notOne.map(([n]) => n).join(", ")}.`,
+    );
+    check(idsKept, "A customer's production app id changed during the rollout.");
+    const kept = runs[1].waves.reduce((n, w) => n + w.kept, 0);
+    progress.event(
+      `${kept} tenants kept from run 1 (not deployed again), ${redeployed.length} rolled-back tenants deployed again, ${runs[1].deployedNow.length - redeployed.length} deployed for the first time`,
+    );
+    progress.event(`every customer tenant: one production app, its id unchanged since before the rollout`);
+    progress.done(
+      `rollout complete: ${second.report.succeeded.length} of ${customers.length} tenants deployed; every tenant's deploy stood exactly once`,
+    );
+
+    return {
+      appName: APP_NAME,
+      simulator: { tenants: sim.description.tenants.length, seed: "demo" },
+      baseline,
+      unbuild: { files: written.written, deterministic: !rewrite.changed, dir: rel(mainDir) },
+      change: { files: change.files, summary: change.summary, dir: rel(prDir) },
+      lint: {
+        errors: lint.errors,
+        warnings: lint.warnings,
+        notices,
+        markdown: renderLintMarkdown(lint, { title: "Lint" }),
+      },
+      diff: { ...total, markdown: renderDiffMarkdown(diff, { title: "" }), lines },
+      deploys,
+      evaluation: {
+        verdict: evaluation.verdict,
+        passes: gate.passes,
+        objects: gate.objects.map((o) => ({
+          id: o.id,
+          title: o.title,
+          type: o.type,
+          baselineMs: o.baselineMs,
+          currentMs: o.currentMs,
+          deltaMs: o.deltaMs,
+          deltaPercent: o.deltaPercent,
+          regressed: o.regressed,
+          status: o.status,
+        })),
+        regressions: gate.regressions.map((r) => r.message),
+        markdown: renderEvaluationMarkdown(evaluation.report),
+        file: rel(evaluationFile),
+      },
+      approval: { ...approval, file: rel(approvalFile) },
+      production: { before: baseline.appId, after: production.appId, sameId },
+      postDeploy: { checks },
+      rollout: {
+        inventoryFile: rel(inventoryFile),
+        stateFile: rel(stateFile),
+        haltedStateFile: rel(haltedStateFile),
+        tenants: customers.length,
+        canary,
+        waves,
+        healthChecks,
+        failingTenant: failing,
+        failure: FAILURE_MESSAGE,
+        estate: { ms: estateMs, deployed: estateRun.report.succeeded.length },
+        runs,
+        deploysThatStood: stood,
+        redeployedAfterRollback: redeployed,
+        appIdsKept: idsKept,
+        productionApps,
+      },
+    };
+  } finally {
+    await client?.close();
+    await sim.stop();
+  }
+}

@@ -1,0 +1,126 @@
+/** What the demo records for its report (report.json), and what report.md / report.html render. */
+
+export interface DemoStage {
+  index: number;
+  title: string;
+  ms: number;
+  summary: string;
+}
+
+export interface DeployRecord {
+  environment: string;
+  space: string;
+  /** The consumers' app (the published copy in a managed space). */
+  appId: string;
+  stagingAppId: string;
+  changed: boolean;
+  reloadStatus: string;
+  verified: boolean;
+  changes: { add: number; update: number; remove: number };
+  /** renderDeployMarkdown of the result (plan, steps, ids). */
+  markdown: string;
+}
+
+export interface EvaluationObjectRow {
+  id: string;
+  title: string;
+  type: string;
+  baselineMs: number | null;
+  currentMs: number | null;
+  deltaMs: number | null;
+  deltaPercent: number | null;
+  regressed: boolean;
+  status: "changed" | "new" | "removed";
+}
+
+export interface ApprovalRecord {
+  outcome: "approved";
+  /** Always the demo policy here; in CI the approve-gate action decides. */
+  policy: string;
+  approvedBy: string;
+  requestedBy: string;
+  requestedAt: string;
+  decidedAt: string;
+  subject: { app: string; sourceDigest: string; targets: string[] };
+  evidence: string[];
+  note: string;
+}
+
+/** One wave of one rollout run, counted for the table and the chart. */
+export interface WaveRow {
+  index: number;
+  name: string;
+  status: string;
+  tenants: number;
+  /** Deployed by this run. */
+  deployed: number;
+  /** Already deployed by an earlier run (kept, not deployed again). */
+  kept: number;
+  /** Its own deploy or health check failed (whether or not it was rolled back afterwards). */
+  failed: number;
+  /** Healthy, but rolled back because its wave halted. */
+  rolledBack: number;
+  /** Not started (skipped after a halt, or pending). */
+  notRun: number;
+}
+
+export interface RolloutRunRecord {
+  label: string;
+  status: string;
+  ms: number;
+  waves: WaveRow[];
+  /** renderRolloutMarkdown of the run's report. */
+  markdown: string;
+  /** Tenants this run deployed. */
+  deployedNow: string[];
+}
+
+export interface RolloutRecord {
+  inventoryFile: string;
+  stateFile: string;
+  /** Copy of the state file as the halted run left it. */
+  haltedStateFile: string;
+  tenants: number;
+  canary: string;
+  waves: string;
+  healthChecks: string;
+  failingTenant: string;
+  failure: string;
+  estate: { ms: number; deployed: number };
+  runs: RolloutRunRecord[];
+  /** Per tenant: how many deploys of the change stood (every tenant must have exactly one). */
+  deploysThatStood: Record<string, number>;
+  /** Tenants the halt rolled back, deployed again by the resume. */
+  redeployedAfterRollback: string[];
+  /** Per tenant: the production app id kept across the estate deploy, the rollback and the resume. */
+  appIdsKept: boolean;
+  /** Per tenant: apps of this name in the production space at the end (must be 1). */
+  productionApps: Record<string, number>;
+}
+
+export interface DemoReport {
+  version: 1;
+  generatedAt: string;
+  totalMs: number;
+  appName: string;
+  simulator: { tenants: number; seed: string };
+  stages: DemoStage[];
+  baseline: DeployRecord;
+  unbuild: { files: string[]; deterministic: boolean; dir: string };
+  change: { files: string[]; summary: string[]; dir: string };
+  lint: { errors: number; warnings: number; notices: number; markdown: string };
+  diff: { added: number; changed: number; removed: number; markdown: string; lines: string[] };
+  deploys: DeployRecord[];
+  evaluation: {
+    verdict: "pass" | "fail";
+    passes: { current: number; baseline: number };
+    objects: EvaluationObjectRow[];
+    regressions: string[];
+    markdown: string;
+    file: string;
+  };
+  approval: ApprovalRecord & { file: string };
+  production: { before: string; after: string; sameId: boolean };
+  postDeploy: { checks: { check: string; ok: boolean; detail: string }[] };
+  rollout: RolloutRecord;
+}
