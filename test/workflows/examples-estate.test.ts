@@ -1,0 +1,230 @@
+// End to end: the OEM's estate pipelines (multi-tenant-rollout.yml, tenant-onboarding.yml,
+// drift-check.yml) are EXECUTED by test/workflows/runner.ts against the Qlik Cloud simulator with six
+// tenants, a fake GitHub API and a real git remote: rollout states and resume, a provisioned and
+// configured tenant, drift reports. Tests in a describe block build on each other, in order.
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { unbuildApp } from "@qlik-cicd/app-files";
+import { QlikClient } from "@qlik-cicd/qlik-client";
+import { makeLicenseKey } from "../../packages/simulator/src/rest/admin/index.ts";
+import {
+  appsIn as appsInWorld,
+  example,
+  expectJobResult,
+  expectSuccess,
+  FAST_TIMINGS,
+  PRIVATE_KEY,
+  runIn,
+} from "./e2e-helpers.ts";
+import type { RunWorkflowOptions, WorkflowRunResult } from "./runner.ts";
+import { createWorld, type TestWorld } from "./world.ts";
+
+// A pipeline is many action runs (each a Node process): seconds each, more on a busy CI machine.
+jest.setTimeout(120_000);
+
+let world: TestWorld;
+const tenant = (i = 0) => world.sim.description.tenants[i];
+const appsIn = (tenantName: string, space: string) => appsInWorld(world, tenantName, space);
+const run = (options: Omit<RunWorkflowOptions, "world">): Promise<WorkflowRunResult> => runIn(world, options);
+
+beforeAll(async () => {
+  world = await createWorld({ simulator: { tenants: 6, seed: "demo", timings: FAST_TIMINGS } });
+  // The repository holds the app's files, unbuilt from the seeded development app.
+  const devApp = appsIn(tenant().name, "development").find((a) => a.name === "Sales Analytics")!;
+  const client = new QlikClient({ tenantUrl: tenant().url, apiKey: tenant().apiKey });
+  try {
+    const tree = await client.withApp(devApp.id, (doc) => unbuildApp(doc));
+    const files = Object.fromEntries(
+      [...tree.fileTexts()].map(([path, text]) => [`apps/sales-analytics/${path}`, text]),
+    );
+    world.commitAndPush(files, "Sales Analytics app");
+  } finally {
+    await client.close();
+  }
+}, 30_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+// ---------------------------------------------------------------------------------------------------
+const CUSTOMERS = ["acme", "globex", "initech", "umbrella", "hooli", "stark"];
+const keyVar = (name: string) => `QLIK_KEY_${name.toUpperCase()}`;
+
+function inventory(): string {
+  return `${JSON.stringify(
+    {
+      version: 1,
+      tenants: CUSTOMERS.map((name, i) => ({
+        name,
+        url: tenant(i).url,
+        region: tenant(i).region,
+        labels: i === 0 ? ["canary"] : [],
+        credentials: { apiKeyEnv: keyVar(name) },
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+const estateSecrets = () => Object.fromEntries(CUSTOMERS.map((name, i) => [keyVar(name), tenant(i).apiKey]));
+
+describe("multi-tenant-rollout.yml", () => {
+  const runId = 8100;
+  let event: ReturnType<TestWorld["commitAndPush"]>;
+
+  it("plans, deploys the canary, then the waves over shards; a dead tenant halts its wave", async () => {
+    event = world.commitAndPush({ "tenants/inventory.json": inventory() }, "Tenant inventory");
+    // umbrella's API key was rotated and the secret not yet updated: its deploy fails (401).
+    const secrets = { ...estateSecrets(), QLIK_KEY_UMBRELLA: "stale-api-key-of-umbrella" };
+    const r = await run({ workflow: example("multi-tenant-rollout.yml"), event, secrets, runId });
+    expectJobResult(r, "plan", "success");
+    const matrix = JSON.parse(r.step("plan", "plan").outputs.matrix) as {
+      include: { wave: number; shard: string }[];
+    };
+    expect(new Set(matrix.include.map((m) => m.wave))).toEqual(new Set([1, 2, 3]));
+    expectJobResult(r, "canary", "success");
+    expect(appsIn(tenant(0).name, "production").map((a) => a.name)).toEqual(["Sales Analytics"]);
+    // Wave 2 or 3 holds the dead tenant; its wave fails and nothing after it runs.
+    expect(r.conclusion).toBe("failure");
+    expectJobResult(r, "merge", "failure");
+    const merged = r.step("merge", "merge").outputs;
+    expect(merged.status).toBe("halted");
+    expect([...JSON.parse(merged.failed), ...JSON.parse(merged["rolled-back"])]).toContain("umbrella");
+  });
+
+  it("a re-run resumes from the checkpointed states: the canary is not deployed again", async () => {
+    const r = await run({
+      workflow: example("multi-tenant-rollout.yml"),
+      event,
+      secrets: estateSecrets(),
+      runId,
+      runAttempt: 2,
+    });
+    expectSuccess(r);
+    const merged = r.step("merge", "merge").outputs;
+    expect(merged.status).toBe("succeeded");
+    expect(JSON.parse(merged.succeeded).sort()).toEqual([...CUSTOMERS].sort());
+    for (let i = 0; i < CUSTOMERS.length; i++) {
+      expect(appsIn(tenant(i).name, "production").map((a) => a.name)).toEqual(["Sales Analytics"]);
+    }
+    const state = JSON.parse(
+      readFileSync(join(world.artifacts, String(runId), "rollout-report", "rollout-state.json"), "utf8"),
+    ) as { tenants: Record<string, { attempts: number; status: string }> };
+    expect(state.tenants.acme).toMatchObject({ status: "deployed", attempts: 1 });
+    expect(state.tenants.umbrella.status).toBe("deployed");
+    expect(state.tenants.umbrella.attempts).toBeGreaterThan(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+const BLUEPRINT = `version: 1
+serviceAccounts: [${[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `"qlik-sim|tenant-${i}-admin"`).join(", ")}]
+spaces:
+  - name: customer-analytics
+    type: shared
+  - name: customer-data
+    type: data
+`;
+
+describe("tenant-onboarding.yml", () => {
+  let automation: { id: string; executionToken: string };
+
+  beforeAll(async () => {
+    world.commitAndPush({ "tenants/blueprint.yml": BLUEPRINT }, "Tenant blueprint");
+    const res = await fetch(`${tenant().url}/api/v1/automations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tenant().apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "Customer welcome",
+        workspace: { runMode: "triggered", simulation: { outcome: "finished", output: { welcomed: true } } },
+      }),
+    });
+    automation = (await res.json()) as { id: string; executionToken: string };
+  });
+
+  it("a signup provisions the tenant, applies the blueprint, deploys content and runs the automation", async () => {
+    const us = world.sim.description.regions.us;
+    const tenantsBefore = world.sim.control.summary().length;
+    const r = await run({
+      workflow: example("tenant-onboarding.yml"),
+      event: {
+        name: "repository_dispatch",
+        payload: { action: "customer-signup", client_payload: { customer: "wayne", region: "us" } },
+      },
+      vars: {
+        QLIK_CICD_APP_CLIENT_ID: "Iv23liFakeClientId",
+        QLIK_us_REGISTRATION_URL: us.registrationUrl,
+        QLIK_OPS_TENANT_URL: tenant().url,
+        QLIK_WELCOME_AUTOMATION_ID: automation.id,
+      },
+      secrets: {
+        QLIK_CICD_APP_PRIVATE_KEY: PRIVATE_KEY,
+        QLIK_US_CLIENT_ID: us.clientId,
+        QLIK_US_CLIENT_SECRET: us.clientSecret,
+        QLIK_LICENSE_KEY: makeLicenseKey({ customer: "wayne" }),
+        QLIK_OPS_API_KEY: tenant().apiKey,
+        QLIK_WELCOME_EXECUTION_TOKEN: automation.executionToken,
+      },
+    });
+    expectSuccess(r);
+    expect(world.sim.control.summary().length).toBe(tenantsBefore + 1);
+    const tenantId = r.job("onboard")[0].outputs["tenant-id"];
+    const created = world.sim.tenant(tenantId);
+    expect(created.region).toBe("us");
+    expect([...created.spaces.values()].map((s) => s.name)).toEqual(
+      expect.arrayContaining(["customer-analytics", "customer-data"]),
+    );
+    expect(r.step("onboard", "content").outputs.changed).toBe("true");
+    expect(r.step("welcome", "automation").outputs.status).toMatch(/finished/);
+    expect(r.job("onboard")[0].concurrency).toBe("qlik-onboard-wayne");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+describe("drift-check.yml", () => {
+  it("reports drift per tenant: the changed tenant fails, the report collects every tenant", async () => {
+    // Two tenants of the estate get the blueprint's spaces; one of them then drifts (a space removed).
+    world.commitAndPush(
+      { "tenants/blueprint.yml": BLUEPRINT, "tenants/inventory.json": inventory() },
+      "Estate",
+    );
+    for (const i of [1, 2]) {
+      for (const [name, type] of [
+        ["customer-analytics", "shared"],
+        ["customer-data", "data"],
+      ]) {
+        if (i === 2 && name === "customer-data") continue;
+        await fetch(`${tenant(i).url}/api/v1/spaces`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${tenant(i).apiKey}`, "content-type": "application/json" },
+          body: JSON.stringify({ name, type }),
+        });
+      }
+    }
+    const r = await run({
+      workflow: example("drift-check.yml"),
+      event: { name: "schedule", payload: { schedule: "17 5 * * 1-5" } },
+      secrets: estateSecrets(),
+    });
+    const byTenant = Object.fromEntries(
+      r.job("drift").map((j) => [(j.matrix?.tenant as { name: string }).name, j]),
+    );
+    expect(Object.keys(byTenant).sort()).toEqual([...CUSTOMERS].sort());
+    expectJobResult(r, "estate", "success");
+    expect(byTenant.globex.result).toBe("success");
+    expect(byTenant.initech.result).toBe("failure");
+    const drift = JSON.parse(byTenant.initech.steps.find((s) => s.id === "drift")!.outputs.drift);
+    expect(drift.inSync).toBe(false);
+    expect(JSON.stringify(drift.differences)).toContain("customer-data");
+    expect(r.job("report")[0].result).toBe("success");
+    const summary = r.job("report")[0].steps.at(-1)!.summary;
+    // Every tenant's report, by the tenant's own name: initech's missing data space among them.
+    for (let i = 0; i < CUSTOMERS.length; i++)
+      expect(summary).toContain(`## Drift report: ${tenant(i).name}`);
+    expect(summary).toContain("Create data space 'customer-data'");
+    expect(existsSync(join(world.artifacts, String(r.runId), "drift-initech"))).toBe(true);
+  });
+});
