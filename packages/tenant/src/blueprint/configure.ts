@@ -4,7 +4,13 @@ import { ConfigError, secrets, silentLogger } from "@qlik-cicd/common";
 import type { Logger } from "@qlik-cicd/common";
 import type { GitHubClient } from "@qlik-cicd/github";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
-import { appDeployments, defaultDeploy, DEFAULT_MONITORING_SPACE, planDeployments } from "./deploy-apps.ts";
+import {
+  appDeployments,
+  applyDeploymentSteps,
+  defaultDeploy,
+  DEFAULT_MONITORING_SPACE,
+  planDeployments,
+} from "./deploy-apps.ts";
 import type { DeployFn } from "./deploy-apps.ts";
 import { buildDriftReport, driftItem, renderDriftJson, renderDriftMarkdown } from "./drift.ts";
 import type { DriftReport } from "./drift.ts";
@@ -211,27 +217,11 @@ export async function configureTenant(
     extraSpaces: monitoringSpace(blueprint),
   });
   const existingSpaces = new Set(snapshot.spaces.map((s) => s.name.toLowerCase()));
+  const now = options.now ?? (() => new Date());
   const deploySteps: Step[] =
     mode === "apply"
-      ? deployments.map((d) => ({
-          kind: "deploy-app",
-          target: `${d.purpose} ${d.field}`,
-          description: `Deploy ${d.purpose} app from ${d.field} into space ${d.space}`,
-          run: async (ctx: ApplyContext) =>
-            (
-              await deploy(
-                ctx.client,
-                {
-                  source: d.source,
-                  space: d.space,
-                  ...(d.appName ? { appName: d.appName } : {}),
-                  prune: true,
-                },
-                { logger: ctx.logger },
-              )
-            ).changed,
-        }))
-      : await planDeployments(client, deployments, existingSpaces, deploy, logger);
+      ? applyDeploymentSteps(deployments, deploy, now)
+      : await planDeployments(client, deployments, existingSpaces, deploy, logger, now);
   const steps = [...configSteps, ...deploySteps];
   const base = {
     tenant: snapshot.tenant.name || client.tenantName,
@@ -242,8 +232,7 @@ export async function configureTenant(
   for (const w of warnings) logger.warn(w);
 
   if (mode === "drift") {
-    const now = (options.now ?? (() => new Date()))().toISOString();
-    const report = buildDriftReport(blueprint, snapshot, steps.map(driftItem), warnings, now);
+    const report = buildDriftReport(blueprint, snapshot, steps.map(driftItem), warnings, now().toISOString());
     let driftReportPath: string | undefined;
     let driftJsonPath: string | undefined;
     if (options.reportDir) {
@@ -281,6 +270,7 @@ export async function configureTenant(
     userIds: new Map(snapshot.users.map((u) => [u.subject.toLowerCase(), u.id])),
     groupIds,
     spaceIds: new Map(snapshot.spaces.map((s) => [s.name.toLowerCase(), s.id])),
+    deployedApps: new Map(),
   };
   let changed = false;
   const done: PlannedOperation[] = [];

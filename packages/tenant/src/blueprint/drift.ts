@@ -5,7 +5,7 @@ import { ADMIN_ROLES } from "./types.ts";
 import type { Blueprint } from "./types.ts";
 
 export interface DriftItem {
-  /** users, spaces, oauth-clients, identity-provider, branding, tenant, webhooks, apps */
+  /** users, spaces, oauth-clients, identity-provider, branding, tenant, webhooks, apps, reload-schedules */
   area: string;
   target: string;
   /** What differs, as the change that would bring the tenant back to the blueprint. */
@@ -50,6 +50,8 @@ const AREAS: Record<string, string> = {
   "create-webhook": "webhooks",
   "update-webhook": "webhooks",
   "deploy-app": "apps",
+  "create-reload-task": "reload-schedules",
+  "update-reload-task": "reload-schedules",
 };
 
 export function driftItem(op: PlannedOperation): DriftItem {

@@ -20,7 +20,9 @@ export type OperationKind =
   | "update-oauth-client"
   | "create-webhook"
   | "update-webhook"
-  | "deploy-app";
+  | "deploy-app"
+  | "create-reload-task"
+  | "update-reload-task";
 
 /** One step of a plan, as people and the `plan` output see it. */
 export interface PlannedOperation {
@@ -40,6 +42,8 @@ export interface ApplyContext {
   groupIds: Map<string, string>;
   /** space name (lower case) → id; filled from the tenant and by create-space steps. */
   spaceIds: Map<string, string>;
+  /** blueprint field (e.g. `monitoring.apps[0]`) → id of the app consumers use; filled by deploy-app steps. */
+  deployedApps: Map<string, string>;
 }
 
 /** A planned operation with the code that carries it out; `run` returns false when nothing changed. */

@@ -101,6 +101,15 @@ function fail(
   });
 }
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Checks what the schema cannot say: unique names, one assignee per member, a home for new secrets. */
 function checkSemantics(b: Blueprint, source: string, text: string | undefined): void {
   const unique = <T>(list: T[] | undefined, key: (x: T) => string, path: string, field: string) => {
@@ -128,6 +137,16 @@ function checkSemantics(b: Blueprint, source: string, text: string | undefined):
         text,
         ["oauthClients", i, "secret"],
         "is required for a web client: its secret is shown once and must be stored (githubSecret or exportVariable)",
+      );
+  });
+  b.monitoring?.apps?.forEach((app, i) => {
+    const zone = app.schedule?.timeZone;
+    if (zone !== undefined && !isTimeZone(zone))
+      fail(
+        source,
+        text,
+        ["monitoring", "apps", i, "schedule", "timeZone"],
+        `'${zone}' is not an IANA time zone name (e.g. UTC, Europe/Zurich)`,
       );
   });
   if (b.monitoring?.failedReloadWebhook && !b.monitoring.failedReloadWebhook.secretEnv) {

@@ -11,6 +11,39 @@ const envName = {
 } as const;
 const stringList = { type: "array", items: nonEmpty, uniqueItems: true } as const;
 
+const reloadSchedule = {
+  type: "object",
+  additionalProperties: false,
+  required: ["recurrence"],
+  description:
+    "Scheduled reload of the app (a Qlik Cloud reload task), created or updated after the app is deployed.",
+  properties: {
+    recurrence: {
+      type: "array",
+      minItems: 1,
+      uniqueItems: true,
+      description: "RFC 5545 RECUR lines, e.g. RRULE:FREQ=DAILY;BYHOUR=2;BYMINUTE=0.",
+      items: {
+        type: "string",
+        pattern:
+          "^RRULE:([A-Z]+=[^;=]+;)*FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[^;=]+)*$",
+      },
+    },
+    timeZone: { ...nonEmpty, description: "IANA time zone name, e.g. Europe/Zurich (default UTC)." },
+    startDateTime: {
+      type: "string",
+      pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}$",
+      description:
+        "First run, local to timeZone (no offset), e.g. 2026-01-01T02:00:00. Default: the day the task is created.",
+    },
+    partial: { type: "boolean", description: "Partial reload (default false)." },
+    enabled: {
+      type: "boolean",
+      description: "Default true: a task disabled on the tenant is enabled again.",
+    },
+  },
+} as const;
+
 export const TENANT_SETTINGS = [
   "autoAssignCreateSharedSpacesRoleToProfessionals",
   "autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals",
@@ -199,7 +232,7 @@ export const blueprintSchema = {
             type: "object",
             additionalProperties: false,
             required: ["source"],
-            properties: { source: nonEmpty, name: nonEmpty },
+            properties: { source: nonEmpty, name: nonEmpty, schedule: reloadSchedule },
           },
         },
         failedReloadWebhook: {

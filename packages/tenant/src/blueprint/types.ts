@@ -55,9 +55,28 @@ export interface AppSourceSpec {
   name?: string;
 }
 
+/** A scheduled reload of a monitoring app (a Qlik Cloud reload task). */
+export interface ReloadScheduleSpec {
+  /** RFC 5545 RECUR lines, each `RRULE:FREQ=…` (e.g. `RRULE:FREQ=DAILY;BYHOUR=2`). */
+  recurrence: string[];
+  /** IANA time zone the rules and `startDateTime` are read in; default `UTC`. */
+  timeZone?: string;
+  /** First run, local to `timeZone`, e.g. `2026-01-01T02:00:00`; default the day the task is created. */
+  startDateTime?: string;
+  /** Partial reload; default false. */
+  partial?: boolean;
+  /** Default true: a task disabled on the tenant (by hand or after failures) is enabled again. */
+  enabled?: boolean;
+}
+
+export interface MonitoringAppSpec extends AppSourceSpec {
+  /** Reload the app on this schedule (one reload task per app, created or updated after the deploy). */
+  schedule?: ReloadScheduleSpec;
+}
+
 export interface MonitoringSpec {
   space?: string;
-  apps?: AppSourceSpec[];
+  apps?: MonitoringAppSpec[];
   failedReloadWebhook?: { name?: string; url: string; secretEnv?: string };
 }
 

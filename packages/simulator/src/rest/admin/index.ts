@@ -1,7 +1,7 @@
 /**
  * Admin REST route modules of the simulator: app evaluations, users, groups, roles, OAuth clients, identity
- * providers, brands, tenant settings, webhooks and automations (mounted on every tenant origin), and the
- * Platform Operations registration module (mounted on each region's registration origin).
+ * providers, brands, tenant settings, webhooks, automations and reload tasks (mounted on every tenant
+ * origin), and the Platform Operations registration module (mounted on each region's registration origin).
  */
 import type { RouteModule } from "../../http/types.ts";
 import { automationsModule } from "./automations.ts";
@@ -11,6 +11,7 @@ import { groupsModule } from "./groups.ts";
 import { identityProvidersModule } from "./identity-providers.ts";
 import { oauthClientsModule } from "./oauth-clients.ts";
 import { registrationRouteModule } from "./registration.ts";
+import { reloadTasksModule } from "./reload-tasks.ts";
 import { rolesModule } from "./roles.ts";
 import { tenantSettingsModule } from "./tenant-settings.ts";
 import { usersModule } from "./users.ts";
@@ -28,6 +29,7 @@ export const adminRouteModules: RouteModule[] = [
   tenantSettingsModule,
   webhooksModule,
   automationsModule,
+  reloadTasksModule,
 ];
 
 export { registrationRouteModule };
