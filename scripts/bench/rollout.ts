@@ -5,10 +5,11 @@
 // Printed: wall time vs the critical-path bound (Σ over waves of ceil(wave / max-parallel) × one
 // tenant's deploy path, measured here on tenants outside the rollout, plus bake times; goal ≤ 1.25×),
 // vs a sequential loop measured on --sequential tenants and scaled (goal ≥ 20× faster), and peak RSS
-// (goal ≤ 256 MB). Not part of the tests; takes a few minutes.
+// (goal ≤ 256 MB), and the CPU the simulator used meanwhile (it shares the machine's cores). Not part
+// of the tests; takes a few minutes.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -53,6 +54,15 @@ const sim = spawn(
   ],
   { stdio: ["ignore", "pipe", "inherit"] },
 );
+/** CPU time (user + system) the simulator process has used so far, ms (Linux /proc; NaN elsewhere). */
+function simCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/${sim.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks (100/s)
+  } catch {
+    return Number.NaN;
+  }
+}
 const description: Description = await new Promise((resolve, reject) => {
   const lines = createInterface({ input: sim.stdout });
   lines.once("line", (line) => resolve(JSON.parse(line) as Description));
@@ -113,6 +123,7 @@ try {
   writeFileSync(join(work, "tenants.yml"), `${lines.join("\n")}\n`);
   const start = performance.now();
   const rolloutCpu = process.cpuUsage();
+  const simCpuBefore = simCpuMs();
   const run = await rolloutApp({
     tenantsFile: join(work, "tenants.yml"),
     source,
@@ -129,6 +140,7 @@ try {
   });
   const wallMs = performance.now() - start;
   const rolloutCpuUsed = process.cpuUsage(rolloutCpu);
+  const simCpuUsed = simCpuMs() - simCpuBefore;
   const lists = statusLists(run.state!);
 
   const waves = run.plan.waves.map((w) => w.tenants.length);
@@ -155,6 +167,11 @@ try {
   );
   console.log(
     `  CPU: ${cpuPerTenantMs.toFixed(0)} ms per tenant deploy (sequential sample); rollout used ${fmt((rolloutCpuUsed.user + rolloutCpuUsed.system) / 1000)} CPU in ${fmt(wallMs)} (one event loop: CPU × tenants is a floor under the wall time)`,
+  );
+  console.log(
+    `  simulator process used ${Number.isNaN(simCpuUsed) ? "?" : fmt(simCpuUsed)} CPU during the rollout; machine: ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
   );
   console.log(
     `  peak RSS of the rollout process: ${rssMb.toFixed(0)} MB (goal ≤ 256 MB; ${rssBeforeMb.toFixed(0)} MB before the rollout started)`,

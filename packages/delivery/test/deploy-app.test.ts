@@ -287,4 +287,32 @@ describe("provenance", () => {
     expect(again.changed).toBe(false);
     expect(await readProvenance(client, first.publishedAppId!)).toMatchObject(provenance);
   });
+
+  it("opens one QIX session on the staging app for build, provenance and make-public, and one to verify", async () => {
+    const tenant = sim.description.tenants[0].name;
+    sim.control.clearRequestLog(tenant);
+    const result = await deployApp(client, {
+      source: v1Dir,
+      space: "acceptance",
+      appName: "Session Count App",
+      reload: false,
+      provenance: { commit: "a".repeat(40) },
+      ...fast,
+    });
+    expect(result.verified).toBe(true);
+    const sessions = sim.control
+      .requestLog(tenant)
+      .filter((r) => r.method === "WS")
+      .map((r) => r.path);
+    expect(sessions).toEqual([`/app/${result.appId}`, `/app/${result.publishedAppId}`]);
+    // What the shared session did is all there: provenance on the published copy, content public.
+    expect(await readProvenance(client, result.publishedAppId!)).toMatchObject({ commit: "a".repeat(40) });
+    const published = await client.withApp(result.publishedAppId!, async (doc) => {
+      const infos = await doc.getAllInfos();
+      const sheet = infos.find((i) => i.qType === "sheet");
+      const layout = await (await doc.getObject(sheet!.qId!)).getLayout();
+      return (layout.qMeta as { published?: boolean; approved?: boolean } | undefined) ?? {};
+    });
+    expect(published).toMatchObject({ published: true, approved: true });
+  });
 });

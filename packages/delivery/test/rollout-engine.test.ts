@@ -1,6 +1,6 @@
 // The engine on its own: injected tenant operations, an in-memory state store and a fake clock/sleep.
 import { describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "@qlik-cicd/common";
@@ -8,11 +8,13 @@ import {
   FileStateStore,
   MemoryStateStore,
   planWaves,
+  readStateFile,
   runRollout,
   statusLists,
   type DeployTenantFn,
   type EngineOptions,
   type InventoryTenant,
+  type RolloutState,
 } from "../src/rollout/index.ts";
 
 const tenants: InventoryTenant[] = Array.from({ length: 12 }, (_, i) => ({
@@ -192,6 +194,78 @@ describe("rollout engine", () => {
         { store, deployTenant: async (t) => (third.push(t.name), { appId: t.name, changed: true }) },
       );
       expect(third).toHaveLength(12);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the state file holds every finished tenant before the next one starts, and ends equal to the state", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rollout-engine-"));
+    try {
+      const file = join(dir, "nested", "state.json");
+      const finished: string[] = [];
+      const result = await runRollout(options({ bakeSeconds: 0, maxParallel: 1, budget: { count: 5 } }), {
+        store: new FileStateStore(file),
+        deployTenant: async (t) => {
+          // Checkpoint after every tenant: all tenants finished so far are on disk as they ended.
+          const onDisk = readStateFile(file);
+          for (const name of finished) expect(onDisk.tenants[name].finishedAt).toBeDefined();
+          expect(onDisk.tenants[t.name].status).toBe("in-progress");
+          finished.push(t.name);
+          if (t.name === "t04") throw new Error("Space 'production' not found.");
+          return { appId: `app-${t.name}`, changed: true };
+        },
+        retryable: () => false,
+        checkHealth: async (t) => [{ check: "reload", ok: t.name !== "t07", detail: "checked" }],
+        rollbackTenant: async () => ({ rolledBack: true, detail: "restored" }),
+      });
+      expect(finished).toHaveLength(12);
+      const onDisk = readStateFile(file);
+      expect(onDisk).toEqual(JSON.parse(JSON.stringify(result.state)) as RolloutState);
+      // Failed tenants of a passing wave are rolled back: later per-tenant saves are on disk too.
+      expect(onDisk.tenants.t04.status).toBe("rolled-back");
+      expect(onDisk.tenants.t07).toMatchObject({ status: "rolled-back", health: [{ ok: false }] });
+      expect(readdirSync(join(dir, "nested"))).toEqual(["state.json"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("FileStateStore: a save naming the changed tenants writes the same file as a full save", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rollout-state-"));
+    try {
+      const incremental = new FileStateStore(join(dir, "a.json"));
+      const full = new FileStateStore(join(dir, "b.json"));
+      const state: RolloutState = {
+        version: 1,
+        rolloutId: "r1",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+        sourceDigest: "d",
+        appName: 'App "quoted"',
+        space: "production",
+        status: "running",
+        waves: [{ index: 0, name: "canary", status: "running", tenants: ["a", "b"] }],
+        tenants: {
+          a: { name: "a", wave: 0, status: "pending", digest: "d/a", attempts: 0 },
+          b: { name: "b", wave: 0, status: "pending", digest: "d/b", attempts: 0 },
+        },
+      };
+      await incremental.save(state);
+      state.tenants.a.status = "deployed";
+      state.tenants.a.attempts = 1;
+      state.waves[0].status = "passed";
+      await incremental.save(state, new Set(["a"]));
+      await full.save(state);
+      const a = readFileSync(join(dir, "a.json"), "utf8");
+      expect(a).toBe(readFileSync(join(dir, "b.json"), "utf8"));
+      expect(JSON.parse(a)).toEqual(state);
+      expect(a.endsWith("\n")).toBe(true);
+      // Another state object (e.g. a resumed run): everything is serialised again.
+      const other = structuredClone(state);
+      other.tenants.b.status = "failed";
+      await incremental.save(other, new Set<string>());
+      expect(readStateFile(join(dir, "a.json")).tenants.b.status).toBe("failed");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

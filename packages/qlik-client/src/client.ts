@@ -7,6 +7,7 @@ import { validateConnection } from "./connection.ts";
 import type { HttpFailure, Principal } from "./errors.ts";
 import { errorForNetwork, errorForStatus, QlikApiError, QlikUnauthorizedError } from "./errors.ts";
 import { withAppSession } from "./qix-session.ts";
+import { releaseResponseCache } from "./response-cache.ts";
 import type { CallTier, TierRates } from "./rate-limiter.ts";
 import { defaultTierRates, rateLimiters } from "./rate-limiter.ts";
 import type { Clock, RetryPolicy } from "./retry.ts";
@@ -174,10 +175,16 @@ export class QlikClient {
 
   /** Runs one @qlik/api call with rate limiting, retries, error mapping and audit events. */
   call<T>(spec: CallSpec, fn: (opts: { hostConfig: HostConfig; noCache: true }) => Promise<T>): Promise<T> {
-    return this.execute(spec, async () => fn({ hostConfig: await this.hostConfig(), noCache: true }), {
-      limit: true,
-      audit: true,
-    });
+    return this.execute(
+      spec,
+      async () => {
+        // Before the call, not after: @qlik/api clears asynchronously, and its clearing finishes
+        // before the call it precedes can (the same module look-ups, then a network exchange).
+        releaseResponseCache(spec.resource);
+        return fn({ hostConfig: await this.hostConfig(), noCache: true });
+      },
+      { limit: true, audit: true },
+    );
   }
 
   /** Raw HTTP for what @qlik/api lacks, with the same limiter, retries and errors. */

@@ -18,6 +18,7 @@ import {
   tokenCache,
 } from "../src/index.ts";
 import type { QlikClientOptions } from "../src/index.ts";
+import { cacheNamespaceOf, releaseResponseCache } from "../src/response-cache.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 
 let counter = 0;
@@ -579,5 +580,42 @@ describe("client-side rate limiting", () => {
     await a.fetch(body);
     expect(clock.sleeps).toEqual([10_000, 10_000]);
     rateLimiters.clear();
+  });
+});
+
+describe("@qlik/api response cache", () => {
+  // @qlik/api stores every GET response (noCache only stops it reading them); the client empties the
+  // namespaces it uses so a process talking to many tenants does not keep every response.
+  const apiCache = () =>
+    (globalThis as { __API_CACHE__DO_NOT_USE_OR_YOU_WILL_BE_FIRED?: Record<string, object> })
+      .__API_CACHE__DO_NOT_USE_OR_YOU_WILL_BE_FIRED ?? {};
+  const entriesFor = (host: string) =>
+    Object.keys(apiCache().spaces ?? {}).filter((key) => key.includes(host));
+
+  it("maps resources to the namespaces it clears", () => {
+    expect(cacheNamespaceOf("/api/v1/spaces")).toBe("spaces");
+    expect(cacheNamespaceOf("/api/v1/items/{id}/publisheditems")).toBe("items");
+    expect(cacheNamespaceOf("/api/v1/apps/{appId}/publish")).toBe("apps");
+    expect(cacheNamespaceOf("/api/v1/reloads")).toBe("reloads");
+    expect(cacheNamespaceOf("/api/v1/webhooks")).toBeUndefined();
+    expect(cacheNamespaceOf("/oauth/token")).toBeUndefined();
+  });
+
+  it("empties a namespace when a call starts, at most once a second", async () => {
+    await new Promise((r) => setTimeout(r, 1050)); // past any clearing by earlier tests
+    const a = tenant();
+    const b = tenant();
+    scope(a.url).get("/api/v1/spaces").times(2).reply(200, spacesBody);
+    scope(b.url).get("/api/v1/spaces").reply(200, spacesBody);
+    const c = apiKeyClient(a.url);
+    await c.call(read, (o) => getSpaces({}, o)); // clears what was there, then @qlik/api stores this
+    expect(entriesFor(a.host)).toHaveLength(1);
+    await c.call(read, (o) => getSpaces({}, o)); // within the second: not cleared (same key)
+    await apiKeyClient(b.url).call(read, (o) => getSpaces({}, o));
+    expect(entriesFor(a.host)).toHaveLength(1);
+    expect(entriesFor(b.host)).toHaveLength(1);
+    releaseResponseCache("/api/v1/spaces", Date.now() + 1000); // a call a second later
+    await new Promise((r) => setTimeout(r, 20));
+    expect([...entriesFor(a.host), ...entriesFor(b.host)]).toEqual([]);
   });
 });

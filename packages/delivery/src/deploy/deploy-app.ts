@@ -33,7 +33,7 @@ import {
 } from "./content.ts";
 import { makeContentPublic } from "./make-public.ts";
 import { loadParametersFile, resolveParameters } from "./parameters.ts";
-import { writeProvenance } from "./provenance.ts";
+import { writeProvenanceInDoc } from "./provenance.ts";
 import { publishToSpace, republishOver, retryWhileForbidden } from "./publish.ts";
 import { lastReload, reloadApp } from "./reload.ts";
 import { MemoryRollbackStore, rollbackKey, type RollbackStore } from "./rollback-store.ts";
@@ -80,6 +80,7 @@ interface Context {
   tenant: string;
   prune: boolean;
   publishAccessMs: number;
+  sourceTree?: AppTree;
 }
 
 /** What the tenant holds for this target right now (all read fresh). */
@@ -142,7 +143,7 @@ function single(found: AppItem[], spaceName: string, appName: string): AppItem |
 
 async function readSource(ctx: Context): Promise<AppTree> {
   const { options, client } = ctx;
-  if (options.source) return readAppTree(options.source);
+  if (options.source) return ctx.sourceTree ?? readAppTree(options.source);
   const appId = options.sourceAppId as string;
   ctx.logger.info(`Reading source app ${appId} over QIX.`);
   return unbuildFromTenant(client, appId);
@@ -326,34 +327,46 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
     logger.info(`Created app '${appName}' (${buildApp.appId}) in space '${buildSpace.name}'.`);
   }
   const buildAppId = buildApp.appId;
-  if (needBuild) {
+  const managed = state.mode === "managed";
+  // Build, credentials, provenance and (managed) making content public all work on the build app:
+  // one QIX session for all of them instead of one each.
+  if (needBuild || managed) {
     await client.withApp(buildAppId, async (doc) => {
-      await buildInto(doc, desired, { prune: ctx.prune, logger });
-      await client.qixMutation(
-        buildAppId,
-        "ModifyConnection",
-        () => applyConnectionCredentials(doc, credentials, logger),
-        "set connection credentials",
-      );
+      if (needBuild) {
+        await buildInto(doc, desired, { prune: ctx.prune, logger });
+        await client.qixMutation(
+          buildAppId,
+          "ModifyConnection",
+          () => applyConnectionCredentials(doc, credentials, logger),
+          "set connection credentials",
+        );
+        logger.info(`Built '${appName}' (${buildAppId}).`);
+        // Recorded before publishing so the published copy carries it. A record, not content: failing
+        // to write it is reported but does not fail the deploy.
+        await writeProvenanceInDoc(client, buildAppId, doc, {
+          ...(ctx.options.provenance ?? {}),
+          digest: treeDigest(desired),
+          deployedAt: new Date().toISOString(),
+        }).catch((error: unknown) =>
+          logger.warn(
+            `Could not record the commit and run on app ${buildAppId}: ${(error as Error).message}`,
+          ),
+        );
+      }
+      if (managed) {
+        await client.qixMutation(
+          buildAppId,
+          "Publish",
+          () => makeContentPublic(doc, logger),
+          "make content public",
+        );
+      }
     });
-    logger.info(`Built '${appName}' (${buildAppId}).`);
-    // Recorded before publishing so the published copy carries it. A record, not content: failing to
-    // write it is reported but does not fail the deploy.
-    await writeProvenance(client, buildAppId, {
-      ...(ctx.options.provenance ?? {}),
-      digest: treeDigest(desired),
-      deployedAt: new Date().toISOString(),
-    }).catch((error: unknown) =>
-      logger.warn(`Could not record the commit and run on app ${buildAppId}: ${(error as Error).message}`),
-    );
   }
 
   let deployedId = buildAppId;
   let publishedAppId: string | undefined;
-  if (state.mode === "managed") {
-    await client.withApp(buildAppId, (doc) =>
-      client.qixMutation(buildAppId, "Publish", () => makeContentPublic(doc, logger), "make content public"),
-    );
+  if (managed) {
     if (state.published) {
       publishedAppId = await republishOver(client, buildAppId, state.published.appId, appName);
       logger.info(`Republished over '${appName}' (${publishedAppId}) in '${state.space.name}'.`);
@@ -560,6 +573,7 @@ export async function deployApp(
     tenant: client.tenantName,
     prune: options.prune ?? true,
     publishAccessMs: options.publishAccessTimeoutMs ?? DEFAULT_PUBLISH_ACCESS_MS,
+    ...(deps.sourceTree ? { sourceTree: deps.sourceTree } : {}),
   };
   const env = options.env ?? process.env;
 

@@ -1,8 +1,11 @@
 import type { Doc } from "@qlik/api/qix";
-import type { Logger } from "@qlik-cicd/common";
+import { mapLimit, type Logger } from "@qlik-cicd/common";
 
 /** Object types consumers see in a managed space once they are public (published + approved). */
 export const CONSUMER_OBJECT_TYPES = ["sheet", "story", "masterobject"] as const;
+
+/** Entries made public at once on the session. */
+const PUBLISH_IN_FLIGHT = 32;
 
 interface Publishable {
   publish(): Promise<void>;
@@ -23,8 +26,8 @@ export async function makeContentPublic(doc: Doc, logger: Logger): Promise<numbe
       i.qType === "measure" ||
       i.qType === "bookmark",
   );
-  let count = 0;
-  for (const info of targets) {
+  // Independent per entry: many in flight on the session at once (publish before approve per entry).
+  await mapLimit(targets, PUBLISH_IN_FLIGHT, async (info) => {
     const id = info.qId ?? "";
     let handle: Publishable;
     if (info.qType === "dimension") handle = await doc.getDimension(id);
@@ -33,8 +36,8 @@ export async function makeContentPublic(doc: Doc, logger: Logger): Promise<numbe
     else handle = await doc.getObject(id);
     await handle.publish();
     await handle.approve();
-    count++;
-  }
+  });
+  const count = targets.length;
   if (count) await doc.doSave();
   logger.info(`Made ${count} sheets, master items and bookmarks public in the staging app.`);
   return count;

@@ -28,18 +28,26 @@ export async function writeProvenance(
   appId: string,
   record: ProvenanceRecord,
 ): Promise<void> {
-  await client.withApp(appId, (doc) =>
-    client.qixMutation(
-      appId,
-      "SetAppProperties",
-      async () => {
-        const d = doc as unknown as AppPropertiesDoc;
-        const props = await d.getAppProperties();
-        await d.setAppProperties({ ...props, [PROVENANCE_ATTRIBUTE]: { ...record } });
-        await d.doSave();
-      },
-      "record provenance",
-    ),
+  await client.withApp(appId, (doc) => writeProvenanceInDoc(client, appId, doc, record));
+}
+
+/** writeProvenance on a session the caller already has open on `appId` (the deploy's build session). */
+export async function writeProvenanceInDoc(
+  client: QlikClient,
+  appId: string,
+  doc: unknown,
+  record: ProvenanceRecord,
+): Promise<void> {
+  await client.qixMutation(
+    appId,
+    "SetAppProperties",
+    async () => {
+      const d = doc as AppPropertiesDoc;
+      const props = await d.getAppProperties();
+      await d.setAppProperties({ ...props, [PROVENANCE_ATTRIBUTE]: { ...record } });
+      await d.doSave();
+    },
+    "record provenance",
   );
 }
 

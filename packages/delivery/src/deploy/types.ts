@@ -1,4 +1,4 @@
-import type { AppTreeContent } from "@qlik-cicd/app-files";
+import type { AppTree, AppTreeContent } from "@qlik-cicd/app-files";
 import type { Logger } from "@qlik-cicd/common";
 import type { RollbackStore } from "./rollback-store.ts";
 
@@ -50,6 +50,11 @@ export interface DeployOptions {
 export interface DeployDeps {
   logger?: Logger;
   rollbackStore?: RollbackStore;
+  /**
+   * `options.source` already read (readAppTree), for callers that deploy one folder to many tenants:
+   * read once instead of once per deploy. Treated as read-only.
+   */
+  sourceTree?: AppTree;
 }
 
 export type DeployStepKind =

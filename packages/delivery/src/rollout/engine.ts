@@ -112,10 +112,16 @@ function iso(d: Date): string {
   return d.toISOString();
 }
 
-/** Serialises saves and coalesces bursts: every caller's change is in a save that has finished. */
+/**
+ * Serialises saves and coalesces bursts: every caller's change is in a save that has finished. Callers
+ * that changed only tenant records name them, so the store re-serialises just those; a save with any
+ * unnamed change (waves, several records) is a full one.
+ */
 class Checkpointer {
   private chain: Promise<void> = Promise.resolve();
   private waiting: Promise<void> | undefined;
+  private dirty = new Set<string>();
+  private full = true;
   private readonly store: StateStore;
   private readonly state: RolloutState;
   private readonly now: () => Date;
@@ -124,12 +130,22 @@ class Checkpointer {
     this.state = state;
     this.now = now;
   }
-  save(): Promise<void> {
+  /** `tenant`: the only record this caller changed; omitted: anything may have changed. */
+  save(tenant?: string): Promise<void> {
+    if (tenant === undefined) this.full = true;
+    else this.dirty.add(tenant);
     if (this.waiting) return this.waiting;
     const next = this.chain.then(() => {
       this.waiting = undefined;
+      const changed = this.full ? undefined : this.dirty;
+      this.dirty = new Set();
+      this.full = false;
       this.state.updatedAt = iso(this.now());
-      return this.store.save(this.state);
+      return this.store.save(this.state, changed).catch((error: unknown) => {
+        // Not on disk: the next save must write everything again.
+        this.full = true;
+        throw error;
+      });
     });
     this.waiting = next;
     this.chain = next.catch(() => undefined);
@@ -222,7 +238,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
       rolloutStartedAt: state.startedAt,
       update: async (fields) => {
         Object.assign(record, fields);
-        await checkpoint.save();
+        await checkpoint.save(tenant.name);
       },
     };
   };
@@ -236,7 +252,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
     delete record.error;
     delete record.health;
     delete record.rollbackReason;
-    await checkpoint.save();
+    await checkpoint.save(tenant.name);
     for (let attempt = 1; ; attempt++) {
       record.attempts += 1;
       try {
@@ -271,7 +287,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
     const finished = now();
     record.finishedAt = iso(finished);
     record.durationMs = finished.getTime() - started.getTime();
-    await checkpoint.save();
+    await checkpoint.save(tenant.name);
   };
 
   const rollbackOne = async (tenant: InventoryTenant, wave: PlannedWave, reason: string): Promise<void> => {
@@ -294,7 +310,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
       record.rollbackReason = `rollback failed: ${describeError(error)}`;
       logger.error(`${tenant.name}: rollback failed: ${describeError(error)}`);
     }
-    await checkpoint.save();
+    await checkpoint.save(tenant.name);
   };
 
   let haltedWave: number | undefined;
@@ -349,7 +365,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
           record.error = `Health check ${bad.map((b) => `'${b.check}' failed: ${b.detail}`).join("; ")}`;
           logger.error(`${t.name}: ${record.error}`);
         }
-        await checkpoint.save();
+        await checkpoint.save(t.name);
       });
     }
     const failedTenants = wave.tenants.filter((t) => {

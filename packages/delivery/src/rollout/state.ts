@@ -3,7 +3,8 @@
  * can resume, and so shards can be merged into one picture. The default store is a local JSON file
  * written atomically (temp file + rename): a reader never sees half a file, even after SIGKILL.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ConfigError } from "@qlik-cicd/common";
 import type { RolloutState, StateStore, TenantRecord, WaveRecord } from "./types.ts";
@@ -45,20 +46,59 @@ export function readStateFile(path: string): RolloutState {
 
 let tempCounter = 0;
 
-/** Local JSON file, written atomically. */
+/**
+ * Local JSON file, written atomically (temp file + rename) without blocking the event loop. The text
+ * is assembled from one cached JSON fragment per tenant: a save told which tenants changed
+ * re-serialises only those and joins the rest as they are (a rollout checkpoints after every tenant;
+ * serialising the whole state each time cost ~10 ms per save at 1,000 tenants, on the event loop).
+ */
 export class FileStateStore implements StateStore {
   readonly location: string;
+  private dirReady = false;
+  /** The tenants object the fragments were made from, and its records' JSON by name. */
+  private cachedTenants: RolloutState["tenants"] | undefined;
+  private fragments = new Map<string, string>();
   constructor(path: string) {
     this.location = path;
   }
   async load(): Promise<RolloutState | undefined> {
     return existsSync(this.location) ? readStateFile(this.location) : undefined;
   }
-  async save(state: RolloutState): Promise<void> {
-    mkdirSync(dirname(this.location), { recursive: true });
+  async save(state: RolloutState, changed?: ReadonlySet<string>): Promise<void> {
+    const text = this.serialise(state, changed);
+    if (!this.dirReady) {
+      await mkdir(dirname(this.location), { recursive: true });
+      this.dirReady = true;
+    }
     const temp = `${this.location}.${process.pid}.${tempCounter++}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(state, null, 1)}\n`);
-    renameSync(temp, this.location);
+    try {
+      await writeFile(temp, text);
+      await rename(temp, this.location);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private serialise(state: RolloutState, changed: ReadonlySet<string> | undefined): string {
+    const names = Object.keys(state.tenants);
+    const reuse =
+      changed !== undefined &&
+      this.cachedTenants === state.tenants &&
+      this.fragments.size === names.length &&
+      names.every((n) => this.fragments.has(n));
+    if (!reuse) {
+      this.fragments = new Map(names.map((n) => [n, JSON.stringify(state.tenants[n])]));
+      this.cachedTenants = state.tenants;
+    } else {
+      for (const n of changed) {
+        if (Object.hasOwn(state.tenants, n)) this.fragments.set(n, JSON.stringify(state.tenants[n]));
+      }
+    }
+    const { tenants: _tenants, ...rest } = state;
+    const head = JSON.stringify(rest);
+    const body = names.map((n) => `${JSON.stringify(n)}:${this.fragments.get(n)}`).join(",");
+    return `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"tenants":{${body}}}\n`;
   }
 }
 

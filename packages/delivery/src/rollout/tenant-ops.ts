@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getAutomationRun, queueAutomationRun } from "@qlik/api/automations";
+import { readAppTree, type AppTree } from "@qlik-cicd/app-files";
 import { ConfigError, describeError, sleep, type Logger } from "@qlik-cicd/common";
 import { QlikClient, type QlikClientOptions } from "@qlik-cicd/qlik-client";
 import { findAppsByName } from "../deploy/apps.ts";
@@ -184,13 +185,23 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
     await ctx.update({ baselineEvaluationId: done.id ?? "" });
   };
 
+  // The source folder is read once for the whole rollout, not once per tenant.
+  let sourceTree: Promise<AppTree> | undefined;
+
   const deployTenant: DeployTenantFn = async (tenant, ctx) => {
     const client = clientFor(tenant);
     if (options.healthChecks.some((c) => c.kind === "evaluation")) await takeBaseline(tenant, ctx);
+    sourceTree ??= readAppTree(options.source);
+    // A source that cannot be read is left to deployApp, which checks its inputs and says what is wrong.
+    const tree = await sourceTree.catch(() => undefined);
     const result = await deployApp(
       client,
       { ...baseOptions(tenant), source: options.source, rollbackOnFailure: options.rollbackOnFailure },
-      { logger: tenantLogger(logger, tenant.name), rollbackStore: store },
+      {
+        logger: tenantLogger(logger, tenant.name),
+        rollbackStore: store,
+        ...(tree ? { sourceTree: tree } : {}),
+      },
     );
     const appId = result.publishedAppId ?? result.appId;
     let reload = result.reload;

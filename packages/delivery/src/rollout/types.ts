@@ -99,7 +99,11 @@ export interface RolloutState {
 /** Where state lives between runs; local JSON file by default. */
 export interface StateStore {
   load(): Promise<RolloutState | undefined>;
-  save(state: RolloutState): Promise<void>;
+  /**
+   * Persists the whole state. `changed`, when given, names the only tenant records that changed since
+   * this store's previous save of the same state (a hint to save less work; omitted: anything may have).
+   */
+  save(state: RolloutState, changed?: ReadonlySet<string>): Promise<void>;
   /** For messages, e.g. the file path. */
   readonly location: string;
 }
