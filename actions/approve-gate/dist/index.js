@@ -19670,9 +19670,12 @@ var silentLogger = {
 var SecretRegistry = class {
   values = /* @__PURE__ */ new Set();
   listeners = /* @__PURE__ */ new Set();
+  /** One alternation of every secret, longest first; rebuilt lazily after a registration. */
+  pattern = null;
   register(value) {
     if (!value || value.length < 4 || this.values.has(value)) return;
     this.values.add(value);
+    this.pattern = null;
     for (const listener of this.listeners) listener(value);
   }
   /** Calls `listener` for every secret already known and every one registered later. */
@@ -19686,10 +19689,12 @@ var SecretRegistry = class {
   }
   /** Replaces every known secret in `text` with `***`, longest first so overlapping values are covered. */
   redact(text) {
-    let out = text;
-    const sorted = [...this.values].sort((a, b) => b.length - a.length);
-    for (const value of sorted) out = out.split(value).join("***");
-    return out;
+    if (this.values.size === 0 || !text) return text;
+    if (!this.pattern) {
+      const escaped = [...this.values].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      this.pattern = new RegExp(escaped.join("|"), "g");
+    }
+    return text.replace(this.pattern, "***");
   }
 };
 var secrets = new SecretRegistry();

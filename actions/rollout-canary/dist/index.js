@@ -28392,9 +28392,9 @@ async function download(blob, filename) {
     a.click();
     window.URL.revokeObjectURL(blobUrl);
   } else {
-    const { writeFileSync: writeFileSync5 } = await import("fs");
+    const { writeFileSync: writeFileSync4 } = await import("fs");
     const arrayBuffer = await blob.arrayBuffer();
-    writeFileSync5(filename, new Uint8Array(arrayBuffer));
+    writeFileSync4(filename, new Uint8Array(arrayBuffer));
   }
 }
 function isValidApiVersion(version) {
@@ -74420,7 +74420,7 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
-    var { writeFile: writeFile3, readFile: readFile2, mkdir: mkdir3 } = __require("node:fs/promises");
+    var { writeFile: writeFile4, readFile: readFile2, mkdir: mkdir4 } = __require("node:fs/promises");
     var { dirname: dirname6, resolve: resolve2 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors3();
@@ -74668,12 +74668,12 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         const resolvedPath = resolve2(path2);
-        await mkdir3(dirname6(resolvedPath), { recursive: true });
+        await mkdir4(dirname6(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
         }));
-        await writeFile3(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
+        await writeFile4(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
       }
       /**
        * Clears all recorded snapshots
@@ -94973,7 +94973,7 @@ function info(message) {
 }
 
 // actions/rollout-canary/src/main.ts
-import { writeFileSync as writeFileSync4, mkdirSync as mkdirSync5 } from "node:fs";
+import { writeFileSync as writeFileSync3, mkdirSync as mkdirSync4 } from "node:fs";
 import { basename, dirname as dirname5, isAbsolute, join as join5, resolve } from "node:path";
 
 // packages/common/src/logger.ts
@@ -94992,9 +94992,12 @@ var silentLogger = {
 var SecretRegistry = class {
   values = /* @__PURE__ */ new Set();
   listeners = /* @__PURE__ */ new Set();
+  /** One alternation of every secret, longest first; rebuilt lazily after a registration. */
+  pattern = null;
   register(value) {
     if (!value || value.length < 4 || this.values.has(value)) return;
     this.values.add(value);
+    this.pattern = null;
     for (const listener of this.listeners) listener(value);
   }
   /** Calls `listener` for every secret already known and every one registered later. */
@@ -95008,10 +95011,12 @@ var SecretRegistry = class {
   }
   /** Replaces every known secret in `text` with `***`, longest first so overlapping values are covered. */
   redact(text) {
-    let out = text;
-    const sorted = [...this.values].sort((a, b) => b.length - a.length);
-    for (const value of sorted) out = out.split(value).join("***");
-    return out;
+    if (this.values.size === 0 || !text) return text;
+    if (!this.pattern) {
+      const escaped = [...this.values].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      this.pattern = new RegExp(escaped.join("|"), "g");
+    }
+    return text.replace(this.pattern, "***");
   }
 };
 var secrets = new SecretRegistry();
@@ -96862,6 +96867,9 @@ async function invokeFetch2(api, props) {
     isPublic: true
   });
 }
+function clearApiCache2(api) {
+  getInvokeFetchRuntimeModule().then((runtimeModule) => runtimeModule.clearApiCache(api));
+}
 
 // node_modules/@qlik/api/apps.js
 async function createApp(body, options) {
@@ -96901,6 +96909,9 @@ async function republishApp(appId, body, options) {
     options
   });
 }
+function clearCache() {
+  return clearApiCache2("apps");
+}
 
 // node_modules/@qlik/api/items.js
 async function getItems(query, options) {
@@ -96919,6 +96930,9 @@ async function getPublishedItems(itemId2, query, options) {
     query,
     options
   });
+}
+function clearCache2() {
+  return clearApiCache2("items");
 }
 
 // packages/qlik-client/src/connection.ts
@@ -97240,6 +97254,78 @@ async function withAppSession(hostConfig, appId, fn, options, onOpenError) {
     await session.close({ websocketCloseDelay: 0 }).catch(() => {
     });
   }
+}
+
+// node_modules/@qlik/api/reloads.js
+async function getReloads(query, options) {
+  return invokeFetch2("reloads", {
+    method: "get",
+    pathTemplate: "/api/v1/reloads",
+    query,
+    options
+  });
+}
+async function queueReload(body, options) {
+  return invokeFetch2("reloads", {
+    method: "post",
+    pathTemplate: "/api/v1/reloads",
+    body,
+    contentType: "application/json",
+    options
+  });
+}
+async function getReload(reloadId, options) {
+  return invokeFetch2("reloads", {
+    method: "get",
+    pathTemplate: "/api/v1/reloads/{reloadId}",
+    pathVariables: { reloadId },
+    options
+  });
+}
+function clearCache3() {
+  return clearApiCache2("reloads");
+}
+
+// node_modules/@qlik/api/spaces.js
+async function getSpaces(query, options) {
+  return invokeFetch2("spaces", {
+    method: "get",
+    pathTemplate: "/api/v1/spaces",
+    query,
+    options
+  });
+}
+async function createSpace(body, options) {
+  return invokeFetch2("spaces", {
+    method: "post",
+    pathTemplate: "/api/v1/spaces",
+    body,
+    contentType: "application/json",
+    options
+  });
+}
+function clearCache4() {
+  return clearApiCache2("spaces");
+}
+
+// packages/qlik-client/src/response-cache.ts
+var CLEARERS = /* @__PURE__ */ new Map([
+  ["apps", clearCache],
+  ["items", clearCache2],
+  ["reloads", clearCache3],
+  ["spaces", clearCache4]
+]);
+var CLEAR_INTERVAL_MS = 1e3;
+var lastCleared = /* @__PURE__ */ new Map();
+function cacheNamespaceOf(resource) {
+  const ns = /^\/api\/v1\/([a-z-]+)/.exec(resource)?.[1];
+  return ns !== void 0 && CLEARERS.has(ns) ? ns : void 0;
+}
+function releaseResponseCache(resource, now = Date.now()) {
+  const ns = cacheNamespaceOf(resource);
+  if (ns === void 0 || now - (lastCleared.get(ns) ?? -Infinity) < CLEAR_INTERVAL_MS) return;
+  lastCleared.set(ns, now);
+  CLEARERS.get(ns)?.();
 }
 
 // packages/qlik-client/src/retry.ts
@@ -97653,10 +97739,14 @@ var QlikClient = class {
   }
   /** Runs one @qlik/api call with rate limiting, retries, error mapping and audit events. */
   call(spec, fn) {
-    return this.execute(spec, async () => fn({ hostConfig: await this.hostConfig(), noCache: true }), {
-      limit: true,
-      audit: true
-    });
+    return this.execute(
+      spec,
+      async () => {
+        releaseResponseCache(spec.resource);
+        return fn({ hostConfig: await this.hostConfig(), noCache: true });
+      },
+      { limit: true, audit: true }
+    );
   }
   /** Raw HTTP for what @qlik/api lacks, with the same limiter, retries and errors. */
   fetch(spec) {
@@ -98122,13 +98212,13 @@ async function buildInto(doc, desired, options) {
 
 // packages/delivery/src/deploy/make-public.ts
 var CONSUMER_OBJECT_TYPES = ["sheet", "story", "masterobject"];
+var PUBLISH_IN_FLIGHT = 32;
 async function makeContentPublic(doc, logger) {
   const infos = await doc.getAllInfos();
   const targets = infos.filter(
     (i) => CONSUMER_OBJECT_TYPES.includes(i.qType ?? "") || i.qType === "dimension" || i.qType === "measure" || i.qType === "bookmark"
   );
-  let count = 0;
-  for (const info2 of targets) {
+  await mapLimit(targets, PUBLISH_IN_FLIGHT, async (info2) => {
     const id = info2.qId ?? "";
     let handle;
     if (info2.qType === "dimension") handle = await doc.getDimension(id);
@@ -98137,8 +98227,8 @@ async function makeContentPublic(doc, logger) {
     else handle = await doc.getObject(id);
     await handle.publish();
     await handle.approve();
-    count++;
-  }
+  });
+  const count = targets.length;
   if (count) await doc.doSave();
   logger.info(`Made ${count} sheets, master items and bookmarks public in the staging app.`);
   return count;
@@ -98318,20 +98408,17 @@ function resolveParameters(params, environment, env, options = {}) {
 
 // packages/delivery/src/deploy/provenance.ts
 var PROVENANCE_ATTRIBUTE = PROVENANCE_APP_PROPERTY;
-async function writeProvenance(client, appId, record) {
-  await client.withApp(
+async function writeProvenanceInDoc(client, appId, doc, record) {
+  await client.qixMutation(
     appId,
-    (doc) => client.qixMutation(
-      appId,
-      "SetAppProperties",
-      async () => {
-        const d = doc;
-        const props = await d.getAppProperties();
-        await d.setAppProperties({ ...props, [PROVENANCE_ATTRIBUTE]: { ...record } });
-        await d.doSave();
-      },
-      "record provenance"
-    )
+    "SetAppProperties",
+    async () => {
+      const d = doc;
+      const props = await d.getAppProperties();
+      await d.setAppProperties({ ...props, [PROVENANCE_ATTRIBUTE]: { ...record } });
+      await d.doSave();
+    },
+    "record provenance"
   );
 }
 
@@ -98388,33 +98475,6 @@ async function retryWhileForbidden(fn, options) {
       delay = Math.min(delay * 2, 5e3);
     }
   }
-}
-
-// node_modules/@qlik/api/reloads.js
-async function getReloads(query, options) {
-  return invokeFetch2("reloads", {
-    method: "get",
-    pathTemplate: "/api/v1/reloads",
-    query,
-    options
-  });
-}
-async function queueReload(body, options) {
-  return invokeFetch2("reloads", {
-    method: "post",
-    pathTemplate: "/api/v1/reloads",
-    body,
-    contentType: "application/json",
-    options
-  });
-}
-async function getReload(reloadId, options) {
-  return invokeFetch2("reloads", {
-    method: "get",
-    pathTemplate: "/api/v1/reloads/{reloadId}",
-    pathVariables: { reloadId },
-    options
-  });
 }
 
 // packages/delivery/src/deploy/reload.ts
@@ -98519,25 +98579,6 @@ var DirectoryRollbackStore = class {
     return parsed.key === key ? parsed.snapshot : void 0;
   }
 };
-
-// node_modules/@qlik/api/spaces.js
-async function getSpaces(query, options) {
-  return invokeFetch2("spaces", {
-    method: "get",
-    pathTemplate: "/api/v1/spaces",
-    query,
-    options
-  });
-}
-async function createSpace(body, options) {
-  return invokeFetch2("spaces", {
-    method: "post",
-    pathTemplate: "/api/v1/spaces",
-    body,
-    contentType: "application/json",
-    options
-  });
-}
 
 // packages/delivery/src/deploy/spaces.ts
 function toRef(space) {
@@ -98666,7 +98707,7 @@ function single(found, spaceName, appName) {
 }
 async function readSource(ctx) {
   const { options, client } = ctx;
-  if (options.source) return readAppTree(options.source);
+  if (options.source) return ctx.sourceTree ?? readAppTree(options.source);
   const appId = options.sourceAppId;
   ctx.logger.info(`Reading source app ${appId} over QIX.`);
   return unbuildFromTenant(client, appId);
@@ -98816,32 +98857,41 @@ async function applyContent(ctx, input, needBuild) {
     logger.info(`Created app '${appName}' (${buildApp2.appId}) in space '${buildSpace.name}'.`);
   }
   const buildAppId = buildApp2.appId;
-  if (needBuild) {
+  const managed = state.mode === "managed";
+  if (needBuild || managed) {
     await client.withApp(buildAppId, async (doc) => {
-      await buildInto(doc, desired, { prune: ctx.prune, logger });
-      await client.qixMutation(
-        buildAppId,
-        "ModifyConnection",
-        () => applyConnectionCredentials(doc, credentials, logger),
-        "set connection credentials"
-      );
+      if (needBuild) {
+        await buildInto(doc, desired, { prune: ctx.prune, logger });
+        await client.qixMutation(
+          buildAppId,
+          "ModifyConnection",
+          () => applyConnectionCredentials(doc, credentials, logger),
+          "set connection credentials"
+        );
+        logger.info(`Built '${appName}' (${buildAppId}).`);
+        await writeProvenanceInDoc(client, buildAppId, doc, {
+          ...ctx.options.provenance ?? {},
+          digest: treeDigest(desired),
+          deployedAt: (/* @__PURE__ */ new Date()).toISOString()
+        }).catch(
+          (error2) => logger.warn(
+            `Could not record the commit and run on app ${buildAppId}: ${error2.message}`
+          )
+        );
+      }
+      if (managed) {
+        await client.qixMutation(
+          buildAppId,
+          "Publish",
+          () => makeContentPublic(doc, logger),
+          "make content public"
+        );
+      }
     });
-    logger.info(`Built '${appName}' (${buildAppId}).`);
-    await writeProvenance(client, buildAppId, {
-      ...ctx.options.provenance ?? {},
-      digest: treeDigest(desired),
-      deployedAt: (/* @__PURE__ */ new Date()).toISOString()
-    }).catch(
-      (error2) => logger.warn(`Could not record the commit and run on app ${buildAppId}: ${error2.message}`)
-    );
   }
   let deployedId = buildAppId;
   let publishedAppId;
-  if (state.mode === "managed") {
-    await client.withApp(
-      buildAppId,
-      (doc) => client.qixMutation(buildAppId, "Publish", () => makeContentPublic(doc, logger), "make content public")
-    );
+  if (managed) {
     if (state.published) {
       publishedAppId = await republishOver(client, buildAppId, state.published.appId, appName);
       logger.info(`Republished over '${appName}' (${publishedAppId}) in '${state.space.name}'.`);
@@ -99016,7 +99066,8 @@ async function deployApp(client, options, deps = {}) {
     store: deps.rollbackStore ?? new MemoryRollbackStore(),
     tenant: client.tenantName,
     prune: options.prune ?? true,
-    publishAccessMs: options.publishAccessTimeoutMs ?? DEFAULT_PUBLISH_ACCESS_MS
+    publishAccessMs: options.publishAccessTimeoutMs ?? DEFAULT_PUBLISH_ACCESS_MS,
+    ...deps.sourceTree ? { sourceTree: deps.sourceTree } : {}
   };
   const env = options.env ?? process.env;
   const parameters2 = options.parameters ? loadParametersFile(options.parameters) : void 0;
@@ -99736,6 +99787,8 @@ function iso(d) {
 var Checkpointer = class {
   chain = Promise.resolve();
   waiting;
+  dirty = /* @__PURE__ */ new Set();
+  full = true;
   store;
   state;
   now;
@@ -99744,12 +99797,21 @@ var Checkpointer = class {
     this.state = state;
     this.now = now;
   }
-  save() {
+  /** `tenant`: the only record this caller changed; omitted: anything may have changed. */
+  save(tenant) {
+    if (tenant === void 0) this.full = true;
+    else this.dirty.add(tenant);
     if (this.waiting) return this.waiting;
     const next = this.chain.then(() => {
       this.waiting = void 0;
+      const changed = this.full ? void 0 : this.dirty;
+      this.dirty = /* @__PURE__ */ new Set();
+      this.full = false;
       this.state.updatedAt = iso(this.now());
-      return this.store.save(this.state);
+      return this.store.save(this.state, changed).catch((error2) => {
+        this.full = true;
+        throw error2;
+      });
     });
     this.waiting = next;
     this.chain = next.catch(() => void 0);
@@ -99825,7 +99887,7 @@ async function runRollout(options, deps) {
       rolloutStartedAt: state.startedAt,
       update: async (fields) => {
         Object.assign(record, fields);
-        await checkpoint.save();
+        await checkpoint.save(tenant.name);
       }
     };
   };
@@ -99838,7 +99900,7 @@ async function runRollout(options, deps) {
     delete record.error;
     delete record.health;
     delete record.rollbackReason;
-    await checkpoint.save();
+    await checkpoint.save(tenant.name);
     for (let attempt = 1; ; attempt++) {
       record.attempts += 1;
       try {
@@ -99873,7 +99935,7 @@ async function runRollout(options, deps) {
     const finished = now();
     record.finishedAt = iso(finished);
     record.durationMs = finished.getTime() - started.getTime();
-    await checkpoint.save();
+    await checkpoint.save(tenant.name);
   };
   const rollbackOne = async (tenant, wave, reason) => {
     const record = state.tenants[tenant.name];
@@ -99895,7 +99957,7 @@ async function runRollout(options, deps) {
       record.rollbackReason = `rollback failed: ${describeError(error2)}`;
       logger.error(`${tenant.name}: rollback failed: ${describeError(error2)}`);
     }
-    await checkpoint.save();
+    await checkpoint.save(tenant.name);
   };
   let haltedWave;
   for (const wave of options.plan.waves) {
@@ -99948,7 +100010,7 @@ async function runRollout(options, deps) {
           record.error = `Health check ${bad.map((b) => `'${b.check}' failed: ${b.detail}`).join("; ")}`;
           logger.error(`${t.name}: ${record.error}`);
         }
-        await checkpoint.save();
+        await checkpoint.save(t.name);
       });
     }
     const failedTenants = wave.tenants.filter((t) => {
@@ -100393,7 +100455,8 @@ function tenantParametersYaml(inventory, tenant) {
 }
 
 // packages/delivery/src/rollout/state.ts
-import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync4, renameSync as renameSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync4 } from "node:fs";
+import { mkdir as mkdir3, rename as rename3, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
 function checkState(value, where2) {
   const s = value;
@@ -100425,18 +100488,47 @@ function readStateFile(path2) {
 var tempCounter = 0;
 var FileStateStore = class {
   location;
+  dirReady = false;
+  /** The tenants object the fragments were made from, and its records' JSON by name. */
+  cachedTenants;
+  fragments = /* @__PURE__ */ new Map();
   constructor(path2) {
     this.location = path2;
   }
   async load() {
     return existsSync4(this.location) ? readStateFile(this.location) : void 0;
   }
-  async save(state) {
-    mkdirSync3(dirname2(this.location), { recursive: true });
+  async save(state, changed) {
+    const text = this.serialise(state, changed);
+    if (!this.dirReady) {
+      await mkdir3(dirname2(this.location), { recursive: true });
+      this.dirReady = true;
+    }
     const temp = `${this.location}.${process.pid}.${tempCounter++}.tmp`;
-    writeFileSync2(temp, `${JSON.stringify(state, null, 1)}
-`);
-    renameSync2(temp, this.location);
+    try {
+      await writeFile3(temp, text);
+      await rename3(temp, this.location);
+    } catch (error2) {
+      await rm3(temp, { force: true }).catch(() => void 0);
+      throw error2;
+    }
+  }
+  serialise(state, changed) {
+    const names = Object.keys(state.tenants);
+    const reuse = changed !== void 0 && this.cachedTenants === state.tenants && this.fragments.size === names.length && names.every((n) => this.fragments.has(n));
+    if (!reuse) {
+      this.fragments = new Map(names.map((n) => [n, JSON.stringify(state.tenants[n])]));
+      this.cachedTenants = state.tenants;
+    } else {
+      for (const n of changed) {
+        if (Object.hasOwn(state.tenants, n)) this.fragments.set(n, JSON.stringify(state.tenants[n]));
+      }
+    }
+    const { tenants: _tenants, ...rest } = state;
+    const head = JSON.stringify(rest);
+    const body = names.map((n) => `${JSON.stringify(n)}:${this.fragments.get(n)}`).join(",");
+    return `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"tenants":{${body}}}
+`;
   }
 };
 var STATUS_RANK = {
@@ -100639,7 +100731,7 @@ import { existsSync as existsSync5 } from "node:fs";
 import { dirname as dirname3, join as join3 } from "node:path";
 
 // packages/delivery/src/rollout/tenant-ops.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import { join as join2 } from "node:path";
 
 // node_modules/@qlik/api/automations.js
@@ -100732,9 +100824,9 @@ function createTenantOps(options, logger) {
     let file;
     if (yaml) {
       const dir = join2(options.workDir, "parameters");
-      mkdirSync4(dir, { recursive: true });
+      mkdirSync3(dir, { recursive: true });
       file = join2(dir, `${tenant.name}.yml`);
-      writeFileSync3(file, yaml);
+      writeFileSync2(file, yaml);
     }
     paramFiles.set(tenant.name, file);
     return file;
@@ -100768,13 +100860,20 @@ function createTenantOps(options, logger) {
     });
     await ctx.update({ baselineEvaluationId: done.id ?? "" });
   };
+  let sourceTree;
   const deployTenant = async (tenant, ctx) => {
     const client = clientFor(tenant);
     if (options.healthChecks.some((c) => c.kind === "evaluation")) await takeBaseline(tenant, ctx);
+    sourceTree ??= readAppTree(options.source);
+    const tree = await sourceTree.catch(() => void 0);
     const result2 = await deployApp(
       client,
       { ...baseOptions(tenant), source: options.source, rollbackOnFailure: options.rollbackOnFailure },
-      { logger: tenantLogger(logger, tenant.name), rollbackStore: store }
+      {
+        logger: tenantLogger(logger, tenant.name),
+        rollbackStore: store,
+        ...tree ? { sourceTree: tree } : {}
+      }
     );
     const appId = result2.publishedAppId ?? result2.appId;
     let reload = result2.reload;
@@ -101261,8 +101360,8 @@ async function upload(stateFile, reportFile, suffix) {
   }
 }
 function writeReport(path2, report) {
-  mkdirSync5(dirname5(path2), { recursive: true });
-  writeFileSync4(path2, canonicalJson(report));
+  mkdirSync4(dirname5(path2), { recursive: true });
+  writeFileSync3(path2, canonicalJson(report));
 }
 async function run() {
   await runAction("rollout-canary", async () => {

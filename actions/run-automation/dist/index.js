@@ -981,7 +981,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil2 = __require("node:util");
-    var { stringify } = __require("node:querystring");
+    var { stringify: stringify2 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1041,7 +1041,7 @@ var require_util = __commonJS({
       if (url.includes("?") || url.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify(queryParams);
+      const stringified = stringify2(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -3557,9 +3557,9 @@ var require_data_url = __commonJS({
     }
     function serializeAMimeType(mimeType) {
       assert(mimeType !== "failure");
-      const { parameters, essence } = mimeType;
+      const { parameters: parameters2, essence } = mimeType;
       let serialization = essence;
-      for (let [name, value] of parameters.entries()) {
+      for (let [name, value] of parameters2.entries()) {
         serialization += ";";
         serialization += name;
         serialization += "=";
@@ -14669,11 +14669,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports2, module2) {
     "use strict";
-    function getEncoding(label) {
-      if (!label) {
+    function getEncoding(label2) {
+      if (!label2) {
         return "failure";
       }
-      switch (label.trim().toLowerCase()) {
+      switch (label2.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -16248,7 +16248,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify(cookie) {
+    function stringify2(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16306,7 +16306,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify
+      stringify: stringify2
     };
   }
 });
@@ -16452,7 +16452,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports2, module2) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify } = require_util6();
+    var { stringify: stringify2 } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers3 } = require_headers();
     function getCookies(headers) {
@@ -16495,7 +16495,7 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers3, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str2 = stringify(cookie);
+      const str2 = stringify2(cookie);
       if (str2) {
         headers.append("Set-Cookie", str2);
       }
@@ -19388,7 +19388,7 @@ var init_dist_COG_TpBc = __esm({
       let token;
       let key;
       let root2;
-      module2.exports = function parse3(text, reviver) {
+      module2.exports = function parse4(text, reviver) {
         source = String(text);
         parseState = "start";
         stack = [];
@@ -20139,7 +20139,7 @@ var init_dist_COG_TpBc = __esm({
     }));
     require_stringify = /* @__PURE__ */ __commonJSMin(((exports2, module2) => {
       const util2 = require_util9();
-      module2.exports = function stringify(value, replacer, space) {
+      module2.exports = function stringify2(value, replacer, space) {
         const stack = [];
         let indent = "";
         let propertyList;
@@ -26569,7 +26569,7 @@ var require_extension = __commonJS({
       if (dest[name] === void 0) dest[name] = [elem];
       else dest[name].push(elem);
     }
-    function parse3(header) {
+    function parse4(header) {
       const offers = /* @__PURE__ */ Object.create(null);
       let params = /* @__PURE__ */ Object.create(null);
       let mustUnescape = false;
@@ -26709,7 +26709,7 @@ var require_extension = __commonJS({
         }).join(", ");
       }).join(", ");
     }
-    module2.exports = { format, parse: parse3 };
+    module2.exports = { format, parse: parse4 };
   }
 });
 
@@ -26744,7 +26744,7 @@ var require_websocket2 = __commonJS({
     var {
       EventTarget: { addEventListener, removeEventListener }
     } = require_event_target();
-    var { format, parse: parse3 } = require_extension();
+    var { format, parse: parse4 } = require_extension();
     var { toBuffer } = require_buffer_util();
     var kAborted = /* @__PURE__ */ Symbol("kAborted");
     var protocolVersions = [8, 13];
@@ -27444,7 +27444,7 @@ var require_websocket2 = __commonJS({
           }
           let extensions;
           try {
-            extensions = parse3(secWebSocketExtensions);
+            extensions = parse4(secWebSocketExtensions);
           } catch (err) {
             const message = "Invalid Sec-WebSocket-Extensions header";
             abortHandshake(websocket, socket, message);
@@ -27752,7 +27752,7 @@ var require_subprotocol = __commonJS({
   "node_modules/ws/lib/subprotocol.js"(exports2, module2) {
     "use strict";
     var { tokenChars } = require_validation();
-    function parse3(header) {
+    function parse4(header) {
       const protocols = /* @__PURE__ */ new Set();
       let start = -1;
       let end = -1;
@@ -27788,7 +27788,7 @@ var require_subprotocol = __commonJS({
       protocols.add(protocol);
       return protocols;
     }
-    module2.exports = { parse: parse3 };
+    module2.exports = { parse: parse4 };
   }
 });
 
@@ -49660,7 +49660,7 @@ var require_util10 = __commonJS({
     var { IncomingMessage } = __require("node:http");
     var stream = __require("node:stream");
     var net = __require("node:net");
-    var { stringify } = __require("node:querystring");
+    var { stringify: stringify2 } = __require("node:querystring");
     var { EventEmitter: EE, addAbortListener: addAbortListenerNative } = __require("node:events");
     var timers = require_timers2();
     var { InvalidArgumentError, ConnectTimeoutError } = require_errors2();
@@ -49716,7 +49716,7 @@ var require_util10 = __commonJS({
       if (pathHasQueryOrFragment(url)) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify(queryParams);
+      const stringified = stringify2(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -51351,9 +51351,9 @@ var require_data_url2 = __commonJS({
     }
     function serializeAMimeType(mimeType) {
       assert(mimeType !== "failure");
-      const { parameters, essence } = mimeType;
+      const { parameters: parameters2, essence } = mimeType;
       let serialization = essence;
-      for (let [name, value] of parameters.entries()) {
+      for (let [name, value] of parameters2.entries()) {
         serialization += ";";
         serialization += name;
         serialization += "=";
@@ -54545,7 +54545,7 @@ var require_simd = __commonJS({
     function destroy(parser) {
       this.destroy(parser);
     }
-    function parse3(parser, data, limit) {
+    function parse4(parser, data, limit) {
       return this.parse(parser, data, limit) >>> 0;
     }
     function fail(parser, code, description) {
@@ -55423,7 +55423,7 @@ var require_simd = __commonJS({
         dealloc: dealloc.bind(wasm),
         create: create2.bind(wasm),
         destroy: destroy.bind(wasm),
-        parse: parse3.bind(wasm),
+        parse: parse4.bind(wasm),
         fail: fail.bind(wasm),
         hasDebug: hasDebug.bind(wasm),
         clear: wasm.clear,
@@ -55477,7 +55477,7 @@ var require_no_simd = __commonJS({
     function destroy(parser) {
       this.destroy(parser);
     }
-    function parse3(parser, data, limit) {
+    function parse4(parser, data, limit) {
       return this.parse(parser, data, limit) >>> 0;
     }
     function fail(parser, code, description) {
@@ -56355,7 +56355,7 @@ var require_no_simd = __commonJS({
         dealloc: dealloc.bind(wasm),
         create: create2.bind(wasm),
         destroy: destroy.bind(wasm),
-        parse: parse3.bind(wasm),
+        parse: parse4.bind(wasm),
         fail: fail.bind(wasm),
         hasDebug: hasDebug.bind(wasm),
         clear: wasm.clear,
@@ -76675,7 +76675,7 @@ var require_util13 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify(cookie) {
+    function stringify2(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -76737,7 +76737,7 @@ var require_util13 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify
+      stringify: stringify2
     };
   }
 });
@@ -76888,7 +76888,7 @@ var require_cookies2 = __commonJS({
   "packages/qlik-client/node_modules/undici/lib/web/cookies/index.js"(exports2, module2) {
     "use strict";
     var { parseSetCookie } = require_parse3();
-    var { stringify } = require_util13();
+    var { stringify: stringify2 } = require_util13();
     var { webidl } = require_webidl2();
     var globalHeadersBrandCheck = (arg) => webidl.brandCheck(arg, webidl.util.MakeTypeAssertion(globalThis.Headers));
     var undiciHeadersBrandCheck = (arg) => webidl.brandCheck(arg, webidl.is.Headers);
@@ -76944,7 +76944,7 @@ var require_cookies2 = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       brandCheckHeaders(headers);
       cookie = webidl.converters.Cookie(cookie);
-      const str2 = stringify(cookie);
+      const str2 = stringify2(cookie);
       if (str2) {
         headers.append("set-cookie", str2, true);
       }
@@ -80363,10 +80363,10 @@ var require_code = __commonJS({
     function interpolate(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify(x) {
+    function stringify2(x) {
       return new _Code(safeStringify(x));
     }
-    exports2.stringify = stringify;
+    exports2.stringify = stringify2;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -80654,9 +80654,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n }) {
@@ -80664,14 +80664,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n }) {
-        const label = this.label ? ` ${this.label}` : "";
-        return `break${label};` + _n;
+        const label2 = this.label ? ` ${this.label}` : "";
+        return `break${label2};` + _n;
       }
     };
     var Throw = class extends Node {
@@ -81083,12 +81083,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
+      label(label2) {
+        return this._leafNode(new Label(label2));
       }
       // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
+      break(label2) {
+        return this._leafNode(new Break(label2));
       }
       // `return` statement
       return(value) {
@@ -84073,7 +84073,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options), options);
+        parse4(serialize(uri, options), options);
       }
       return uri;
     }
@@ -84116,8 +84116,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options), options);
-        relative = parse3(serialize(relative, options), options);
+        base = parse4(serialize(base, options), options);
+        relative = parse4(serialize(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -84435,7 +84435,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
+    function parse4(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -84472,7 +84472,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse4
     };
     module2.exports = fastUri;
     module2.exports.default = fastUri;
@@ -84599,7 +84599,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv2 = class {
+    var Ajv3 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -84918,7 +84918,7 @@ var require_core = __commonJS({
           }
         }
       }
-      _addSchema(schema, meta, baseId, validateSchema2 = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
+      _addSchema(schema, meta, baseId, validateSchema3 = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
         let id;
         const { schemaId } = this.opts;
         if (typeof schema == "object") {
@@ -84941,7 +84941,7 @@ var require_core = __commonJS({
             this._checkUnique(baseId);
           this.refs[baseId] = sch;
         }
-        if (validateSchema2)
+        if (validateSchema3)
           this.validateSchema(schema, true);
         return sch;
       }
@@ -84969,9 +84969,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports2.default = Ajv2;
+    Ajv3.ValidationError = validation_error_1.default;
+    Ajv3.MissingRefError = ref_error_1.default;
+    exports2.default = Ajv3;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -87082,7 +87082,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
+    var Ajv3 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -87101,11 +87101,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports2.Ajv = Ajv2;
-    module2.exports = exports2 = Ajv2;
-    module2.exports.Ajv = Ajv2;
+    exports2.Ajv = Ajv3;
+    module2.exports = exports2 = Ajv3;
+    module2.exports.Ajv = Ajv3;
     Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.default = Ajv2;
+    exports2.default = Ajv3;
     var validate_1 = require_validate();
     Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -88610,7 +88610,7 @@ var require_stringify2 = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify2(item, ctx, onComment, onChompKeep) {
       if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity2.isAlias(item)) {
@@ -88639,7 +88639,7 @@ var require_stringify2 = __commonJS({
 ${ctx.indent}${str2}`;
     }
     exports2.createStringifyContext = createStringifyContext;
-    exports2.stringify = stringify;
+    exports2.stringify = stringify2;
   }
 });
 
@@ -88649,7 +88649,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity2 = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify2();
+    var stringify2 = require_stringify2();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -88671,7 +88671,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str2 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -88723,7 +88723,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -88864,7 +88864,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify = require_stringify2();
+    var stringify2 = require_stringify2();
     var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
@@ -88900,7 +88900,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity2.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -88967,12 +88967,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity2 = require_identity();
-    var stringify = require_stringify2();
+    var stringify2 = require_stringify2();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify3(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -88997,7 +88997,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str3 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -89064,7 +89064,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
+        let str2 = stringify2.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
         if (i < items.length - 1) {
           str2 += ",";
@@ -90425,7 +90425,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity2 = require_identity();
-    var stringify = require_stringify2();
+    var stringify2 = require_stringify2();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -90440,7 +90440,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify2.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -90462,7 +90462,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -90470,7 +90470,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify2.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -92606,7 +92606,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -92659,7 +92659,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports2.stringify = stringify;
+    exports2.stringify = stringify2;
   }
 });
 
@@ -94370,7 +94370,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse4(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -94389,7 +94389,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify2(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -94411,10 +94411,10 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse3;
+    exports2.parse = parse4;
     exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument3;
-    exports2.stringify = stringify;
+    exports2.stringify = stringify2;
   }
 });
 
@@ -94832,8 +94832,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label, content) {
-    const element = this.wrap("details", this.wrap("summary", label) + content);
+  addDetails(label2, content) {
+    const element = this.wrap("details", this.wrap("summary", label2) + content);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -94988,9 +94988,12 @@ var silentLogger = {
 var SecretRegistry = class {
   values = /* @__PURE__ */ new Set();
   listeners = /* @__PURE__ */ new Set();
+  /** One alternation of every secret, longest first; rebuilt lazily after a registration. */
+  pattern = null;
   register(value) {
     if (!value || value.length < 4 || this.values.has(value)) return;
     this.values.add(value);
+    this.pattern = null;
     for (const listener of this.listeners) listener(value);
   }
   /** Calls `listener` for every secret already known and every one registered later. */
@@ -95004,10 +95007,12 @@ var SecretRegistry = class {
   }
   /** Replaces every known secret in `text` with `***`, longest first so overlapping values are covered. */
   redact(text) {
-    let out = text;
-    const sorted = [...this.values].sort((a, b) => b.length - a.length);
-    for (const value of sorted) out = out.split(value).join("***");
-    return out;
+    if (this.values.size === 0 || !text) return text;
+    if (!this.pattern) {
+      const escaped = [...this.values].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      this.pattern = new RegExp(escaped.join("|"), "g");
+    }
+    return text.replace(this.pattern, "***");
   }
 };
 var secrets = new SecretRegistry();
@@ -95485,6 +95490,79 @@ async function withAppSession(hostConfig, appId, fn, options, onOpenError) {
   }
 }
 
+// node_modules/@qlik/api/chunks/invoke-fetch-B6hSp2sU.js
+init_utils_m8Ydgbd8();
+init_invoke_fetch_functions_C_Fj8sJ4();
+var API_VERSION2 = "2026-08";
+var defaultUserAgent2 = "qlik-api/2.19.0";
+async function invokeFetch2(api, props) {
+  const hostConfig = props.options?.hostConfig;
+  let userAgent;
+  if (props?.options?.userAgent) userAgent = props.options.userAgent;
+  else if (isBrowser()) userAgent = `${window.navigator.userAgent} ${defaultUserAgent2}`;
+  else userAgent = defaultUserAgent2;
+  let apiVersion;
+  if (props?.apiVersion) {
+    if (!isValidApiVersion(props.apiVersion)) {
+      console.warn(`[qlik-api] Invalid apiVersion "${props.apiVersion}". Must be "latest" or a quarterly release in YYYY-MM format (MM ∈ {02, 05, 08, 11}). Falling back to "${API_VERSION2}".`);
+      apiVersion = API_VERSION2;
+    } else apiVersion = props.apiVersion;
+  } else apiVersion = API_VERSION2;
+  const options = {
+    ...props?.options,
+    userAgent
+  };
+  return (await getInvokeFetchRuntimeModule(hostConfig)).invokeFetch(api, {
+    ...props,
+    options,
+    apiVersion,
+    isPublic: true
+  });
+}
+function clearApiCache2(api) {
+  getInvokeFetchRuntimeModule().then((runtimeModule) => runtimeModule.clearApiCache(api));
+}
+
+// node_modules/@qlik/api/apps.js
+function clearCache() {
+  return clearApiCache2("apps");
+}
+
+// node_modules/@qlik/api/items.js
+function clearCache2() {
+  return clearApiCache2("items");
+}
+
+// node_modules/@qlik/api/reloads.js
+function clearCache3() {
+  return clearApiCache2("reloads");
+}
+
+// node_modules/@qlik/api/spaces.js
+function clearCache4() {
+  return clearApiCache2("spaces");
+}
+
+// packages/qlik-client/src/response-cache.ts
+var CLEARERS = /* @__PURE__ */ new Map([
+  ["apps", clearCache],
+  ["items", clearCache2],
+  ["reloads", clearCache3],
+  ["spaces", clearCache4]
+]);
+var CLEAR_INTERVAL_MS = 1e3;
+var lastCleared = /* @__PURE__ */ new Map();
+function cacheNamespaceOf(resource) {
+  const ns = /^\/api\/v1\/([a-z-]+)/.exec(resource)?.[1];
+  return ns !== void 0 && CLEARERS.has(ns) ? ns : void 0;
+}
+function releaseResponseCache(resource, now = Date.now()) {
+  const ns = cacheNamespaceOf(resource);
+  if (ns === void 0 || now - (lastCleared.get(ns) ?? -Infinity) < CLEAR_INTERVAL_MS) return;
+  lastCleared.set(ns, now);
+  CLEARERS.get(ns)?.();
+}
+
 // packages/qlik-client/src/retry.ts
 var defaultRetryPolicy = {
   maxAttempts: 5,
@@ -95896,10 +95974,14 @@ var QlikClient = class {
   }
   /** Runs one @qlik/api call with rate limiting, retries, error mapping and audit events. */
   call(spec, fn) {
-    return this.execute(spec, async () => fn({ hostConfig: await this.hostConfig(), noCache: true }), {
-      limit: true,
-      audit: true
-    });
+    return this.execute(
+      spec,
+      async () => {
+        releaseResponseCache(spec.resource);
+        return fn({ hostConfig: await this.hostConfig(), noCache: true });
+      },
+      { limit: true, audit: true }
+    );
   }
   /** Raw HTTP for what @qlik/api lacks, with the same limiter, retries and errors. */
   fetch(spec) {
@@ -95917,8 +95999,23 @@ var QlikClient = class {
   /** Opens a QIX session on the app, passes the Doc to `fn`, and always closes the session. */
   async withApp(appId, fn, options = {}) {
     const resource = `/app/${appId}`;
-    const hostConfig = await this.hostConfig();
-    return withAppSession(hostConfig, appId, fn, options, (error2) => this.qixOpenError(error2, resource));
+    for (let attempt = 1; ; attempt++) {
+      const hostConfig = await this.hostConfig();
+      let openFailure;
+      try {
+        return await withAppSession(hostConfig, appId, fn, options, (error2) => {
+          openFailure = error2;
+          return this.qixOpenError(error2, resource);
+        });
+      } catch (error2) {
+        const text = openFailure instanceof Error ? openFailure.message : String(openFailure ?? "");
+        const transient = openFailure !== void 0 && (/Unexpected server response: (429|5\d\d)\b/.test(text) || classifyNetworkError(openFailure) !== void 0);
+        if (!transient || attempt >= this.retry.maxAttempts) throw error2;
+        const wait = backoffDelay(attempt, this.retry, () => this.clock.random());
+        this.logger.warn(`OPEN ${resource} on ${this.tenantName} failed (${text}), retrying in ${wait} ms.`);
+        await this.clock.sleep(wait);
+      }
+    }
   }
   /**
    * Wraps a QIX call that changes the app (SetScript, DoSave, ...) so it is audited like REST mutations.
@@ -96198,6 +96295,35 @@ var envName = {
   description: "Name of an environment variable that holds the value (a secret reference, never the value)."
 };
 var stringList = { type: "array", items: nonEmpty, uniqueItems: true };
+var reloadSchedule = {
+  type: "object",
+  additionalProperties: false,
+  required: ["recurrence"],
+  description: "Scheduled reload of the app (a Qlik Cloud reload task), created or updated after the app is deployed.",
+  properties: {
+    recurrence: {
+      type: "array",
+      minItems: 1,
+      uniqueItems: true,
+      description: "RFC 5545 RECUR lines, e.g. RRULE:FREQ=DAILY;BYHOUR=2;BYMINUTE=0.",
+      items: {
+        type: "string",
+        pattern: "^RRULE:([A-Z]+=[^;=]+;)*FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[^;=]+)*$"
+      }
+    },
+    timeZone: { ...nonEmpty, description: "IANA time zone name, e.g. Europe/Zurich (default UTC)." },
+    startDateTime: {
+      type: "string",
+      pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}$",
+      description: "First run, local to timeZone (no offset), e.g. 2026-01-01T02:00:00. Default: the day the task is created."
+    },
+    partial: { type: "boolean", description: "Partial reload (default false)." },
+    enabled: {
+      type: "boolean",
+      description: "Default true: a task disabled on the tenant is enabled again."
+    }
+  }
+};
 var TENANT_SETTINGS = [
   "autoAssignCreateSharedSpacesRoleToProfessionals",
   "autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals",
@@ -96383,7 +96509,7 @@ var blueprintSchema = {
             type: "object",
             additionalProperties: false,
             required: ["source"],
-            properties: { source: nonEmpty, name: nonEmpty }
+            properties: { source: nonEmpty, name: nonEmpty, schedule: reloadSchedule }
           }
         },
         failedReloadWebhook: {
@@ -96463,36 +96589,6 @@ var TOGGLED = new Set(
 // packages/app-files/src/lint/yaml-file.ts
 var import_yaml4 = __toESM(require_dist(), 1);
 
-// node_modules/@qlik/api/chunks/invoke-fetch-B6hSp2sU.js
-init_utils_m8Ydgbd8();
-init_invoke_fetch_functions_C_Fj8sJ4();
-var API_VERSION2 = "2026-08";
-var defaultUserAgent2 = "qlik-api/2.19.0";
-async function invokeFetch2(api, props) {
-  const hostConfig = props.options?.hostConfig;
-  let userAgent;
-  if (props?.options?.userAgent) userAgent = props.options.userAgent;
-  else if (isBrowser()) userAgent = `${window.navigator.userAgent} ${defaultUserAgent2}`;
-  else userAgent = defaultUserAgent2;
-  let apiVersion;
-  if (props?.apiVersion) {
-    if (!isValidApiVersion(props.apiVersion)) {
-      console.warn(`[qlik-api] Invalid apiVersion "${props.apiVersion}". Must be "latest" or a quarterly release in YYYY-MM format (MM ∈ {02, 05, 08, 11}). Falling back to "${API_VERSION2}".`);
-      apiVersion = API_VERSION2;
-    } else apiVersion = props.apiVersion;
-  } else apiVersion = API_VERSION2;
-  const options = {
-    ...props?.options,
-    userAgent
-  };
-  return (await getInvokeFetchRuntimeModule(hostConfig)).invokeFetch(api, {
-    ...props,
-    options,
-    apiVersion,
-    isPublic: true
-  });
-}
-
 // packages/delivery/src/deploy/parameters.ts
 var import_yaml5 = __toESM(require_dist(), 1);
 
@@ -96507,6 +96603,169 @@ var DEFAULT_THRESHOLDS = {
   minMemoryRegressionBytes: 16 * 1024 * 1024,
   failOnErrors: true
 };
+
+// packages/delivery/src/rollout/inventory.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
+
+// packages/delivery/src/rollout/inventory-schema.ts
+var nonEmpty2 = { type: "string", minLength: 1 };
+var envName2 = {
+  type: "string",
+  pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+  description: "Name of an environment variable (a GitHub secret passed to the step) that holds the value."
+};
+var credentialName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" };
+var valueRef = {
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: { env: envName2, secret: envName2 },
+  description: "A value read from the environment at deploy time: { env: NAME } or { secret: NAME }."
+};
+var credentialRef = {
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: { env: envName2, secret: envName2 },
+  description: "Credentials are references only: { env: NAME } or { secret: NAME }."
+};
+var parameters = {
+  type: "object",
+  additionalProperties: false,
+  description: "Deploy parameters: variable overrides and connection remapping (same format as a parameters file).",
+  properties: {
+    variables: {
+      type: "object",
+      description: "Variable name → value (a string, or { env: NAME }).",
+      additionalProperties: {
+        anyOf: [
+          { type: "string" },
+          { type: "number" },
+          { type: "boolean" },
+          { type: "object", additionalProperties: false, required: ["env"], properties: { env: envName2 } }
+        ]
+      }
+    },
+    connections: {
+      type: "object",
+      description: "Connection name (as in connections.yml) → its settings in this tenant.",
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          connectionString: { anyOf: [{ type: "string" }, valueRef] },
+          type: { type: "string" },
+          username: credentialRef,
+          password: credentialRef
+        }
+      }
+    }
+  }
+};
+var credentialSpec = {
+  type: "object",
+  additionalProperties: false,
+  description: "Either { apiKeyEnv }, or { clientIdEnv, clientSecretEnv } (OAuth client credentials), or { ref: <name> } pointing at a shared entry under the top-level 'credentials'.",
+  properties: {
+    apiKeyEnv: { ...envName2, description: "Environment variable holding the tenant's API key." },
+    clientIdEnv: { ...envName2, description: "Environment variable holding the OAuth client id." },
+    clientSecretEnv: { ...envName2, description: "Environment variable holding the OAuth client secret." },
+    ref: { ...credentialName, description: "Name of a shared entry under the top-level 'credentials'." }
+  },
+  oneOf: [
+    { required: ["apiKeyEnv"], not: { anyOf: [{ required: ["clientIdEnv"] }, { required: ["ref"] }] } },
+    {
+      required: ["clientIdEnv", "clientSecretEnv"],
+      not: { anyOf: [{ required: ["apiKeyEnv"] }, { required: ["ref"] }] }
+    },
+    {
+      required: ["ref"],
+      not: {
+        anyOf: [
+          { required: ["apiKeyEnv"] },
+          { required: ["clientIdEnv"] },
+          { required: ["clientSecretEnv"] }
+        ]
+      }
+    }
+  ]
+};
+var sharedCredential = {
+  type: "object",
+  additionalProperties: false,
+  description: "A credential many tenants share, e.g. a regional OAuth client.",
+  properties: {
+    apiKeyEnv: envName2,
+    clientIdEnv: envName2,
+    clientSecretEnv: envName2
+  },
+  oneOf: [
+    { required: ["apiKeyEnv"], not: { required: ["clientIdEnv"] } },
+    { required: ["clientIdEnv", "clientSecretEnv"], not: { required: ["apiKeyEnv"] } }
+  ]
+};
+var label = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.:/-]*$" };
+var tenantInventorySchema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/qlik-cicd/schemas/tenant-inventory.schema.json",
+  title: "Qlik Cloud tenant inventory",
+  description: "The customer tenants an app is rolled out to (rollout-canary): where they are, how they are labelled, which credentials (by environment variable name) reach them and which deploy parameters they get.",
+  type: "object",
+  additionalProperties: false,
+  required: ["tenants"],
+  properties: {
+    version: { const: 1, description: "Inventory format version." },
+    credentials: {
+      type: "object",
+      description: "Shared credentials by name, referenced from tenants as credentials: { ref: <name> }.",
+      propertyNames: credentialName,
+      additionalProperties: sharedCredential
+    },
+    defaults: {
+      type: "object",
+      additionalProperties: false,
+      description: "Applied to every tenant that does not set its own.",
+      properties: {
+        credentials: credentialSpec,
+        parameters,
+        labels: { type: "array", items: label, uniqueItems: true }
+      }
+    },
+    tenants: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "url"],
+        properties: {
+          name: {
+            type: "string",
+            pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+            maxLength: 100,
+            description: "Unique name of the tenant (the customer), used in reports and state."
+          },
+          url: { ...nonEmpty2, description: "Tenant address, e.g. https://acme.eu.qlikcloud.com." },
+          region: { ...nonEmpty2, description: "Region, e.g. eu, us (also usable as a label)." },
+          labels: {
+            type: "array",
+            items: label,
+            uniqueItems: true,
+            description: "Labels for canary and wave selectors, e.g. canary, wave-1, eu."
+          },
+          credentials: credentialSpec,
+          parameters
+        }
+      }
+    }
+  }
+};
+
+// packages/delivery/src/rollout/inventory.ts
+var validateSchema2 = new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(tenantInventorySchema);
 
 // node_modules/@qlik/api/automations.js
 async function queueAutomationRun(id, body, options) {
