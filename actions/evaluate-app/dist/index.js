@@ -96045,7 +96045,9 @@ var NOT_SENT = {
   ENETUNREACH: "network unreachable",
   EHOSTUNREACH: "host unreachable",
   EADDRNOTAVAIL: "address not available",
-  UND_ERR_CONNECT_TIMEOUT: "connect timeout"
+  UND_ERR_CONNECT_TIMEOUT: "connect timeout",
+  // fetch refuses some ports outright (e.g. 1, 25, 6000), before opening any connection.
+  FETCH_BAD_PORT: "the port is one that fetch refuses to use; choose another port"
 };
 var MAYBE_SENT = {
   ECONNRESET: "connection reset",
@@ -96059,14 +96061,15 @@ var MAYBE_SENT = {
   RESPONSE_TERMINATED: "the response was cut off"
 };
 var TIMEOUT_CODES = /* @__PURE__ */ new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
-var PERMANENT = /* @__PURE__ */ new Set(["ENOTFOUND"]);
+var PERMANENT = /* @__PURE__ */ new Set(["ENOTFOUND", "FETCH_BAD_PORT"]);
 var MESSAGE_PATTERNS = [
   [/connect timeout error/i, "UND_ERR_CONNECT_TIMEOUT"],
   [/headers timeout error/i, "UND_ERR_HEADERS_TIMEOUT"],
   [/body timeout error/i, "UND_ERR_BODY_TIMEOUT"],
   [/other side closed/i, "UND_ERR_SOCKET"],
   [/socket hang up/i, "ECONNRESET"],
-  [/\bterminated\b/i, "RESPONSE_TERMINATED"]
+  [/\bterminated\b/i, "RESPONSE_TERMINATED"],
+  [/\bbad port\b/i, "FETCH_BAD_PORT"]
 ];
 function classifyNetworkError(error2) {
   const codes = [];

@@ -55,6 +55,8 @@ const NOT_SENT: Record<string, string> = {
   EHOSTUNREACH: "host unreachable",
   EADDRNOTAVAIL: "address not available",
   UND_ERR_CONNECT_TIMEOUT: "connect timeout",
+  // fetch refuses some ports outright (e.g. 1, 25, 6000), before opening any connection.
+  FETCH_BAD_PORT: "the port is one that fetch refuses to use; choose another port",
 };
 
 /** Codes where the request may have been received and acted upon: only idempotent calls are repeated. */
@@ -72,7 +74,7 @@ const MAYBE_SENT: Record<string, string> = {
 
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
 /** Permanent: retrying a host name that does not exist only delays the message. */
-const PERMANENT = new Set(["ENOTFOUND"]);
+const PERMANENT = new Set(["ENOTFOUND", "FETCH_BAD_PORT"]);
 
 /** Messages undici/fetch produce, for errors where only the text survived (e.g. @qlik/api's InvokeFetchError). */
 const MESSAGE_PATTERNS: [RegExp, string][] = [
@@ -82,6 +84,7 @@ const MESSAGE_PATTERNS: [RegExp, string][] = [
   [/other side closed/i, "UND_ERR_SOCKET"],
   [/socket hang up/i, "ECONNRESET"],
   [/\bterminated\b/i, "RESPONSE_TERMINATED"],
+  [/\bbad port\b/i, "FETCH_BAD_PORT"],
 ];
 
 export interface ClassifiedNetworkError extends NetworkFailure {
