@@ -2,15 +2,12 @@ import * as core from "@actions/core";
 import { AuditTrail } from "@qlik-cicd/common";
 import { dirname, join } from "node:path";
 import { canUploadArtifacts, uploadArtifact } from "./artifacts.ts";
+import { currentRunUrl } from "./run-context.ts";
 import { tmpdir } from "node:os";
 
 /** Context of the run the audit records point back to, from the runner's standard variables. */
 function runContext(env: NodeJS.ProcessEnv) {
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const runUrl =
-    env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-      ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-      : "local";
+  const runUrl = currentRunUrl(env) ?? "local";
   const id = [env.GITHUB_RUN_ID ?? "local", env.GITHUB_RUN_ATTEMPT ?? "1", env.GITHUB_JOB, env.GITHUB_ACTION]
     .filter(Boolean)
     .join("-")

@@ -5,3 +5,4 @@ export * from "./outputs.ts";
 export * from "./logger.ts";
 export * from "./audit.ts";
 export * from "./artifacts.ts";
+export * from "./run-context.ts";

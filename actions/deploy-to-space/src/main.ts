@@ -11,6 +11,7 @@ import {
 } from "@qlik-cicd/delivery";
 import { describeError, secrets } from "@qlik-cicd/common";
 import {
+  currentRunUrl,
   actionsLogger,
   readBooleanInput,
   readConnectionInputs,
@@ -27,16 +28,10 @@ function workspacePath(path: string | undefined): string | undefined {
   return isAbsolute(path) ? path : resolve(base, path);
 }
 
-function runUrl(): string | undefined {
-  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
-  if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID) return undefined;
-  return `${GITHUB_SERVER_URL || "https://github.com"}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
-}
-
 function readOptions(): DeployOptions {
   const provenance = {
     ...(process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {}),
-    ...(runUrl() ? { runUrl: runUrl() } : {}),
+    ...(currentRunUrl() ? { runUrl: currentRunUrl() } : {}),
     ...(process.env.GITHUB_REF ? { ref: process.env.GITHUB_REF } : {}),
   };
   return {

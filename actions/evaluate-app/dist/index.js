@@ -99477,18 +99477,24 @@ async function uploadArtifact(name, files, rootDirectory) {
   return true;
 }
 
+// actions/_shared/src/run-context.ts
+function currentRunUrl(env = process.env) {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = env;
+  if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID) return void 0;
+  return `${GITHUB_SERVER_URL || "https://github.com"}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
+}
+
 // actions/_shared/src/audit.ts
 import { tmpdir } from "node:os";
 function runContext(env) {
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const runUrl2 = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : "local";
+  const runUrl = currentRunUrl(env) ?? "local";
   const id = [env.GITHUB_RUN_ID ?? "local", env.GITHUB_RUN_ATTEMPT ?? "1", env.GITHUB_JOB, env.GITHUB_ACTION].filter(Boolean).join("-").replace(/[^A-Za-z0-9._-]+/g, "_");
-  return { actor: env.GITHUB_ACTOR ?? env.USER ?? "unknown", runUrl: runUrl2, id };
+  return { actor: env.GITHUB_ACTOR ?? env.USER ?? "unknown", runUrl, id };
 }
 function startAudit(actionName, env = process.env) {
-  const { actor, runUrl: runUrl2, id } = runContext(env);
+  const { actor, runUrl, id } = runContext(env);
   const file = env.QLIK_AUDIT_FILE ?? join(env.RUNNER_TEMP ?? tmpdir(), "qlik-audit", `${actionName}-${id}.jsonl`);
-  return new AuditTrail({ file, actor, runUrl: runUrl2, action: actionName });
+  return new AuditTrail({ file, actor, runUrl, action: actionName });
 }
 async function finishAudit(trail, actionName, env = process.env) {
   trail.close();
@@ -99599,11 +99605,6 @@ function baselineInput() {
 function optionalNumber(name, bounds) {
   return readInput(name) === void 0 ? void 0 : readNumberInput(name, 0, bounds);
 }
-function runUrl() {
-  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
-  if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID) return void 0;
-  return `${GITHUB_SERVER_URL || "https://github.com"}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
-}
 function readOptions() {
   const runId = process.env.GITHUB_RUN_ID;
   const tag = `${runId ? `run ${runId} ` : ""}${randomBytes2(3).toString("hex")}`;
@@ -99642,7 +99643,7 @@ async function comment(result2, token) {
   }
   try {
     const github = new GitHubClient({ token, apiUrl: process.env.GITHUB_API_URL, logger: actionsLogger });
-    await commentOnPullRequest(github, pr, result2.report, { runUrl: runUrl(), logger: actionsLogger });
+    await commentOnPullRequest(github, pr, result2.report, { runUrl: currentRunUrl(), logger: actionsLogger });
   } catch (error2) {
     warning(`Could not comment on pull request #${pr.number}: ${error2.message}`);
   }
@@ -99678,7 +99679,7 @@ async function run() {
     writeOutput(OUTPUTS.baselineEvaluationId, result2.baselineEvaluationId);
     writeOutput(OUTPUTS.verdict, result2.verdict);
     writeOutput(OUTPUTS.report, reportPath);
-    await summary.addRaw(secrets.redact(renderEvaluationMarkdown(result2.report, { runUrl: runUrl() }))).write();
+    await summary.addRaw(secrets.redact(renderEvaluationMarkdown(result2.report, { runUrl: currentRunUrl() }))).write();
     await comment(result2, token);
     if (uploadArtifact2) await upload(reportPath, result2.appName);
     if (result2.verdict === "fail") throw new CicdError(failureSentence(result2.gate, result2.appName));

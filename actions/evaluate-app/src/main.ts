@@ -17,6 +17,7 @@ import {
   type EvaluateAppResult,
 } from "@qlik-cicd/delivery";
 import {
+  currentRunUrl,
   actionsLogger,
   uploadArtifact,
   readBooleanInput,
@@ -49,12 +50,6 @@ function baselineInput(): string | undefined {
 
 function optionalNumber(name: string, bounds: { min?: number; max?: number }): number | undefined {
   return readInput(name) === undefined ? undefined : readNumberInput(name, 0, bounds);
-}
-
-function runUrl(): string | undefined {
-  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
-  if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID) return undefined;
-  return `${GITHUB_SERVER_URL || "https://github.com"}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
 }
 
 function readOptions(): EvaluateAppOptions {
@@ -103,7 +98,7 @@ async function comment(result: EvaluateAppResult, token: string | undefined): Pr
   }
   try {
     const github = new GitHubClient({ token, apiUrl: process.env.GITHUB_API_URL, logger: actionsLogger });
-    await commentOnPullRequest(github, pr, result.report, { runUrl: runUrl(), logger: actionsLogger });
+    await commentOnPullRequest(github, pr, result.report, { runUrl: currentRunUrl(), logger: actionsLogger });
   } catch (error) {
     // The verdict matters more than the comment (e.g. a fork's read-only token).
     core.warning(`Could not comment on pull request #${pr.number}: ${(error as Error).message}`);
@@ -145,7 +140,7 @@ export async function run(): Promise<void> {
     writeOutput(OUTPUTS.verdict, result.verdict);
     writeOutput(OUTPUTS.report, reportPath);
     await core.summary
-      .addRaw(secrets.redact(renderEvaluationMarkdown(result.report, { runUrl: runUrl() })))
+      .addRaw(secrets.redact(renderEvaluationMarkdown(result.report, { runUrl: currentRunUrl() })))
       .write();
     await comment(result, token);
     if (uploadArtifact) await upload(reportPath, result.appName);

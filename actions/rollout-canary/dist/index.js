@@ -101219,18 +101219,24 @@ async function uploadArtifact(name, files, rootDirectory) {
   return true;
 }
 
+// actions/_shared/src/run-context.ts
+function currentRunUrl(env = process.env) {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = env;
+  if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID) return void 0;
+  return `${GITHUB_SERVER_URL || "https://github.com"}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
+}
+
 // actions/_shared/src/audit.ts
 import { tmpdir } from "node:os";
 function runContext(env) {
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const runUrl2 = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : "local";
+  const runUrl = currentRunUrl(env) ?? "local";
   const id = [env.GITHUB_RUN_ID ?? "local", env.GITHUB_RUN_ATTEMPT ?? "1", env.GITHUB_JOB, env.GITHUB_ACTION].filter(Boolean).join("-").replace(/[^A-Za-z0-9._-]+/g, "_");
-  return { actor: env.GITHUB_ACTOR ?? env.USER ?? "unknown", runUrl: runUrl2, id };
+  return { actor: env.GITHUB_ACTOR ?? env.USER ?? "unknown", runUrl, id };
 }
 function startAudit(actionName, env = process.env) {
-  const { actor, runUrl: runUrl2, id } = runContext(env);
+  const { actor, runUrl, id } = runContext(env);
   const file = env.QLIK_AUDIT_FILE ?? join4(env.RUNNER_TEMP ?? tmpdir(), "qlik-audit", `${actionName}-${id}.jsonl`);
-  return new AuditTrail({ file, actor, runUrl: runUrl2, action: actionName });
+  return new AuditTrail({ file, actor, runUrl, action: actionName });
 }
 async function finishAudit(trail, actionName, env = process.env) {
   trail.close();
@@ -101332,11 +101338,6 @@ function workspacePath(path2) {
   const base = process.env.GITHUB_WORKSPACE || process.cwd();
   return isAbsolute(path2) ? path2 : resolve(base, path2);
 }
-function runUrl() {
-  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
-  if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID) return void 0;
-  return `${GITHUB_SERVER_URL || "https://github.com"}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
-}
 function jobSuffix(wave, shard) {
   const parts = [
     ...wave !== void 0 ? [`wave${wave}`] : [],
@@ -101394,7 +101395,7 @@ ${renderRolloutMarkdown(report)}`)).write();
     }
     const provenance = {
       ...process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {},
-      ...runUrl() ? { runUrl: runUrl() } : {},
+      ...currentRunUrl() ? { runUrl: currentRunUrl() } : {},
       ...process.env.GITHUB_REF ? { ref: process.env.GITHUB_REF } : {}
     };
     const run2 = await rolloutApp(

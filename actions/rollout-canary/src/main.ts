@@ -10,6 +10,7 @@ import {
   type RolloutReport,
 } from "@qlik-cicd/delivery";
 import {
+  currentRunUrl,
   actionsLogger,
   readBooleanInput,
   readInput,
@@ -26,12 +27,6 @@ function workspacePath(path: string | undefined): string | undefined {
   if (!path) return undefined;
   const base = process.env.GITHUB_WORKSPACE || process.cwd();
   return isAbsolute(path) ? path : resolve(base, path);
-}
-
-function runUrl(): string | undefined {
-  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
-  if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID) return undefined;
-  return `${GITHUB_SERVER_URL || "https://github.com"}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
 }
 
 /** `-wave2-shard1of3`: keeps the files and artifacts of matrix jobs apart. */
@@ -106,7 +101,7 @@ export async function run(): Promise<void> {
 
     const provenance = {
       ...(process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {}),
-      ...(runUrl() ? { runUrl: runUrl() } : {}),
+      ...(currentRunUrl() ? { runUrl: currentRunUrl() } : {}),
       ...(process.env.GITHUB_REF ? { ref: process.env.GITHUB_REF } : {}),
     };
     const run = await rolloutApp(

@@ -31265,11 +31265,17 @@ async function uploadArtifact(name, files, rootDirectory) {
   return true;
 }
 
+// actions/_shared/src/run-context.ts
+function currentRunUrl(env = process.env) {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = env;
+  if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID) return void 0;
+  return `${GITHUB_SERVER_URL || "https://github.com"}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
+}
+
 // actions/_shared/src/audit.ts
 import { tmpdir as tmpdir2 } from "node:os";
 function runContext(env) {
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const runUrl = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : "local";
+  const runUrl = currentRunUrl(env) ?? "local";
   const id = [env.GITHUB_RUN_ID ?? "local", env.GITHUB_RUN_ATTEMPT ?? "1", env.GITHUB_JOB, env.GITHUB_ACTION].filter(Boolean).join("-").replace(/[^A-Za-z0-9._-]+/g, "_");
   return { actor: env.GITHUB_ACTOR ?? env.USER ?? "unknown", runUrl, id };
 }
