@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import type { SimulatorOptions } from "./core/simulator.ts";
 
 const USAGE =
-  "Usage: qlik-sim [--port N] [--tenants N] [--latency-ms N] [--fault-rate F] [--seed NAME] [--state-dir D]";
+  "Usage: qlik-sim [--port N] [--tenants N] [--latency-ms N] [--qix-latency-ms N] [--fault-rate F] [--seed NAME] [--state-dir D]";
 
 export function parseCliArgs(argv: string[]): SimulatorOptions {
   let values: Record<string, string | boolean | undefined>;
@@ -16,6 +16,7 @@ export function parseCliArgs(argv: string[]): SimulatorOptions {
         port: { type: "string" },
         tenants: { type: "string" },
         "latency-ms": { type: "string" },
+        "qix-latency-ms": { type: "string" },
         "fault-rate": { type: "string" },
         seed: { type: "string" },
         "state-dir": { type: "string" },
@@ -42,6 +43,9 @@ export function parseCliArgs(argv: string[]): SimulatorOptions {
   if (tenants !== undefined) opts.tenants = tenants;
   const latency = int("latency-ms", 0, 600000);
   if (latency !== undefined) opts.latencyMs = latency;
+  // Every engine call is a round trip too: --latency-ms applies to QIX requests unless set apart.
+  const qixLatency = int("qix-latency-ms", 0, 600000) ?? latency;
+  if (qixLatency !== undefined) opts.qixLatencyMs = qixLatency;
   if (values["fault-rate"] !== undefined) {
     const raw = String(values["fault-rate"]);
     const f = Number(raw);

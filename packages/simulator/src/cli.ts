@@ -1,5 +1,5 @@
 /**
- * `qlik-sim [--port N] [--tenants N] [--latency-ms N] [--fault-rate F] [--seed NAME] [--state-dir D]`
+ * `qlik-sim [--port N] [--tenants N] [--latency-ms N] [--qix-latency-ms N] [--fault-rate F] [--seed NAME] [--state-dir D]`
  * Prints exactly one JSON line (the description) on stdout, then serves until SIGTERM/SIGINT (exit 0).
  * A bad flag prints one sentence on stderr and exits 2.
  */

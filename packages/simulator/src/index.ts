@@ -76,6 +76,8 @@ function validateOptions(o: SimulatorOptions): void {
   int(o.port, "port", 0, 65535);
   if (o.latencyMs !== undefined && (!(o.latencyMs >= 0) || !Number.isFinite(o.latencyMs)))
     throw new Error("latencyMs must be a number >= 0.");
+  if (o.qixLatencyMs !== undefined && (!(o.qixLatencyMs >= 0) || !Number.isFinite(o.qixLatencyMs)))
+    throw new Error("qixLatencyMs must be a number >= 0.");
   if (o.faultRate !== undefined && !(o.faultRate >= 0 && o.faultRate <= 1))
     throw new Error("faultRate must be a number between 0 and 1.");
   if (o.seed !== undefined && (typeof o.seed !== "string" || o.seed === ""))

@@ -57,6 +57,11 @@ export interface SimulatorOptions {
   port?: number;
   /** Latency added to every REST request and WebSocket upgrade, ms. */
   latencyMs?: number;
+  /**
+   * Latency added to every QIX request on an open WebSocket before it is answered, ms: the round trip
+   * each engine call costs over a network (default 0; the CLI's --latency-ms sets both).
+   */
+  qixLatencyMs?: number;
   /** Default fault rate for every tenant, 0..1. */
   faultRate?: number;
   /** Seeds ids, credentials and faults; also selects content: "empty" seeds nothing, anything else the demo. */
@@ -903,6 +908,7 @@ export class Simulator {
           onChange: () => {
             if (tenant.apps.get(appId) === appRecord) touchApp(this.ctx, tenant, appRecord);
           },
+          ...(this.options.qixLatencyMs ? { latencyMs: this.options.qixLatencyMs } : {}),
         });
       });
     } catch (e) {

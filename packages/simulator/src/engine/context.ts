@@ -8,6 +8,8 @@ export interface EngineSession {
   appRecord: AppRecord;
   principal: Principal;
   onChange(): void;
+  /** Delay before each request on this session is answered, ms (a network round trip to the engine). */
+  latencyMs?: number;
 }
 
 export type HandleKind = "global" | "doc" | "object" | "dimension" | "measure" | "variable" | "bookmark";

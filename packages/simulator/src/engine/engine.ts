@@ -327,17 +327,23 @@ export function createQixEngine(options: QixEngineOptions = {}): {
           : Buffer.isBuffer(data)
             ? data.toString("utf8")
             : Buffer.from(data).toString("utf8");
-        try {
-          conn.onMessage(text);
-        } catch (err) {
-          // Never let one bad request (or a throwing onChange) take the process down.
-          const message = err instanceof Error ? err.message : String(err);
-          conn.send({
-            jsonrpc: "2.0",
-            id: null,
-            error: { code: QixErrorCode.INTERNAL_ERROR, parameter: "", message },
-          });
-        }
+        const answer = () => {
+          try {
+            conn.onMessage(text);
+          } catch (err) {
+            // Never let one bad request (or a throwing onChange) take the process down.
+            const message = err instanceof Error ? err.message : String(err);
+            conn.send({
+              jsonrpc: "2.0",
+              id: null,
+              error: { code: QixErrorCode.INTERNAL_ERROR, parameter: "", message },
+            });
+          }
+        };
+        // Timers of equal delay fire in the order they were set, so requests are still answered in
+        // the order they arrived; pipelined requests overlap their round trips as they do over a network.
+        if (session.latencyMs) setTimeout(answer, session.latencyMs);
+        else answer();
       });
       ws.on("close", () => {
         const peers = shared.connections.get(doc);
