@@ -3,7 +3,7 @@
  * approval state, layout-only state) are removed, lists are put in a stable order, text uses LF.
  * Canonicalising twice gives the same result, so canonical forms can be compared directly.
  */
-import { canonicalJson } from "@qlik-cicd/common";
+import { sameCanonicalJson, sortedKeys } from "@qlik-cicd/common";
 import {
   infoOf,
   isObject,
@@ -107,13 +107,13 @@ function cleanNode(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(cleanNode);
   if (!isObject(value)) return value;
   const out: JsonObject = {};
-  for (const key of Object.keys(value).sort()) {
+  for (const key of sortedKeys(value)) {
     const v = value[key];
     if (v === undefined || LAYOUT_ONLY_KEYS.has(key)) continue;
     if (key === "qStateName" && (v === "" || v === null)) continue;
     if (key === "qMetaDef" && isObject(v)) {
       const meta: JsonObject = {};
-      for (const mk of Object.keys(v).sort()) {
+      for (const mk of sortedKeys(v)) {
         if (!VOLATILE_META_KEYS.has(mk) && v[mk] !== undefined) meta[mk] = cleanNode(v[mk]);
       }
       out[key] = meta;
@@ -207,7 +207,7 @@ export function canonicalizeContent(content: AppTreeContent): AppTreeContent {
   return out;
 }
 
-/** Equality of two values by their canonical JSON text. */
+/** Equality of two values by their canonical JSON text (compared without writing the text). */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  return sameCanonicalJson(a, b);
 }

@@ -6,8 +6,16 @@ import type { AppTree } from "./app-tree.ts";
  * content gives an equal digest, whatever order or form the files were read in.
  */
 export function treeDigest(tree: AppTree): string {
-  const parts: string[] = [];
-  for (const [path, text] of tree.fileTexts())
-    parts.push(`${path}\u0000${Buffer.byteLength(text, "utf8")}\u0000${text}`);
-  return sha256Hex(parts.join("\u0000"));
+  // Trees are read-only, so a tree's digest is computed once (a rollout asks for it once per tenant).
+  let digest = digests.get(tree);
+  if (digest === undefined) {
+    const parts: string[] = [];
+    for (const [path, text] of tree.fileTexts())
+      parts.push(`${path}\u0000${Buffer.byteLength(text, "utf8")}\u0000${text}`);
+    digest = sha256Hex(parts.join("\u0000"));
+    digests.set(tree, digest);
+  }
+  return digest;
 }
+
+const digests = new WeakMap<AppTree, string>();

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "@jest/globals";
-import { canonicalJson, mapLimit, SecretRegistry, ConfigError, describeError } from "../src/index.ts";
+import {
+  canonicalJson,
+  keysInOrder,
+  mapLimit,
+  sameCanonicalJson,
+  SecretRegistry,
+  ConfigError,
+  describeError,
+  sortKeysDeep,
+} from "../src/index.ts";
 
 describe("canonicalJson", () => {
   it("sorts keys at every depth, drops undefined and ends with one LF", () => {
@@ -53,5 +62,41 @@ describe("SecretRegistry.redact", () => {
     registry.register("token-1234");
     registry.register("token-1234-extended");
     expect(registry.redact("token-1234-extended and token-1234")).toBe("*** and ***");
+  });
+});
+
+describe("sameCanonicalJson", () => {
+  const cases: [unknown, unknown][] = [
+    [
+      { a: 1, b: [1, { c: "x" }] },
+      { b: [1, { c: "x" }], a: 1 },
+    ],
+    [{ a: 1, b: undefined }, { a: 1 }],
+    [
+      [undefined, 1],
+      [null, 1],
+    ],
+    [{ a: [] }, { a: {} }],
+    [{ a: 1 }, { a: 1, b: 2 }],
+    [{ a: "1" }, { a: 1 }],
+    [null, undefined],
+    [
+      [1, 2],
+      [2, 1],
+    ],
+    [{ a: { b: { c: 1 } } }, { a: { b: { c: 2 } } }],
+    ["x", "x"],
+    [0, -0],
+  ];
+  it.each(cases)("agrees with comparing canonical JSON text (%j vs %j)", (a, b) => {
+    expect(sameCanonicalJson(a, b)).toBe(canonicalJson(a) === canonicalJson(b));
+    expect(sameCanonicalJson(b, a)).toBe(canonicalJson(a) === canonicalJson(b));
+  });
+
+  it("sortKeysDeep keeps already-sorted objects and sorts the rest", () => {
+    expect(keysInOrder(["a", "b", "c"])).toBe(true);
+    expect(keysInOrder(["b", "a"])).toBe(false);
+    expect(Object.keys(sortKeysDeep({ b: 1, a: { d: 1, c: 2 } }))).toEqual(["a", "b"]);
+    expect(Object.keys(sortKeysDeep({ b: 1, a: { d: 1, c: 2 } }).a)).toEqual(["c", "d"]);
   });
 });

@@ -20,10 +20,36 @@ import type { DeployChange } from "./types.ts";
 
 export { AppTree, readAppTree, treeDigest };
 
+/*
+ * Trees are read-only, so what is derived from them is kept per tree (weakly): a rollout deploys one
+ * source to many tenants, and for every first deploy it would otherwise re-derive the same title copy,
+ * empty tree, plan and diff once per tenant.
+ */
+const pairMemo = <T>() => new WeakMap<AppTree, WeakMap<AppTree, T>>();
+function memoPair<T>(memo: WeakMap<AppTree, WeakMap<AppTree, T>>, a: AppTree, b: AppTree, make: () => T): T {
+  let inner = memo.get(a);
+  if (!inner) {
+    inner = new WeakMap();
+    memo.set(a, inner);
+  }
+  let value = inner.get(b);
+  if (value === undefined) {
+    value = make();
+    inner.set(b, value);
+  }
+  return value;
+}
+const markdownMemo = pairMemo<string>();
+const changesMemo = { prune: pairMemo<DeployChange[]>(), keep: pairMemo<DeployChange[]>() };
+const emptyMemo = new WeakMap<AppTree, AppTree>();
+const titleMemo = new WeakMap<AppTree, Map<string, AppTree>>();
+
 /** The semantic diff from `current` to `desired` as markdown (for the plan's details). */
 export function diffMarkdown(current: AppTree, desired: AppTree): string {
-  const diff = diffAppTrees(current, desired);
-  return diff.changed ? renderDiffMarkdown(diff, { title: "" }) : "";
+  return memoPair(markdownMemo, current, desired, () => {
+    const diff = diffAppTrees(current, desired);
+    return diff.changed ? renderDiffMarkdown(diff, { title: "" }) : "";
+  });
 }
 
 /** Reads an app's content over QIX. */
@@ -33,6 +59,15 @@ export async function unbuildFromTenant(client: QlikClient, appId: string): Prom
 
 /** An empty app limited to the kinds `like` manages, so a diff against it lists everything as added. */
 export function emptyTreeLike(like: AppTree): AppTree {
+  let empty = emptyMemo.get(like);
+  if (!empty) {
+    empty = makeEmptyTreeLike(like);
+    emptyMemo.set(like, empty);
+  }
+  return empty;
+}
+
+function makeEmptyTreeLike(like: AppTree): AppTree {
   const c = like.content;
   const content: AppTreeContent = {};
   if (c.appProperties !== undefined) content.appProperties = {};
@@ -50,12 +85,20 @@ export function emptyTreeLike(like: AppTree): AppTree {
 export function withTitle(tree: AppTree, name: string): AppTree {
   if (tree.content.appProperties === undefined) return tree;
   if (tree.content.appProperties.qTitle === name) return tree;
-  return new AppTree(
-    { ...tree.content, appProperties: { ...tree.content.appProperties, qTitle: name } },
-    {
-      warnings: tree.warnings,
-    },
-  );
+  let titled = titleMemo.get(tree);
+  if (!titled) {
+    titled = new Map();
+    titleMemo.set(tree, titled);
+  }
+  let copy = titled.get(name);
+  if (!copy) {
+    copy = new AppTree(
+      { ...tree.content, appProperties: { ...tree.content.appProperties, qTitle: name } },
+      { warnings: tree.warnings },
+    );
+    titled.set(name, copy);
+  }
+  return copy;
 }
 
 /** The title the files give the app, if any. */
@@ -71,12 +114,15 @@ const CHANGE = { create: "add", update: "update", delete: "remove" } as const;
  * (with `prune` false, things only `current` has are kept, so they are not listed).
  */
 export function compareContent(current: AppTree, desired: AppTree, prune: boolean): DeployChange[] {
-  const plan = planBuild(current, desired, { prune });
-  return plan.operations.map((op) => ({
-    change: CHANGE[op.action],
-    kind: op.kind === "object" && op.type ? op.type : op.kind,
-    name: op.title,
-  }));
+  const changes = memoPair(prune ? changesMemo.prune : changesMemo.keep, current, desired, () =>
+    planBuild(current, desired, { prune }).operations.map((op) => ({
+      change: CHANGE[op.action],
+      kind: op.kind === "object" && op.type ? op.type : op.kind,
+      name: op.title,
+    })),
+  );
+  // Copies: callers keep the list in their own results.
+  return changes.map((c) => ({ ...c }));
 }
 
 /** Converges the open app to `desired` (no reload; the deploy reloads through the reloads API). */
