@@ -37,6 +37,11 @@ export interface BuildResult {
   kept: BuildPlan["kept"];
   reload?: ReloadOutcome;
   saved: boolean;
+  /**
+   * Handles the build opened (created or updated entities), by `<kind>/<id>`, e.g. `measure/m1`:
+   * callers that go on working on those entities in the same session need not ask for them again.
+   */
+  openedHandles: ReadonlyMap<string, unknown>;
 }
 
 /** A QIX call failed while applying one operation; earlier operations stay applied. */
@@ -56,7 +61,8 @@ export class BuildError extends CicdError {
   }
 }
 
-async function apply(doc: QixDoc, op: BuildOperation, connectionIds: Map<string, string>): Promise<void> {
+/** Applies one operation; returns the handle it opened on the entity, if any. */
+async function apply(doc: QixDoc, op: BuildOperation, connectionIds: Map<string, string>): Promise<unknown> {
   const props = op.value as JsonObject;
   switch (op.kind) {
     case "connection": {
@@ -70,34 +76,41 @@ async function apply(doc: QixDoc, op: BuildOperation, connectionIds: Map<string,
       }
       return;
     }
-    case "dimension":
-      if (op.action === "delete") await doc.destroyDimension(op.id);
-      else if (op.action === "create") await doc.createDimension(props);
-      else await (await doc.getDimension(op.id)).setProperties(props);
-      return;
-    case "measure":
-      if (op.action === "delete") await doc.destroyMeasure(op.id);
-      else if (op.action === "create") await doc.createMeasure(props);
-      else await (await doc.getMeasure(op.id)).setProperties(props);
-      return;
-    case "variable":
-      if (op.action === "delete") await doc.destroyVariableById(op.id);
-      else if (op.action === "create") await doc.createVariableEx(props);
-      else await (await doc.getVariableById(op.id)).setProperties(props);
-      return;
-    case "bookmark":
-      if (op.action === "delete") await doc.destroyBookmark(op.id);
-      else if (op.action === "create") await doc.createBookmark(props);
-      else await (await doc.getBookmark(op.id)).setProperties(props);
-      return;
+    case "dimension": {
+      if (op.action === "delete") return void (await doc.destroyDimension(op.id));
+      if (op.action === "create") return doc.createDimension(props);
+      const handle = await doc.getDimension(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
+    case "measure": {
+      if (op.action === "delete") return void (await doc.destroyMeasure(op.id));
+      if (op.action === "create") return doc.createMeasure(props);
+      const handle = await doc.getMeasure(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
+    case "variable": {
+      if (op.action === "delete") return void (await doc.destroyVariableById(op.id));
+      if (op.action === "create") return doc.createVariableEx(props);
+      const handle = await doc.getVariableById(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
+    case "bookmark": {
+      if (op.action === "delete") return void (await doc.destroyBookmark(op.id));
+      if (op.action === "create") return doc.createBookmark(props);
+      const handle = await doc.getBookmark(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
     case "object": {
       const entry = op.value as ObjectEntry;
-      if (op.action === "delete") await doc.destroyObject(op.id);
-      else if (op.action === "create") {
-        const handle = await doc.createObject(entry.qProperty);
-        if (entry.qChildren.length > 0) await handle.setFullPropertyTree(entry);
-      } else await (await doc.getObject(op.id)).setFullPropertyTree(entry);
-      return;
+      if (op.action === "delete") return void (await doc.destroyObject(op.id));
+      const handle =
+        op.action === "create" ? await doc.createObject(entry.qProperty) : await doc.getObject(op.id);
+      if (op.action === "update" || entry.qChildren.length > 0) await handle.setFullPropertyTree(entry);
+      return handle;
     }
     case "script":
       await doc.setScript(op.value as string);
@@ -117,7 +130,8 @@ export async function applyPlan(
   plan: BuildPlan,
   connectionIds: Map<string, string> = new Map(),
   logger: Logger = silentLogger,
-): Promise<void> {
+): Promise<Map<string, unknown>> {
+  const opened = new Map<string, unknown>();
   const phases: OperationAction[] = ["delete", "update", "create"];
   for (const kind of OPERATION_ORDER) {
     const ofKind = plan.operations.filter((op) => op.kind === kind);
@@ -127,9 +141,14 @@ export async function applyPlan(
       if (group.length === 0) continue;
       await Promise.all(
         group.map((op) =>
-          apply(doc, op, connectionIds).catch((error: unknown) => {
-            throw new BuildError(op, error);
-          }),
+          apply(doc, op, connectionIds).then(
+            (handle) => {
+              if (handle) opened.set(`${op.kind}/${op.id}`, handle);
+            },
+            (error: unknown) => {
+              throw new BuildError(op, error);
+            },
+          ),
         ),
       );
       logger.info(
@@ -139,6 +158,7 @@ export async function applyPlan(
       );
     }
   }
+  return opened;
 }
 
 /**
@@ -155,9 +175,9 @@ export async function buildApp(
   const plan = planBuild(live.tree, desired, { prune: options.prune ?? true });
   if (!plan.changed) {
     logger.info("The app already matches the files; nothing to do.");
-    return { changed: false, operations: [], kept: plan.kept, saved: false };
+    return { changed: false, operations: [], kept: plan.kept, saved: false, openedHandles: new Map() };
   }
-  await applyPlan(doc, plan, live.connectionIds, logger);
+  const openedHandles = await applyPlan(doc, plan, live.connectionIds, logger);
 
   let reload: ReloadOutcome | undefined;
   if (options.reload) {
@@ -181,5 +201,6 @@ export async function buildApp(
     kept: plan.kept,
     ...(reload ? { reload } : {}),
     saved,
+    openedHandles,
   };
 }

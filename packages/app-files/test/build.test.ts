@@ -89,6 +89,11 @@ describe("buildApp (against the FakeQixDoc test double)", () => {
     ]);
     expect(result.operations.map((o) => `${o.action} ${o.kind} ${o.id}`)).toContain("create object s1");
     expect(result.operations.every((o) => !("value" in o))).toBe(true);
+    // The handles of created entities come back for callers that go on working on them.
+    const created = result.operations.filter(
+      (o) => o.kind !== "connection" && o.kind !== "script" && o.kind !== "app-properties",
+    );
+    expect([...result.openedHandles.keys()].sort()).toEqual(created.map((o) => `${o.kind}/${o.id}`).sort());
   });
 
   test("round trip: unbuild → build into an empty app → unbuild gives byte-identical files", async () => {
@@ -107,7 +112,13 @@ describe("buildApp (against the FakeQixDoc test double)", () => {
     await buildApp(doc, new AppTree(sampleContent()));
     const writes = doc.writes.length;
     const result = await buildApp(doc, new AppTree(sampleContent()), { reload: true });
-    expect(result).toEqual({ changed: false, operations: [], kept: [], saved: false });
+    expect(result).toEqual({
+      changed: false,
+      operations: [],
+      kept: [],
+      saved: false,
+      openedHandles: new Map(),
+    });
     expect(doc.writes.length).toBe(writes);
   });
 

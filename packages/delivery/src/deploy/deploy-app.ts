@@ -329,11 +329,12 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
   const buildAppId = buildApp.appId;
   const managed = state.mode === "managed";
   // Build, credentials, provenance and (managed) making content public all work on the build app:
-  // one QIX session for all of them instead of one each.
+  // one QIX session for all of them instead of one each, saved once at the end.
   if (needBuild || managed) {
     await client.withApp(buildAppId, async (doc) => {
+      let openedHandles: ReadonlyMap<string, unknown> | undefined;
       if (needBuild) {
-        await buildInto(doc, desired, { prune: ctx.prune, logger });
+        ({ openedHandles } = await buildInto(doc, desired, { prune: ctx.prune, logger, save: false }));
         await client.qixMutation(
           buildAppId,
           "ModifyConnection",
@@ -343,23 +344,33 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
         logger.info(`Built '${appName}' (${buildAppId}).`);
         // Recorded before publishing so the published copy carries it. A record, not content: failing
         // to write it is reported but does not fail the deploy.
-        await writeProvenanceInDoc(client, buildAppId, doc, {
-          ...(ctx.options.provenance ?? {}),
-          digest: treeDigest(desired),
-          deployedAt: new Date().toISOString(),
-        }).catch((error: unknown) =>
+        await writeProvenanceInDoc(
+          client,
+          buildAppId,
+          doc,
+          {
+            ...(ctx.options.provenance ?? {}),
+            digest: treeDigest(desired),
+            deployedAt: new Date().toISOString(),
+          },
+          { save: false },
+        ).catch((error: unknown) =>
           logger.warn(
             `Could not record the commit and run on app ${buildAppId}: ${(error as Error).message}`,
           ),
         );
       }
+      let madePublic = 0;
       if (managed) {
-        await client.qixMutation(
+        madePublic = await client.qixMutation(
           buildAppId,
           "Publish",
-          () => makeContentPublic(doc, logger),
+          () => makeContentPublic(doc, logger, { ...(openedHandles ? { openedHandles } : {}), save: false }),
           "make content public",
         );
+      }
+      if (needBuild || madePublic > 0) {
+        await client.qixMutation(buildAppId, "DoSave", () => doc.doSave(), "save app");
       }
     });
   }

@@ -12,12 +12,28 @@ interface Publishable {
   approve(): Promise<void>;
 }
 
+async function open(doc: Doc, kind: string, id: string): Promise<Publishable> {
+  if (kind === "dimension") return doc.getDimension(id);
+  if (kind === "measure") return doc.getMeasure(id);
+  if (kind === "bookmark") return doc.getBookmark(id);
+  return doc.getObject(id);
+}
+
 /**
  * Makes sheets, stories, master visualizations, master dimensions/measures and bookmarks of the
  * staging app public before it is published: in a managed space only public content reaches
  * consumers (and app evaluations). Returns how many entries were made public.
  */
-export async function makeContentPublic(doc: Doc, logger: Logger): Promise<number> {
+export async function makeContentPublic(
+  doc: Doc,
+  logger: Logger,
+  options: {
+    /** Handles already open in this session by `<kind>/<id>` (from the build), used instead of asking again. */
+    openedHandles?: ReadonlyMap<string, unknown>;
+    /** Save the app afterwards (default true; false when the caller saves once at the end). */
+    save?: boolean;
+  } = {},
+): Promise<number> {
   const infos = await doc.getAllInfos();
   const targets = infos.filter(
     (i) =>
@@ -29,16 +45,17 @@ export async function makeContentPublic(doc: Doc, logger: Logger): Promise<numbe
   // Independent per entry: many in flight on the session at once (publish before approve per entry).
   await mapLimit(targets, PUBLISH_IN_FLIGHT, async (info) => {
     const id = info.qId ?? "";
-    let handle: Publishable;
-    if (info.qType === "dimension") handle = await doc.getDimension(id);
-    else if (info.qType === "measure") handle = await doc.getMeasure(id);
-    else if (info.qType === "bookmark") handle = await doc.getBookmark(id);
-    else handle = await doc.getObject(id);
+    const kind =
+      info.qType === "dimension" || info.qType === "measure" || info.qType === "bookmark"
+        ? info.qType
+        : "object";
+    const handle =
+      (options.openedHandles?.get(`${kind}/${id}`) as Publishable | undefined) ?? (await open(doc, kind, id));
     await handle.publish();
     await handle.approve();
   });
   const count = targets.length;
-  if (count) await doc.doSave();
+  if (count && (options.save ?? true)) await doc.doSave();
   logger.info(`Made ${count} sheets, master items and bookmarks public in the staging app.`);
   return count;
 }

@@ -37,6 +37,7 @@ export async function writeProvenanceInDoc(
   appId: string,
   doc: unknown,
   record: ProvenanceRecord,
+  options: { save?: boolean } = {},
 ): Promise<void> {
   await client.qixMutation(
     appId,
@@ -45,7 +46,7 @@ export async function writeProvenanceInDoc(
       const d = doc as AppPropertiesDoc;
       const props = await d.getAppProperties();
       await d.setAppProperties({ ...props, [PROVENANCE_ATTRIBUTE]: { ...record } });
-      await d.doSave();
+      if (options.save ?? true) await d.doSave();
     },
     "record provenance",
   );
