@@ -25,6 +25,7 @@ const { values } = parseArgs({
     "max-parallel": { type: "string", default: "200" },
     sequential: { type: "string", default: "50" },
     "bake-seconds": { type: "string", default: "1" },
+    "qix-latency-ms": { type: "string" },
   },
 });
 const tenants = Number(values.tenants);
@@ -32,6 +33,7 @@ const latencyMs = Number(values["latency-ms"]);
 const maxParallel = Number(values["max-parallel"]);
 const sequentialCount = Number(values.sequential);
 const bakeSeconds = Number(values["bake-seconds"]);
+const qixLatencyMs = values["qix-latency-ms"] === undefined ? latencyMs : Number(values["qix-latency-ms"]);
 const APP = "Customer Analytics";
 const DEPLOY = { reloadPollIntervalMs: 250, publishAccessTimeoutMs: 30_000 };
 
@@ -49,6 +51,8 @@ const sim = spawn(
     String(tenants + sequentialCount),
     "--latency-ms",
     String(latencyMs),
+    "--qix-latency-ms",
+    String(qixLatencyMs),
     "--seed",
     "bench",
   ],

@@ -300,9 +300,10 @@ describe("provenance", () => {
       ...fast,
     });
     expect(result.verified).toBe(true);
+    // Sessions that opened (an upgrade refused with 403 in the publish access window is retried).
     const sessions = sim.control
       .requestLog(tenant)
-      .filter((r) => r.method === "WS")
+      .filter((r) => r.method === "WS" && r.status === 101)
       .map((r) => r.path);
     expect(sessions).toEqual([`/app/${result.appId}`, `/app/${result.publishedAppId}`]);
     // What the shared session did is all there: provenance on the published copy, content public.

@@ -98,9 +98,9 @@ export async function createAppInSpace(
       { tier: "write", method: "POST", resource: "/api/v1/apps", operation: "create app" },
       (opts) => createApp({ attributes: { name, spaceId } }, opts),
     );
-    const appId = res.data.attributes?.id ?? "";
-    const item = await findAppItem(client, appId);
-    return item ?? { appId, itemId: "", name, spaceId };
+    // The item id is looked up by whoever reports it (the deploy does, for the app consumers use):
+    // a new staging app's item id is never reported, so it costs no call here.
+    return { appId: res.data.attributes?.id ?? "", itemId: "", name, spaceId };
   } catch (error) {
     if (error instanceof QlikApiError && error.status !== undefined && error.status < 500) throw error;
     logger.warn(

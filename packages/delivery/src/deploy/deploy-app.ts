@@ -12,7 +12,6 @@ import { applyParameters, type ConnectionCredentials } from "./apply-parameters.
 import {
   appUrl,
   createAppInSpace,
-  getApp,
   findAppsByName,
   findPublishedCopies,
   findAppItem,
@@ -385,13 +384,9 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
       publishedAppId = await publishToSpace(client, buildAppId, state.space.id, appName, logger);
       logger.info(`Published '${appName}' to '${state.space.name}' as ${publishedAppId}.`);
     }
+    // Right after a publish the copy can answer 403 for a while; every call that follows on it
+    // (item lookup, reload, verification) waits that out itself.
     deployedId = publishedAppId;
-    const id = publishedAppId;
-    await retryWhileForbidden(() => getApp(client, id), {
-      timeoutMs: ctx.publishAccessMs,
-      logger,
-      what: `published app ${id}`,
-    });
   }
   return { buildAppId, deployedId, ...(publishedAppId ? { publishedAppId } : {}) };
 }
