@@ -19726,11 +19726,19 @@ function describeError(error2) {
 }
 
 // packages/common/src/canonical-json.ts
+function keysInOrder(keys) {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
+}
+function sortedKeys(value) {
+  const keys = Object.keys(value);
+  return keysInOrder(keys) ? keys : keys.sort();
+}
 function sortKeysDeep(value) {
   if (Array.isArray(value)) return value.map((v) => sortKeysDeep(v));
   if (value !== null && typeof value === "object") {
     const out = {};
-    for (const key of Object.keys(value).sort()) {
+    for (const key of sortedKeys(value)) {
       const v = value[key];
       if (v !== void 0) out[key] = sortKeysDeep(v);
     }

@@ -27711,7 +27711,7 @@ var require_stream = __commonJS({
       };
       duplex._final = function(callback) {
         if (ws.readyState === ws.CONNECTING) {
-          ws.once("open", function open2() {
+          ws.once("open", function open3() {
             duplex._final(callback);
           });
           return;
@@ -27732,7 +27732,7 @@ var require_stream = __commonJS({
       };
       duplex._write = function(chunk, encoding, callback) {
         if (ws.readyState === ws.CONNECTING) {
-          ws.once("open", function open2() {
+          ws.once("open", function open3() {
             duplex._write(chunk, encoding, callback);
           });
           return;
@@ -28888,7 +28888,7 @@ var require_enigma = __commonJS({
           */
         }, {
           key: "open",
-          value: function open2() {
+          value: function open3() {
             var _this3 = this;
             if (!this.globalPromise) {
               var args = {
@@ -29411,7 +29411,7 @@ var require_enigma = __commonJS({
         }
         return _createClass(RPC2, [{
           key: "open",
-          value: function open2() {
+          value: function open3() {
             var _this = this;
             var force = arguments.length > 0 && arguments[0] !== void 0 ? arguments[0] : false;
             if (!force && this.openedPromise) {
@@ -95048,17 +95048,48 @@ function describeError(error2) {
 }
 
 // packages/common/src/canonical-json.ts
+function keysInOrder(keys) {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
+}
+function sortedKeys(value) {
+  const keys = Object.keys(value);
+  return keysInOrder(keys) ? keys : keys.sort();
+}
 function sortKeysDeep(value) {
   if (Array.isArray(value)) return value.map((v) => sortKeysDeep(v));
   if (value !== null && typeof value === "object") {
     const out = {};
-    for (const key of Object.keys(value).sort()) {
+    for (const key of sortedKeys(value)) {
       const v = value[key];
       if (v !== void 0) out[key] = sortKeysDeep(v);
     }
     return out;
   }
   return value;
+}
+function sameCanonicalJson(a, b) {
+  if (a === b) return true;
+  if (typeof a === "number" && typeof b === "number") {
+    return !Number.isFinite(a) && !Number.isFinite(b);
+  }
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameCanonicalJson(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a;
+  const y = b;
+  let defined = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key) || x[key] === void 0) continue;
+    defined++;
+    if (!Object.hasOwn(y, key) || !sameCanonicalJson(x[key], y[key])) return false;
+  }
+  for (const key in y) if (Object.hasOwn(y, key) && y[key] !== void 0) defined--;
+  return defined === 0;
 }
 function canonicalJson(value) {
   return `${JSON.stringify(sortKeysDeep(value), null, 2)}
@@ -95551,14 +95582,6 @@ async function createApp(body, options) {
     pathTemplate: "/api/v1/apps",
     body,
     contentType: "application/json",
-    options
-  });
-}
-async function getAppInfo(appId, options) {
-  return invokeFetch2("apps", {
-    method: "get",
-    pathTemplate: "/api/v1/apps/{appId}",
-    pathVariables: { appId },
     options
   });
 }
@@ -96529,13 +96552,13 @@ function cleanNode(value) {
   if (Array.isArray(value)) return value.map(cleanNode);
   if (!isObject4(value)) return value;
   const out = {};
-  for (const key of Object.keys(value).sort()) {
+  for (const key of sortedKeys(value)) {
     const v = value[key];
     if (v === void 0 || LAYOUT_ONLY_KEYS.has(key)) continue;
     if (key === "qStateName" && (v === "" || v === null)) continue;
     if (key === "qMetaDef" && isObject4(v)) {
       const meta = {};
-      for (const mk of Object.keys(v).sort()) {
+      for (const mk of sortedKeys(v)) {
         if (!VOLATILE_META_KEYS.has(mk) && v[mk] !== void 0) meta[mk] = cleanNode(v[mk]);
       }
       out[key] = meta;
@@ -96614,7 +96637,7 @@ function canonicalizeContent(content) {
   return out;
 }
 function sameJson(a, b) {
-  return canonicalJson(a) === canonicalJson(b);
+  return sameCanonicalJson(a, b);
 }
 
 // packages/app-files/src/render.ts
@@ -97554,34 +97577,40 @@ async function apply3(doc, op, connectionIds) {
       }
       return;
     }
-    case "dimension":
-      if (op.action === "delete") await doc.destroyDimension(op.id);
-      else if (op.action === "create") await doc.createDimension(props);
-      else await (await doc.getDimension(op.id)).setProperties(props);
-      return;
-    case "measure":
-      if (op.action === "delete") await doc.destroyMeasure(op.id);
-      else if (op.action === "create") await doc.createMeasure(props);
-      else await (await doc.getMeasure(op.id)).setProperties(props);
-      return;
-    case "variable":
-      if (op.action === "delete") await doc.destroyVariableById(op.id);
-      else if (op.action === "create") await doc.createVariableEx(props);
-      else await (await doc.getVariableById(op.id)).setProperties(props);
-      return;
-    case "bookmark":
-      if (op.action === "delete") await doc.destroyBookmark(op.id);
-      else if (op.action === "create") await doc.createBookmark(props);
-      else await (await doc.getBookmark(op.id)).setProperties(props);
-      return;
+    case "dimension": {
+      if (op.action === "delete") return void await doc.destroyDimension(op.id);
+      if (op.action === "create") return doc.createDimension(props);
+      const handle = await doc.getDimension(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
+    case "measure": {
+      if (op.action === "delete") return void await doc.destroyMeasure(op.id);
+      if (op.action === "create") return doc.createMeasure(props);
+      const handle = await doc.getMeasure(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
+    case "variable": {
+      if (op.action === "delete") return void await doc.destroyVariableById(op.id);
+      if (op.action === "create") return doc.createVariableEx(props);
+      const handle = await doc.getVariableById(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
+    case "bookmark": {
+      if (op.action === "delete") return void await doc.destroyBookmark(op.id);
+      if (op.action === "create") return doc.createBookmark(props);
+      const handle = await doc.getBookmark(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
     case "object": {
       const entry = op.value;
-      if (op.action === "delete") await doc.destroyObject(op.id);
-      else if (op.action === "create") {
-        const handle = await doc.createObject(entry.qProperty);
-        if (entry.qChildren.length > 0) await handle.setFullPropertyTree(entry);
-      } else await (await doc.getObject(op.id)).setFullPropertyTree(entry);
-      return;
+      if (op.action === "delete") return void await doc.destroyObject(op.id);
+      const handle = op.action === "create" ? await doc.createObject(entry.qProperty) : await doc.getObject(op.id);
+      if (op.action === "update" || entry.qChildren.length > 0) await handle.setFullPropertyTree(entry);
+      return handle;
     }
     case "script":
       await doc.setScript(op.value);
@@ -97592,6 +97621,7 @@ async function apply3(doc, op, connectionIds) {
   }
 }
 async function applyPlan(doc, plan, connectionIds = /* @__PURE__ */ new Map(), logger = silentLogger) {
+  const opened = /* @__PURE__ */ new Map();
   const phases = ["delete", "update", "create"];
   for (const kind of OPERATION_ORDER) {
     const ofKind = plan.operations.filter((op) => op.kind === kind);
@@ -97601,9 +97631,14 @@ async function applyPlan(doc, plan, connectionIds = /* @__PURE__ */ new Map(), l
       if (group.length === 0) continue;
       await Promise.all(
         group.map(
-          (op) => apply3(doc, op, connectionIds).catch((error2) => {
-            throw new BuildError(op, error2);
-          })
+          (op) => apply3(doc, op, connectionIds).then(
+            (handle) => {
+              if (handle) opened.set(`${op.kind}/${op.id}`, handle);
+            },
+            (error2) => {
+              throw new BuildError(op, error2);
+            }
+          )
         )
       );
       logger.info(
@@ -97614,6 +97649,7 @@ async function applyPlan(doc, plan, connectionIds = /* @__PURE__ */ new Map(), l
       );
     }
   }
+  return opened;
 }
 async function buildApp(doc, desired, options = {}) {
   const logger = options.logger ?? silentLogger;
@@ -97621,9 +97657,9 @@ async function buildApp(doc, desired, options = {}) {
   const plan = planBuild(live.tree, desired, { prune: options.prune ?? true });
   if (!plan.changed) {
     logger.info("The app already matches the files; nothing to do.");
-    return { changed: false, operations: [], kept: plan.kept, saved: false };
+    return { changed: false, operations: [], kept: plan.kept, saved: false, openedHandles: /* @__PURE__ */ new Map() };
   }
-  await applyPlan(doc, plan, live.connectionIds, logger);
+  const openedHandles = await applyPlan(doc, plan, live.connectionIds, logger);
   let reload;
   if (options.reload) {
     try {
@@ -97645,7 +97681,8 @@ async function buildApp(doc, desired, options = {}) {
     operations: summarizeOperations(plan.operations),
     kept: plan.kept,
     ...reload ? { reload } : {},
-    saved
+    saved,
+    openedHandles
   };
 }
 
@@ -97986,11 +98023,17 @@ function renderDiffMarkdown(diff, options = {}) {
 
 // packages/app-files/src/digest.ts
 function treeDigest(tree) {
-  const parts = [];
-  for (const [path2, text] of tree.fileTexts())
-    parts.push(`${path2}\0${Buffer.byteLength(text, "utf8")}\0${text}`);
-  return sha256Hex(parts.join("\0"));
+  let digest = digests.get(tree);
+  if (digest === void 0) {
+    const parts = [];
+    for (const [path2, text] of tree.fileTexts())
+      parts.push(`${path2}\0${Buffer.byteLength(text, "utf8")}\0${text}`);
+    digest = sha256Hex(parts.join("\0"));
+    digests.set(tree, digest);
+  }
+  return digest;
 }
+var digests = /* @__PURE__ */ new WeakMap();
 
 // packages/app-files/src/lint/rules/script-variable-redefined.ts
 var TOGGLED = new Set(
@@ -98098,22 +98141,13 @@ async function findPublishedCopies(client, sourceAppId) {
   const data = res.data.data ?? [];
   return data.filter((i) => i.resourceId).map(toAppItem);
 }
-async function getApp(client, appId) {
-  const res = await client.call(
-    { tier: "read", method: "GET", resource: `/api/v1/apps/${appId}`, operation: "read app" },
-    (opts) => getAppInfo(appId, opts)
-  );
-  return res.data;
-}
 async function createAppInSpace(client, spaceId, name, logger) {
   try {
     const res = await client.call(
       { tier: "write", method: "POST", resource: "/api/v1/apps", operation: "create app" },
       (opts) => createApp({ attributes: { name, spaceId } }, opts)
     );
-    const appId = res.data.attributes?.id ?? "";
-    const item = await findAppItem(client, appId);
-    return item ?? { appId, itemId: "", name, spaceId };
+    return { appId: res.data.attributes?.id ?? "", itemId: "", name, spaceId };
   } catch (error2) {
     if (error2 instanceof QlikApiError && error2.status !== void 0 && error2.status < 500) throw error2;
     logger.warn(
@@ -98159,14 +98193,42 @@ async function applyConnectionCredentials(doc, credentials, logger) {
 }
 
 // packages/delivery/src/deploy/content.ts
+var pairMemo = () => /* @__PURE__ */ new WeakMap();
+function memoPair(memo, a, b, make) {
+  let inner = memo.get(a);
+  if (!inner) {
+    inner = /* @__PURE__ */ new WeakMap();
+    memo.set(a, inner);
+  }
+  let value = inner.get(b);
+  if (value === void 0) {
+    value = make();
+    inner.set(b, value);
+  }
+  return value;
+}
+var markdownMemo = pairMemo();
+var changesMemo = { prune: pairMemo(), keep: pairMemo() };
+var emptyMemo = /* @__PURE__ */ new WeakMap();
+var titleMemo = /* @__PURE__ */ new WeakMap();
 function diffMarkdown(current, desired) {
-  const diff = diffAppTrees(current, desired);
-  return diff.changed ? renderDiffMarkdown(diff, { title: "" }) : "";
+  return memoPair(markdownMemo, current, desired, () => {
+    const diff = diffAppTrees(current, desired);
+    return diff.changed ? renderDiffMarkdown(diff, { title: "" }) : "";
+  });
 }
 async function unbuildFromTenant(client, appId) {
   return client.withApp(appId, (doc) => unbuildApp(doc));
 }
 function emptyTreeLike(like) {
+  let empty = emptyMemo.get(like);
+  if (!empty) {
+    empty = makeEmptyTreeLike(like);
+    emptyMemo.set(like, empty);
+  }
+  return empty;
+}
+function makeEmptyTreeLike(like) {
   const c = like.content;
   const content = {};
   if (c.appProperties !== void 0) content.appProperties = {};
@@ -98182,12 +98244,20 @@ function emptyTreeLike(like) {
 function withTitle(tree, name) {
   if (tree.content.appProperties === void 0) return tree;
   if (tree.content.appProperties.qTitle === name) return tree;
-  return new AppTree(
-    { ...tree.content, appProperties: { ...tree.content.appProperties, qTitle: name } },
-    {
-      warnings: tree.warnings
-    }
-  );
+  let titled = titleMemo.get(tree);
+  if (!titled) {
+    titled = /* @__PURE__ */ new Map();
+    titleMemo.set(tree, titled);
+  }
+  let copy = titled.get(name);
+  if (!copy) {
+    copy = new AppTree(
+      { ...tree.content, appProperties: { ...tree.content.appProperties, qTitle: name } },
+      { warnings: tree.warnings }
+    );
+    titled.set(name, copy);
+  }
+  return copy;
 }
 function titleOfTree(tree) {
   const t = tree.content.appProperties?.qTitle;
@@ -98195,42 +98265,51 @@ function titleOfTree(tree) {
 }
 var CHANGE = { create: "add", update: "update", delete: "remove" };
 function compareContent(current, desired, prune) {
-  const plan = planBuild(current, desired, { prune });
-  return plan.operations.map((op) => ({
-    change: CHANGE[op.action],
-    kind: op.kind === "object" && op.type ? op.type : op.kind,
-    name: op.title
-  }));
+  const changes = memoPair(
+    prune ? changesMemo.prune : changesMemo.keep,
+    current,
+    desired,
+    () => planBuild(current, desired, { prune }).operations.map((op) => ({
+      change: CHANGE[op.action],
+      kind: op.kind === "object" && op.type ? op.type : op.kind,
+      name: op.title
+    }))
+  );
+  return changes.map((c) => ({ ...c }));
 }
 async function buildInto(doc, desired, options) {
   const result2 = await buildApp(doc, desired, {
     prune: options.prune,
     reload: false,
+    save: options.save ?? true,
     logger: options.logger
   });
-  return result2.changed;
+  return { changed: result2.changed, openedHandles: result2.openedHandles };
 }
 
 // packages/delivery/src/deploy/make-public.ts
 var CONSUMER_OBJECT_TYPES = ["sheet", "story", "masterobject"];
 var PUBLISH_IN_FLIGHT = 32;
-async function makeContentPublic(doc, logger) {
+async function open2(doc, kind, id) {
+  if (kind === "dimension") return doc.getDimension(id);
+  if (kind === "measure") return doc.getMeasure(id);
+  if (kind === "bookmark") return doc.getBookmark(id);
+  return doc.getObject(id);
+}
+async function makeContentPublic(doc, logger, options = {}) {
   const infos = await doc.getAllInfos();
   const targets = infos.filter(
     (i) => CONSUMER_OBJECT_TYPES.includes(i.qType ?? "") || i.qType === "dimension" || i.qType === "measure" || i.qType === "bookmark"
   );
   await mapLimit(targets, PUBLISH_IN_FLIGHT, async (info2) => {
     const id = info2.qId ?? "";
-    let handle;
-    if (info2.qType === "dimension") handle = await doc.getDimension(id);
-    else if (info2.qType === "measure") handle = await doc.getMeasure(id);
-    else if (info2.qType === "bookmark") handle = await doc.getBookmark(id);
-    else handle = await doc.getObject(id);
+    const kind = info2.qType === "dimension" || info2.qType === "measure" || info2.qType === "bookmark" ? info2.qType : "object";
+    const handle = options.openedHandles?.get(`${kind}/${id}`) ?? await open2(doc, kind, id);
     await handle.publish();
     await handle.approve();
   });
   const count = targets.length;
-  if (count) await doc.doSave();
+  if (count && (options.save ?? true)) await doc.doSave();
   logger.info(`Made ${count} sheets, master items and bookmarks public in the staging app.`);
   return count;
 }
@@ -98409,7 +98488,7 @@ function resolveParameters(params, environment, env, options = {}) {
 
 // packages/delivery/src/deploy/provenance.ts
 var PROVENANCE_ATTRIBUTE = PROVENANCE_APP_PROPERTY;
-async function writeProvenanceInDoc(client, appId, doc, record) {
+async function writeProvenanceInDoc(client, appId, doc, record, options = {}) {
   await client.qixMutation(
     appId,
     "SetAppProperties",
@@ -98417,7 +98496,7 @@ async function writeProvenanceInDoc(client, appId, doc, record) {
       const d = doc;
       const props = await d.getAppProperties();
       await d.setAppProperties({ ...props, [PROVENANCE_ATTRIBUTE]: { ...record } });
-      await d.doSave();
+      if (options.save ?? true) await d.doSave();
     },
     "record provenance"
   );
@@ -98861,8 +98940,9 @@ async function applyContent(ctx, input, needBuild) {
   const managed = state.mode === "managed";
   if (needBuild || managed) {
     await client.withApp(buildAppId, async (doc) => {
+      let openedHandles;
       if (needBuild) {
-        await buildInto(doc, desired, { prune: ctx.prune, logger });
+        ({ openedHandles } = await buildInto(doc, desired, { prune: ctx.prune, logger, save: false }));
         await client.qixMutation(
           buildAppId,
           "ModifyConnection",
@@ -98870,23 +98950,33 @@ async function applyContent(ctx, input, needBuild) {
           "set connection credentials"
         );
         logger.info(`Built '${appName}' (${buildAppId}).`);
-        await writeProvenanceInDoc(client, buildAppId, doc, {
-          ...ctx.options.provenance ?? {},
-          digest: treeDigest(desired),
-          deployedAt: (/* @__PURE__ */ new Date()).toISOString()
-        }).catch(
+        await writeProvenanceInDoc(
+          client,
+          buildAppId,
+          doc,
+          {
+            ...ctx.options.provenance ?? {},
+            digest: treeDigest(desired),
+            deployedAt: (/* @__PURE__ */ new Date()).toISOString()
+          },
+          { save: false }
+        ).catch(
           (error2) => logger.warn(
             `Could not record the commit and run on app ${buildAppId}: ${error2.message}`
           )
         );
       }
+      let madePublic = 0;
       if (managed) {
-        await client.qixMutation(
+        madePublic = await client.qixMutation(
           buildAppId,
           "Publish",
-          () => makeContentPublic(doc, logger),
+          () => makeContentPublic(doc, logger, { ...openedHandles ? { openedHandles } : {}, save: false }),
           "make content public"
         );
+      }
+      if (needBuild || madePublic > 0) {
+        await client.qixMutation(buildAppId, "DoSave", () => doc.doSave(), "save app");
       }
     });
   }
@@ -98901,12 +98991,6 @@ async function applyContent(ctx, input, needBuild) {
       logger.info(`Published '${appName}' to '${state.space.name}' as ${publishedAppId}.`);
     }
     deployedId = publishedAppId;
-    const id = publishedAppId;
-    await retryWhileForbidden(() => getApp(client, id), {
-      timeoutMs: ctx.publishAccessMs,
-      logger,
-      what: `published app ${id}`
-    });
   }
   return { buildAppId, deployedId, ...publishedAppId ? { publishedAppId } : {} };
 }

@@ -95050,17 +95050,48 @@ function describeError(error2) {
 }
 
 // packages/common/src/canonical-json.ts
+function keysInOrder(keys) {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
+}
+function sortedKeys(value) {
+  const keys = Object.keys(value);
+  return keysInOrder(keys) ? keys : keys.sort();
+}
 function sortKeysDeep(value) {
   if (Array.isArray(value)) return value.map((v) => sortKeysDeep(v));
   if (value !== null && typeof value === "object") {
     const out = {};
-    for (const key of Object.keys(value).sort()) {
+    for (const key of sortedKeys(value)) {
       const v = value[key];
       if (v !== void 0) out[key] = sortKeysDeep(v);
     }
     return out;
   }
   return value;
+}
+function sameCanonicalJson(a, b) {
+  if (a === b) return true;
+  if (typeof a === "number" && typeof b === "number") {
+    return !Number.isFinite(a) && !Number.isFinite(b);
+  }
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameCanonicalJson(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a;
+  const y = b;
+  let defined = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key) || x[key] === void 0) continue;
+    defined++;
+    if (!Object.hasOwn(y, key) || !sameCanonicalJson(x[key], y[key])) return false;
+  }
+  for (const key in y) if (Object.hasOwn(y, key) && y[key] !== void 0) defined--;
+  return defined === 0;
 }
 function canonicalJson(value) {
   return `${JSON.stringify(sortKeysDeep(value), null, 2)}
@@ -96859,13 +96890,13 @@ function cleanNode(value) {
   if (Array.isArray(value)) return value.map(cleanNode);
   if (!isObject4(value)) return value;
   const out = {};
-  for (const key of Object.keys(value).sort()) {
+  for (const key of sortedKeys(value)) {
     const v = value[key];
     if (v === void 0 || LAYOUT_ONLY_KEYS.has(key)) continue;
     if (key === "qStateName" && (v === "" || v === null)) continue;
     if (key === "qMetaDef" && isObject4(v)) {
       const meta = {};
-      for (const mk of Object.keys(v).sort()) {
+      for (const mk of sortedKeys(v)) {
         if (!VOLATILE_META_KEYS.has(mk) && v[mk] !== void 0) meta[mk] = cleanNode(v[mk]);
       }
       out[key] = meta;
@@ -96944,7 +96975,7 @@ function canonicalizeContent(content) {
   return out;
 }
 function sameJson(a, b) {
-  return canonicalJson(a) === canonicalJson(b);
+  return sameCanonicalJson(a, b);
 }
 
 // packages/app-files/src/render.ts
@@ -97881,34 +97912,40 @@ async function apply3(doc, op, connectionIds) {
       }
       return;
     }
-    case "dimension":
-      if (op.action === "delete") await doc.destroyDimension(op.id);
-      else if (op.action === "create") await doc.createDimension(props);
-      else await (await doc.getDimension(op.id)).setProperties(props);
-      return;
-    case "measure":
-      if (op.action === "delete") await doc.destroyMeasure(op.id);
-      else if (op.action === "create") await doc.createMeasure(props);
-      else await (await doc.getMeasure(op.id)).setProperties(props);
-      return;
-    case "variable":
-      if (op.action === "delete") await doc.destroyVariableById(op.id);
-      else if (op.action === "create") await doc.createVariableEx(props);
-      else await (await doc.getVariableById(op.id)).setProperties(props);
-      return;
-    case "bookmark":
-      if (op.action === "delete") await doc.destroyBookmark(op.id);
-      else if (op.action === "create") await doc.createBookmark(props);
-      else await (await doc.getBookmark(op.id)).setProperties(props);
-      return;
+    case "dimension": {
+      if (op.action === "delete") return void await doc.destroyDimension(op.id);
+      if (op.action === "create") return doc.createDimension(props);
+      const handle = await doc.getDimension(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
+    case "measure": {
+      if (op.action === "delete") return void await doc.destroyMeasure(op.id);
+      if (op.action === "create") return doc.createMeasure(props);
+      const handle = await doc.getMeasure(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
+    case "variable": {
+      if (op.action === "delete") return void await doc.destroyVariableById(op.id);
+      if (op.action === "create") return doc.createVariableEx(props);
+      const handle = await doc.getVariableById(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
+    case "bookmark": {
+      if (op.action === "delete") return void await doc.destroyBookmark(op.id);
+      if (op.action === "create") return doc.createBookmark(props);
+      const handle = await doc.getBookmark(op.id);
+      await handle.setProperties(props);
+      return handle;
+    }
     case "object": {
       const entry = op.value;
-      if (op.action === "delete") await doc.destroyObject(op.id);
-      else if (op.action === "create") {
-        const handle = await doc.createObject(entry.qProperty);
-        if (entry.qChildren.length > 0) await handle.setFullPropertyTree(entry);
-      } else await (await doc.getObject(op.id)).setFullPropertyTree(entry);
-      return;
+      if (op.action === "delete") return void await doc.destroyObject(op.id);
+      const handle = op.action === "create" ? await doc.createObject(entry.qProperty) : await doc.getObject(op.id);
+      if (op.action === "update" || entry.qChildren.length > 0) await handle.setFullPropertyTree(entry);
+      return handle;
     }
     case "script":
       await doc.setScript(op.value);
@@ -97919,6 +97956,7 @@ async function apply3(doc, op, connectionIds) {
   }
 }
 async function applyPlan(doc, plan, connectionIds = /* @__PURE__ */ new Map(), logger = silentLogger) {
+  const opened = /* @__PURE__ */ new Map();
   const phases = ["delete", "update", "create"];
   for (const kind of OPERATION_ORDER) {
     const ofKind = plan.operations.filter((op) => op.kind === kind);
@@ -97928,9 +97966,14 @@ async function applyPlan(doc, plan, connectionIds = /* @__PURE__ */ new Map(), l
       if (group.length === 0) continue;
       await Promise.all(
         group.map(
-          (op) => apply3(doc, op, connectionIds).catch((error2) => {
-            throw new BuildError(op, error2);
-          })
+          (op) => apply3(doc, op, connectionIds).then(
+            (handle) => {
+              if (handle) opened.set(`${op.kind}/${op.id}`, handle);
+            },
+            (error2) => {
+              throw new BuildError(op, error2);
+            }
+          )
         )
       );
       logger.info(
@@ -97941,6 +97984,7 @@ async function applyPlan(doc, plan, connectionIds = /* @__PURE__ */ new Map(), l
       );
     }
   }
+  return opened;
 }
 async function buildApp(doc, desired, options = {}) {
   const logger = options.logger ?? silentLogger;
@@ -97948,9 +97992,9 @@ async function buildApp(doc, desired, options = {}) {
   const plan = planBuild(live.tree, desired, { prune: options.prune ?? true });
   if (!plan.changed) {
     logger.info("The app already matches the files; nothing to do.");
-    return { changed: false, operations: [], kept: plan.kept, saved: false };
+    return { changed: false, operations: [], kept: plan.kept, saved: false, openedHandles: /* @__PURE__ */ new Map() };
   }
-  await applyPlan(doc, plan, live.connectionIds, logger);
+  const openedHandles = await applyPlan(doc, plan, live.connectionIds, logger);
   let reload;
   if (options.reload) {
     try {
@@ -97972,7 +98016,8 @@ async function buildApp(doc, desired, options = {}) {
     operations: summarizeOperations(plan.operations),
     kept: plan.kept,
     ...reload ? { reload } : {},
-    saved
+    saved,
+    openedHandles
   };
 }
 
@@ -98017,15 +98062,6 @@ async function findAppsByName(client, spaceId, name) {
   );
   return items.filter((i) => i.name === name && (i.spaceId ?? "") === spaceId && i.resourceId).map(toAppItem).sort((a, b) => a.appId.localeCompare(b.appId));
 }
-async function findAppItem(client, appId) {
-  const items = await listItems2(
-    client,
-    { resourceType: "app", resourceId: appId, limit: 10 },
-    "find app item"
-  );
-  const item = items.find((i) => i.resourceId === appId);
-  return item ? toAppItem(item) : void 0;
-}
 async function getApp(client, appId) {
   const res = await client.call(
     { tier: "read", method: "GET", resource: `/api/v1/apps/${appId}`, operation: "read app" },
@@ -98039,9 +98075,7 @@ async function createAppInSpace(client, spaceId, name, logger) {
       { tier: "write", method: "POST", resource: "/api/v1/apps", operation: "create app" },
       (opts) => createApp({ attributes: { name, spaceId } }, opts)
     );
-    const appId = res.data.attributes?.id ?? "";
-    const item = await findAppItem(client, appId);
-    return item ?? { appId, itemId: "", name, spaceId };
+    return { appId: res.data.attributes?.id ?? "", itemId: "", name, spaceId };
   } catch (error2) {
     if (error2 instanceof QlikApiError && error2.status !== void 0 && error2.status < 500) throw error2;
     logger.warn(
@@ -98052,6 +98086,11 @@ async function createAppInSpace(client, spaceId, name, logger) {
     throw error2;
   }
 }
+
+// packages/delivery/src/deploy/content.ts
+var pairMemo = () => /* @__PURE__ */ new WeakMap();
+var markdownMemo = pairMemo();
+var changesMemo = { prune: pairMemo(), keep: pairMemo() };
 
 // packages/delivery/src/deploy/parameters.ts
 var import_yaml4 = __toESM(require_dist(), 1);

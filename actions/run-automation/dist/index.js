@@ -95044,11 +95044,19 @@ function describeError(error2) {
 }
 
 // packages/common/src/canonical-json.ts
+function keysInOrder(keys) {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
+}
+function sortedKeys(value) {
+  const keys = Object.keys(value);
+  return keysInOrder(keys) ? keys : keys.sort();
+}
 function sortKeysDeep(value) {
   if (Array.isArray(value)) return value.map((v) => sortKeysDeep(v));
   if (value !== null && typeof value === "object") {
     const out = {};
-    for (const key of Object.keys(value).sort()) {
+    for (const key of sortedKeys(value)) {
       const v = value[key];
       if (v !== void 0) out[key] = sortKeysDeep(v);
     }
@@ -96591,6 +96599,11 @@ var TOGGLED = new Set(
 
 // packages/app-files/src/lint/yaml-file.ts
 var import_yaml4 = __toESM(require_dist(), 1);
+
+// packages/delivery/src/deploy/content.ts
+var pairMemo = () => /* @__PURE__ */ new WeakMap();
+var markdownMemo = pairMemo();
+var changesMemo = { prune: pairMemo(), keep: pairMemo() };
 
 // packages/delivery/src/deploy/parameters.ts
 var import_yaml5 = __toESM(require_dist(), 1);

@@ -95125,17 +95125,48 @@ function describeError(error2) {
 }
 
 // packages/common/src/canonical-json.ts
+function keysInOrder(keys) {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
+}
+function sortedKeys(value) {
+  const keys = Object.keys(value);
+  return keysInOrder(keys) ? keys : keys.sort();
+}
 function sortKeysDeep(value) {
   if (Array.isArray(value)) return value.map((v) => sortKeysDeep(v));
   if (value !== null && typeof value === "object") {
     const out = {};
-    for (const key of Object.keys(value).sort()) {
+    for (const key of sortedKeys(value)) {
       const v = value[key];
       if (v !== void 0) out[key] = sortKeysDeep(v);
     }
     return out;
   }
   return value;
+}
+function sameCanonicalJson(a, b) {
+  if (a === b) return true;
+  if (typeof a === "number" && typeof b === "number") {
+    return !Number.isFinite(a) && !Number.isFinite(b);
+  }
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameCanonicalJson(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a;
+  const y = b;
+  let defined = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key) || x[key] === void 0) continue;
+    defined++;
+    if (!Object.hasOwn(y, key) || !sameCanonicalJson(x[key], y[key])) return false;
+  }
+  for (const key in y) if (Object.hasOwn(y, key) && y[key] !== void 0) defined--;
+  return defined === 0;
 }
 function canonicalJson(value) {
   return `${JSON.stringify(sortKeysDeep(value), null, 2)}
@@ -95350,13 +95381,13 @@ function cleanNode(value) {
   if (Array.isArray(value)) return value.map(cleanNode);
   if (!isObject4(value)) return value;
   const out = {};
-  for (const key of Object.keys(value).sort()) {
+  for (const key of sortedKeys(value)) {
     const v = value[key];
     if (v === void 0 || LAYOUT_ONLY_KEYS.has(key)) continue;
     if (key === "qStateName" && (v === "" || v === null)) continue;
     if (key === "qMetaDef" && isObject4(v)) {
       const meta = {};
-      for (const mk of Object.keys(v).sort()) {
+      for (const mk of sortedKeys(v)) {
         if (!VOLATILE_META_KEYS.has(mk) && v[mk] !== void 0) meta[mk] = cleanNode(v[mk]);
       }
       out[key] = meta;
@@ -95435,7 +95466,7 @@ function canonicalizeContent(content) {
   return out;
 }
 function sameJson(a, b) {
-  return canonicalJson(a) === canonicalJson(b);
+  return sameCanonicalJson(a, b);
 }
 
 // packages/app-files/src/render.ts
@@ -97704,6 +97735,11 @@ async function findAppsByName(client, spaceId, name) {
   );
   return items.filter((i) => i.name === name && (i.spaceId ?? "") === spaceId && i.resourceId).map(toAppItem).sort((a, b) => a.appId.localeCompare(b.appId));
 }
+
+// packages/delivery/src/deploy/content.ts
+var pairMemo = () => /* @__PURE__ */ new WeakMap();
+var markdownMemo = pairMemo();
+var changesMemo = { prune: pairMemo(), keep: pairMemo() };
 
 // packages/delivery/src/deploy/parameters.ts
 var import_yaml4 = __toESM(require_dist(), 1);
