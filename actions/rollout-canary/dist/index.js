@@ -98286,7 +98286,7 @@ async function buildInto(doc, desired, options) {
     save: options.save ?? true,
     logger: options.logger
   });
-  return { changed: result2.changed, openedHandles: result2.openedHandles };
+  return result2.openedHandles;
 }
 
 // packages/delivery/src/deploy/make-public.ts
@@ -98944,7 +98944,7 @@ async function applyContent(ctx, input, needBuild) {
     await client.withApp(buildAppId, async (doc) => {
       let openedHandles;
       if (needBuild) {
-        ({ openedHandles } = await buildInto(doc, desired, { prune: ctx.prune, logger, save: false }));
+        openedHandles = await buildInto(doc, desired, { prune: ctx.prune, logger, save: false });
         await client.qixMutation(
           buildAppId,
           "ModifyConnection",

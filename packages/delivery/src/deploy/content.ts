@@ -126,19 +126,20 @@ export function compareContent(current: AppTree, desired: AppTree, prune: boolea
 }
 
 /**
- * Converges the open app to `desired` (no reload; the deploy reloads through the reloads API). With
- * `save: false` the caller saves once after its own changes in the same session.
+ * Converges the open app to `desired` (no reload; the deploy reloads through the reloads API) and
+ * returns the handles the build opened. With `save: false` the caller saves once after its own
+ * changes in the same session.
  */
 export async function buildInto(
   doc: Doc,
   desired: AppTree,
   options: { prune: boolean; logger: Logger; save?: boolean },
-): Promise<{ changed: boolean; openedHandles: ReadonlyMap<string, unknown> }> {
+): Promise<ReadonlyMap<string, unknown>> {
   const result = await buildApp(doc, desired, {
     prune: options.prune,
     reload: false,
     save: options.save ?? true,
     logger: options.logger,
   });
-  return { changed: result.changed, openedHandles: result.openedHandles };
+  return result.openedHandles;
 }

@@ -333,7 +333,7 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
     await client.withApp(buildAppId, async (doc) => {
       let openedHandles: ReadonlyMap<string, unknown> | undefined;
       if (needBuild) {
-        ({ openedHandles } = await buildInto(doc, desired, { prune: ctx.prune, logger, save: false }));
+        openedHandles = await buildInto(doc, desired, { prune: ctx.prune, logger, save: false });
         await client.qixMutation(
           buildAppId,
           "ModifyConnection",
