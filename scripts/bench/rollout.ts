@@ -3,7 +3,8 @@
 //        [--max-parallel 200] [--sequential 50] [--bake-seconds 1]
 // The simulator runs in a child process (`qlik-sim`), so the peak RSS printed is the rollout's own.
 // Printed: wall time vs the critical-path bound (Σ over waves of ceil(wave / max-parallel) × one
-// tenant's deploy path, measured here on tenants outside the rollout, plus bake times; goal ≤ 1.25×),
+// tenant's deploy path, measured here on tenants outside the rollout, plus bake times; goal ≤ 1.25×;
+// each wave's time is printed against its share of that bound),
 // vs a sequential loop measured on --sequential tenants and scaled (goal ≥ 20× faster), and peak RSS
 // (goal ≤ 256 MB), the rollout's CPU per tenant (and the bound it implies for one event loop), and the
 // CPU the simulator used meanwhile (it shares the machine's cores). Every call costs the latency: REST
@@ -169,6 +170,11 @@ try {
   console.log(
     `  result: ${lists.succeeded.length} deployed, ${lists.failed.length} failed, ${lists.rolledBack.length} rolled back, ${lists.skipped.length} skipped (${run.report.status})`,
   );
+  const waveTimes = run.report.waves.map((w, i) => {
+    const waveBound = Math.ceil(waves[i] / maxParallel) * oneTenantMs + bakeSeconds * 1000;
+    return `${w.tenants}: ${fmt(w.durationMs ?? Number.NaN)} (bound ${fmt(waveBound)})`;
+  });
+  console.log(`  each wave (deploys, bake, health checks) against its bound: ${waveTimes.join(", ")}`);
   console.log(
     `  one tenant's deploy path (median of ${sample.length} sequential deploys): ${fmt(oneTenantMs)}`,
   );
