@@ -14,19 +14,22 @@ import type { JsonValue } from "../../model/app-document.ts";
 import type { RouteModule, SimContext, SimRequest, SimResponse, TenantState } from "../../http/types.ts";
 import { qlikError } from "../../http/types.ts";
 import {
+  addDeleteById,
+  addGetById,
   badRequest,
+  filterBy,
   forbidden,
   header,
+  isResponse,
   isTrue,
+  listResponse,
   noContent,
   notFound,
   objectBody,
   ok,
-  paginate,
-  parseFilter,
   safeEqual,
-  sortBy,
 } from "./util.ts";
+import type { ItemRoute } from "./util.ts";
 
 export type AutomationFinalStatus =
   "finished" | "finished with warnings" | "failed" | "stopped" | "exceeded limit";
@@ -295,6 +298,12 @@ function validateBody(b: Record<string, unknown>, creating: boolean): string | u
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+const automationItem: ItemRoute<AutomationRecord> = {
+  pattern: "/api/v1/automations/:id",
+  records: (req) => state(req.tenant).automations,
+  missing: (id) => notFound("Automation", id),
+};
+
 export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
   const find = (req: SimRequest) => state(req.tenant).automations.get(req.params.id);
   const owned = (req: SimRequest, a: AutomationRecord): SimResponse | undefined =>
@@ -311,29 +320,21 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
       const nowMs = ctx.now().getTime();
       let list = [...st.automations.values()];
       if (!isTrue(req.query.get("listAll"))) list = list.filter((a) => a.ownerId === req.principal?.userId);
-      let views = list.map((a) => automationView(a, st, nowMs, false));
-      const filter = req.query.get("filter");
-      if (filter) {
-        const pred = parseFilter(filter);
-        if (typeof pred === "string") return badRequest(pred);
-        views = views.filter(pred);
-      }
-      views = sortBy(views, req.query.get("sort") ?? "id", [
-        "id",
-        "name",
-        "runMode",
-        "state",
-        "createdAt",
-        "updatedAt",
-        "lastRunAt",
-        "lastRunStatus",
-      ]);
-      const { page, links } = paginate(req, views, {
+      // Filters and sorting apply to what the list shows (lastRunStatus and lastRunAt are derived).
+      const views = filterBy(
+        list.map((a) => automationView(a, st, nowMs, false)),
+        req.query.get("filter"),
+      );
+      if (isResponse(views)) return views;
+      return listResponse(req, views, {
+        sort: {
+          fields: ["id", "name", "runMode", "state", "createdAt", "updatedAt", "lastRunAt", "lastRunStatus"],
+          default: "id",
+        },
         defaultLimit: 100,
         maxLimit: 200,
         cursorParam: "cursor",
       });
-      return ok({ data: page, links });
     },
   });
   routes.add({
@@ -370,17 +371,9 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
       return ok(automationView(a, state(req.tenant), ctx.now().getTime(), true), 201);
     },
   });
-  routes.add({
-    method: "GET",
-    pattern: "/api/v1/automations/:id",
-    tier: "tier1",
-    handler: (req) => {
-      const a = find(req);
-      return a
-        ? ok(automationView(a, state(req.tenant), ctx.now().getTime(), true))
-        : notFound("Automation", req.params.id);
-    },
-  });
+  addGetById(routes, automationItem, (a, req) =>
+    automationView(a, state(req.tenant), ctx.now().getTime(), true),
+  );
   routes.add({
     method: "PUT",
     pattern: "/api/v1/automations/:id",
@@ -406,18 +399,10 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
       return ok(automationView(a, state(req.tenant), ctx.now().getTime(), true));
     },
   });
-  routes.add({
-    method: "DELETE",
-    pattern: "/api/v1/automations/:id",
-    tier: "tier2",
-    handler: (req) => {
-      const st = state(req.tenant);
-      const a = find(req);
-      if (!a) return notFound("Automation", req.params.id);
-      st.automations.delete(a.id);
-      for (const [id, r] of st.runs) if (r.automationId === a.id) st.runs.delete(id);
-      return noContent();
-    },
+  // A deleted automation takes its runs with it.
+  addDeleteById(routes, automationItem, (req, automationId) => {
+    const runs = state(req.tenant).runs;
+    for (const [id, r] of runs) if (r.automationId === automationId) runs.delete(id);
   });
   for (const action of ["enable", "disable"] as const) {
     routes.add({
@@ -441,18 +426,16 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
       const a = find(req);
       if (!a) return notFound("Automation", req.params.id);
       const nowMs = ctx.now().getTime();
-      let runs = [...state(req.tenant).runs.values()]
-        .filter((r) => r.automationId === a.id)
-        .sort((x, y) => y.createdMs - x.createdMs)
-        .map((r) => runView(r, a, nowMs));
-      const filter = req.query.get("filter");
-      if (filter) {
-        const pred = parseFilter(filter);
-        if (typeof pred === "string") return badRequest(pred);
-        runs = runs.filter(pred);
-      }
-      const { page, links } = paginate(req, runs, { defaultLimit: 100, cursorParam: "cursor" });
-      return ok({ data: page, links });
+      const runs = filterBy(
+        [...state(req.tenant).runs.values()]
+          .filter((r) => r.automationId === a.id)
+          .sort((x, y) => y.createdMs - x.createdMs)
+          .map((r) => runView(r, a, nowMs)),
+        req.query.get("filter"),
+      );
+      if (isResponse(runs)) return runs;
+      // Newest first, as created; runs have no `sort` parameter.
+      return listResponse(req, runs, { defaultLimit: 100, cursorParam: "cursor" });
     },
   });
   routes.add({

@@ -4,18 +4,17 @@
  */
 import type { RouteModule, SimContext, SimRequest, TenantState } from "../../http/types.ts";
 import {
+  addPatchById,
   badRequest,
   header,
-  isResponse,
+  listResponse,
   noContent,
   notFound,
   objectBody,
   ok,
-  paginate,
-  patchOps,
   sha256,
-  sortBy,
 } from "./util.ts";
+import type { ItemRoute } from "./util.ts";
 
 type FileId = "logo" | "favIcon" | "styles";
 const FILE_IDS: FileId[] = ["logo", "favIcon", "styles"];
@@ -120,20 +119,24 @@ function activeBrand(tenant: TenantState): BrandRecord | undefined {
   return [...state(tenant).brands.values()].find((b) => b.active);
 }
 
+const brandItem: ItemRoute<BrandRecord> = {
+  pattern: "/api/v1/brands/:brandId",
+  records: (req) => state(req.tenant).brands,
+  missing: (id) => notFound("Brand", id),
+};
+
 export const brandsModule: RouteModule = (routes, ctx: SimContext) => {
   routes.add({
     method: "GET",
     pattern: "/api/v1/brands",
     tier: "tier1",
-    handler: (req) => {
-      const list = sortBy([...state(req.tenant).brands.values()], req.query.get("sort") ?? "+createdAt", [
-        "id",
-        "createdAt",
-        "updatedAt",
-      ]);
-      const { page, links } = paginate(req, list, { defaultLimit: 5, cursorParam: "startingAfter" });
-      return ok({ data: page.map(view), links });
-    },
+    handler: (req) =>
+      listResponse(req, [...state(req.tenant).brands.values()], {
+        view,
+        sort: { fields: ["id", "createdAt", "updatedAt"], default: "+createdAt" },
+        defaultLimit: 5,
+        cursorParam: "startingAfter",
+      }),
   });
   routes.add({
     method: "GET",
@@ -192,15 +195,11 @@ export const brandsModule: RouteModule = (routes, ctx: SimContext) => {
       return b ? ok(view(b)) : notFound("Brand", req.params.brandId);
     },
   });
-  routes.add({
-    method: "PATCH",
-    pattern: "/api/v1/brands/:brandId",
-    tier: "tier2",
-    handler: (req) => {
-      const b = state(req.tenant).brands.get(req.params.brandId);
-      if (!b) return notFound("Brand", req.params.brandId);
-      const ops = patchOps(req, (p) => p === "/name" || p === "/description");
-      if (isResponse(ops)) return ops;
+  addPatchById(
+    routes,
+    brandItem,
+    (p) => p === "/name" || p === "/description",
+    (req, b, ops) => {
       let name = b.name;
       let description = b.description;
       for (const op of ops) {
@@ -219,7 +218,7 @@ export const brandsModule: RouteModule = (routes, ctx: SimContext) => {
       });
       return noContent();
     },
-  });
+  );
   routes.add({
     method: "DELETE",
     pattern: "/api/v1/brands/:brandId",

@@ -13,7 +13,7 @@ import type { RouteModule, SimContext, SimRequest, TenantState } from "../../htt
 import { qlikError } from "../../http/types.ts";
 import { computeEvaluation } from "./eval-metrics.ts";
 import type { EvalEvent, EvalMetrics, ObjTime } from "./eval-metrics.ts";
-import { badRequest, isTrue, notFound, ok } from "./util.ts";
+import { addGetById, badRequest, isTrue, notFound, ok } from "./util.ts";
 
 export interface EvaluationRecord {
   id: string;
@@ -282,16 +282,15 @@ export const evaluationsModule: RouteModule = (routes, ctx: SimContext) => {
       return ok({ data: page.map((e) => view(req.tenant, e, nowMs, all)), links });
     },
   });
-  routes.add({
-    method: "GET",
-    pattern: "/api/analytics/apps/evaluations/:id",
-    tier: "tier1",
-    handler: (req) => {
-      const e = findEval(req.tenant, req.params.id);
-      if (!e) return notFound("Evaluation", req.params.id);
-      return ok(view(req.tenant, e, ctx.now().getTime(), isTrue(req.query.get("all"))));
+  addGetById(
+    routes,
+    {
+      pattern: "/api/analytics/apps/evaluations/:id",
+      records: (req) => state(req.tenant).evaluations,
+      missing: (id) => notFound("Evaluation", id),
     },
-  });
+    (e, req) => view(req.tenant, e, ctx.now().getTime(), isTrue(req.query.get("all"))),
+  );
   routes.add({
     method: "GET",
     pattern: "/api/analytics/apps/evaluations/:baselineId/compare/:comparisonId",

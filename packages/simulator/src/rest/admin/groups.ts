@@ -7,17 +7,20 @@ import type { RouteModule, SimContext, SimRequest, TenantState } from "../../htt
 import { resolveRoles } from "./roles.ts";
 import type { RoleRef } from "./roles.ts";
 import {
+  addDeleteById,
+  addFilterableList,
+  addGetById,
+  addPatchById,
   badRequest,
+  filterBy,
   isResponse,
+  listResponse,
   noContent,
   notFound,
   objectBody,
   ok,
-  paginate,
-  parseFilter,
-  patchOps,
-  sortBy,
 } from "./util.ts";
+import type { ItemRoute } from "./util.ts";
 
 export interface GroupRecord {
   id: string;
@@ -54,35 +57,24 @@ function view(req: SimRequest, g: GroupRecord) {
 }
 
 function list(req: SimRequest, filter: string | null) {
-  let groups = [...groupsState(req.tenant).groups.values()];
-  if (filter) {
-    const pred = parseFilter(filter);
-    if (typeof pred === "string") return badRequest(pred);
-    groups = groups.filter(pred);
-  }
-  groups = sortBy(groups, req.query.get("sort") ?? "+name", ["name", "id", "createdAt", "lastUpdatedAt"]);
-  const { page, links } = paginate(req, groups, { defaultLimit: 20 });
-  const body: Record<string, unknown> = { data: page.map((g) => view(req, g)), links };
-  if (req.query.get("totalResults") === "true") body.totalResults = groups.length;
-  return ok(body);
+  const groups = filterBy([...groupsState(req.tenant).groups.values()], filter);
+  if (isResponse(groups)) return groups;
+  return listResponse(req, groups, {
+    view: (g) => view(req, g),
+    sort: { fields: ["name", "id", "createdAt", "lastUpdatedAt"], default: "+name" },
+    defaultLimit: 20,
+    totalResults: true,
+  });
 }
 
+const groupItem: ItemRoute<GroupRecord> = {
+  pattern: "/api/v1/groups/:groupId",
+  records: (req) => groupsState(req.tenant).groups,
+  missing: (id) => notFound("Group", id),
+};
+
 export const groupsModule: RouteModule = (routes, ctx: SimContext) => {
-  routes.add({
-    method: "GET",
-    pattern: "/api/v1/groups",
-    tier: "tier1",
-    handler: (req) => list(req, req.query.get("filter")),
-  });
-  routes.add({
-    method: "POST",
-    pattern: "/api/v1/groups/actions/filter",
-    tier: "tier1",
-    handler: (req) => {
-      const f = objectBody(req)?.filter;
-      return list(req, typeof f === "string" ? f : null);
-    },
-  });
+  addFilterableList(routes, "/api/v1/groups", list);
   routes.add({
     method: "POST",
     pattern: "/api/v1/groups",
@@ -114,26 +106,12 @@ export const groupsModule: RouteModule = (routes, ctx: SimContext) => {
       return ok(view(req, g), 201);
     },
   });
-  routes.add({
-    method: "GET",
-    pattern: "/api/v1/groups/:groupId",
-    tier: "tier1",
-    handler: (req) => {
-      const g = groupsState(req.tenant).groups.get(req.params.groupId);
-      return g ? ok(view(req, g)) : notFound("Group", req.params.groupId);
-    },
-  });
-  routes.add({
-    method: "PATCH",
-    pattern: "/api/v1/groups/:groupId",
-    tier: "tier2",
-    handler: (req) => {
-      const g = groupsState(req.tenant).groups.get(req.params.groupId);
-      if (!g) return notFound("Group", req.params.groupId);
-      const ops = patchOps(req, (p) =>
-        ["assignedRoles", "name", "description"].includes(p.replace(/^\//, "")),
-      );
-      if (isResponse(ops)) return ops;
+  addGetById(routes, groupItem, (g, req) => view(req, g));
+  addPatchById(
+    routes,
+    groupItem,
+    (p) => ["assignedRoles", "name", "description"].includes(p.replace(/^\//, "")),
+    (req, g, ops) => {
       const next = { ...g };
       for (const op of ops) {
         if (op.op !== "replace") return badRequest(`Patch op '${op.op}' is not supported for groups.`);
@@ -154,17 +132,10 @@ export const groupsModule: RouteModule = (routes, ctx: SimContext) => {
         for (const ag of u.assignedGroups) if (ag.id === g.id) ag.name = g.name;
       return noContent();
     },
-  });
-  routes.add({
-    method: "DELETE",
-    pattern: "/api/v1/groups/:groupId",
-    tier: "tier2",
-    handler: (req) => {
-      const state = groupsState(req.tenant);
-      if (!state.groups.delete(req.params.groupId)) return notFound("Group", req.params.groupId);
-      for (const u of req.tenant.users.values())
-        u.assignedGroups = u.assignedGroups.filter((ag) => ag.id !== req.params.groupId);
-      return noContent();
-    },
+  );
+  // A deleted group leaves every user's assignedGroups.
+  addDeleteById(routes, groupItem, (req, id) => {
+    for (const u of req.tenant.users.values())
+      u.assignedGroups = u.assignedGroups.filter((ag) => ag.id !== id);
   });
 };

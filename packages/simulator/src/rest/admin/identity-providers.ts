@@ -3,8 +3,19 @@
  * `/status`). Client secrets inside OIDC options are write-only: responses never include them.
  */
 import type { JsonObject } from "../../model/app-document.ts";
-import type { RouteModule, SimContext, SimRequest, TenantState } from "../../http/types.ts";
-import { badRequest, isResponse, noContent, notFound, objectBody, ok, paginate, patchOps } from "./util.ts";
+import type { RouteModule, SimContext, TenantState } from "../../http/types.ts";
+import {
+  addDeleteById,
+  addGetById,
+  addPatchById,
+  badRequest,
+  listResponse,
+  noContent,
+  notFound,
+  objectBody,
+  ok,
+} from "./util.ts";
+import type { ItemRoute } from "./util.ts";
 
 export interface IdpRecord {
   id: string;
@@ -113,6 +124,12 @@ function validateCreate(b: Record<string, unknown>): string | undefined {
   return `'protocol' must be one of OIDC, SAML, jwtAuth; got ${JSON.stringify(b.protocol)}.`;
 }
 
+const idpItem: ItemRoute<IdpRecord> = {
+  pattern: "/api/v1/identity-providers/:id",
+  records: (req) => idpState(req.tenant).idps,
+  missing: (id) => notFound("Identity provider", id),
+};
+
 export const identityProvidersModule: RouteModule = (routes, ctx: SimContext) => {
   routes.add({
     method: "GET",
@@ -138,8 +155,7 @@ export const identityProvidersModule: RouteModule = (routes, ctx: SimContext) =>
       let list = [...idpState(req.tenant).idps.values()];
       const active = req.query.get("active");
       if (active !== null) list = list.filter((i) => String(i.active) === active);
-      const { page, links } = paginate(req, list, { defaultLimit: 20 });
-      return ok({ data: page.map(view), links });
+      return listResponse(req, list, { view, defaultLimit: 20 });
     },
   });
   routes.add({
@@ -177,25 +193,12 @@ export const identityProvidersModule: RouteModule = (routes, ctx: SimContext) =>
       return ok(view(idp), 201);
     },
   });
-  routes.add({
-    method: "GET",
-    pattern: "/api/v1/identity-providers/:id",
-    tier: "tier1",
-    handler: (req: SimRequest) => {
-      const idp = idpState(req.tenant).idps.get(req.params.id);
-      return idp ? ok(view(idp)) : notFound("Identity provider", req.params.id);
-    },
-  });
-  routes.add({
-    method: "PATCH",
-    pattern: "/api/v1/identity-providers/:id",
-    tier: "tier2",
-    handler: (req) => {
-      const state = idpState(req.tenant);
-      const idp = state.idps.get(req.params.id);
-      if (!idp) return notFound("Identity provider", req.params.id);
-      const ops = patchOps(req, () => true);
-      if (isResponse(ops)) return ops;
+  addGetById(routes, idpItem, view);
+  addPatchById(
+    routes,
+    idpItem,
+    () => true,
+    (req, idp, ops) => {
       const next = structuredClone(idp);
       for (const op of ops) {
         if (op.op === "promote-options") {
@@ -236,17 +239,9 @@ export const identityProvidersModule: RouteModule = (routes, ctx: SimContext) =>
         } else return badRequest(`Patch path '${op.path}' is not supported.`);
       }
       next.lastUpdated = ctx.now().toISOString();
-      state.idps.set(idp.id, next);
+      idpState(req.tenant).idps.set(idp.id, next);
       return noContent();
     },
-  });
-  routes.add({
-    method: "DELETE",
-    pattern: "/api/v1/identity-providers/:id",
-    tier: "tier2",
-    handler: (req) =>
-      idpState(req.tenant).idps.delete(req.params.id)
-        ? noContent()
-        : notFound("Identity provider", req.params.id),
-  });
+  );
+  addDeleteById(routes, idpItem);
 };

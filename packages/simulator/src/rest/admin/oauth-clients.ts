@@ -7,18 +7,19 @@ import { randomBytes } from "node:crypto";
 import { qlikError } from "../../http/types.ts";
 import type { RouteModule, SimContext, SimRequest, TenantState } from "../../http/types.ts";
 import {
+  addDeleteById,
+  addGetById,
+  addPatchById,
   badRequest,
-  isResponse,
+  listResponse,
   noContent,
   notFound,
   objectBody,
   ok,
-  paginate,
-  patchOps,
   safeEqual,
   sha256,
-  sortBy,
 } from "./util.ts";
+import type { ItemRoute } from "./util.ts";
 
 interface StoredSecret {
   hint: string;
@@ -91,8 +92,10 @@ export function findOAuthClient(
   };
 }
 
-function newSecret(): string {
-  return randomBytes(32).toString("hex");
+/** A fresh client secret as the client keeps it: hashed, with its last four characters as the hint. */
+function newSecret(createdAt: string, createdBy: string): StoredSecret {
+  const plain = randomBytes(32).toString("hex");
+  return { hint: plain.slice(-4), hash: sha256(plain), plain, createdAt, createdBy };
 }
 
 function view(c: OAuthClientRecord) {
@@ -119,22 +122,27 @@ function view(c: OAuthClientRecord) {
 
 const STRING_LIST = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
 
+const clientItem: ItemRoute<OAuthClientRecord> = {
+  pattern: "/api/v1/oauth-clients/:id",
+  records: (req) => state(req.tenant).clients,
+  missing: (id) => notFound("OAuth client", id),
+};
+
 export const oauthClientsModule: RouteModule = (routes, ctx: SimContext) => {
   routes.add({
     method: "GET",
     pattern: "/api/v1/oauth-clients",
     tier: "tier1",
-    handler: (req) => {
-      const list = sortBy(
-        [...state(req.tenant).clients.values()],
-        (req.query.get("sort") ?? "+createdAt").replace(/^\+?clientName$/, "+clientName"),
-        ["clientId", "clientName", "appType", "createdAt", "updatedAt"],
-      );
-      const { page, links } = paginate(req, list, { defaultLimit: 20 });
-      const body: Record<string, unknown> = { data: page.map(view), links };
-      if (req.query.get("totalResults") === "true") body.totalResults = list.length;
-      return ok(body);
-    },
+    handler: (req) =>
+      listResponse(req, [...state(req.tenant).clients.values()], {
+        view,
+        sort: {
+          fields: ["clientId", "clientName", "appType", "createdAt", "updatedAt"],
+          default: "+createdAt",
+        },
+        defaultLimit: 20,
+        totalResults: true,
+      }),
   });
   routes.add({
     method: "POST",
@@ -176,40 +184,23 @@ export const oauthClientsModule: RouteModule = (routes, ctx: SimContext) => {
       // Confidential (web) clients get a secret; public clients (spa, native) do not.
       let secret: string | undefined;
       if (c.appType === "web") {
-        secret = newSecret();
-        c.secrets.push({
-          hint: secret.slice(-4),
-          hash: sha256(secret),
-          plain: secret,
-          createdAt: now,
-          createdBy: who,
-        });
+        const stored = newSecret(now, who);
+        c.secrets.push(stored);
+        secret = stored.plain;
         ctx.registerOAuthClient(req.tenant, { clientId, clientSecret: secret, userId: who });
       }
       state(req.tenant).clients.set(clientId, c);
       return ok({ ...view(c), ...(secret ? { clientSecret: secret } : {}) }, 201);
     },
   });
-  routes.add({
-    method: "GET",
-    pattern: "/api/v1/oauth-clients/:id",
-    tier: "tier1",
-    handler: (req) => {
-      const c = state(req.tenant).clients.get(req.params.id);
-      return c ? ok(view(c)) : notFound("OAuth client", req.params.id);
-    },
-  });
-  routes.add({
-    method: "PATCH",
-    pattern: "/api/v1/oauth-clients/:id",
-    tier: "tier2",
-    handler: (req) => {
-      const c = state(req.tenant).clients.get(req.params.id);
-      if (!c) return notFound("OAuth client", req.params.id);
-      const scalar = ["/clientName", "/clientUri", "/description", "/logoUri"];
-      const lists = ["/allowedOrigins", "/redirectUris", "/allowedScopes", "/allowedGrantTypes"];
-      const ops = patchOps(req, (p) => scalar.includes(p) || lists.includes(p));
-      if (isResponse(ops)) return ops;
+  addGetById(routes, clientItem, view);
+  const scalar = ["/clientName", "/clientUri", "/description", "/logoUri"];
+  const lists = ["/allowedOrigins", "/redirectUris", "/allowedScopes", "/allowedGrantTypes"];
+  addPatchById(
+    routes,
+    clientItem,
+    (p) => scalar.includes(p) || lists.includes(p),
+    (req, c, ops) => {
       const next = structuredClone(c);
       for (const op of ops) {
         const key = op.path.slice(1) as "clientName" | "clientUri" | "description" | "logoUri";
@@ -236,17 +227,9 @@ export const oauthClientsModule: RouteModule = (routes, ctx: SimContext) => {
       Object.assign(c, next);
       return noContent();
     },
-  });
-  routes.add({
-    method: "DELETE",
-    pattern: "/api/v1/oauth-clients/:id",
-    tier: "tier2",
-    handler: (req) => {
-      if (!state(req.tenant).clients.delete(req.params.id)) return notFound("OAuth client", req.params.id);
-      ctx.revokeOAuthClient(req.tenant, req.params.id);
-      return noContent();
-    },
-  });
+  );
+  // Tokens the deleted client issued stop working.
+  addDeleteById(routes, clientItem, (req, id) => ctx.revokeOAuthClient(req.tenant, id));
   routes.add({
     method: "POST",
     pattern: "/api/v1/oauth-clients/:id/actions/publish",
@@ -274,31 +257,15 @@ export const oauthClientsModule: RouteModule = (routes, ctx: SimContext) => {
           "Conflict",
           `OAuth client '${c.clientId}' already has ${MAX_SECRETS} secrets; delete one first.`,
         );
-      const secret = newSecret();
-      const now = ctx.now().toISOString();
-      const who = req.principal?.userId ?? "";
-      c.secrets.push({
-        hint: secret.slice(-4),
-        hash: sha256(secret),
-        plain: secret,
-        createdAt: now,
-        createdBy: who,
-      });
+      const stored = newSecret(ctx.now().toISOString(), req.principal?.userId ?? "");
+      c.secrets.push(stored);
       ctx.registerOAuthClient(req.tenant, {
         clientId: c.clientId,
-        clientSecret: secret,
+        clientSecret: stored.plain,
         userId: c.createdBy,
       });
-      return ok(
-        {
-          clientId: c.clientId,
-          clientSecret: secret,
-          hint: secret.slice(-4),
-          createdAt: now,
-          createdBy: who,
-        },
-        201,
-      );
+      const { hint, createdAt, createdBy } = stored;
+      return ok({ clientId: c.clientId, clientSecret: stored.plain, hint, createdAt, createdBy }, 201);
     },
   });
   routes.add({

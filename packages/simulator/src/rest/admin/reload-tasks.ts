@@ -5,7 +5,8 @@
  */
 import { qlikError } from "../../http/types.ts";
 import type { RouteModule, SimContext, SimRequest, SimResponse, TenantState } from "../../http/types.ts";
-import { badRequest, noContent, objectBody, ok, paginate } from "./util.ts";
+import { addDeleteById, addGetById, badRequest, listResponse, objectBody, ok } from "./util.ts";
+import type { ItemRoute } from "./util.ts";
 
 export type ReloadTaskState = "Enabled" | "Disabled" | "Completed";
 
@@ -208,6 +209,12 @@ function readBody(req: SimRequest, forUpdate: boolean): TaskFields | SimResponse
 
 const isResponse = (x: TaskFields | SimResponse): x is SimResponse => "status" in x;
 
+const taskItem: ItemRoute<ReloadTaskRecord> = {
+  pattern: "/api/v1/reload-tasks/:taskId",
+  records: (req) => reloadTasksState(req.tenant).tasks,
+  missing: taskNotFound,
+};
+
 export const reloadTasksModule: RouteModule = (routes, ctx: SimContext) => {
   routes.add({
     method: "GET",
@@ -227,8 +234,7 @@ export const reloadTasksModule: RouteModule = (routes, ctx: SimContext) => {
       // appId is a case-sensitive exact match; an unknown app simply has no tasks.
       if (appId !== null) tasks = tasks.filter((t) => t.appId === appId);
       if (partial !== null) tasks = tasks.filter((t) => t.partial === (partial === "true"));
-      const { page, links } = paginate(req, tasks, { defaultLimit: 10, maxLimit: 100 });
-      return ok({ data: page.map((t) => view(req, t)), links });
+      return listResponse(req, tasks, { view: (t) => view(req, t), defaultLimit: 10, maxLimit: 100 });
     },
   });
   routes.add({
@@ -261,15 +267,7 @@ export const reloadTasksModule: RouteModule = (routes, ctx: SimContext) => {
       return ok(view(req, task), 201);
     },
   });
-  routes.add({
-    method: "GET",
-    pattern: "/api/v1/reload-tasks/:taskId",
-    tier: "tier1",
-    handler: (req) => {
-      const task = reloadTasksState(req.tenant).tasks.get(req.params.taskId);
-      return task ? ok(view(req, task)) : taskNotFound(req.params.taskId);
-    },
-  });
+  addGetById(routes, taskItem, (t, req) => view(req, t));
   routes.add({
     method: "PUT",
     pattern: "/api/v1/reload-tasks/:taskId",
@@ -298,15 +296,5 @@ export const reloadTasksModule: RouteModule = (routes, ctx: SimContext) => {
       return ok(view(req, task));
     },
   });
-  routes.add({
-    method: "DELETE",
-    pattern: "/api/v1/reload-tasks/:taskId",
-    tier: "tier2",
-    handler: (req) => {
-      const tasks = reloadTasksState(req.tenant).tasks;
-      if (!tasks.has(req.params.taskId)) return taskNotFound(req.params.taskId);
-      tasks.delete(req.params.taskId);
-      return noContent();
-    },
-  });
+  addDeleteById(routes, taskItem);
 };

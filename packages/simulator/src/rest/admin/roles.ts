@@ -4,16 +4,18 @@
  */
 import type { RouteModule, SimContext, SimRequest, TenantState } from "../../http/types.ts";
 import {
+  addGetById,
   badRequest,
+  filterBy,
+  isResponse,
+  listResponse,
   noContent,
   notFound,
   objectBody,
   ok,
-  paginate,
-  parseFilter,
-  sortBy,
   stableHexId,
 } from "./util.ts";
+import type { ItemRoute } from "./util.ts";
 
 export interface RoleRecord {
   id: string;
@@ -121,24 +123,26 @@ function view(req: SimRequest, r: RoleRecord) {
   };
 }
 
+const roleItem: ItemRoute<RoleRecord> = {
+  pattern: "/api/v1/roles/:id",
+  records: (req) => rolesState(req.tenant).roles,
+  missing: (id) => notFound("Role", id),
+};
+
 export const rolesModule: RouteModule = (routes, ctx: SimContext) => {
   routes.add({
     method: "GET",
     pattern: "/api/v1/roles",
     tier: "tier1",
     handler: (req) => {
-      let list = [...rolesState(req.tenant).roles.values()];
-      const filter = req.query.get("filter");
-      if (filter) {
-        const pred = parseFilter(filter);
-        if (typeof pred === "string") return badRequest(pred);
-        list = list.filter(pred);
-      }
-      list = sortBy(list, req.query.get("sort") ?? "+name", ["name", "id", "type", "level", "createdAt"]);
-      const { page, links } = paginate(req, list, { defaultLimit: 100 });
-      const body: Record<string, unknown> = { data: page.map((r) => view(req, r)), links };
-      if (req.query.get("totalResults") === "true") body.totalResults = list.length;
-      return ok(body);
+      const roles = filterBy([...rolesState(req.tenant).roles.values()], req.query.get("filter"));
+      if (isResponse(roles)) return roles;
+      return listResponse(req, roles, {
+        view: (r) => view(req, r),
+        sort: { fields: ["name", "id", "type", "level", "createdAt"], default: "+name" },
+        defaultLimit: 100,
+        totalResults: true,
+      });
     },
   });
   routes.add({
@@ -168,15 +172,7 @@ export const rolesModule: RouteModule = (routes, ctx: SimContext) => {
       return ok(view(req, role), 201);
     },
   });
-  routes.add({
-    method: "GET",
-    pattern: "/api/v1/roles/:id",
-    tier: "tier1",
-    handler: (req) => {
-      const r = rolesState(req.tenant).roles.get(req.params.id);
-      return r ? ok(view(req, r)) : notFound("Role", req.params.id);
-    },
-  });
+  addGetById(routes, roleItem, (r, req) => view(req, r));
   routes.add({
     method: "DELETE",
     pattern: "/api/v1/roles/:id",

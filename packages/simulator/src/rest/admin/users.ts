@@ -8,16 +8,16 @@ import type { RouteModule, SimContext, SimRequest, UserRecord } from "../../http
 import { groupsState } from "./groups.ts";
 import { resolveRoles } from "./roles.ts";
 import {
+  addFilterableList,
   badRequest,
+  filterBy,
   isResponse,
+  listResponse,
   noContent,
   notFound,
   objectBody,
   ok,
-  paginate,
-  parseFilter,
   patchOps,
-  sortBy,
 } from "./util.ts";
 
 export function userView(req: SimRequest, u: UserRecord) {
@@ -40,12 +40,11 @@ export function userView(req: SimRequest, u: UserRecord) {
 const LEGACY_QUERY_FILTERS = ["subject", "email", "status", "role"] as const;
 
 function listUsers(req: SimRequest, filter: string | null) {
-  let users = [...req.tenant.users.values()].filter((u) => u.status !== "deleted");
-  if (filter) {
-    const pred = parseFilter(filter);
-    if (typeof pred === "string") return badRequest(pred);
-    users = users.filter(pred);
-  }
+  let users = filterBy(
+    [...req.tenant.users.values()].filter((u) => u.status !== "deleted"),
+    filter,
+  );
+  if (isResponse(users)) return users;
   for (const key of LEGACY_QUERY_FILTERS) {
     const v = req.query.get(key);
     if (v === null) continue;
@@ -55,18 +54,12 @@ function listUsers(req: SimRequest, filter: string | null) {
         : String(u[key]).toLowerCase() === v.toLowerCase(),
     );
   }
-  users = sortBy(users, req.query.get("sort") ?? "+name", [
-    "name",
-    "id",
-    "status",
-    "subject",
-    "email",
-    "createdAt",
-  ]);
-  const { page, links } = paginate(req, users, { defaultLimit: 20 });
-  const body: Record<string, unknown> = { data: page.map((u) => userView(req, u)), links };
-  if (req.query.get("totalResults") === "true") body.totalResults = users.length;
-  return ok(body);
+  return listResponse(req, users, {
+    view: (u) => userView(req, u),
+    sort: { fields: ["name", "id", "status", "subject", "email", "createdAt"], default: "+name" },
+    defaultLimit: 20,
+    totalResults: true,
+  });
 }
 
 function resolveGroups(req: SimRequest, refs: unknown): { id: string; name: string }[] | string {
@@ -92,21 +85,7 @@ export const usersModule: RouteModule = (routes, ctx: SimContext) => {
   };
 
   routes.add({ method: "GET", pattern: "/api/v1/users/me", tier: "tier1", handler: me });
-  routes.add({
-    method: "GET",
-    pattern: "/api/v1/users",
-    tier: "tier1",
-    handler: (req) => listUsers(req, req.query.get("filter")),
-  });
-  routes.add({
-    method: "POST",
-    pattern: "/api/v1/users/actions/filter",
-    tier: "tier1",
-    handler: (req) => {
-      const f = objectBody(req)?.filter;
-      return listUsers(req, typeof f === "string" ? f : null);
-    },
-  });
+  addFilterableList(routes, "/api/v1/users", listUsers);
   routes.add({
     method: "GET",
     pattern: "/api/v1/users/actions/count",

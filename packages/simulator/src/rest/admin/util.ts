@@ -1,10 +1,11 @@
 /**
  * Small helpers shared by the admin route modules: responses, body checks, header lookup, list paging,
- * SCIM-like filters and JSON-patch application.
+ * SCIM-like filters, JSON-patch application, and the routes every kind of record repeats (list, get,
+ * patch and delete by id).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { qlikError } from "../../http/types.ts";
-import type { SimRequest, SimResponse } from "../../http/types.ts";
+import type { RouteRegistry, SimRequest, SimResponse } from "../../http/types.ts";
 
 export function ok(body: unknown, status = 200, headers?: Record<string, string>): SimResponse {
   return headers ? { status, body, headers } : { status, body };
@@ -66,6 +67,15 @@ export function stableHexId(name: string): string {
   return sha256(`qlik-sim:${name}`).slice(0, 24);
 }
 
+export interface PageOptions {
+  /** Page size when the query has no `limit` (default 20). */
+  defaultLimit?: number;
+  /** Largest page a `limit` may ask for (default 100). */
+  maxLimit?: number;
+  /** Query parameter carrying the forward cursor (default `next`). */
+  cursorParam?: string;
+}
+
 /**
  * Cursor paging over an already ordered list: `limit` (default 20, max `maxLimit`), `next` = id of the last
  * item of the previous page. Returns the page and the `links` block Qlik lists carry.
@@ -73,7 +83,7 @@ export function stableHexId(name: string): string {
 export function paginate<T extends { id: string }>(
   req: SimRequest,
   all: T[],
-  opts: { defaultLimit?: number; maxLimit?: number; cursorParam?: string } = {},
+  opts: PageOptions = {},
 ): { page: T[]; links: Record<string, { href: string }> } {
   const defaultLimit = opts.defaultLimit ?? 20;
   const maxLimit = opts.maxLimit ?? 100;
@@ -125,6 +135,137 @@ export function sortBy<T>(list: T[], sort: string | null, allowed: string[]): T[
     const kb = String(key(b) ?? "");
     const c = ka < kb ? -1 : ka > kb ? 1 : 0;
     return desc ? -c : c;
+  });
+}
+
+/** The records a SCIM-style `filter` matches (all without one); a filter that does not parse is a 400. */
+export function filterBy<T>(records: T[], filter: string | null): T[] | SimResponse {
+  if (!filter) return records;
+  const pred = parseFilter(filter);
+  return typeof pred === "string" ? badRequest(pred) : records.filter(pred);
+}
+
+export interface ListOptions<T> extends PageOptions {
+  /** How a record appears in `data`; omit when the records already are what the list shows. */
+  view?: (record: T) => unknown;
+  /** The fields `sort` may name and the order used without `sort`; omit to keep the records' order. */
+  sort?: { fields: string[]; default: string };
+  /** Only some Qlik lists answer `totalResults=true` with the size of the whole (filtered) list. */
+  totalResults?: boolean;
+}
+
+/** A Qlik list response `{data, links, totalResults?}`: the records sorted by the query, then one page. */
+export function listResponse<T extends { id: string }>(
+  req: SimRequest,
+  records: T[],
+  opts: ListOptions<T>,
+): SimResponse {
+  const sorted = opts.sort
+    ? sortBy(records, req.query.get("sort") ?? opts.sort.default, opts.sort.fields)
+    : records;
+  const { page, links } = paginate(req, sorted, opts);
+  const view = opts.view;
+  const body: Record<string, unknown> = { data: view ? page.map((r) => view(r)) : page, links };
+  if (opts.totalResults && req.query.get("totalResults") === "true") body.totalResults = sorted.length;
+  return ok(body);
+}
+
+/**
+ * A filterable list answers both `GET pattern?filter=…` and `POST pattern/actions/filter` with `{filter}`
+ * in the body (for filters too long for a URL). Both are tier-1 reads.
+ */
+export function addFilterableList(
+  routes: RouteRegistry,
+  pattern: string,
+  list: (req: SimRequest, filter: string | null) => SimResponse,
+): void {
+  routes.add({ method: "GET", pattern, tier: "tier1", handler: (req) => list(req, req.query.get("filter")) });
+  routes.add({
+    method: "POST",
+    pattern: `${pattern}/actions/filter`,
+    tier: "tier1",
+    handler: (req) => {
+      const f = objectBody(req)?.filter;
+      return list(req, typeof f === "string" ? f : null);
+    },
+  });
+}
+
+/** One kind of record served at an item path such as `/api/v1/groups/:groupId`. */
+export interface ItemRoute<T> {
+  /** The item path; its last segment is the id parameter. */
+  pattern: string;
+  /** The request tenant's records of this kind, by id. */
+  records: (req: SimRequest) => Map<string, T>;
+  /** The answer for an id with no record. */
+  missing: (id: string) => SimResponse;
+}
+
+function itemId<T>(item: ItemRoute<T>, req: SimRequest): string {
+  return req.params[item.pattern.slice(item.pattern.lastIndexOf(":") + 1)];
+}
+
+/** `GET` an item (a tier-1 read): the record as `view` shows it, or the item's 404. */
+export function addGetById<T>(
+  routes: RouteRegistry,
+  item: ItemRoute<T>,
+  view: (record: T, req: SimRequest) => unknown,
+): void {
+  routes.add({
+    method: "GET",
+    pattern: item.pattern,
+    tier: "tier1",
+    handler: (req) => {
+      const id = itemId(item, req);
+      const record = item.records(req).get(id);
+      return record ? ok(view(record, req)) : item.missing(id);
+    },
+  });
+}
+
+/**
+ * `DELETE` an item (a tier-2 write): 204 once removed, or the item's 404. `afterDelete` drops what pointed at
+ * the record (memberships, runs, registered credentials).
+ */
+export function addDeleteById<T>(
+  routes: RouteRegistry,
+  item: ItemRoute<T>,
+  afterDelete?: (req: SimRequest, id: string) => void,
+): void {
+  routes.add({
+    method: "DELETE",
+    pattern: item.pattern,
+    tier: "tier2",
+    handler: (req) => {
+      const id = itemId(item, req);
+      if (!item.records(req).delete(id)) return item.missing(id);
+      afterDelete?.(req, id);
+      return noContent();
+    },
+  });
+}
+
+/**
+ * `PATCH` an item with a JSON-patch array (a tier-2 write): the item's 404 first, then the body checks of
+ * `patchOps`, then `apply` with the validated ops.
+ */
+export function addPatchById<T>(
+  routes: RouteRegistry,
+  item: ItemRoute<T>,
+  allowedPaths: (path: string) => boolean,
+  apply: (req: SimRequest, record: T, ops: PatchOp[]) => SimResponse,
+): void {
+  routes.add({
+    method: "PATCH",
+    pattern: item.pattern,
+    tier: "tier2",
+    handler: (req) => {
+      const id = itemId(item, req);
+      const record = item.records(req).get(id);
+      if (!record) return item.missing(id);
+      const ops = patchOps(req, allowedPaths);
+      return isResponse(ops) ? ops : apply(req, record, ops);
+    },
   });
 }
 

@@ -7,19 +7,20 @@
  */
 import { createHmac, randomUUID } from "node:crypto";
 import type { JsonObject } from "../../model/app-document.ts";
-import type { RouteModule, SimContext, SimRequest, TenantState } from "../../http/types.ts";
+import type { RouteModule, SimContext, TenantState } from "../../http/types.ts";
 import {
+  addDeleteById,
+  addGetById,
+  addPatchById,
   badRequest,
-  isResponse,
+  listResponse,
   noContent,
   notFound,
   objectBody,
   ok,
-  paginate,
   parseFilter,
-  patchOps,
-  sortBy,
 } from "./util.ts";
+import type { ItemRoute } from "./util.ts";
 
 export interface WebhookRecord {
   id: string;
@@ -312,6 +313,12 @@ export function clearWebhookDeliveries(tenant: TenantState): void {
   state(tenant).deliveries.length = 0;
 }
 
+const webhookItem: ItemRoute<WebhookRecord> = {
+  pattern: "/api/v1/webhooks/:id",
+  records: (req) => state(req.tenant).hooks,
+  missing: (id) => notFound("Webhook", id),
+};
+
 export const webhooksModule: RouteModule = (routes, ctx: SimContext) => {
   // Every ctx.emitEvent reaches registered webhooks (fire and forget; attempts are recorded).
   ctx.onEvent((tenant, eventType, data) => {
@@ -332,9 +339,11 @@ export const webhooksModule: RouteModule = (routes, ctx: SimContext) => {
         list = list.filter((w) => w.eventTypes.some((e) => wanted.includes(e)));
       }
       if (q.get("origins")) list = list.filter((w) => w.origin === q.get("origins"));
-      list = sortBy(list, q.get("sort") ?? "+createdAt", ["name", "url", "createdAt", "updatedAt"]);
-      const { page, links } = paginate(req, list, { defaultLimit: 20 });
-      return ok({ data: page.map(view), links });
+      return listResponse(req, list, {
+        view,
+        sort: { fields: ["name", "url", "createdAt", "updatedAt"], default: "+createdAt" },
+        defaultLimit: 20,
+      });
     },
   });
   routes.add({
@@ -388,15 +397,7 @@ export const webhooksModule: RouteModule = (routes, ctx: SimContext) => {
       return ok(view(w), 201);
     },
   });
-  routes.add({
-    method: "GET",
-    pattern: "/api/v1/webhooks/:id",
-    tier: "tier1",
-    handler: (req) => {
-      const w = state(req.tenant).hooks.get(req.params.id);
-      return w ? ok(view(w)) : notFound("Webhook", req.params.id);
-    },
-  });
+  addGetById(routes, webhookItem, view);
   routes.add({
     method: "PUT",
     pattern: "/api/v1/webhooks/:id",
@@ -414,26 +415,22 @@ export const webhooksModule: RouteModule = (routes, ctx: SimContext) => {
       return ok(view(w));
     },
   });
-  routes.add({
-    method: "PATCH",
-    pattern: "/api/v1/webhooks/:id",
-    tier: "tier2",
-    handler: (req: SimRequest) => {
-      const w = state(req.tenant).hooks.get(req.params.id);
-      if (!w) return notFound("Webhook", req.params.id);
-      const allowed = [
-        "name",
-        "description",
-        "url",
-        "eventTypes",
-        "headers",
-        "enabled",
-        "secret",
-        "encryptedHeaders",
-        "enableCloudEventDelivery",
-      ];
-      const ops = patchOps(req, (p) => allowed.includes(p.slice(1)));
-      if (isResponse(ops)) return ops;
+  const patchable = [
+    "name",
+    "description",
+    "url",
+    "eventTypes",
+    "headers",
+    "enabled",
+    "secret",
+    "encryptedHeaders",
+    "enableCloudEventDelivery",
+  ];
+  addPatchById(
+    routes,
+    webhookItem,
+    (p) => patchable.includes(p.slice(1)),
+    (req, w, ops) => {
       const merged: Record<string, unknown> = { ...view(w), secret: undefined };
       for (const op of ops) {
         const key = op.path.slice(1);
@@ -450,14 +447,8 @@ export const webhooksModule: RouteModule = (routes, ctx: SimContext) => {
       w.updatedByUserId = req.principal?.userId ?? "";
       return noContent();
     },
-  });
-  routes.add({
-    method: "DELETE",
-    pattern: "/api/v1/webhooks/:id",
-    tier: "tier2",
-    handler: (req) =>
-      state(req.tenant).hooks.delete(req.params.id) ? noContent() : notFound("Webhook", req.params.id),
-  });
+  );
+  addDeleteById(routes, webhookItem);
   routes.add({
     method: "GET",
     pattern: "/api/v1/webhooks/:id/deliveries",
@@ -469,9 +460,11 @@ export const webhooksModule: RouteModule = (routes, ctx: SimContext) => {
       if (status) list = list.filter((d) => d.status === status);
       const et = req.query.get("eventType");
       if (et) list = list.filter((d) => d.eventType === et);
-      list = sortBy(list, req.query.get("sort") ?? "-triggeredAt", ["status", "triggeredAt"]);
-      const { page, links } = paginate(req, list, { defaultLimit: 20 });
-      return ok({ data: page.map(deliveryView), links });
+      return listResponse(req, list, {
+        view: deliveryView,
+        sort: { fields: ["status", "triggeredAt"], default: "-triggeredAt" },
+        defaultLimit: 20,
+      });
     },
   });
   routes.add({
