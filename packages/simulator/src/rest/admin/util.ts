@@ -205,6 +205,18 @@ function itemId<T>(item: ItemRoute<T>, req: SimRequest): string {
   return req.params[item.pattern.slice(item.pattern.lastIndexOf(":") + 1)];
 }
 
+/** A handler for the item path: `fn` gets the record the path names; without one the item's 404 answers. */
+function onRecord<T>(
+  item: ItemRoute<T>,
+  fn: (req: SimRequest, record: T) => SimResponse,
+): (req: SimRequest) => SimResponse {
+  return (req) => {
+    const id = itemId(item, req);
+    const record = item.records(req).get(id);
+    return record === undefined ? item.missing(id) : fn(req, record);
+  };
+}
+
 /** `GET` an item (a tier-1 read): the record as `view` shows it, or the item's 404. */
 export function addGetById<T>(
   routes: RouteRegistry,
@@ -215,11 +227,7 @@ export function addGetById<T>(
     method: "GET",
     pattern: item.pattern,
     tier: "tier1",
-    handler: (req) => {
-      const id = itemId(item, req);
-      const record = item.records(req).get(id);
-      return record ? ok(view(record, req)) : item.missing(id);
-    },
+    handler: onRecord(item, (req, record) => ok(view(record, req))),
   });
 }
 
@@ -259,13 +267,10 @@ export function addPatchById<T>(
     method: "PATCH",
     pattern: item.pattern,
     tier: "tier2",
-    handler: (req) => {
-      const id = itemId(item, req);
-      const record = item.records(req).get(id);
-      if (!record) return item.missing(id);
+    handler: onRecord(item, (req, record) => {
       const ops = patchOps(req, allowedPaths);
       return isResponse(ops) ? ops : apply(req, record, ops);
-    },
+    }),
   });
 }
 
