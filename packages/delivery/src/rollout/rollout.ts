@@ -7,16 +7,13 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { readAppTree, treeDigest } from "@qlik-cicd/app-files";
 import { canonicalJson, ConfigError, sha256Hex, silentLogger, type Logger } from "@qlik-cicd/common";
-import type { QlikClientOptions } from "@qlik-cicd/qlik-client";
 import { titleOfTree } from "../deploy/content.ts";
-import type { DeployOptions } from "../deploy/types.ts";
-import type { GateThresholds } from "../evaluation/types.ts";
 import { runRollout, type EngineDeps } from "./engine.ts";
 import { loadInventory, tenantParametersYaml } from "./inventory.ts";
 import { parseBudget, planWaves, rolloutMatrix } from "./plan.ts";
 import { buildReport, type RolloutReport } from "./render.ts";
 import { FileStateStore, mergeStates, readStateFile } from "./state.ts";
-import { createTenantOps, parseHealthChecks, type TenantOps } from "./tenant-ops.ts";
+import { createTenantOps, parseHealthChecks, type TenantOps, type TenantOpsOptions } from "./tenant-ops.ts";
 import type { InventoryTenant, RolloutPlan, RolloutState, StateStore, TenantInventory } from "./types.ts";
 
 export interface RolloutInput {
@@ -54,21 +51,12 @@ export interface RolloutInput {
   /** Scratch folder for per-tenant parameter files (default beside the state file). */
   workDir?: string;
   maxAttempts?: number;
-  env?: Record<string, string | undefined>;
-  deploy?: Partial<
-    Pick<
-      DeployOptions,
-      | "provenance"
-      | "reload"
-      | "reloadTimeoutMinutes"
-      | "reloadPollIntervalMs"
-      | "publishAccessTimeoutMs"
-      | "prune"
-    >
-  >;
-  evaluation?: { thresholds?: Partial<GateThresholds>; timeoutMinutes?: number; pollIntervalMs?: number };
-  automation?: { timeoutMinutes?: number; pollIntervalMs?: number };
-  client?: QlikClientOptions;
+  env?: TenantOpsOptions["env"];
+  /** Passed through to every tenant's operations (see TenantOpsOptions). */
+  deploy?: TenantOpsOptions["deploy"];
+  evaluation?: TenantOpsOptions["evaluation"];
+  automation?: TenantOpsOptions["automation"];
+  client?: TenantOpsOptions["client"];
 }
 
 export interface RolloutDeps {
