@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseOutputFile } from "@qlik-cicd/cli";
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
 
@@ -22,25 +23,6 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   workspace?: string;
   timeoutMs?: number;
-}
-
-/** Parses the runner's `name<<delimiter` multi-line format used by @actions/core for GITHUB_OUTPUT. */
-export function parseOutputFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]);
-    if (m) {
-      const [, name, delimiter] = m;
-      const body: string[] = [];
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i]);
-      out[name] = body.join("\n");
-    } else if (lines[i].includes("=")) {
-      const idx = lines[i].indexOf("=");
-      out[lines[i].slice(0, idx)] = lines[i].slice(idx + 1);
-    }
-  }
-  return out;
 }
 
 export async function runBundledAction(action: string, options: RunOptions = {}): Promise<ActionRun> {

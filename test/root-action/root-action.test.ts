@@ -5,9 +5,15 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { applySubActionDefaults, expressionInputName, loadActions, type ActionInfo } from "@qlik-cicd/cli";
+import {
+  applySubActionDefaults,
+  expressionInputName,
+  loadActions,
+  parseOutputFile,
+  type ActionInfo,
+} from "@qlik-cicd/cli";
 import { startSimulator } from "@qlik-cicd/simulator";
-import { parseOutputFile, repoRoot } from "../helpers/run-bundled-action.ts";
+import { repoRoot } from "../helpers/run-bundled-action.ts";
 import { renderRootAction } from "../../scripts/root-action.ts";
 import { spawnNode } from "../cli/spawn.ts";
 
