@@ -96632,20 +96632,19 @@ var envName2 = {
   description: "Name of an environment variable (a GitHub secret passed to the step) that holds the value."
 };
 var credentialName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" };
-var valueRef = {
+var envReference = {
   type: "object",
   additionalProperties: false,
   minProperties: 1,
   maxProperties: 1,
-  properties: { env: envName2, secret: envName2 },
+  properties: { env: envName2, secret: envName2 }
+};
+var valueRef = {
+  ...envReference,
   description: "A value read from the environment at deploy time: { env: NAME } or { secret: NAME }."
 };
 var credentialRef = {
-  type: "object",
-  additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
-  properties: { env: envName2, secret: envName2 },
+  ...envReference,
   description: "Credentials are references only: { env: NAME } or { secret: NAME }."
 };
 var parameters = {

@@ -97823,20 +97823,19 @@ var envName = {
   description: "Name of an environment variable (a GitHub secret passed to the step) that holds the value."
 };
 var credentialName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" };
-var valueRef = {
+var envReference = {
   type: "object",
   additionalProperties: false,
   minProperties: 1,
   maxProperties: 1,
-  properties: { env: envName, secret: envName },
+  properties: { env: envName, secret: envName }
+};
+var valueRef = {
+  ...envReference,
   description: "A value read from the environment at deploy time: { env: NAME } or { secret: NAME }."
 };
 var credentialRef = {
-  type: "object",
-  additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
-  properties: { env: envName, secret: envName },
+  ...envReference,
   description: "Credentials are references only: { env: NAME } or { secret: NAME }."
 };
 var parameters = {

@@ -11,21 +11,22 @@ const envName = {
 } as const;
 const credentialName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" } as const;
 
-const valueRef = {
+/** Exactly one of { env: NAME } or { secret: NAME }: the inventory never holds a value itself. */
+const envReference = {
   type: "object",
   additionalProperties: false,
   minProperties: 1,
   maxProperties: 1,
   properties: { env: envName, secret: envName },
+} as const;
+
+const valueRef = {
+  ...envReference,
   description: "A value read from the environment at deploy time: { env: NAME } or { secret: NAME }.",
 } as const;
 
 const credentialRef = {
-  type: "object",
-  additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
-  properties: { env: envName, secret: envName },
+  ...envReference,
   description: "Credentials are references only: { env: NAME } or { secret: NAME }.",
 } as const;
 
