@@ -1,0 +1,3 @@
+export * from "./statuses.ts";
+export type { SameUnion } from "./type-check.ts";
+export { assertSameUnion } from "./type-check.ts";
