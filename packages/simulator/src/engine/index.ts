@@ -20,3 +20,4 @@ export type { EngineSession } from "./context.ts";
 export { runLoadScript, simulatedRowCount } from "./load-script.ts";
 export type { LoadScriptResult } from "./load-script.ts";
 export { QixError, QixErrorCode } from "./errors.ts";
+export { bookmarkStateFor } from "./selections.ts";
