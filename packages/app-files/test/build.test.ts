@@ -62,7 +62,7 @@ describe("unbuildApp (against the FakeQixDoc test double)", () => {
 });
 
 describe("buildApp (against the FakeQixDoc test double)", () => {
-  test("builds an empty app in order: connections, dimensions, variables, measures, objects, bookmarks, script, app properties, reload, save", async () => {
+  test("builds an empty app in order: connections, dimensions, variables, measures, objects, script, app properties, reload, bookmarks, save", async () => {
     const doc = new FakeQixDoc();
     const result = await buildApp(doc, new AppTree(sampleContent()), { reload: true });
     expect(result.changed).toBe(true);
@@ -81,10 +81,10 @@ describe("buildApp (against the FakeQixDoc test double)", () => {
       "createObject",
       "setFullPropertyTree",
       "setFullPropertyTree",
-      "createBookmark",
       "setScript",
       "setAppProperties",
       "doReload",
+      "createBookmark",
       "doSave",
     ]);
     expect(result.operations.map((o) => `${o.action} ${o.kind} ${o.id}`)).toContain("create object s1");
@@ -118,6 +118,7 @@ describe("buildApp (against the FakeQixDoc test double)", () => {
       kept: [],
       saved: false,
       openedHandles: new Map(),
+      warnings: [],
     });
     expect(doc.writes.length).toBe(writes);
   });
