@@ -88,9 +88,11 @@ describe("deployApp", () => {
     expect(first.publishedAppId).toBeUndefined();
     expect(first.verified).toBe(true);
     expect(first.reload?.status).toBe("SUCCEEDED");
+    // The source's bookmark selects values: the new app is reloaded before it is created.
     expect(first.plan.steps.map((s) => s.kind)).toEqual([
       "create-app",
       "build",
+      "reload-for-bookmarks",
       "reload",
       "write-provenance",
       "verify",
