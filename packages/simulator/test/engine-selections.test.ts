@@ -2,44 +2,14 @@
  * Field values from loaded data, selections per session and state, and bookmarks that capture and
  * restore them — through @qlik/api over a real socket, as the product talks to the engine.
  */
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { openAppSession } from "@qlik/api/qix";
-import type { Doc, NxBookmark } from "@qlik/api/qix";
+import { describe, expect, test } from "@jest/globals";
+import type { NxBookmark } from "@qlik/api/qix";
 import { runLoadScript } from "../src/engine/index.ts";
 import { cloneAppDocument, emptyAppDocument } from "../src/model/app-document.ts";
 import type { AppDocument } from "../src/model/app-document.ts";
-import { startEngineHarness } from "./engine-harness.ts";
-import type { EngineHarness } from "./engine-harness.ts";
+import { harnessForFile, rejection } from "./engine-harness.ts";
 
-let h: EngineHarness;
-let identity = 0;
-
-beforeAll(async () => {
-  h = await startEngineHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-
-/** A fresh identity gives a fresh engine session (and so a fresh selection state). */
-async function withDoc<T>(appId: string, fn: (doc: Doc) => Promise<T>, apiKey = "owner"): Promise<T> {
-  identity += 1;
-  const session = openAppSession({ appId, identity: `s${identity}`, hostConfig: h.hostConfig(apiKey) });
-  try {
-    return await fn(await session.getDoc());
-  } finally {
-    await session.close({ websocketCloseDelay: 0 });
-  }
-}
-
-async function rejection(p: Promise<unknown>): Promise<{ code?: number; message?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { code?: number; message?: string };
-  }
-  throw new Error("expected a rejection");
-}
+const { harness, withDoc } = harnessForFile();
 
 const now = () => new Date(Date.UTC(2025, 2, 4, 8, 30, 0));
 
@@ -70,7 +40,7 @@ const SCRIPT = [
 ].join("\n");
 
 function salesApp(id: string): AppDocument {
-  const app = h.addApp(id);
+  const app = harness().addApp(id);
   app.doc.script = SCRIPT;
   app.doc.connections.set("c1", {
     id: "c1",

@@ -1,6 +1,6 @@
 /** Methods of Field handles (Doc.GetField): selections in one field, in one state, of this session. */
 import { optBool, reqString } from "./args.ts";
-import type { CallContext, MethodTable } from "./context.ts";
+import type { CallContext, MethodDef, MethodTable } from "./context.ts";
 import { invalidParams } from "./errors.ts";
 import { isPlainObject } from "./records.ts";
 import {
@@ -23,6 +23,19 @@ function selecting(ctx: CallContext, change: () => boolean): { qReturn: boolean 
   const ok = change();
   if (ok) ctx.sessionChanged();
   return { qReturn: ok };
+}
+
+/** Field.Select / ToggleSelect. */
+function searchSelect(toggle: boolean): MethodDef {
+  return {
+    params: ["qMatch", "qSoftLock", "qExcludedValuesMode"],
+    run(ctx, [qMatch, qSoftLock]) {
+      const match = reqString(qMatch, "qMatch");
+      return selecting(ctx, () =>
+        selectMatch(ctx.doc, ctx.selections, ref(ctx), match, optBool(qSoftLock) ?? false, toggle),
+      );
+    },
+  };
 }
 
 export const fieldMethods: MethodTable = {
@@ -48,24 +61,8 @@ export const fieldMethods: MethodTable = {
       );
     },
   },
-  Select: {
-    params: ["qMatch", "qSoftLock", "qExcludedValuesMode"],
-    run(ctx, [qMatch, qSoftLock]) {
-      const match = reqString(qMatch, "qMatch");
-      return selecting(ctx, () =>
-        selectMatch(ctx.doc, ctx.selections, ref(ctx), match, optBool(qSoftLock) ?? false, false),
-      );
-    },
-  },
-  ToggleSelect: {
-    params: ["qMatch", "qSoftLock", "qExcludedValuesMode"],
-    run(ctx, [qMatch, qSoftLock]) {
-      const match = reqString(qMatch, "qMatch");
-      return selecting(ctx, () =>
-        selectMatch(ctx.doc, ctx.selections, ref(ctx), match, optBool(qSoftLock) ?? false, true),
-      );
-    },
-  },
+  Select: searchSelect(false),
+  ToggleSelect: searchSelect(true),
   SelectAll: {
     params: ["qSoftLock"],
     run(ctx, [qSoftLock]) {

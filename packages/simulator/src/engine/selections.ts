@@ -168,7 +168,35 @@ function setSelected(sessions: SessionSelections, ref: FieldRef, keys: Set<strin
   }
 }
 
-/** Field.SelectValues: false when the field is locked (and softLock is not set). */
+/** The selection after selecting `hits` (value keys): they replace it, or toggle in and out of it. */
+function nextKeys(current: FieldSelection | undefined, hits: string[], toggle: boolean): Set<string> {
+  const keys = new Set(toggle ? (current?.selected ?? []) : []);
+  for (const k of hits) {
+    if (toggle && keys.has(k)) keys.delete(k);
+    else keys.add(k);
+  }
+  return keys;
+}
+
+/**
+ * Selects the values `pick` chooses among the field's values: they replace the selection, or toggle
+ * in and out of it. False when the field is locked (and softLock is not set).
+ */
+function select(
+  doc: AppDocument,
+  sessions: SessionSelections,
+  ref: FieldRef,
+  softLock: boolean,
+  how: { pick: (values: string[]) => string[]; toggle?: boolean; search?: string },
+): boolean {
+  const current = sessions.get(ref.state, ref.field);
+  if (!selectable(current, softLock)) return false;
+  const hits = how.pick(fieldValues(doc, ref.field) ?? []).map(valueKey);
+  setSelected(sessions, ref, nextKeys(current, hits, how.toggle ?? false), how.search ?? "");
+  return true;
+}
+
+/** Field.SelectValues. */
 export function selectValues(
   doc: AppDocument,
   sessions: SessionSelections,
@@ -177,21 +205,12 @@ export function selectValues(
   toggle: boolean,
   softLock: boolean,
 ): boolean {
-  const current = sessions.get(ref.state, ref.field);
-  if (!selectable(current, softLock)) return false;
-  const values = fieldValues(doc, ref.field) ?? [];
-  const hits = wanted.map((w) => matchValue(values, w)).filter((v): v is string => v !== undefined);
-  const keys = new Set(toggle ? (current?.selected ?? []) : []);
-  for (const hit of hits) {
-    const k = valueKey(hit);
-    if (toggle && keys.has(k)) keys.delete(k);
-    else keys.add(k);
-  }
-  setSelected(sessions, ref, keys, "");
-  return true;
+  const pick = (values: string[]) =>
+    wanted.map((w) => matchValue(values, w)).filter((v): v is string => v !== undefined);
+  return select(doc, sessions, ref, softLock, { pick, toggle });
 }
 
-/** Field.Select / ToggleSelect: selects what a search string matches. */
+/** Field.Select / ToggleSelect: selects what a search string matches (a Select keeps the string). */
 export function selectMatch(
   doc: AppDocument,
   sessions: SessionSelections,
@@ -200,16 +219,8 @@ export function selectMatch(
   softLock: boolean,
   toggle: boolean,
 ): boolean {
-  const current = sessions.get(ref.state, ref.field);
-  if (!selectable(current, softLock)) return false;
-  const hits = searchValues(fieldValues(doc, ref.field) ?? [], match).map(valueKey);
-  const keys = new Set(toggle ? (current?.selected ?? []) : []);
-  for (const k of hits) {
-    if (toggle && keys.has(k)) keys.delete(k);
-    else keys.add(k);
-  }
-  setSelected(sessions, ref, keys, toggle ? "" : match);
-  return true;
+  const pick = (values: string[]) => searchValues(values, match);
+  return select(doc, sessions, ref, softLock, { pick, toggle, search: toggle ? "" : match });
 }
 
 /** Field.SelectAll. */
@@ -219,10 +230,7 @@ export function selectAll(
   ref: FieldRef,
   softLock: boolean,
 ): boolean {
-  const current = sessions.get(ref.state, ref.field);
-  if (!selectable(current, softLock)) return false;
-  setSelected(sessions, ref, new Set((fieldValues(doc, ref.field) ?? []).map(valueKey)), "");
-  return true;
+  return select(doc, sessions, ref, softLock, { pick: (values) => values });
 }
 
 /** Field.Clear: false when the field is locked. */
