@@ -229,7 +229,7 @@ async function createWithSelections(ctx: SessionContext, bookmark: JsonObject): 
     }
     // What it was made from and what it holds: later builds leave it alone while both still match.
     await handle.setProperties({
-      ...props,
+      ...((await handle.getProperties()) as JsonObject),
       [SELECTION_RECORD_KEY]: { requested: selectionDigest(requested), captured: selectionDigest(captured) },
     });
   }

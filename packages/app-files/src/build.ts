@@ -32,6 +32,11 @@ export interface BuildOptions {
    * For callers that reload the app another way afterwards but need the data for the bookmarks now.
    */
   reloadForBookmarks?: boolean;
+  /**
+   * Called once the app's content (everything but bookmarks) is applied, before the reload and the
+   * bookmarks: e.g. to set connection credentials the reload needs. Not called when nothing changes.
+   */
+  beforeBookmarks?: () => Promise<void>;
   /** Save the app after a change (default true). */
   save?: boolean;
   logger?: Logger;
@@ -211,6 +216,7 @@ export async function buildApp(
   const content = plan.operations.filter((op) => op.kind !== "bookmark");
   const bookmarks = plan.operations.filter((op) => op.kind === "bookmark");
   const openedHandles = await applyPlan(doc, { ...plan, operations: content }, live.connectionIds, logger);
+  await options.beforeBookmarks?.();
 
   let reload: ReloadOutcome | undefined;
   const selecting = bookmarksSelectingData(bookmarks);

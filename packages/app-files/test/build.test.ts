@@ -96,6 +96,20 @@ describe("buildApp (against the FakeQixDoc test double)", () => {
     expect([...result.openedHandles.keys()].sort()).toEqual(created.map((o) => `${o.kind}/${o.id}`).sort());
   });
 
+  test("beforeBookmarks runs once the content is applied, before the reload for bookmarks", async () => {
+    const doc = new FakeQixDoc();
+    const seen: string[] = [];
+    await buildApp(doc, new AppTree(sampleContent()), {
+      reloadForBookmarks: true,
+      beforeBookmarks: async () => {
+        seen.push(doc.writes.slice(-2).join(","));
+      },
+    });
+    expect(seen).toEqual(["setScript,setAppProperties"]);
+    // The sample bookmark selects nothing, so there is no reload for it.
+    expect(doc.writes.slice(-2)).toEqual(["createBookmark:b1", "doSave"]);
+  });
+
   test("round trip: unbuild → build into an empty app → unbuild gives byte-identical files", async () => {
     const source = new FakeQixDoc();
     await buildApp(source, new AppTree(sampleContent()));

@@ -150,12 +150,20 @@ export function standingBookmarkWarnings(current: AppTree | undefined, desired: 
 export async function buildInto(
   doc: Doc,
   desired: AppTree,
-  options: { prune: boolean; logger: Logger; save?: boolean; reloadForBookmarks: boolean },
+  options: {
+    prune: boolean;
+    logger: Logger;
+    save?: boolean;
+    reloadForBookmarks: boolean;
+    /** Runs once the content is applied, before that reload (connection credentials). */
+    beforeBookmarks?: () => Promise<void>;
+  },
 ): Promise<{ openedHandles: ReadonlyMap<string, unknown>; warnings: BookmarkWarning[] }> {
   const result = await buildApp(doc, desired, {
     prune: options.prune,
     reload: false,
     reloadForBookmarks: options.reloadForBookmarks,
+    ...(options.beforeBookmarks ? { beforeBookmarks: options.beforeBookmarks } : {}),
     save: options.save ?? true,
     logger: options.logger,
   });

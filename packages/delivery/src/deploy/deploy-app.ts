@@ -352,20 +352,27 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
     await client.withApp(buildAppId, async (doc) => {
       let openedHandles: ReadonlyMap<string, unknown> | undefined;
       if (needBuild) {
+        // Credentials go on the connections before the build reloads for bookmarks (the reload needs them).
+        let credentialsSet = false;
+        const setCredentials = async () => {
+          credentialsSet = true;
+          await client.qixMutation(
+            buildAppId,
+            "ModifyConnection",
+            () => applyConnectionCredentials(doc, credentials, logger),
+            "set connection credentials",
+          );
+        };
         const built = await buildInto(doc, desired, {
           prune: ctx.prune,
           logger,
           save: false,
           reloadForBookmarks: ctx.options.reload ?? true,
+          beforeBookmarks: setCredentials,
         });
         openedHandles = built.openedHandles;
         warnings.push(...built.warnings.map((w) => w.message));
-        await client.qixMutation(
-          buildAppId,
-          "ModifyConnection",
-          () => applyConnectionCredentials(doc, credentials, logger),
-          "set connection credentials",
-        );
+        if (!credentialsSet) await setCredentials();
         logger.info(`Built '${appName}' (${buildAppId}).`);
         // Recorded before publishing so the published copy carries it. A record, not content: failing
         // to write it is reported but does not fail the deploy.
