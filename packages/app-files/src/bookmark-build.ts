@@ -69,7 +69,7 @@ export function selectionWarnings(
     warnings.push({
       ...base,
       variable: gap.variable,
-      message: `${label(bookmark)}: variable '${gap.variable}' could not be given the value the bookmark keeps for it (the app has no such variable).`,
+      message: `${label(bookmark)}: variable '${gap.variable}' does not hold the value the bookmark keeps for it: the app has no such variable, or the script sets it.`,
     });
   }
   return warnings;
@@ -164,6 +164,9 @@ async function setVariables(
     if (!isObject(item) || !isObject(item.qValue)) continue;
     const handle = await ctx.doc.getVariableByName(String(item.qName)).catch(() => undefined);
     if (!handle) continue; // reported from what the engine captured
+    // The script sets its own variables on every reload: only the app's variables are the bookmark's.
+    const layout = (await handle.getLayout()) as { qIsScriptCreated?: boolean };
+    if (layout.qIsScriptCreated === true) continue;
     restore.push({ handle, props: await handle.getProperties() });
     await handle.setStringValue(String(item.qValue.qText ?? ""));
   }

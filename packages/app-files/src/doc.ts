@@ -27,6 +27,8 @@ export interface QixBookmarkHandle extends QixPropertiesHandle {
 }
 
 export interface QixVariableHandle extends QixPropertiesHandle {
+  /** Its layout tells a script-created variable (`qIsScriptCreated`). */
+  getLayout(): Promise<unknown>;
   setStringValue(value: string): Promise<void>;
 }
 

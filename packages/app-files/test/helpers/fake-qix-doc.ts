@@ -180,6 +180,7 @@ export class FakeQixDoc implements QixDoc {
       const handle = this.#entityHandle(this.variables, "Variable", id);
       return {
         ...handle,
+        getLayout: () => this.#call(`getVariableLayout:${id}`, false, () => ({ qIsScriptCreated: false })),
         setStringValue: (value: string) =>
           this.#call(`setVariableValue:${id}`, true, () => {
             this.variables.set(id, { ...this.variables.get(id)!, qDefinition: value });
