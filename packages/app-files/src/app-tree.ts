@@ -1,3 +1,4 @@
+import type { SelectionRecord } from "./bookmark-state.ts";
 import { canonicalizeContent } from "./canonical.ts";
 import { renderFiles, type RenderedFile } from "./render.ts";
 import {
@@ -18,11 +19,20 @@ export class AppTree {
   readonly content: Readonly<AppTreeContent>;
   /** Notes from reading the files (e.g. dropped credentials or script-created variables). */
   readonly warnings: readonly string[];
+  /**
+   * Live apps only (never files): bookmark id → what a build recorded when it could not reproduce all
+   * of the bookmark's selections (see SELECTION_RECORD_KEY).
+   */
+  readonly bookmarkRecords: ReadonlyMap<string, SelectionRecord>;
   #rendered: RenderedFile[] | undefined;
 
-  constructor(content: AppTreeContent, options?: { warnings?: readonly string[] }) {
+  constructor(
+    content: AppTreeContent,
+    options?: { warnings?: readonly string[]; bookmarkRecords?: ReadonlyMap<string, SelectionRecord> },
+  ) {
     this.content = canonicalizeContent(content);
     this.warnings = options?.warnings ?? [];
+    this.bookmarkRecords = options?.bookmarkRecords ?? new Map();
   }
 
   get script(): string | undefined {

@@ -1,8 +1,14 @@
 /** Build: make an open app converge to an AppTree (create, update, delete), then reload and save. */
 import { CicdError, silentLogger, type Logger } from "@qlik-cicd/common";
 import type { AppTree } from "./app-tree.ts";
+import {
+  applyBookmarkOperations,
+  standingSelectionWarnings,
+  type BookmarkWarning,
+} from "./bookmark-build.ts";
 import type { QixDoc } from "./doc.ts";
 import {
+  bookmarksSelectingData,
   OPERATION_ORDER,
   planBuild,
   summarizeOperations,
@@ -16,8 +22,21 @@ import { readLiveApp } from "./unbuild.ts";
 export interface BuildOptions {
   /** Delete master items, variables, objects and bookmarks the files do not have (default true). */
   prune?: boolean;
-  /** Run the load script after applying changes (default false). Skipped when nothing changed. */
+  /**
+   * Run the load script after applying changes (default false), before bookmarks are created so
+   * their selections find the data. Skipped when nothing changed.
+   */
   reload?: boolean;
+  /**
+   * Reload before creating bookmarks that select values, when `reload` is off (default: `reload`).
+   * For callers that reload the app another way afterwards but need the data for the bookmarks now.
+   */
+  reloadForBookmarks?: boolean;
+  /**
+   * Called once the app's content (everything but bookmarks) is applied, before the reload and the
+   * bookmarks: e.g. to set connection credentials the reload needs. Not called when nothing changes.
+   */
+  beforeBookmarks?: () => Promise<void>;
   /** Save the app after a change (default true). */
   save?: boolean;
   logger?: Logger;
@@ -42,6 +61,8 @@ export interface BuildResult {
    * callers that go on working on those entities in the same session need not ask for them again.
    */
   openedHandles: ReadonlyMap<string, unknown>;
+  /** What bookmarks could not get: values the data lacks, variables the app lacks, … (also logged). */
+  warnings: BookmarkWarning[];
 }
 
 /** A QIX call failed while applying one operation; earlier operations stay applied. */
@@ -97,13 +118,8 @@ async function apply(doc: QixDoc, op: BuildOperation, connectionIds: Map<string,
       await handle.setProperties(props);
       return handle;
     }
-    case "bookmark": {
-      if (op.action === "delete") return void (await doc.destroyBookmark(op.id));
-      if (op.action === "create") return doc.createBookmark(props);
-      const handle = await doc.getBookmark(op.id);
-      await handle.setProperties(props);
-      return handle;
-    }
+    case "bookmark":
+      throw new Error("bookmarks are applied by applyBookmarkOperations");
     case "object": {
       const entry = op.value as ObjectEntry;
       if (op.action === "delete") return void (await doc.destroyObject(op.id));
@@ -123,19 +139,29 @@ async function apply(doc: QixDoc, op: BuildOperation, connectionIds: Map<string,
 
 /**
  * Applies a plan to `doc`: kind by kind in build order; inside a kind deletes, then updates, then
- * creates, each group sent together (pipelined). Exposed for callers that planned already.
+ * creates, each group sent together (pipelined). Bookmarks come last and are created one by one (each
+ * captures the session's selections, which build reproduces first); what they could not get is added
+ * to `warnings`. Exposed for callers that planned already.
  */
 export async function applyPlan(
   doc: QixDoc,
   plan: BuildPlan,
   connectionIds: Map<string, string> = new Map(),
   logger: Logger = silentLogger,
+  warnings: BookmarkWarning[] = [],
 ): Promise<Map<string, unknown>> {
   const opened = new Map<string, unknown>();
   const phases: OperationAction[] = ["delete", "update", "create"];
   for (const kind of OPERATION_ORDER) {
     const ofKind = plan.operations.filter((op) => op.kind === kind);
     if (ofKind.length === 0) continue;
+    if (kind === "bookmark") {
+      await applyBookmarkOperations(doc, ofKind, opened, logger, warnings, (op, error) => {
+        throw new BuildError(op, error);
+      });
+      logger.info(`Applied ${ofKind.length} bookmark change${ofKind.length === 1 ? "" : "s"}`);
+      continue;
+    }
     for (const action of phases) {
       const group = ofKind.filter((op) => op.action === action);
       if (group.length === 0) continue;
@@ -163,7 +189,8 @@ export async function applyPlan(
 
 /**
  * Makes the app open in `doc` converge to `desired`: unbuilds it, plans, applies the plan in build
- * order, optionally reloads, and saves. Unchanged input makes no write at all (no reload, no save).
+ * order (optionally reloading before the bookmarks), and saves. Unchanged input makes no write at all
+ * (no reload, no save).
  */
 export async function buildApp(
   doc: QixDoc,
@@ -173,23 +200,48 @@ export async function buildApp(
   const logger = options.logger ?? silentLogger;
   const live = await readLiveApp(doc, { logger });
   const plan = planBuild(live.tree, desired, { prune: options.prune ?? true });
+  const warnings = standingSelectionWarnings(live.tree, desired);
+  for (const w of warnings) logger.warn(w.message);
   if (!plan.changed) {
     logger.info("The app already matches the files; nothing to do.");
-    return { changed: false, operations: [], kept: plan.kept, saved: false, openedHandles: new Map() };
+    return {
+      changed: false,
+      operations: [],
+      kept: plan.kept,
+      saved: false,
+      openedHandles: new Map(),
+      warnings,
+    };
   }
-  const openedHandles = await applyPlan(doc, plan, live.connectionIds, logger);
+  const content = plan.operations.filter((op) => op.kind !== "bookmark");
+  const bookmarks = plan.operations.filter((op) => op.kind === "bookmark");
+  const openedHandles = await applyPlan(doc, { ...plan, operations: content }, live.connectionIds, logger);
+  await options.beforeBookmarks?.();
 
   let reload: ReloadOutcome | undefined;
-  if (options.reload) {
-    try {
-      const ok = await doc.doReload();
-      reload = ok ? { ok } : { ok, error: "The load script failed; see the reload log in Qlik Cloud." };
-    } catch (error) {
-      reload = { ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
-    if (reload.ok) logger.info("Reload succeeded.");
-    else logger.error(`Reload failed: ${reload.error}`);
+  const selecting = bookmarksSelectingData(bookmarks);
+  if (options.reload || (selecting.length > 0 && (options.reloadForBookmarks ?? false))) {
+    reload = await reloadNow(doc, logger);
+  } else if (selecting.length > 0) {
+    const noData = ((await doc.getAppLayout()) as { qHasData?: boolean }).qHasData === false;
+    const message =
+      `Reload is off: ${selecting.length} bookmark${selecting.length === 1 ? "" : "s"} with selections ` +
+      `(${selecting.map((op) => `'${op.title}'`).join(", ")}) ${selecting.length === 1 ? "is" : "are"} created on ` +
+      (noData
+        ? "an app that holds no data, so none of their values can be selected; turn reload on to keep their selections."
+        : "the data the app holds now; values it lacks are reported below.");
+    warnings.push({ bookmarkId: "", bookmark: "", message });
+    logger.warn(message);
   }
+  const bookmarkHandles = await applyPlan(
+    doc,
+    { ...plan, operations: bookmarks },
+    live.connectionIds,
+    logger,
+    warnings,
+  );
+  for (const [key, handle] of bookmarkHandles) openedHandles.set(key, handle);
+
   let saved = false;
   if (options.save ?? true) {
     await doc.doSave();
@@ -202,5 +254,19 @@ export async function buildApp(
     ...(reload ? { reload } : {}),
     saved,
     openedHandles,
+    warnings,
   };
+}
+
+async function reloadNow(doc: QixDoc, logger: Logger): Promise<ReloadOutcome> {
+  let reload: ReloadOutcome;
+  try {
+    const ok = await doc.doReload();
+    reload = ok ? { ok } : { ok, error: "The load script failed; see the reload log in Qlik Cloud." };
+  } catch (error) {
+    reload = { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  if (reload.ok) logger.info("Reload succeeded.");
+  else logger.error(`Reload failed: ${reload.error}`);
+  return reload;
 }

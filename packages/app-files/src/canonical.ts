@@ -4,6 +4,7 @@
  * Canonicalising twice gives the same result, so canonical forms can be compared directly.
  */
 import { sameCanonicalJson, sortedKeys } from "@qlik-cicd/common";
+import { bookmarkProperties, canonicalSelectionState, SELECTIONS_KEY } from "./bookmark-state.ts";
 import {
   infoOf,
   isObject,
@@ -135,6 +136,14 @@ export function canonicalProperties(props: JsonObject): JsonObject {
   return cleaned;
 }
 
+/** A bookmark as the files keep it: canonical properties plus its canonical selection state. */
+export function canonicalBookmark(bookmark: JsonObject): JsonObject {
+  const props = canonicalProperties(bookmarkProperties(bookmark));
+  const state = canonicalSelectionState(bookmark[SELECTIONS_KEY]);
+  if (state) props[SELECTIONS_KEY] = state;
+  return props;
+}
+
 export function canonicalAppProperties(props: JsonObject): JsonObject {
   const cleaned = cleanNode(props) as JsonObject;
   for (const key of VOLATILE_APP_KEYS) delete cleaned[key];
@@ -200,7 +209,7 @@ export function canonicalizeContent(content: AppTreeContent): AppTreeContent {
   if (content.variables !== undefined)
     out.variables = sortById(content.variables.map(canonicalProperties), byName);
   if (content.bookmarks !== undefined)
-    out.bookmarks = sortById(content.bookmarks.map(canonicalProperties), byInfoId);
+    out.bookmarks = sortById(content.bookmarks.map(canonicalBookmark), byInfoId);
   if (content.objects !== undefined) {
     out.objects = sortById(content.objects.map(canonicalObjectEntry), (e) => infoOf(e.qProperty).id);
   }

@@ -127,6 +127,39 @@ export function describeChanges(
   return details;
 }
 
+/** A bookmark's selections in one line: `Region = Nordics, Norway; Year = 2025 · Comparison: …`. */
+function selectionSummary(bookmark: JsonObject): string {
+  const state = bookmark.qBookmark;
+  const states = isObject(state) && Array.isArray(state.qStateData) ? state.qStateData.filter(isObject) : [];
+  const parts = states.map((data) => {
+    const items = Array.isArray(data.qFieldItems) ? data.qFieldItems.filter(isObject) : [];
+    const fields = items.map((item) => {
+      const name = isObject(item.qDef) ? String(item.qDef.qName) : "";
+      const info = isObject(item.qSelectInfo) ? item.qSelectInfo : {};
+      const texts = (list: JsonValue | undefined) =>
+        (Array.isArray(list) ? list.filter(isObject) : []).map((v) => String(v.qText)).join(", ");
+      if (typeof info.qTextSearch === "string") return `${name} ~ "${info.qTextSearch}"`;
+      if (Array.isArray(item.qValues)) return `${name} = ${texts(item.qValues)}`;
+      return `${name} ≠ ${texts(item.qExcludedValues)}`;
+    });
+    return data.qStateName === "$" ? fields.join("; ") : `${String(data.qStateName)}: ${fields.join("; ")}`;
+  });
+  return parts.length ? parts.join(" · ") : "none";
+}
+
+/** Bookmark changes: the selections in one line, then its other properties. */
+function bookmarkChanges(before: JsonObject, after: JsonObject): DiffDetail[] {
+  const details: DiffDetail[] = [];
+  const selections = (b: JsonObject) => b.qBookmark ?? null;
+  if (!sameJson(selections(before), selections(after))) {
+    details.push({ label: "selections", before: selectionSummary(before), after: selectionSummary(after) });
+  }
+  return [
+    ...details,
+    ...describeChanges(before, after, (p) => p === "qBookmark" || p.startsWith("qBookmark.")),
+  ];
+}
+
 function summaryOf(kind: DiffKind, p: JsonObject): DiffDetail[] {
   const flat = flatten(p, "", new Map());
   const pick = (path: string) => {
@@ -136,6 +169,8 @@ function summaryOf(kind: DiffKind, p: JsonObject): DiffDetail[] {
   if (kind === "measure") return pick("qMeasure.qDef");
   if (kind === "dimension") return pick("qDim.qFieldDefs.0");
   if (kind === "variable") return pick("qDefinition");
+  if (kind === "bookmark" && p.qBookmark !== undefined)
+    return [{ label: "selections", after: selectionSummary(p) }];
   return [];
 }
 
@@ -167,10 +202,13 @@ function compareItems(kind: DiffKind, before: Item[], after: Item[], entries: Di
       });
     } else if (!sameJson(old.value, item.value)) {
       const ignore = kind === "variable" ? (p: string) => p === "qInfo.qId" : undefined;
+      const bookmark = kind === "bookmark" && isObject(old.value) && isObject(item.value);
       entries.push({
         ...base(item),
         change: "changed",
-        details: describeChanges(old.value, item.value, ignore),
+        details: bookmark
+          ? bookmarkChanges(old.value as JsonObject, item.value as JsonObject)
+          : describeChanges(old.value, item.value, ignore),
       });
     }
   }

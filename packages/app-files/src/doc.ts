@@ -21,6 +21,34 @@ export interface QixPropertiesHandle {
   setProperties(props: object): Promise<void>;
 }
 
+/** A bookmark: its selection state is in the layout (`qBookmark`), never in the properties. */
+export interface QixBookmarkHandle extends QixPropertiesHandle {
+  getLayout(): Promise<unknown>;
+}
+
+export interface QixVariableHandle extends QixPropertiesHandle {
+  /** Its layout tells a script-created variable (`qIsScriptCreated`). */
+  getLayout(): Promise<unknown>;
+  setStringValue(value: string): Promise<void>;
+}
+
+/** A FieldValue as Field.SelectValues takes it. */
+export interface QixFieldValue {
+  qText?: string;
+  qIsNumeric?: boolean;
+  qNumber?: number;
+}
+
+/** A field of the data model in one state (Doc.GetField): selections made in this session. */
+export interface QixField {
+  selectValues(values: QixFieldValue[], toggleMode?: boolean, softLock?: boolean): Promise<boolean>;
+  select(match: string, softLock?: boolean, excludedValuesMode?: number): Promise<boolean>;
+  selectAll(softLock?: boolean): Promise<boolean>;
+  lock(): Promise<boolean>;
+  setAndMode(andMode: boolean): Promise<void>;
+  setNxProperties(properties: { qOneAndOnlyOne?: boolean }): Promise<void>;
+}
+
 export interface QixObjectHandle extends QixPropertiesHandle {
   readonly id: string;
   getLayout(): Promise<unknown>;
@@ -51,12 +79,20 @@ export interface QixDoc {
   createMeasure(props: object): Promise<unknown>;
   destroyMeasure(id: string): Promise<boolean>;
   getVariableById(id: string): Promise<QixPropertiesHandle>;
-  getVariableByName(name: string): Promise<QixPropertiesHandle>;
+  getVariableByName(name: string): Promise<QixVariableHandle>;
   createVariableEx(props: object): Promise<unknown>;
   destroyVariableById(id: string): Promise<boolean>;
-  getBookmark(id: string): Promise<QixPropertiesHandle>;
-  createBookmark(props: object): Promise<unknown>;
+  getBookmark(id: string): Promise<QixBookmarkHandle>;
+  /** Creates a bookmark that captures the session's current selections. */
+  createBookmark(props: object): Promise<QixBookmarkHandle>;
   destroyBookmark(id: string): Promise<boolean>;
+
+  /** The app's layout; its `qStateNames` lists the alternate states. */
+  getAppLayout(): Promise<unknown>;
+  addAlternateState(stateName: string): Promise<void>;
+  /** Clears the session's selections in one state ("$" when omitted). */
+  clearAll(lockedAlso?: boolean, stateName?: string): Promise<void>;
+  getField(fieldName: string, stateName?: string): Promise<QixField>;
 
   getObject(id: string): Promise<QixObjectHandle>;
   createObject(props: object): Promise<QixObjectHandle>;

@@ -13,6 +13,7 @@ export {
 export {
   PROVENANCE_APP_PROPERTY,
   canonicalAppProperties,
+  canonicalBookmark,
   canonicalConnection,
   canonicalizeContent,
   canonicalObjectEntry,
@@ -23,10 +24,34 @@ export {
 export { appSlug, objectFileStem, safeComponent, slugify, uniqueStems } from "./naming.ts";
 export { findJsonError, parseJsonText, parseYamlText, positionAt, type TextPosition } from "./parse.ts";
 export { readAppTree, writeAppTree, type WriteResult } from "./files.ts";
-export type { QixConnection, QixDoc, QixInfo, QixObjectHandle, QixPropertiesHandle } from "./doc.ts";
+export type {
+  QixBookmarkHandle,
+  QixConnection,
+  QixDoc,
+  QixField,
+  QixFieldValue,
+  QixInfo,
+  QixObjectHandle,
+  QixPropertiesHandle,
+  QixVariableHandle,
+} from "./doc.ts";
+export {
+  DEFAULT_STATE,
+  SELECTION_RECORD_KEY,
+  SELECTIONS_KEY,
+  bookmarkProperties,
+  canonicalSelectionState,
+  selectionDigest,
+  selectionGaps,
+  selectionsOf,
+  type SelectionGap,
+  type SelectionRecord,
+} from "./bookmark-state.ts";
+export { selectionWarnings, standingSelectionWarnings, type BookmarkWarning } from "./bookmark-build.ts";
 export { readLiveApp, unbuildApp, type LiveApp, type UnbuildOptions } from "./unbuild.ts";
 export {
   OPERATION_ORDER,
+  bookmarksSelectingData,
   planBuild,
   summarizeOperations,
   type BuildOperation,

@@ -1,6 +1,7 @@
 /** Planning a build: the ordered operations that make an app's content equal to the files. */
 import { canonicalJson } from "@qlik-cicd/common";
 import type { AppTree } from "./app-tree.ts";
+import { bookmarkProperties, selectionDigest, selectionsOf } from "./bookmark-state.ts";
 import { sameJson } from "./canonical.ts";
 import { infoOf, titleOf, type AppConnection, type JsonObject, type ObjectEntry } from "./types.ts";
 
@@ -9,16 +10,20 @@ export type OperationKind =
 
 export type OperationAction = "create" | "update" | "delete";
 
-/** The order build applies kinds in (dependencies first; script and app properties last). */
+/**
+ * The order build applies kinds in: dependencies first, then script and app properties, and bookmarks
+ * last — a bookmark captures selections on the app's data, so it is made once the app is complete
+ * (and, when it selects values, reloaded).
+ */
 export const OPERATION_ORDER: readonly OperationKind[] = [
   "connection",
   "dimension",
   "variable",
   "measure",
   "object",
-  "bookmark",
   "script",
   "app-properties",
+  "bookmark",
 ];
 
 export interface BuildOperation {
@@ -31,6 +36,11 @@ export interface BuildOperation {
   type?: string;
   /** Desired content for create and update. */
   value?: JsonObject | ObjectEntry | AppConnection | string;
+  /**
+   * Bookmark updates whose selections changed: the engine cannot change a bookmark's captured
+   * selections, so the bookmark is destroyed and created again (same id).
+   */
+  recreate?: boolean;
 }
 
 export interface BuildPlan {
@@ -121,7 +131,7 @@ function collectIds(entries: readonly ObjectEntry[], into: Set<string>): Set<str
 
 /**
  * Operations that make `current` (an unbuilt live app) equal to `desired` (the files), in build
- * order: connections, dimensions, variables, measures, objects, bookmarks, script, app properties.
+ * order: connections, dimensions, variables, measures, objects, script, app properties, bookmarks.
  * Within a kind: deletes, then updates, then creates, each by id. Kinds the files do not manage are
  * left alone; connections are created or updated but never deleted (they are shared in a space).
  * Equal content gives an empty plan.
@@ -197,9 +207,6 @@ export function planBuild(current: AppTree, desired: AppTree, options: PlanOptio
       ),
     );
   }
-  if (d.bookmarks) {
-    add(diffKind("bookmark", keyedById(current.bookmarks), keyedById(d.bookmarks), prune, sameJson, replace));
-  }
   if (d.script !== undefined && d.script !== (current.script ?? "")) {
     operations.push({
       kind: "script",
@@ -218,7 +225,59 @@ export function planBuild(current: AppTree, desired: AppTree, options: PlanOptio
       value: d.appProperties,
     });
   }
+  operations.push(...bookmarkOperations(current, desired, prune, kept));
   return { operations, changed: operations.length > 0, kept };
+}
+
+/**
+ * Bookmarks: equal when their properties are equal and their selections are — or when a build
+ * recorded that it made this bookmark from these very selections and the engine still holds what it
+ * captured then (values the data lacks cannot be selected; see SELECTION_RECORD_KEY).
+ */
+function bookmarkOperations(
+  current: AppTree,
+  desired: AppTree,
+  prune: boolean,
+  kept: BuildPlan["kept"],
+): BuildOperation[] {
+  if (!desired.content.bookmarks) return [];
+  const selectionsMatch = (cur: JsonObject, want: JsonObject): boolean => {
+    const have = selectionsOf(cur);
+    const wanted = selectionsOf(want);
+    if (sameJson(have ?? null, wanted ?? null)) return true;
+    const record = current.bookmarkRecords.get(infoOf(cur).id);
+    return (
+      wanted !== undefined &&
+      record?.requested === selectionDigest(wanted) &&
+      record.captured === selectionDigest(have)
+    );
+  };
+  const equal = (cur: JsonObject, want: JsonObject) =>
+    sameJson(bookmarkProperties(cur), bookmarkProperties(want)) && selectionsMatch(cur, want);
+  const result = diffKind(
+    "bookmark",
+    keyedById(current.bookmarks),
+    keyedById(desired.content.bookmarks),
+    prune,
+    equal,
+    (_c, w) => w.value,
+  );
+  for (const op of result.ops) {
+    const cur = current.bookmark(op.id);
+    if (op.action === "update" && cur && !selectionsMatch(cur, op.value as JsonObject)) op.recreate = true;
+  }
+  kept.push(...result.kept);
+  return result.ops;
+}
+
+/** Bookmark operations that capture selections on the app's data: creates and re-creates with selections. */
+export function bookmarksSelectingData(operations: readonly BuildOperation[]): BuildOperation[] {
+  return operations.filter(
+    (op) =>
+      op.kind === "bookmark" &&
+      (op.action === "create" || op.recreate === true) &&
+      selectionsOf(op.value as JsonObject)?.qStateData !== undefined,
+  );
 }
 
 /** Operations without their content: what dry-run output and job summaries show. */

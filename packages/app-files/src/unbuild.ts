@@ -1,7 +1,13 @@
 /** Unbuild: read an app's content through QIX into a canonical AppTree, with pipelined requests. */
 import { silentLogger, type Logger } from "@qlik-cicd/common";
 import { AppTree } from "./app-tree.ts";
-import type { QixDoc, QixPropertiesHandle } from "./doc.ts";
+import {
+  bookmarkProperties,
+  readSelectionRecord,
+  SELECTIONS_KEY,
+  type SelectionRecord,
+} from "./bookmark-state.ts";
+import type { QixBookmarkHandle, QixDoc, QixPropertiesHandle } from "./doc.ts";
 import { isObject, type AppConnection, type JsonObject, type JsonValue, type ObjectEntry } from "./types.ts";
 
 export interface UnbuildOptions {
@@ -47,6 +53,28 @@ async function maybe<T>(p: Promise<T>): Promise<T | undefined> {
 async function propertiesOf(p: Promise<QixPropertiesHandle>): Promise<JsonObject | undefined> {
   const handle = await maybe(p);
   return handle ? asObject(await handle.getProperties()) : undefined;
+}
+
+/**
+ * A bookmark as the files keep it: its properties, and the selection state from its layout (the only
+ * place the engine keeps it). A `qBookmark` key in the properties (written there by older tools) is
+ * not a selection state and is ignored.
+ */
+async function bookmarkOf(
+  p: Promise<QixBookmarkHandle>,
+  records: Map<string, SelectionRecord>,
+): Promise<JsonObject | undefined> {
+  const handle = await maybe(p);
+  if (!handle) return undefined;
+  const [props, layout] = await Promise.all([handle.getProperties(), handle.getLayout()]);
+  const properties = asObject(props);
+  const record = readSelectionRecord(properties);
+  const id = asObject(properties.qInfo).qId;
+  if (record && typeof id === "string") records.set(id, record);
+  const bookmark = bookmarkProperties(properties);
+  const state = asObject(layout)[SELECTIONS_KEY];
+  if (state !== undefined) bookmark[SELECTIONS_KEY] = state;
+  return bookmark;
 }
 
 /** Reads a session list object's items, destroying the session object afterwards. */
@@ -107,10 +135,11 @@ export async function readLiveApp(doc: QixDoc, options: UnbuildOptions = {}): Pr
     return handle ? toEntry(await handle.getFullPropertyTree()) : undefined;
   };
   const hinted = objects.filter((o) => TOP_LEVEL_HINT.has(o.type)).map((o) => o.id);
+  const bookmarkRecords = new Map<string, SelectionRecord>();
   const [dimensions, measures, bookmarks, variableProps, hintedTrees] = await Promise.all([
     all(ids("dimension").map((id) => propertiesOf(doc.getDimension(id)))),
     all(ids("measure").map((id) => propertiesOf(doc.getMeasure(id)))),
-    all(bookmarkIds.map((id) => propertiesOf(doc.getBookmark(id)))),
+    all(bookmarkIds.map((id) => bookmarkOf(doc.getBookmark(id), bookmarkRecords))),
     all(
       variables.map((v) => {
         const id = itemId(v);
@@ -155,16 +184,19 @@ export async function readLiveApp(doc: QixDoc, options: UnbuildOptions = {}): Pr
     `Unbuilt ${objects.length} objects (${trees.length} top level), ${dimensions.length} dimensions, ` +
       `${measures.length} measures, ${variables.length} variables, ${bookmarkIds.length} bookmarks.`,
   );
-  const tree = new AppTree({
-    appProperties: asObject(appProperties as JsonValue),
-    script: script ?? "",
-    connections: appConnections,
-    dimensions: defined(dimensions),
-    measures: defined(measures),
-    variables: defined(variableProps),
-    bookmarks: defined(bookmarks),
-    objects: trees,
-  });
+  const tree = new AppTree(
+    {
+      appProperties: asObject(appProperties as JsonValue),
+      script: script ?? "",
+      connections: appConnections,
+      dimensions: defined(dimensions),
+      measures: defined(measures),
+      variables: defined(variableProps),
+      bookmarks: defined(bookmarks),
+      objects: trees,
+    },
+    { bookmarkRecords },
+  );
   return { tree, connectionIds };
 }
 

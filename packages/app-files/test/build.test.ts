@@ -62,7 +62,7 @@ describe("unbuildApp (against the FakeQixDoc test double)", () => {
 });
 
 describe("buildApp (against the FakeQixDoc test double)", () => {
-  test("builds an empty app in order: connections, dimensions, variables, measures, objects, bookmarks, script, app properties, reload, save", async () => {
+  test("builds an empty app in order: connections, dimensions, variables, measures, objects, script, app properties, reload, bookmarks, save", async () => {
     const doc = new FakeQixDoc();
     const result = await buildApp(doc, new AppTree(sampleContent()), { reload: true });
     expect(result.changed).toBe(true);
@@ -81,10 +81,10 @@ describe("buildApp (against the FakeQixDoc test double)", () => {
       "createObject",
       "setFullPropertyTree",
       "setFullPropertyTree",
-      "createBookmark",
       "setScript",
       "setAppProperties",
       "doReload",
+      "createBookmark",
       "doSave",
     ]);
     expect(result.operations.map((o) => `${o.action} ${o.kind} ${o.id}`)).toContain("create object s1");
@@ -94,6 +94,20 @@ describe("buildApp (against the FakeQixDoc test double)", () => {
       (o) => o.kind !== "connection" && o.kind !== "script" && o.kind !== "app-properties",
     );
     expect([...result.openedHandles.keys()].sort()).toEqual(created.map((o) => `${o.kind}/${o.id}`).sort());
+  });
+
+  test("beforeBookmarks runs once the content is applied, before the reload for bookmarks", async () => {
+    const doc = new FakeQixDoc();
+    const seen: string[] = [];
+    await buildApp(doc, new AppTree(sampleContent()), {
+      reloadForBookmarks: true,
+      beforeBookmarks: async () => {
+        seen.push(doc.writes.slice(-2).join(","));
+      },
+    });
+    expect(seen).toEqual(["setScript,setAppProperties"]);
+    // The sample bookmark selects nothing, so there is no reload for it.
+    expect(doc.writes.slice(-2)).toEqual(["createBookmark:b1", "doSave"]);
   });
 
   test("round trip: unbuild → build into an empty app → unbuild gives byte-identical files", async () => {
@@ -118,6 +132,7 @@ describe("buildApp (against the FakeQixDoc test double)", () => {
       kept: [],
       saved: false,
       openedHandles: new Map(),
+      warnings: [],
     });
     expect(doc.writes.length).toBe(writes);
   });

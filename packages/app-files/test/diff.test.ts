@@ -111,3 +111,60 @@ describe("diffAppTrees", () => {
     ]);
   });
 });
+
+describe("bookmark selections in the diff", () => {
+  test("a changed selection is one readable line per side; other properties as usual", () => {
+    const withSelections = (values: string[], title = "North only") => {
+      const content = sampleContent();
+      content.bookmarks = [
+        {
+          qInfo: { qId: "b1", qType: "bookmark" },
+          qMetaDef: { title, description: "" },
+          qBookmark: {
+            qStateData: [
+              {
+                qStateName: "$",
+                qFieldItems: [{ qDef: { qName: "Region" }, qValues: values.map((qText) => ({ qText })) }],
+              },
+              {
+                qStateName: "Compare",
+                qFieldItems: [
+                  {
+                    qDef: { qName: "Product" },
+                    qSelectInfo: { qTextSearch: "rain" },
+                    qValues: [{ qText: "Rain Jacket" }],
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      ];
+      return new AppTree(content);
+    };
+    const diff = diffAppTrees(
+      withSelections(["North"]),
+      withSelections(["North", "South"], "North and south"),
+    );
+    expect(diff.entries).toEqual([
+      {
+        kind: "bookmark",
+        change: "changed",
+        id: "b1",
+        title: "North and south",
+        details: [
+          {
+            label: "selections",
+            before: 'Region = North · Compare: Product ~ "rain"',
+            after: 'Region = North, South · Compare: Product ~ "rain"',
+          },
+          { label: "title", before: "North only", after: "North and south" },
+        ],
+      },
+    ]);
+    const added = diffAppTrees(new AppTree({ ...sampleContent(), bookmarks: [] }), withSelections(["North"]));
+    expect(added.entries[0].details).toEqual([
+      { label: "selections", after: 'Region = North · Compare: Product ~ "rain"' },
+    ]);
+  });
+});

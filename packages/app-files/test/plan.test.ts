@@ -41,9 +41,9 @@ describe("planBuild", () => {
       "create object mo1",
       "create object s1",
       "create object s2",
-      "create bookmark b1",
       "update script script",
       "update app-properties app-properties",
+      "create bookmark b1",
     ]);
   });
 

@@ -188,9 +188,14 @@ describe("app-files against the simulator (QIX over a real socket)", () => {
 
   test("round trip into an empty app is byte-identical, and building again changes nothing", async () => {
     const source = await unbuildApp(await openDoc(salesId));
+    // The seeded bookmark selects values the script loads: the new app needs its data (a reload)
+    // before the bookmark can capture them.
+    expect(source.bookmarks.some((b) => b.qBookmark !== undefined)).toBe(true);
     const target = await newApp("Round trip target");
-    const built = await buildApp(target, source);
+    const built = await buildApp(target, source, { reload: true });
     expect(built.changed).toBe(true);
+    expect(built.reload).toEqual({ ok: true });
+    expect(built.warnings).toEqual([]);
     const copy = await unbuildApp(target);
     expect([...copy.fileTexts().keys()]).toEqual([...source.fileTexts().keys()]);
     expect(copy.fileTexts()).toEqual(source.fileTexts());
@@ -220,14 +225,14 @@ describe("app-files against the simulator (QIX over a real socket)", () => {
     });
 
     const kept = await newApp("Prune off");
-    await buildApp(kept, source);
+    await buildApp(kept, source, { reload: true });
     const keptResult = await buildApp(kept, withoutSheet, { prune: false });
     expect(keptResult.changed).toBe(false);
     expect(keptResult.kept).toContainEqual(expect.objectContaining({ kind: "object", id: sheetId }));
     expect((await unbuildApp(kept)).object(sheetId)).toBeDefined();
 
     const pruned = await newApp("Prune on");
-    await buildApp(pruned, source);
+    await buildApp(pruned, source, { reload: true });
     const result = await buildApp(pruned, withoutSheet);
     expect(result.operations).toContainEqual(
       expect.objectContaining({ kind: "object", action: "delete", id: sheetId }),
@@ -235,5 +240,166 @@ describe("app-files against the simulator (QIX over a real socket)", () => {
     const after = await unbuildApp(pruned);
     expect(after.object(sheetId)).toBeUndefined();
     expect(after.fileTexts()).toEqual(withoutSheet.fileTexts());
+  });
+});
+
+describe("bookmarks keep their selections (simulator)", () => {
+  const script = [
+    "///$tab Main",
+    "Products:",
+    "LOAD * INLINE [",
+    "Product, Category, Price",
+    "Trail Runner, Footwear, 120",
+    "City Sneaker, Footwear, 90",
+    "Rain Jacket, Apparel, 150",
+    "Wool Sweater, Apparel, 80",
+    "Day Pack, Accessories, 60",
+    "];",
+    "",
+  ].join("\n");
+  const item = (field: string, values: JsonObject[], extra: JsonObject = {}): JsonObject => ({
+    qDef: { qName: field },
+    qValues: values,
+    ...extra,
+  });
+  const text = (t: string): JsonObject => ({ qText: t });
+  const bookmark = (id: string, title: string, state: JsonObject, extra: JsonObject = {}): JsonObject => ({
+    qInfo: { qId: id, qType: "bookmark" },
+    qMetaDef: { title, description: "" },
+    qBookmark: state,
+    ...extra,
+  });
+  const content = (bookmarks: JsonObject[]): AppTreeContent => ({
+    appProperties: { qTitle: "Bookmarks" },
+    script,
+    connections: [],
+    dimensions: [],
+    measures: [],
+    variables: [{ qInfo: { qId: "v1", qType: "variable" }, qName: "vTopN", qDefinition: "5", qComment: "" }],
+    bookmarks,
+    objects: [],
+  });
+  const all = [
+    bookmark("bm-states", "Footwear against apparel", {
+      qStateData: [
+        { qStateName: "$", qFieldItems: [item("Category", [text("Footwear")])] },
+        { qStateName: "Compare", qFieldItems: [item("Category", [text("Apparel")])] },
+      ],
+    }),
+    bookmark("bm-excluded", "All but the day pack", {
+      qStateData: [
+        {
+          qStateName: "$",
+          qFieldItems: [{ qDef: { qName: "Product" }, qExcludedValues: [text("Day Pack")] }],
+        },
+      ],
+    }),
+    bookmark("bm-search", "Rain", {
+      qStateData: [
+        {
+          qStateName: "$",
+          qFieldItems: [item("Product", [text("Rain Jacket")], { qSelectInfo: { qTextSearch: "rain" } })],
+        },
+      ],
+    }),
+    bookmark("bm-locked", "Locked price", {
+      qStateData: [
+        {
+          qStateName: "$",
+          qFieldItems: [item("Price", [{ qIsNumeric: true, qNumber: 120, qText: "120" }], { qLocked: true })],
+        },
+      ],
+    }),
+    bookmark(
+      "bm-vars",
+      "Top ten",
+      {
+        qStateData: [{ qStateName: "$", qFieldItems: [item("Category", [text("Accessories")])] }],
+        qVariableItems: [{ qName: "vTopN", qValue: { qIsNumeric: true, qNumber: 10, qText: "10" } }],
+      },
+      { qIncludeVariables: true },
+    ),
+  ];
+
+  test("every kind of selection survives build → unbuild, and a second build changes nothing", async () => {
+    const desired = new AppTree(content(all));
+    const doc = await newApp("Bookmark kinds");
+    const built = await buildApp(doc, desired, { reload: true });
+    expect(built.warnings).toEqual([]);
+    const unbuilt = await unbuildApp(doc);
+    expect(unbuilt.fileTexts()).toEqual(desired.fileTexts());
+    // The bookmark's variable value was only set to capture it: the app keeps its own definition.
+    expect(unbuilt.variable("vTopN")?.qDefinition).toBe("5");
+    expect(await buildApp(doc, desired, { reload: true })).toMatchObject({ changed: false, operations: [] });
+  });
+
+  test("values the data lacks are reported (bookmark, field, count), and the bookmark is not made again", async () => {
+    const wanted = bookmark("bm-gap", "Footwear and Atlantis", {
+      qStateData: [
+        {
+          qStateName: "$",
+          qFieldItems: [item("Category", [text("Footwear"), text("Atlantis"), text("Lemuria")])],
+        },
+        { qStateName: "Other", qFieldItems: [item("Planet", [text("Mars")])] },
+      ],
+    });
+    const desired = new AppTree(content([wanted]));
+    const doc = await newApp("Bookmark gaps");
+    const built = await buildApp(doc, desired, { reload: true });
+    expect(
+      built.warnings.map(({ bookmarkId, field, state, missing, requested }) => ({
+        bookmarkId,
+        field,
+        state,
+        missing,
+        requested,
+      })),
+    ).toEqual([
+      { bookmarkId: "bm-gap", field: "Category", state: "$", missing: 2, requested: 3 },
+      { bookmarkId: "bm-gap", field: "Planet", state: "Other", missing: 1, requested: 1 },
+    ]);
+    expect(built.warnings[0].message).toContain("'Footwear and Atlantis' (bm-gap): 2 of 3 values");
+    expect(built.warnings[1].message).toContain(
+      "field 'Planet' (state 'Other') is not in the app's data model",
+    );
+    // What the app holds is what it could select; the files are not changed by it.
+    const unbuilt = await unbuildApp(doc);
+    expect(unbuilt.bookmark("bm-gap")?.qBookmark).toEqual({
+      qStateData: [{ qStateName: "$", qFieldItems: [item("Category", [text("Footwear")])] }],
+    });
+    expect(unbuilt.fileTexts().get("bookmarks.json")).not.toContain("qlikCicd");
+    // Building again: nothing to do, and the gap is still reported.
+    const again = await buildApp(doc, desired, { reload: true });
+    expect(again.changed).toBe(false);
+    expect(again.warnings.map((w) => [w.field, w.missing])).toEqual([
+      ["Category", 2],
+      ["Planet", 1],
+    ]);
+    // A changed selection is made again.
+    const fixed = new AppTree(
+      content([
+        bookmark("bm-gap", "Footwear and Atlantis", {
+          qStateData: [{ qStateName: "$", qFieldItems: [item("Category", [text("Apparel")])] }],
+        }),
+      ]),
+    );
+    const rebuilt = await buildApp(doc, fixed, { reload: true });
+    expect(rebuilt.operations).toEqual([
+      { kind: "bookmark", action: "update", id: "bm-gap", title: "Footwear and Atlantis" },
+    ]);
+    expect(rebuilt.warnings).toEqual([]);
+    expect((await unbuildApp(doc)).fileTexts()).toEqual(fixed.fileTexts());
+  });
+
+  test("with reload off, an app without data gets a clear warning instead of silently empty bookmarks", async () => {
+    const doc = await newApp("Bookmarks without data");
+    const built = await buildApp(doc, new AppTree(content(all.slice(0, 1))));
+    expect(built.warnings[0].message).toMatch(
+      /^Reload is off: 1 bookmark with selections \('Footwear against apparel'\) is created on an app that holds no data/,
+    );
+    expect(built.warnings.slice(1).map((w) => [w.field, w.state, w.missing])).toEqual([
+      ["Category", "$", 1],
+      ["Category", "Compare", 1],
+    ]);
   });
 });

@@ -4,7 +4,9 @@
  * as the app owner or as someone else.
  */
 import http from "node:http";
+import { afterAll, beforeAll } from "@jest/globals";
 import type { AddressInfo } from "node:net";
+import { openAppSession, type Doc } from "@qlik/api/qix";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import { createQixEngine } from "../src/engine/index.ts";
@@ -166,4 +168,57 @@ export async function startEngineHarness(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+let identities = 0;
+
+/**
+ * Opens the app through @qlik/api exactly as the actions do; a fresh identity gives a fresh socket
+ * (and so a fresh engine session), which is always closed afterwards.
+ */
+export async function withHarnessDoc<T>(
+  h: EngineHarness,
+  appId: string,
+  fn: (doc: Doc) => Promise<T>,
+  apiKey = "owner",
+): Promise<T> {
+  identities += 1;
+  const session = openAppSession({ appId, identity: `t${identities}`, hostConfig: h.hostConfig(apiKey) });
+  try {
+    return await fn(await session.getDoc());
+  } finally {
+    await session.close({ websocketCloseDelay: 0 });
+  }
+}
+
+/** The error a promise rejects with (fails when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<{ code?: number; message?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { code?: number; message?: string };
+  }
+  throw new Error("expected a rejection");
+}
+
+/**
+ * For a test file: starts a harness before its tests and closes it after them. `withDoc` opens an app
+ * of that harness (see withHarnessDoc).
+ */
+export function harnessForFile(options: { users?: Record<string, string> } = {}): {
+  harness: () => EngineHarness;
+  withDoc: <T>(appId: string, fn: (doc: Doc) => Promise<T>, apiKey?: string) => Promise<T>;
+} {
+  let h: EngineHarness | undefined;
+  beforeAll(async () => {
+    h = await startEngineHarness(options);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  const harness = () => {
+    if (!h) throw new Error("the engine harness is not started yet");
+    return h;
+  };
+  return { harness, withDoc: (appId, fn, apiKey) => withHarnessDoc(harness(), appId, fn, apiKey) };
 }

@@ -83,7 +83,12 @@ describe("runLoadScript", () => {
     expect(orderRows).toBeGreaterThanOrEqual(1000);
     expect(orderRows).toBeLessThanOrEqual(1_000_000);
     expect(r.tables).toEqual([
-      { name: "Customers", fields: ["CustomerId", "Name"], rows: 3 },
+      {
+        name: "Customers",
+        fields: ["CustomerId", "Name"],
+        rows: 3,
+        fieldValues: { CustomerId: ["1", "2", "3"], Name: ["Alice", "Bob", "Carol"] },
+      },
       { name: "Calendar", fields: ["Day"], rows: 50 },
       { name: "Orders", fields: ["OrderId", "CustomerId", "Amount"], rows: orderRows },
     ]);

@@ -1,42 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { openAppSession } from "@qlik/api/qix";
-import type { Doc, GenericObject } from "@qlik/api/qix";
-import { startEngineHarness } from "./engine-harness.ts";
-import type { EngineHarness } from "./engine-harness.ts";
+import { describe, expect, test } from "@jest/globals";
+import type { GenericObject } from "@qlik/api/qix";
+import { harnessForFile, rejection } from "./engine-harness.ts";
 
-let h: EngineHarness;
-let identity = 0;
-
-beforeAll(async () => {
-  h = await startEngineHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-
-/** Opens the app through @qlik/api exactly as the actions do; a fresh identity gives a fresh socket. */
-async function withDoc<T>(appId: string, fn: (doc: Doc) => Promise<T>, apiKey = "owner"): Promise<T> {
-  identity += 1;
-  const session = openAppSession({ appId, identity: `t${identity}`, hostConfig: h.hostConfig(apiKey) });
-  try {
-    return await fn(await session.getDoc());
-  } finally {
-    await session.close({ websocketCloseDelay: 0 });
-  }
-}
-
-async function rejection(p: Promise<unknown>): Promise<{ code?: number; message?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { code?: number; message?: string };
-  }
-  throw new Error("expected a rejection");
-}
+const { harness, withDoc } = harnessForFile();
 
 describe("script, app properties and saving", () => {
   test("SetScript/GetScript round trip bumps the revision and notifies; DoSave marks it saved", async () => {
-    const app = h.addApp("app-script", { title: "Script app" });
+    const app = harness().addApp("app-script", { title: "Script app" });
     await withDoc("app-script", async (doc) => {
       const script = "///$tab Main\nSET ThousandSep=',';\n///$tab Data\nT: LOAD 1 AS a AUTOGENERATE 3;\n";
       await doc.setScript(script);
@@ -52,7 +22,7 @@ describe("script, app properties and saving", () => {
   });
 
   test("app properties are stored as given, without volatile fields, and the title renames the app", async () => {
-    const app = h.addApp("app-props", { title: "Before" });
+    const app = harness().addApp("app-props", { title: "Before" });
     await withDoc("app-props", async (doc) => {
       await doc.setAppProperties({
         qTitle: "After",
@@ -73,7 +43,7 @@ describe("script, app properties and saving", () => {
 
 describe("connections", () => {
   test("create, list without credentials, modify, duplicate names and delete", async () => {
-    const app = h.addApp("app-conn");
+    const app = harness().addApp("app-conn");
     await withDoc("app-conn", async (doc) => {
       const id = await doc.createConnection({
         qName: "Warehouse",
@@ -107,7 +77,7 @@ describe("connections", () => {
 
 describe("master items, variables and bookmarks", () => {
   test("dimensions and measures: create, properties, layout meta, publish/approve, lists, destroy", async () => {
-    const app = h.addApp("app-master");
+    const app = harness().addApp("app-master");
     await withDoc("app-master", async (doc) => {
       const dim = await doc.createDimension({
         qInfo: { qId: "dim-region", qType: "dimension" },
@@ -169,7 +139,7 @@ describe("master items, variables and bookmarks", () => {
   });
 
   test("variables: CRUD, duplicate names, and script-created variables after a reload", async () => {
-    const app = h.addApp("app-vars");
+    const app = harness().addApp("app-vars");
     app.doc.script = "SET ThousandSep=',';\nSET vScript = 'from script';\n";
     await withDoc("app-vars", async (doc) => {
       const v = await doc.createVariableEx({
@@ -223,7 +193,7 @@ describe("master items, variables and bookmarks", () => {
   });
 
   test("bookmarks: create, layout, list, apply and destroy", async () => {
-    h.addApp("app-bm");
+    harness().addApp("app-bm");
     await withDoc("app-bm", async (doc) => {
       const bm = await doc.createBookmark({
         qInfo: { qId: "bm-1", qType: "bookmark" },
@@ -244,7 +214,7 @@ describe("master items, variables and bookmarks", () => {
 
 describe("generic objects", () => {
   test("sheets with children through Set/GetFullPropertyTree converge to the given tree", async () => {
-    const app = h.addApp("app-obj");
+    const app = harness().addApp("app-obj");
     await withDoc("app-obj", async (doc) => {
       const sheet = await doc.createObject({
         qInfo: { qId: "sheet-1", qType: "sheet" },
@@ -350,7 +320,7 @@ describe("generic objects", () => {
   });
 
   test("200 pipelined GetObject calls all resolve to the right objects", async () => {
-    const app = h.addApp("app-pipe");
+    const app = harness().addApp("app-pipe");
     for (let i = 0; i < 200; i += 1) {
       const id = `obj-${i}`;
       app.doc.objects.set(id, {
@@ -377,7 +347,7 @@ describe("generic objects", () => {
 
 describe("reloads", () => {
   test("DoReload applies the data model; a failing DoReloadEx changes nothing", async () => {
-    const app = h.addApp("app-reload");
+    const app = harness().addApp("app-reload");
     app.doc.connections.set("c1", {
       id: "c1",
       name: "DataFiles",
@@ -409,7 +379,7 @@ describe("reloads", () => {
 
 describe("permissions on a published app", () => {
   test("only the owner may change a published copy; others can read", async () => {
-    const app = h.addApp("app-published", { published: true, ownerId: "user-owner" });
+    const app = harness().addApp("app-published", { published: true, ownerId: "user-owner" });
     await withDoc(
       "app-published",
       async (doc) => {

@@ -4,7 +4,16 @@
  * the simulator (roundtrip-sim.test.ts). Every call is recorded; mutating calls also in `writes`.
  * Responses resolve on a later macrotask, so tests can observe how many calls were in flight at once.
  */
-import type { QixConnection, QixDoc, QixInfo, QixObjectHandle, QixPropertiesHandle } from "../../src/doc.ts";
+import type {
+  QixBookmarkHandle,
+  QixConnection,
+  QixDoc,
+  QixField,
+  QixInfo,
+  QixObjectHandle,
+  QixPropertiesHandle,
+  QixVariableHandle,
+} from "../../src/doc.ts";
 import type { JsonObject } from "../../src/types.ts";
 
 type Props = JsonObject;
@@ -30,6 +39,8 @@ export class FakeQixDoc implements QixDoc {
   objects = new Map<string, StoredObject>();
   /** Variables a reload's SET/LET would create; listed as script-created. */
   scriptVariables = new Map<string, string>();
+  /** Alternate states (AddAlternateState); the fake has no data, so no field can be selected. */
+  alternateStates: string[] = [];
   reloadSucceeds = true;
   reloads = 0;
   saves = 0;
@@ -163,10 +174,18 @@ export class FakeQixDoc implements QixDoc {
       this.#entityHandle(this.variables, "Variable", id),
     );
   }
-  getVariableByName(name: string): Promise<QixPropertiesHandle> {
+  getVariableByName(name: string): Promise<QixVariableHandle> {
     return this.#call(`getVariableByName:${name}`, false, () => {
       const id = [...this.variables].find(([, p]) => p.qName === name)?.[0] ?? "";
-      return this.#entityHandle(this.variables, "Variable", id);
+      const handle = this.#entityHandle(this.variables, "Variable", id);
+      return {
+        ...handle,
+        getLayout: () => this.#call(`getVariableLayout:${id}`, false, () => ({ qIsScriptCreated: false })),
+        setStringValue: (value: string) =>
+          this.#call(`setVariableValue:${id}`, true, () => {
+            this.variables.set(id, { ...this.variables.get(id)!, qDefinition: value });
+          }),
+      };
     });
   }
   createVariableEx(props: object): Promise<unknown> {
@@ -183,23 +202,50 @@ export class FakeQixDoc implements QixDoc {
   destroyVariableById(id: string): Promise<boolean> {
     return this.#call(`destroyVariableById:${id}`, true, () => this.variables.delete(id));
   }
-  getBookmark(id: string): Promise<QixPropertiesHandle> {
-    return this.#call(`getBookmark:${id}`, false, () => {
-      const handle = this.#entityHandle(this.bookmarks, "Bookmark", id);
-      // Like the engine: a bookmark's properties carry its creation date.
-      return {
-        ...handle,
-        getProperties: async () => ({
-          ...((await handle.getProperties()) as Props),
-          creationDate: "2026-11-27T10:00:00.000Z",
-        }),
-      };
+  #bookmarkHandle(id: string): QixBookmarkHandle {
+    const handle = this.#entityHandle(this.bookmarks, "Bookmark", id);
+    // Like the engine: a bookmark's properties carry its creation date; its layout the (empty)
+    // selection state captured at creation.
+    return {
+      ...handle,
+      getProperties: async () => ({
+        ...((await handle.getProperties()) as Props),
+        creationDate: "2026-11-27T10:00:00.000Z",
+      }),
+      getLayout: () =>
+        this.#call(`getBookmarkLayout:${id}`, false, () => ({
+          qInfo: { qId: id, qType: "bookmark" },
+          qBookmark: { qStateData: [{ qStateName: "$", qFieldItems: [] }], qUtcModifyTime: 46000 },
+        })),
+    };
+  }
+  getBookmark(id: string): Promise<QixBookmarkHandle> {
+    return this.#call(`getBookmark:${id}`, false, () => this.#bookmarkHandle(id));
+  }
+  createBookmark(props: object): Promise<QixBookmarkHandle> {
+    return this.#call(`createBookmark:${idOf(props as Props)}`, true, () =>
+      this.#bookmarkHandle(this.#createEntity(this.bookmarks, "Bookmark", props)),
+    );
+  }
+  getAppLayout(): Promise<unknown> {
+    return this.#call("getAppLayout", false, () => ({
+      qTitle: this.appProperties.qTitle,
+      qStateNames: [...this.alternateStates],
+      qHasData: this.reloads > 0,
+    }));
+  }
+  addAlternateState(stateName: string): Promise<void> {
+    return this.#call(`addAlternateState:${stateName}`, true, () => {
+      if (!this.alternateStates.includes(stateName)) this.alternateStates.push(stateName);
     });
   }
-  createBookmark(props: object): Promise<unknown> {
-    return this.#call(`createBookmark:${idOf(props as Props)}`, true, () =>
-      this.#createEntity(this.bookmarks, "Bookmark", props),
-    );
+  clearAll(): Promise<void> {
+    return this.#call("clearAll", false, () => undefined);
+  }
+  getField(fieldName: string): Promise<QixField> {
+    return this.#call(`getField:${fieldName}`, false, () => {
+      throw Object.assign(new Error("Object not found"), { code: 2 });
+    });
   }
   destroyBookmark(id: string): Promise<boolean> {
     return this.#call(`destroyBookmark:${id}`, true, () => this.bookmarks.delete(id));

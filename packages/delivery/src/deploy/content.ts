@@ -4,9 +4,12 @@
  */
 import {
   AppTree,
+  bookmarksSelectingData,
   buildApp,
   diffAppTrees,
   planBuild,
+  standingSelectionWarnings,
+  type BookmarkWarning,
   readAppTree,
   renderDiffMarkdown,
   treeDigest,
@@ -126,20 +129,43 @@ export function compareContent(current: AppTree, desired: AppTree, prune: boolea
 }
 
 /**
- * Converges the open app to `desired` (no reload; the deploy reloads through the reloads API) and
- * returns the handles the build opened. With `save: false` the caller saves once after its own
- * changes in the same session.
+ * Titles of the bookmarks a build of `desired` over `current` creates (or re-creates) with selections:
+ * they need the app's data, so the build reloads before making them.
+ */
+export function bookmarksNeedingData(current: AppTree, desired: AppTree, prune: boolean): string[] {
+  return bookmarksSelectingData(planBuild(current, desired, { prune }).operations).map((op) => op.title);
+}
+
+/** What bookmarks of `desired` lack in `current` although it is up to date (values its data lacks). */
+export function standingBookmarkWarnings(current: AppTree | undefined, desired: AppTree): string[] {
+  return current ? standingSelectionWarnings(current, desired).map((w) => w.message) : [];
+}
+
+/**
+ * Converges the open app to `desired` and returns the handles the build opened and what bookmarks
+ * could not get. The deploy reloads through the reloads API afterwards; only bookmarks that select
+ * values make the build reload first (`reloadForBookmarks`), so their values exist. With
+ * `save: false` the caller saves once after its own changes in the same session.
  */
 export async function buildInto(
   doc: Doc,
   desired: AppTree,
-  options: { prune: boolean; logger: Logger; save?: boolean },
-): Promise<ReadonlyMap<string, unknown>> {
+  options: {
+    prune: boolean;
+    logger: Logger;
+    save?: boolean;
+    reloadForBookmarks: boolean;
+    /** Runs once the content is applied, before that reload (connection credentials). */
+    beforeBookmarks?: () => Promise<void>;
+  },
+): Promise<{ openedHandles: ReadonlyMap<string, unknown>; warnings: BookmarkWarning[] }> {
   const result = await buildApp(doc, desired, {
     prune: options.prune,
     reload: false,
+    reloadForBookmarks: options.reloadForBookmarks,
+    ...(options.beforeBookmarks ? { beforeBookmarks: options.beforeBookmarks } : {}),
     save: options.save ?? true,
     logger: options.logger,
   });
-  return result.openedHandles;
+  return { openedHandles: result.openedHandles, warnings: result.warnings };
 }

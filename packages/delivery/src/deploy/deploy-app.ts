@@ -20,11 +20,13 @@ import {
 import { applyConnectionCredentials } from "./connection-credentials.ts";
 import {
   AppTree,
+  bookmarksNeedingData,
   buildInto,
   compareContent,
   diffMarkdown,
   emptyTreeLike,
   readAppTree,
+  standingBookmarkWarnings,
   titleOfTree,
   treeDigest,
   unbuildFromTenant,
@@ -208,7 +210,14 @@ function planSteps(
   appName: string,
   needBuild: boolean,
   needPublish: boolean,
-  opts: { reload: boolean; snapshot: boolean; restore: boolean; resumeReload: boolean },
+  opts: {
+    reload: boolean;
+    snapshot: boolean;
+    restore: boolean;
+    resumeReload: boolean;
+    /** Titles of bookmarks the build creates with selections (they need the app's data). */
+    selectingBookmarks: string[];
+  },
 ): DeployStep[] {
   const steps: DeployStep[] = [];
   const buildSpace = state.mode === "managed" ? (state.stagingSpace as SpaceRef) : state.space;
@@ -234,6 +243,13 @@ function planSteps(
       kind: opts.restore ? "restore" : "build",
       description: `${opts.restore ? "Restore the stored version into" : "Build the changes into"} '${appName}' in space '${buildSpace.name}'`,
     });
+    const n = opts.selectingBookmarks.length;
+    if (n > 0 && opts.reload) {
+      steps.push({
+        kind: "reload-for-bookmarks",
+        description: `Reload '${appName}' in space '${buildSpace.name}' before creating ${n} bookmark${n === 1 ? "" : "s"} with selections (${opts.selectingBookmarks.map((t) => `'${t}'`).join(", ")}), so the values they select exist`,
+      });
+    }
   }
   if (state.mode === "managed" && needPublish) {
     steps.push({
@@ -308,6 +324,8 @@ interface Applied {
   /** The app consumers use: the published copy (managed) or the built app (shared). */
   deployedId: string;
   publishedAppId?: string;
+  /** What bookmarks could not get (values the data lacks, …). */
+  warnings: string[];
 }
 
 /** Creates what is missing, builds, makes public and publishes/republishes. */
@@ -329,17 +347,32 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
   const managed = state.mode === "managed";
   // Build, credentials, provenance and (managed) making content public all work on the build app:
   // one QIX session for all of them instead of one each, saved once at the end.
+  const warnings: string[] = [];
   if (needBuild || managed) {
     await client.withApp(buildAppId, async (doc) => {
       let openedHandles: ReadonlyMap<string, unknown> | undefined;
       if (needBuild) {
-        openedHandles = await buildInto(doc, desired, { prune: ctx.prune, logger, save: false });
-        await client.qixMutation(
-          buildAppId,
-          "ModifyConnection",
-          () => applyConnectionCredentials(doc, credentials, logger),
-          "set connection credentials",
-        );
+        // Credentials go on the connections before the build reloads for bookmarks (the reload needs them).
+        let credentialsSet = false;
+        const setCredentials = async () => {
+          credentialsSet = true;
+          await client.qixMutation(
+            buildAppId,
+            "ModifyConnection",
+            () => applyConnectionCredentials(doc, credentials, logger),
+            "set connection credentials",
+          );
+        };
+        const built = await buildInto(doc, desired, {
+          prune: ctx.prune,
+          logger,
+          save: false,
+          reloadForBookmarks: ctx.options.reload ?? true,
+          beforeBookmarks: setCredentials,
+        });
+        openedHandles = built.openedHandles;
+        warnings.push(...built.warnings.map((w) => w.message));
+        if (!credentialsSet) await setCredentials();
         logger.info(`Built '${appName}' (${buildAppId}).`);
         // Recorded before publishing so the published copy carries it. A record, not content: failing
         // to write it is reported but does not fail the deploy.
@@ -388,7 +421,7 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
     // (item lookup, reload, verification) waits that out itself.
     deployedId = publishedAppId;
   }
-  return { buildAppId, deployedId, ...(publishedAppId ? { publishedAppId } : {}) };
+  return { buildAppId, deployedId, ...(publishedAppId ? { publishedAppId } : {}), warnings };
 }
 
 async function converge(ctx: Context, input: ConvergeInput): Promise<DeployResult> {
@@ -407,12 +440,24 @@ async function converge(ctx: Context, input: ConvergeInput): Promise<DeployResul
   const resumeReload =
     reload && !needBuild && !needPublish && !!state.lastReload && state.lastReload.status !== "SUCCEEDED";
   const changed = needBuild || needPublish || resumeReload;
+  const selectingBookmarks = needBuild
+    ? bookmarksNeedingData(state.buildCurrent ?? empty, desired, ctx.prune)
+    : [];
   const steps = planSteps(state, appName, needBuild, needPublish, {
     reload,
     snapshot: input.snapshot,
     restore: input.restore,
     resumeReload,
+    selectingBookmarks,
   });
+  // Bookmarks already up to date but lacking values their data does not hold: said on every run.
+  const standing = standingBookmarkWarnings(consumerCurrent, desired);
+  const planned = [...standing];
+  if (!reload && selectingBookmarks.length > 0) {
+    planned.push(
+      `Reload is off: bookmarks with selections (${selectingBookmarks.map((t) => `'${t}'`).join(", ")}) are created on the data the app holds now, without a reload; values it lacks are left out of them.`,
+    );
+  }
 
   const plan: DeployPlan = {
     tenant: ctx.tenant,
@@ -441,6 +486,10 @@ async function converge(ctx: Context, input: ConvergeInput): Promise<DeployResul
     plan,
     verified: !changed,
   };
+  if (dryRun || !changed) {
+    for (const w of planned) logger.warn(w);
+    if (planned.length) base.warnings = planned;
+  }
   if (dryRun) {
     logger.info(
       changed ? `Dry run: ${plan.steps.length} steps would run.` : "Dry run: nothing would change.",
@@ -481,8 +530,12 @@ async function converge(ctx: Context, input: ConvergeInput): Promise<DeployResul
         buildAppId: state.buildApp?.appId ?? "",
         deployedId: consumerApp?.appId ?? "",
         publishedAppId: state.published?.appId,
+        warnings: [],
       };
   const { buildAppId, deployedId, publishedAppId } = applied;
+  // A build reports its bookmarks itself; without one, what stands is said here.
+  const warnings = needBuild ? applied.warnings : standing;
+  if (!needBuild) for (const w of standing) logger.warn(w);
   const deployedItem =
     (await retryWhileForbidden(() => findAppItem(client, deployedId), {
       timeoutMs: ctx.publishAccessMs,
@@ -498,6 +551,7 @@ async function converge(ctx: Context, input: ConvergeInput): Promise<DeployResul
     changed: true,
     plan,
     verified: false,
+    ...(warnings.length ? { warnings } : {}),
   };
 
   try {

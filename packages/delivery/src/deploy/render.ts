@@ -79,6 +79,12 @@ export function renderDeployMarkdown(result: DeployResult): string {
       lines.push("");
     }
   }
+  if (result.warnings?.length) {
+    lines.push("**Warnings**");
+    lines.push("");
+    for (const w of result.warnings) lines.push(`- ⚠️ ${oneLine(w)}`);
+    lines.push("");
+  }
   if (plan.diffMarkdown) {
     lines.push("<details><summary>Content diff</summary>");
     lines.push("");

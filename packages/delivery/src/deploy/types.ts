@@ -66,6 +66,7 @@ export type DeployStepKind =
   | "republish"
   | "snapshot"
   | "reload"
+  | "reload-for-bookmarks"
   | "write-provenance"
   | "verify"
   | "restore";
@@ -132,6 +133,11 @@ export interface DeployResult {
   verified: boolean;
   /** Set when a failed deploy was rolled back, or on a rollback run. */
   rolledBack?: boolean;
+  /**
+   * What the deployed app could not be given: bookmark selections on values its data lacks (bookmark,
+   * field, count), bookmarks created without a reload, … Also logged as warnings.
+   */
+  warnings?: string[];
 }
 
 /** Everything needed to put a previous version back. */

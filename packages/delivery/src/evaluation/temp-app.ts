@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { deleteApp } from "@qlik/api/apps";
 import type { Doc } from "@qlik/api/qix";
-import { buildApp, type AppTree } from "@qlik-cicd/app-files";
+import { AppTree, buildApp } from "@qlik-cicd/app-files";
 import { ConfigError, type Logger } from "@qlik-cicd/common";
 import { QlikNotFoundError, type QlikClient } from "@qlik-cicd/qlik-client";
 import { createAppInSpace } from "../deploy/apps.ts";
@@ -78,7 +78,10 @@ export async function prepareTemporaryApp(
 ): Promise<{ sheets: number }> {
   const { logger } = options;
   const sheets = await client.withApp(appId, async (doc) => {
-    await buildApp(doc, tree, { prune: true, reload: false, logger });
+    // Bookmarks play no part in an evaluation, and their selections would need the data before the
+    // reload below: the temporary app is built without them.
+    const content = new AppTree({ ...tree.content, bookmarks: undefined });
+    await buildApp(doc, content, { prune: true, reload: false, logger });
     return client.qixMutation(appId, "Publish", () => publishSheets(doc), "publish sheets");
   });
   logger.info(

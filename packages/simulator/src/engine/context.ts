@@ -1,6 +1,7 @@
 /** Types shared by the engine's connection handling and its method implementations. */
 import type { AppDocument, EntityRecord, JsonObject, ObjectRecord } from "../model/app-document.ts";
 import type { AppRecord, Principal, TenantState } from "../http/types.ts";
+import type { SessionSelections } from "./selections.ts";
 
 export interface EngineSession {
   tenant: TenantState;
@@ -12,7 +13,8 @@ export interface EngineSession {
   latencyMs?: number;
 }
 
-export type HandleKind = "global" | "doc" | "object" | "dimension" | "measure" | "variable" | "bookmark";
+export type HandleKind =
+  "global" | "doc" | "object" | "dimension" | "measure" | "variable" | "bookmark" | "field";
 
 export interface HandleEntry {
   kind: HandleKind;
@@ -22,6 +24,8 @@ export interface HandleEntry {
   session?: boolean;
   /** Variable created by the load script (read-only), identified by name. */
   scriptVariable?: string;
+  /** Fields: the state the handle selects in ("$" or an alternate state). */
+  state?: string;
 }
 
 export const QIX_TYPE: Record<HandleKind, string> = {
@@ -32,6 +36,7 @@ export const QIX_TYPE: Record<HandleKind, string> = {
   measure: "GenericMeasure",
   variable: "GenericVariable",
   bookmark: "GenericBookmark",
+  field: "Field",
 };
 
 export interface ObjectRef {
@@ -58,6 +63,8 @@ export interface CallContext {
   /** Session objects of this connection (GenericObject records, children included). */
   readonly sessionObjects: Map<string, ObjectRecord>;
   readonly progress: Map<number | string, ProgressRecord>;
+  /** This session's selections (a new session starts with none). */
+  readonly selections: SessionSelections;
   now(): Date;
   nowIso(): string;
   /** A fresh id not used by any object, master item, bookmark or variable in the app or this session. */

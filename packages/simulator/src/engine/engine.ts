@@ -19,6 +19,7 @@ import type {
 import { QIX_TYPE } from "./context.ts";
 import { accessDenied, QixError, QixErrorCode } from "./errors.ts";
 import { docMethods, globalMethods } from "./methods-doc.ts";
+import { fieldMethods } from "./methods-field.ts";
 import {
   bookmarkMethods,
   dimensionMethods,
@@ -27,6 +28,7 @@ import {
   variableMethods,
 } from "./methods-generic.ts";
 import { isPlainObject } from "./records.ts";
+import { SessionSelections } from "./selections.ts";
 
 export interface QixEngineOptions {
   now?: () => Date;
@@ -41,6 +43,7 @@ const TABLES: Record<HandleKind, MethodTable> = {
   measure: measureMethods,
   variable: variableMethods,
   bookmark: bookmarkMethods,
+  field: fieldMethods,
 };
 
 interface Shared {
@@ -52,7 +55,7 @@ interface Shared {
 type Json = Record<string, unknown>;
 
 function handleKey(e: HandleEntry): string {
-  return `${e.kind}|${e.session ? "s" : "p"}|${e.scriptVariable ?? ""}|${e.id}`;
+  return `${e.kind}|${e.session ? "s" : "p"}|${e.scriptVariable ?? ""}|${e.state ?? ""}|${e.id}`;
 }
 
 class Connection {
@@ -60,6 +63,7 @@ class Connection {
   readonly keys = new Map<string, number>();
   readonly sessionObjects = new Map<string, ObjectRecord>();
   readonly progress = new Map<number | string, ProgressRecord>();
+  readonly selections = new SessionSelections();
   private nextHandle = 1;
   readonly ws: WebSocket;
   readonly session: EngineSession;
@@ -90,7 +94,7 @@ class Connection {
   closeIds(ids: Set<string>, session: boolean): number[] {
     const closed: number[] = [];
     for (const [h, e] of this.handles) {
-      if (e.kind === "global" || e.kind === "doc") continue;
+      if (e.kind === "global" || e.kind === "doc" || e.kind === "field") continue;
       if (ids.has(e.id) && (e.session === true) === session) {
         this.handles.delete(h);
         this.keys.delete(handleKey(e));
@@ -223,6 +227,9 @@ class Context implements CallContext {
   get progress() {
     return this.conn.progress;
   }
+  get selections() {
+    return this.conn.selections;
+  }
   now() {
     return this.conn.shared.now();
   }
@@ -279,7 +286,7 @@ class Context implements CallContext {
       qType: QIX_TYPE[entry.kind],
       qHandle,
       qGenericType: genericType,
-      qGenericId: entry.kind === "doc" ? this.doc.id : entry.id,
+      qGenericId: entry.kind === "doc" ? this.doc.id : entry.kind === "field" ? "" : entry.id,
     };
   }
 

@@ -8,6 +8,12 @@
  * - `runLoadScript(doc)`: the reload simulation shared by QIX `DoReload` and the REST reloads endpoint.
  *   It never mutates `doc`; apply `tables`/`scriptVariables` (and a reload time) only when `ok`.
  *
+ * Selections (selections.ts) live in the session, per state ("$" and the app's alternate states):
+ * Doc.GetField → Field.SelectValues/Select/SelectAll/Clear/Lock, Doc.ClearAll. Field values come from
+ * the last reload's data model (INLINE loads and what resident loads derive from them). Associations
+ * between fields are not simulated. Doc.CreateBookmark(Ex) captures the selections (and variables with
+ * qIncludeVariables) into the bookmark's layout (`qBookmark`); Apply/ApplyBookmark restore them.
+ *
  * Permission rule: when the app is a published copy (`appRecord.published`), only the app owner
  * (`principal.userId === appRecord.ownerId`) may change it. Everyone else gets engine error 5 "Access
  * denied" for every persistent write (SetScript, SetAppProperties, connections, Create… and Destroy… methods,
@@ -20,3 +26,4 @@ export type { EngineSession } from "./context.ts";
 export { runLoadScript, simulatedRowCount } from "./load-script.ts";
 export type { LoadScriptResult } from "./load-script.ts";
 export { QixError, QixErrorCode } from "./errors.ts";
+export { bookmarkStateFor } from "./selections.ts";

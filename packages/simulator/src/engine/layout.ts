@@ -282,7 +282,7 @@ export function appLayout(ctx: CallContext): JsonObject {
     qLastReloadTime: doc.lastReloadTime ?? "",
     qModified: doc.revision !== doc.savedRevision,
     qHasScript: doc.script.trim().length > 0,
-    qStateNames: [],
+    qStateNames: [...doc.alternateStates],
     qMeta: {
       privileges: ctx.canWrite()
         ? [

@@ -10,6 +10,11 @@
  * Concatenate, Join, Keep, Mapping); automatic concatenation of identical field sets; DROP TABLE/FIELD,
  * RENAME TABLE/FIELD, STORE … INTO, TRACE, EXIT SCRIPT; control statements (IF, FOR, SUB, …) are accepted
  * but not evaluated: every body runs once.
+ *
+ * Field values: rows the script itself holds are read — INLINE tables, and what resident and preceding
+ * loads derive from them (field references, `x AS y`, and the expressions the small evaluator knows,
+ * WHERE included). Data behind files, databases and AUTOGENERATE is not read: its fields have a row
+ * count but no known values.
  */
 import type { AppDocument, TableRecord } from "../model/app-document.ts";
 import { dollarExpand, evaluateExpression, formatNumber } from "./expression.ts";
@@ -40,11 +45,24 @@ export interface DetailedLoadScriptResult extends LoadScriptResult {
   rowsFetched: number;
 }
 
+/** One row the simulator knows the values of: field name → text (a missing key is an unknown value). */
+type Row = Record<string, string>;
+
 interface TableState {
   name: string;
   fields: string[];
   rows: number;
   mapping: boolean;
+  /** Rows whose values are known (INLINE data and what derives from it); may be fewer than `rows`. */
+  data: Row[];
+}
+
+/** One item of a LOAD field list: the field it makes and the expression it comes from. */
+interface FieldSpec {
+  name: string;
+  expr: string;
+  /** The source field when the expression is just a field name (or `*`). */
+  plain: string | null;
 }
 
 class ScriptFailure extends Error {}
@@ -81,18 +99,31 @@ const NO_OP_STATEMENTS =
 const LOAD_PREFIX =
   /^(?:NOCONCATENATE|MAPPING|CONCATENATE(?:\s*\([^)]*\))?|(?:LEFT\s+|RIGHT\s+|INNER\s+|OUTER\s+)?(?:JOIN|KEEP)(?:\s*\([^)]*\))?|FIRST\s+\d+|SAMPLE\s+[\d.]+|BUFFER(?:\s*\([^)]*\))?|REPLACE|ADD|ONLY|MERGE(?:\s*\([^)]*\))?)\s+/i;
 
-/** Parses a LOAD/SELECT field list into field names. `*` is kept as "*". */
-function parseFieldList(list: string): string[] {
-  const fields: string[] = [];
+const PLAIN_FIELD = /^(?:\[[^\]]+\]|"[^"]+"|`[^`]+`|[A-Za-z_\u00C0-\uFFFF][\w.$#%\u00C0-\uFFFF]*|\*)$/;
+
+/** Parses a LOAD/SELECT field list. `*` is kept as a spec named "*". */
+function parseFieldSpecs(list: string): FieldSpec[] {
+  const specs: FieldSpec[] = [];
   for (const raw of splitTopLevel(list, ",")) {
     const item = raw.trim();
     if (!item) continue;
     const as = findTopLevelKeyword(item, ["AS"]);
-    const name = as ? item.slice(as.index + 2) : item;
-    const clean = unquoteName(name.trim());
-    if (clean && !fields.includes(clean)) fields.push(clean);
+    const expr = (as ? item.slice(0, as.index) : item).trim();
+    const name = unquoteName((as ? item.slice(as.index + 2) : item).trim());
+    if (!name || specs.some((s) => s.name === name)) continue;
+    specs.push({ name, expr, plain: PLAIN_FIELD.test(expr) ? unquoteName(expr) : null });
   }
-  return fields;
+  return specs;
+}
+
+/** Parses a LOAD/SELECT field list into field names. `*` is kept as "*". */
+function parseFieldList(list: string): string[] {
+  return parseFieldSpecs(list).map((s) => s.name);
+}
+
+/** The cells of one INLINE data line (quotes and brackets removed). */
+function inlineCells(line: string, delim: string): string[] {
+  return splitTopLevel(line, delim).map((c) => unquoteName(c));
 }
 
 /** Extracts the connection names of all `lib://Name/…` references. */
@@ -135,7 +166,7 @@ export function runLoadScriptDetailed(
   const errors: ScriptError[] = [];
   let rowsFetched = 0;
   let autoTableCounter = 0;
-  let pendingPreceding: { fields: string[] } | null = null;
+  let pendingPreceding: { fields: string[]; specs: FieldSpec[]; label: string | null } | null = null;
   let connected: string | null = null;
 
   const lookupVar = (name: string) => vars.get(name);
@@ -159,12 +190,50 @@ export function runLoadScriptDetailed(
     }
   };
 
+  /** A row's field values first, then script variables: what a LOAD expression sees. */
+  const evaluateInRow = (expr: string, row: Row) =>
+    evaluateExpression(expr, (name) => row[name] ?? lookupVar(name), now);
+  /** Applies a field list to known rows; a value the evaluator cannot compute stays unknown. */
+  const project = (rows: Row[], specs: FieldSpec[]): Row[] =>
+    rows.map((row) => {
+      const out: Row = {};
+      for (const spec of specs) {
+        if (spec.plain === "*") Object.assign(out, row);
+        else if (spec.plain !== null && row[spec.plain] !== undefined) out[spec.name] = row[spec.plain];
+        else {
+          const v = evaluateInRow(spec.expr, row);
+          if (v !== undefined) out[spec.name] = typeof v === "number" ? formatNumber(v) : v;
+        }
+      }
+      return out;
+    });
+  /** Keeps the rows a WHERE clause accepts; no known rows when it cannot be evaluated on every row. */
+  const where = (rows: Row[], clause: string | null): Row[] => {
+    if (clause === null) return rows;
+    const kept: Row[] = [];
+    for (const row of rows) {
+      const v = evaluateInRow(clause, row);
+      if (v === undefined) return [];
+      if (typeof v === "number" ? v !== 0 : v !== "" && v !== "0") kept.push(row);
+    }
+    return kept;
+  };
+  /** The text of a WHERE clause in the rest of a LOAD (up to GROUP BY / ORDER BY), or null. */
+  const whereClause = (rest: string): string | null => {
+    const w = findTopLevelKeyword(rest, ["WHERE"]);
+    if (!w) return null;
+    const tail = rest.slice(w.index + 5);
+    const end = findTopLevelKeyword(tail, ["GROUP", "ORDER"]);
+    return (end ? tail.slice(0, end.index) : tail).trim().replace(/;$/, "");
+  };
+
   const addTable = (
     label: string | null,
     defaultName: string,
     fields: string[],
     rows: number,
     prefixes: string,
+    data: Row[] = [],
   ): TableState => {
     const prefix = prefixes.toUpperCase();
     rowsFetched += rows;
@@ -177,8 +246,9 @@ export function runLoadScriptDetailed(
       if (!target) fail(`Table '${joinTarget ? unquoteName(joinTarget[1]) : ""}' not found`);
       const t = target as TableState;
       for (const f of fields) if (!t.fields.includes(f)) t.fields.push(f);
+      // Joined values are not merged into the target's known rows: joined fields stay unknown.
       if (/\bKEEP\b/.test(prefix)) {
-        const kept: TableState = { name: label ?? defaultName, fields, rows, mapping: false };
+        const kept: TableState = { name: label ?? defaultName, fields, rows, mapping: false, data };
         tables.push(kept);
         return kept;
       }
@@ -190,6 +260,7 @@ export function runLoadScriptDetailed(
       const t = target as TableState;
       for (const f of fields) if (!t.fields.includes(f)) t.fields.push(f);
       t.rows += rows;
+      t.data.push(...data);
       return t;
     }
     const mapping = /\bMAPPING\b/.test(prefix);
@@ -198,6 +269,7 @@ export function runLoadScriptDetailed(
       const same = tables.find((t) => !t.mapping && [...t.fields].sort().join("\u0000") === key);
       if (same) {
         same.rows += rows;
+        same.data.push(...data);
         return same;
       }
     }
@@ -207,7 +279,7 @@ export function runLoadScriptDetailed(
       while (findTable(`${name}-${k}`)) k += 1;
       name = `${name}-${k}`;
     }
-    const t: TableState = { name, fields: [...fields], rows, mapping };
+    const t: TableState = { name, fields: [...fields], rows, mapping, data };
     tables.push(t);
     return t;
   };
@@ -217,34 +289,52 @@ export function runLoadScriptDetailed(
     let rest = body.replace(/^DISTINCT\s+/i, "");
     const src = findTopLevelKeyword(rest, ["INLINE", "FROM", "AUTOGENERATE", "RESIDENT", "EXTENSION"]);
     const fieldText = src ? rest.slice(0, src.index) : rest;
-    let fields = parseFieldList(fieldText);
+    const specs = parseFieldSpecs(fieldText);
+    let fields = specs.map((f) => f.name);
     if (fields.length === 0) fail("Field list is empty");
     if (!src) {
       // Preceding load: its input is the next LOAD or SELECT.
-      pendingPreceding = { fields };
+      // The label of a preceding LOAD names the table the loads below it make.
+      pendingPreceding = { fields, specs, label: label ?? pendingPreceding?.label ?? null };
       return;
     }
     rest = rest.slice(src.index + src.keyword.length).trim();
-    const preceding = pendingPreceding as { fields: string[] } | null;
+    const preceding = pendingPreceding as {
+      fields: string[];
+      specs: FieldSpec[];
+      label: string | null;
+    } | null;
     pendingPreceding = null;
     let rows: number;
     let defaultName: string;
+    let data: Row[] = [];
     switch (src.keyword) {
       case "INLINE": {
         const m = /^(\[[\s\S]*?\](?!\])|"[\s\S]*?"|'[\s\S]*?')\s*(\([^)]*\))?/.exec(rest);
         if (!m) fail("INLINE data must be enclosed in [ ], \" \" or ' '");
-        const data = (m as RegExpExecArray)[1].slice(1, -1);
+        const text = (m as RegExpExecArray)[1].slice(1, -1);
         const spec = (m as RegExpExecArray)[2] ?? "";
         const delimMatch = /delimiter\s+is\s+'([^']*)'/i.exec(spec);
         const delim = delimMatch ? delimMatch[1].replace(/^\\t$/, "\t") : ",";
-        const lines = data
+        const lines = text
           .split("\n")
           .map((l) => l.trim())
           .filter((l) => l.length > 0);
         if (lines.length === 0) fail("INLINE table has no header line");
-        const header = splitTopLevel(lines[0], delim.length === 1 ? delim : ",").map((h) => unquoteName(h));
+        const sep = delim.length === 1 ? delim : ",";
+        const header = inlineCells(lines[0], sep);
         rows = lines.length - 1;
+        data = lines.slice(1).map((line) => {
+          const cells = inlineCells(line, sep);
+          const row: Row = {};
+          header.forEach((h, i) => {
+            if (cells[i] !== undefined) row[h] = cells[i];
+          });
+          return row;
+        });
         if (fields.length === 1 && fields[0] === "*") fields = header;
+        else data = project(data, specs);
+        data = where(data, whereClause(rest.slice((m as RegExpExecArray)[0].length)));
         autoTableCounter += 1;
         defaultName = `INLINE${autoTableCounter > 1 ? `-${autoTableCounter - 1}` : ""}`;
         break;
@@ -282,7 +372,11 @@ export function runLoadScriptDetailed(
         const t = from as TableState;
         rows = t.rows;
         if (findTopLevelKeyword(rest, ["WHERE"])) rows = Math.floor(rows / 2);
-        if (findTopLevelKeyword(rest, ["GROUP"])) rows = Math.max(1, Math.ceil(rows / 10));
+        const grouped = findTopLevelKeyword(rest, ["GROUP"]) !== null;
+        if (grouped) rows = Math.max(1, Math.ceil(rows / 10));
+        // Grouped rows keep the values of plain fields; aggregations are not computed.
+        const kept = where(t.data, whereClause(rest));
+        data = project(kept, grouped ? specs.filter((f) => f.plain !== null) : specs);
         if (fields.length === 1 && fields[0] === "*") fields = [...t.fields];
         defaultName = name;
         break;
@@ -292,8 +386,11 @@ export function runLoadScriptDetailed(
         return;
     }
     if (src.keyword !== "RESIDENT" && findTopLevelKeyword(rest, ["WHERE"])) rows = Math.floor(rows / 2);
-    if (preceding) fields = preceding.fields.includes("*") ? fields : preceding.fields;
-    const table = addTable(label, defaultName, fields, rows, prefixes);
+    if (preceding && !preceding.fields.includes("*")) {
+      fields = preceding.fields;
+      data = project(data, preceding.specs);
+    }
+    const table = addTable(label ?? preceding?.label ?? null, defaultName, fields, rows, prefixes, data);
     log(`${fields.length} fields found: ${fields.join(", ")}, `);
     log(`${rows} Lines fetched`);
     void table;
@@ -308,13 +405,13 @@ export function runLoadScriptDetailed(
     const sourceName = unquoteName(source.split(".").pop() ?? source) || "SELECT";
     let rows = simulatedRowCount(`${connected}/${source}`);
     if (findTopLevelKeyword(body, ["WHERE"])) rows = Math.floor(rows / 2);
-    const preceding = pendingPreceding as { fields: string[] } | null;
+    const preceding = pendingPreceding as { fields: string[]; label: string | null } | null;
     pendingPreceding = null;
     if (fields.length === 1 && fields[0] === "*") {
       fields = [`${sourceName}Id`, `${sourceName}Name`, `${sourceName}Value`];
     }
     if (preceding && !preceding.fields.includes("*")) fields = preceding.fields;
-    addTable(label, sourceName, fields, rows, prefixes);
+    addTable(label ?? preceding?.label ?? null, sourceName, fields, rows, prefixes);
     log(`${fields.length} fields found: ${fields.join(", ")}, `);
     log(`${rows} Lines fetched`);
   };
@@ -417,6 +514,11 @@ export function runLoadScriptDetailed(
           if (i >= 0) {
             t.fields[i] = to;
             found = true;
+            for (const row of t.data) {
+              if (row[from] === undefined) continue;
+              row[to] = row[from];
+              delete row[from];
+            }
           }
         }
         if (!found) fail(`Field '${from}' not found`);
@@ -529,13 +631,29 @@ export function runLoadScriptDetailed(
   return {
     ok: failure === null,
     log: `${logLines.join("\n")}\n`,
-    tables: model.map((t) => ({ name: t.name, fields: [...t.fields], rows: t.rows })),
+    tables: model.map(tableRecord),
     scriptVariables: vars,
     errorLines: errors.map((e) => `Line ${e.line}: ${e.message}`),
     durationMs: 150 + elapsedMs,
     errors,
     rowsFetched,
   };
+}
+
+/** The data model's record of a table: its distinct known values per field, in load order. */
+function tableRecord(t: TableState): TableRecord {
+  const record: TableRecord = { name: t.name, fields: [...t.fields], rows: t.rows };
+  const values: Record<string, string[]> = {};
+  for (const field of t.fields) {
+    const seen = new Set<string>();
+    for (const row of t.data) {
+      const v = row[field];
+      if (v !== undefined && v !== "") seen.add(v);
+    }
+    if (seen.size > 0) values[field] = [...seen];
+  }
+  if (Object.keys(values).length > 0) record.fieldValues = values;
+  return record;
 }
 
 function firstLine(text: string): string {

@@ -10,6 +10,7 @@ import { runLoadScriptDetailed } from "./load-script.ts";
 import { checkVariableName } from "./methods-generic.ts";
 import { createObjectRecord, destroyObjectTree, storeFor } from "./objects.ts";
 import { cloneJson, givenId, isPlainObject, metaOf, newEntityRecord, normalizeProps } from "./records.ts";
+import { applyBookmark, captureBookmark, DEFAULT_STATE, fieldValues } from "./selections.ts";
 
 export const ENGINE_VERSION = "12.2300.0";
 
@@ -245,6 +246,36 @@ function createEntity(
   return rec;
 }
 
+/** CreateBookmark / CreateBookmarkEx: the properties as given, and the session's selections captured. */
+function createBookmark(ctx: CallContext, qProp: unknown) {
+  ctx.assertWritable();
+  const rec = createEntity(ctx, "bookmark", "bookmark", qProp);
+  rec.selectionState = captureBookmark(ctx, rec.properties);
+  return {
+    qInfo: { qId: rec.id, qType: rec.type },
+    qReturn: ctx.ref({ kind: "bookmark", id: rec.id }, rec.type),
+  };
+}
+
+/** A state name parameter: "$" when empty; an unknown alternate state is an error. */
+function stateParam(ctx: CallContext, raw: unknown): string {
+  const state = optString(raw, "qStateName");
+  if (state === undefined || state === "" || state === DEFAULT_STATE) return DEFAULT_STATE;
+  if (!ctx.doc.alternateStates.includes(state)) {
+    throw new QixError(QixErrorCode.NOT_FOUND, "State not found", state);
+  }
+  return state;
+}
+
+function setAllLocks(ctx: CallContext, rawState: unknown, locked: boolean) {
+  const state = stateParam(ctx, rawState);
+  for (const sel of ctx.selections.states.get(state)?.values() ?? []) {
+    if (sel.selected.size > 0) sel.locked = locked;
+  }
+  ctx.sessionChanged();
+  return {};
+}
+
 function variableByName(ctx: CallContext, name: string): EntityRecord | undefined {
   for (const v of ctx.doc.variables.values()) if (v.properties.qName === name) return v;
   return undefined;
@@ -469,6 +500,74 @@ export const docMethods: MethodTable = {
   ...entityCrud("dimension", "dimension", "Dimension"),
   ...entityCrud("measure", "measure", "Measure"),
   ...entityCrud("bookmark", "bookmark", "Bookmark"),
+  CreateBookmark: {
+    params: ["qProp"],
+    run(ctx, [qProp]) {
+      return createBookmark(ctx, qProp);
+    },
+  },
+  CreateBookmarkEx: {
+    params: ["qProp", "qObjectIdsToPatch"],
+    run(ctx, [qProp]) {
+      // The simulator keeps no soft patches, so there are none to add.
+      return createBookmark(ctx, qProp);
+    },
+  },
+  GetField: {
+    params: ["qFieldName", "qStateName"],
+    run(ctx, [qFieldName, qStateName]) {
+      const name = reqString(qFieldName, "qFieldName");
+      const state = stateParam(ctx, qStateName);
+      if (fieldValues(ctx.doc, name) === null) return { qReturn: { qType: null, qHandle: null } };
+      return { qReturn: ctx.ref({ kind: "field", id: name, state }, "") };
+    },
+  },
+  ClearAll: {
+    params: ["qLockedAlso", "qStateName"],
+    run(ctx, [qLockedAlso, qStateName]) {
+      ctx.selections.clearState(stateParam(ctx, qStateName), qLockedAlso === true);
+      ctx.sessionChanged();
+      return {};
+    },
+  },
+  LockAll: {
+    params: ["qStateName"],
+    run(ctx, [qStateName]) {
+      return setAllLocks(ctx, qStateName, true);
+    },
+  },
+  UnlockAll: {
+    params: ["qStateName"],
+    run(ctx, [qStateName]) {
+      return setAllLocks(ctx, qStateName, false);
+    },
+  },
+  AddAlternateState: {
+    params: ["qStateName"],
+    run(ctx, [qStateName]) {
+      const name = reqString(qStateName, "qStateName");
+      if (name.trim() === "" || name === DEFAULT_STATE) throw invalidParams("qStateName");
+      ctx.assertWritable();
+      if (!ctx.doc.alternateStates.includes(name)) {
+        ctx.doc.alternateStates.push(name);
+        ctx.changed();
+      }
+      return {};
+    },
+  },
+  RemoveAlternateState: {
+    params: ["qStateName"],
+    run(ctx, [qStateName]) {
+      const name = reqString(qStateName, "qStateName");
+      ctx.assertWritable();
+      if (ctx.doc.alternateStates.includes(name)) {
+        ctx.doc.alternateStates = ctx.doc.alternateStates.filter((s) => s !== name);
+        ctx.selections.forget(name);
+        ctx.changed();
+      }
+      return {};
+    },
+  },
   CreateVariableEx: {
     params: ["qProp"],
     run(ctx, [qProp]) {
@@ -519,7 +618,11 @@ export const docMethods: MethodTable = {
   ApplyBookmark: {
     params: ["qId"],
     run(ctx, [qId]) {
-      return { qSuccess: ctx.doc.bookmarks.has(reqString(qId, "qId")) };
+      const rec = ctx.doc.bookmarks.get(reqString(qId, "qId"));
+      if (!rec) return { qSuccess: false };
+      applyBookmark(ctx, rec.selectionState);
+      ctx.sessionChanged();
+      return { qSuccess: true };
     },
   },
   CreateObject: {

@@ -18,6 +18,7 @@ import {
 } from "./objects.ts";
 import type { ObjectStore } from "./objects.ts";
 import { applyPatches, cloneJson, isPlainObject, normalizeProps } from "./records.ts";
+import { applyBookmark, DEFAULT_STATE } from "./selections.ts";
 
 // ---------------------------------------------------------------- lookups
 
@@ -280,16 +281,32 @@ export const variableMethods: MethodTable = entityMethods({
   },
 });
 
+/** A bookmark's layout: its properties rendered, and the selection state captured at creation. */
 function bookmarkLayout(ctx: CallContext, rec: EntityRecord): JsonObject {
   const layout = layoutOf(ctx, rec);
-  layout.qBookmark = {
-    qStateData: [{ qStateName: "$", qFieldItems: [] }],
-    qUtcModifyTime: Date.parse(rec.modifiedDate) / 86_400_000 + 25_569,
-    qVariableItems: [],
-    qPatches: [],
-    qCyclicGroupStates: [],
-    qGroupStates: [],
-  };
+  const state = rec.selectionState
+    ? cloneJson(rec.selectionState)
+    : {
+        qStateData: [{ qStateName: DEFAULT_STATE, qFieldItems: [] }],
+        qUtcModifyTime: Date.parse(rec.createdDate) / 86_400_000 + 25_569,
+        qVariableItems: [],
+        qPatches: [],
+        qCyclicGroupStates: [],
+        qGroupStates: [],
+      };
+  layout.qBookmark = state;
+  const defaultState = (Array.isArray(state.qStateData) ? state.qStateData : []).find(
+    (d) => isPlainObject(d) && (d.qStateName ?? DEFAULT_STATE) === DEFAULT_STATE,
+  );
+  const items =
+    isPlainObject(defaultState) && Array.isArray(defaultState.qFieldItems) ? defaultState.qFieldItems : [];
+  layout.qFieldInfos = items
+    .filter((i): i is JsonObject => isPlainObject(i))
+    .map((item) => ({
+      qFieldName: isPlainObject(item.qDef) ? String(item.qDef.qName ?? "") : "",
+      qValuesCount: Array.isArray(item.qValues) ? item.qValues.length : 0,
+      qExcludedValuesCount: Array.isArray(item.qExcludedValues) ? item.qExcludedValues.length : 0,
+    }));
   return layout;
 }
 
@@ -304,7 +321,8 @@ export const bookmarkMethods: MethodTable = entityMethods({
   Apply: {
     params: [],
     run(ctx) {
-      currentEntity(ctx);
+      applyBookmark(ctx, currentEntity(ctx).rec.selectionState);
+      ctx.sessionChanged();
       return { qSuccess: true };
     },
   },

@@ -19,6 +19,11 @@ export interface EntityRecord {
   published: boolean;
   /** Approved = part of the published app's base content. */
   approved: boolean;
+  /**
+   * Bookmarks only: the selection state the engine captured when the bookmark was created (an
+   * NxBookmark: qStateData, qVariableItems, qUtcModifyTime, …). It is layout, never properties.
+   */
+  selectionState?: JsonObject;
 }
 
 /** A generic object (sheet, chart, …); children form the full property tree. */
@@ -43,6 +48,12 @@ export interface TableRecord {
   name: string;
   fields: string[];
   rows: number;
+  /**
+   * Distinct values of the table's fields, in load order, for data the simulator can read (INLINE
+   * loads and what resident loads derive from them). A field without an entry holds values the
+   * simulator cannot know (files, databases).
+   */
+  fieldValues?: Record<string, string[]>;
 }
 
 export interface AppDocument {
@@ -56,6 +67,8 @@ export interface AppDocument {
   variables: Map<string, EntityRecord>;
   bookmarks: Map<string, EntityRecord>;
   objects: Map<string, ObjectRecord>;
+  /** Alternate states of the app (AddAlternateState), in creation order; "$" is implicit. */
+  alternateStates: string[];
   /** Variables the last reload's script created (SET/LET); listed with qIsScriptCreated. */
   scriptVariables: Map<string, string>;
   /** Data model produced by the last successful reload. */
@@ -78,6 +91,7 @@ export function emptyAppDocument(id: string, title: string): AppDocument {
     variables: new Map(),
     bookmarks: new Map(),
     objects: new Map(),
+    alternateStates: [],
     scriptVariables: new Map(),
     tables: [],
     lastReloadTime: null,
@@ -97,6 +111,8 @@ export interface SerializedAppDocument {
   variables: EntityRecord[];
   bookmarks: EntityRecord[];
   objects: ObjectRecord[];
+  /** Absent in documents saved before alternate states were simulated. */
+  alternateStates?: string[];
   scriptVariables: [string, string][];
   tables: TableRecord[];
   lastReloadTime: string | null;
@@ -115,6 +131,7 @@ export function serializeAppDocument(doc: AppDocument): SerializedAppDocument {
     variables: [...doc.variables.values()],
     bookmarks: [...doc.bookmarks.values()],
     objects: [...doc.objects.values()],
+    alternateStates: doc.alternateStates,
     scriptVariables: [...doc.scriptVariables.entries()],
     tables: doc.tables,
     lastReloadTime: doc.lastReloadTime,
@@ -136,6 +153,7 @@ export function deserializeAppDocument(data: SerializedAppDocument, newId?: stri
     variables: byId(d.variables),
     bookmarks: byId(d.bookmarks),
     objects: byId(d.objects),
+    alternateStates: d.alternateStates ?? [],
     scriptVariables: new Map(d.scriptVariables),
     tables: d.tables,
     lastReloadTime: d.lastReloadTime,

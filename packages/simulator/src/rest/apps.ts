@@ -110,6 +110,7 @@ function replaceContent(target: AppDocument, source: AppDocument): void {
   target.variables = source.variables;
   target.bookmarks = source.bookmarks;
   target.objects = source.objects;
+  target.alternateStates = source.alternateStates;
   target.scriptVariables = source.scriptVariables;
   target.tables = source.tables;
   target.lastReloadTime = source.lastReloadTime;

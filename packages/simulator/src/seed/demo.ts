@@ -1,12 +1,13 @@
 /**
  * The demo seed: every initial tenant gets the spaces `development` (shared), `test`, `acceptance` and
  * `production` (managed); the first tenant (or every tenant when asked) also gets the "Sales Analytics"
- * app in `development`, reloaded once so it has a data model.
+ * app in `development`, reloaded once so it has a data model (and its bookmark selections on it).
  */
 import type { SimContext, TenantState } from "../http/types.ts";
 import { createAppRecord, createSpaceRecord } from "../rest/store.ts";
+import { bookmarkStateFor } from "../engine/index.ts";
 import { engine } from "../qix/gateway.ts";
-import { salesAnalyticsDocument } from "./sales-analytics.ts";
+import { SEED_BOOKMARK, salesAnalyticsDocument } from "./sales-analytics.ts";
 
 export const DEMO_SPACES = [
   { name: "development", type: "shared" as const, description: "Where the BI team develops apps." },
@@ -29,6 +30,15 @@ export function seedDemoTenant(
     doc.tables = result.tables;
     doc.scriptVariables = result.scriptVariables;
     doc.lastReloadTime = ctx.now().toISOString();
+    // As the engine does: the bookmark captures selections made on the loaded data.
+    const bookmark = doc.bookmarks.get(SEED_BOOKMARK.id);
+    if (bookmark) {
+      bookmark.selectionState = bookmarkStateFor(
+        doc,
+        SEED_BOOKMARK.selections,
+        new Date(bookmark.createdDate),
+      );
+    }
   }
   doc.revision = 1;
   doc.savedRevision = 1;

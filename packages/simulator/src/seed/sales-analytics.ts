@@ -1,7 +1,8 @@
 /**
  * "Sales Analytics": a realistic demo app — a load script in several sections that reads through a
  * `lib://` data connection, master dimensions/measures/variables, three sheets whose charts are
- * children, and a bookmark. Timestamps are fixed so unbuilt files are stable.
+ * children, an alternate state "Comparison" and a bookmark whose selections (in both states) are on
+ * values the script's INLINE tables load. Timestamps are fixed so unbuilt files are stable.
  */
 import { emptyAppDocument } from "../model/app-document.ts";
 import type { AppDocument, EntityRecord, JsonObject, ObjectRecord } from "../model/app-document.ts";
@@ -27,10 +28,23 @@ Customers:
 LOAD
     CustomerID,
     CustomerName,
-    Region,
     Country
 FROM [lib://SalesData/customers.csv]
 (txt, utf8, embedded labels, delimiter is ',', msq);
+
+Regions:
+LOAD * INLINE [
+Country, Region
+Denmark, Nordics
+Finland, Nordics
+Norway, Nordics
+Sweden, Nordics
+France, Western Europe
+Germany, Western Europe
+Netherlands, Western Europe
+Canada, North America
+United States, North America
+];
 ///$tab Orders
 Orders:
 LOAD
@@ -63,6 +77,16 @@ LOAD
     'Q' & Ceil(Month(OrderDate) / 3) AS Quarter
 RESIDENT Orders;
 `;
+
+/** The seeded bookmark and the selections it holds: values of the INLINE tables above. */
+export const SEED_BOOKMARK = {
+  id: "bmNordics",
+  selections: [
+    { field: "Region", values: ["Nordics"] },
+    { field: "Category", values: ["Footwear"] },
+    { state: "Comparison", field: "Region", values: ["Western Europe"] },
+  ],
+};
 
 function entity(id: string, type: string, properties: JsonObject, ownerId: string): EntityRecord {
   return {
@@ -352,44 +376,20 @@ export function salesAnalyticsDocument(appId: string, ownerId: string): AppDocum
   for (const s of sheets) doc.objects.set(s.id, s);
   for (const c of [...overviewCharts, ...regionCharts, ...productCharts]) doc.objects.set(c.id, c);
 
+  doc.alternateStates = ["Comparison"];
+  // The bookmark's selections are captured once the seed has reloaded the app (see seedBookmarkSelections).
   const bm = entity(
-    "bmNordics",
+    SEED_BOOKMARK.id,
     "bookmark",
     {
-      qInfo: { qId: "bmNordics", qType: "bookmark" },
-      qMetaDef: { title: "Nordic customers", description: "Region = Nordics" },
+      qInfo: { qId: SEED_BOOKMARK.id, qType: "bookmark" },
+      qMetaDef: {
+        title: "Nordic footwear",
+        description: "Footwear in the Nordics, compared with Western Europe",
+      },
       creationDate: CREATED,
       sheetId: "shRegions",
-      selectionFields: "Region",
-      qBookmark: {
-        qStateData: [
-          {
-            qStateName: "$",
-            qFieldItems: [
-              {
-                qDef: { qName: "Region", qType: "PRESENT" },
-                qSelectInfo: {
-                  qTextSearch: "",
-                  qRangeLo: "NaN",
-                  qRangeHi: "NaN",
-                  qNumberFormat: {},
-                  qRangeInfo: [],
-                  qSoftLock: false,
-                  qContinuousRangeInfo: [],
-                  qSelectFieldSearch: false,
-                },
-                qValues: [{ qText: "Nordics", qIsNumeric: false, qNumber: 0 }],
-                qExcludedValues: [],
-                qAndMode: false,
-                qOneAndOnlyOne: false,
-              },
-            ],
-          },
-        ],
-        qUtcModifyTime: 46037.375,
-        qVariableItems: [],
-        qPatches: [],
-      },
+      selectionFields: "Region, Category",
     },
     ownerId,
   );
