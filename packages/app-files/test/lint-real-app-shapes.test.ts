@@ -222,6 +222,27 @@ describe("object-chart-no-title on real shapes", () => {
       "Chart has no title (pivot-table p2): give it a title that says what it shows.",
     ]);
   });
+
+  it("takes a layout container's label as the name, unless it is still the default type name", async () => {
+    const layout = {
+      qProperty: {
+        qInfo: { qId: "l1", qType: "sn-layout-container" },
+        visualization: "sn-layout-container",
+        objects: [
+          { childRefId: "a", label: "User Access Chart" },
+          { childRefId: "b", label: "Line chart" },
+        ],
+      },
+      qChildren: [
+        chart("t1", "table", { title: "", showTitles: false, childRefId: "a" }),
+        chart("lc1", "linechart", { title: "", showTitles: false, childRefId: "b" }),
+      ],
+    };
+    const r = await lintFiles({ "script.qvs": "", "objects/sheet-1.json": sheet([layout]) });
+    expect(messages(r, "object-chart-no-title")).toEqual([
+      "Chart has no title (linechart lc1): give it a title that says what it shows.",
+    ]);
+  });
 });
 
 describe("connections.yml as qlik-cli writes it", () => {

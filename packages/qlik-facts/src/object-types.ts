@@ -27,23 +27,50 @@ export const MEASURE_LABELLED_VISUALIZATIONS = ["kpi"] as const;
 export const VALUE_LABELLED_VISUALIZATIONS = ["qlik-multi-kpi"] as const;
 
 /**
- * Containers that name each child in their own properties. A tabbed `container` lists
- * `children: [{ refId, label }]`, and the child object carries `containerChildId` equal to `refId`;
- * the label is the child's tab (Qlik Cloud help, "Container":
- * https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/Visualizations/Container/container.htm;
- * seen in the corpus).
+ * Containers that name each child in their own properties: `list` holds `{ [ref], label }` entries and
+ * the child object carries the same value in `childKey`.
+ * - A tabbed `container` lists `children: [{ refId, label }]`, the child's `containerChildId` equals
+ *   `refId`, and the label is the child's tab (Qlik Cloud help, "Container":
+ *   https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/Visualizations/Container/container.htm).
+ * - A layout container (`sn-layout-container`) places its children freely and lists them in
+ *   `objects: [{ childRefId, label }]`, the child carrying the same `childRefId`; the label names the
+ *   object in the container (Qlik Cloud help, "Layout container":
+ *   https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/Visualizations/LayoutContainer/layout-container.htm).
+ *   Until the author writes one it is the type's default name (see DEFAULT_LABELS).
+ * Both seen in the corpus.
  */
-export const TABBED_CONTAINERS = [
+export const CONTAINER_CHILD_LABELS = [
   { visualization: "container", list: "children", ref: "refId", childKey: "containerChildId" },
+  { visualization: "sn-layout-container", list: "objects", ref: "childRefId", childKey: "childRefId" },
 ] as const;
+export const CONTAINER_VISUALIZATIONS = CONTAINER_CHILD_LABELS.map((c) => c.visualization);
 
 /**
- * Every container type: the tabbed one above and the layout container (`sn-layout-container`), which
- * places its children freely and lists them in `objects: [{ childRefId, label }]` (the child carries the
- * same `childRefId`). A layout container's labels are names in its object list, by default the type's
- * name ("Line chart"), not something readers see (seen in the corpus).
+ * The names Qlik gives new objects of each type (the English names of the chart types in Qlik Cloud
+ * help, "Visualizations", link above); a container label that is still this name was not written by
+ * the author (the corpus has "Line chart", "Gauge", "Combo chart" and "Pivot table" labels).
  */
-export const CONTAINER_VISUALIZATIONS = ["container", "sn-layout-container"] as const;
+export const DEFAULT_LABELS: Readonly<Record<string, string>> = {
+  barchart: "Bar chart",
+  boxplot: "Box plot",
+  combochart: "Combo chart",
+  distributionplot: "Distribution plot",
+  gauge: "Gauge",
+  histogram: "Histogram",
+  kpi: "KPI",
+  linechart: "Line chart",
+  map: "Map",
+  mekkochart: "Mekko chart",
+  piechart: "Pie chart",
+  "pivot-table": "Pivot table",
+  scatterplot: "Scatter plot",
+  "sn-grid-chart": "Grid chart",
+  "sn-pivot-table": "Pivot table",
+  "sn-table": "Table",
+  table: "Table",
+  treemap: "Treemap",
+  waterfallchart: "Waterfall chart",
+};
 
 /**
  * Keys whose objects are templates, not data: in `qChildListDef.qData` every value is a JSON pointer

@@ -1,7 +1,8 @@
 import {
+  CONTAINER_CHILD_LABELS,
+  DEFAULT_LABELS,
   MEASURE_LABELLED_VISUALIZATIONS,
   SELF_LABELLED_VISUALIZATIONS,
-  TABBED_CONTAINERS,
   TEXT_VISUALIZATIONS,
   VALUE_LABELLED_VISUALIZATIONS,
 } from "@qlik-cicd/qlik-facts";
@@ -39,17 +40,19 @@ function measureLabelled(props: Record<string, unknown>): boolean {
   return filled(def.qLabel) || filled(def.qLabelExpression);
 }
 
-/** The label a tabbed container gives `child` in its own list of children, if any. */
+/** The label a container gives `child` in its own list of children, unless it is still the default name. */
 function containerLabel(parent: ObjectNode | undefined, child: ObjectNode): string {
   if (!parent) return "";
   const viz = str(parent.props.visualization);
-  for (const c of TABBED_CONTAINERS) {
+  for (const c of CONTAINER_CHILD_LABELS) {
     if (viz !== c.visualization) continue;
     const key = str(child.props[c.childKey]);
     const list = parent.props[c.list];
     if (!key || !Array.isArray(list)) continue;
     const entry = list.find((e) => isRecord(e) && e[c.ref] === key);
-    if (isRecord(entry)) return text(entry.label);
+    const label = isRecord(entry) ? text(entry.label).trim() : "";
+    const fallback = DEFAULT_LABELS[str(child.props.visualization) ?? ""];
+    return fallback !== undefined && label.toLowerCase() === fallback.toLowerCase() ? "" : label;
   }
   return "";
 }
@@ -58,7 +61,7 @@ export const objectChartNoTitle: LintRule = {
   id: "object-chart-no-title",
   defaultSeverity: "notice",
   description:
-    "Charts (objects with a hypercube) have a title — their own, a KPI's measure label or their tab in a container — so readers and screen readers know what they show.",
+    "Charts (objects with a hypercube) have a title — their own, a KPI's measure label, or the label their container gives them — so readers and screen readers know what they show.",
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const file of ctx.objects) {
