@@ -89,6 +89,16 @@ export const SWITCH_VARIABLES = [
   "StripComments",
 ] as const satisfies readonly QlikVariable[];
 
+/**
+ * The variables Qlik writes at the top of a new app's script: the number interpretation variables and
+ * CreateSearchIndexOnReload (number interpretation help page above: "The variables are included at the
+ * top of the load script").
+ */
+export const DEFAULT_SCRIPT_VARIABLES = [
+  ...NUMBER_INTERPRETATION_VARIABLES,
+  "CreateSearchIndexOnReload",
+] as const satisfies readonly QlikVariable[];
+
 /** Whether `name` is one of Qlik's own variables (script variable names are case sensitive). */
 export function isQlikVariable(name: string): boolean {
   return (QLIK_VARIABLES as readonly string[]).includes(name);
