@@ -148,8 +148,16 @@ describe("script-undeclared-connection on real shapes", () => {
   });
 
   it("has nothing to check against when the app has no connections file", async () => {
-    const r = await lintFiles({ "script.qvs": "T: LOAD * FROM [lib://Anything/x.qvd] (qvd);\n" });
+    const script =
+      "T: LOAD * FROM [lib://Anything/x.qvd] (qvd);\nSTORE T INTO [lib://Anything/y.qvd] (qvd);\n";
+    const r = await lintFiles({ "script.qvs": script });
     expect(rows(r, "script-undeclared-connection")).toEqual([]);
+    expect(rows(r, "script-store-target")).toEqual([]);
+    // A configured list of store targets still applies.
+    const configured = await lintAppTree(dirs[dirs.length - 1], { allowedStoreConnections: ["Lake"] });
+    expect(messages(configured, "script-store-target")).toEqual([
+      'STORE writes to connection "Anything", which is not an allowed target (allowed: Lake).',
+    ]);
   });
 });
 
