@@ -2,7 +2,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "actions/*/dist/**", "dist/**", "coverage/**", ".tmp/**"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "actions/*/dist/**",
+      "dist/**",
+      "coverage/**",
+      ".tmp/**",
+      "test/corpus/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

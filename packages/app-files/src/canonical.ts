@@ -93,6 +93,8 @@ const VOLATILE_APP_KEYS = new Set([
   "encrypted",
   "originAppId",
   "hasSectionAccess",
+  // qlik-cli writes the app attribute in lower case; it follows the script (state, not design).
+  "hassectionaccess",
   "isDirectQueryMode",
   "spaceId",
   "id",
@@ -144,9 +146,17 @@ export function canonicalBookmark(bookmark: JsonObject): JsonObject {
   return props;
 }
 
+/**
+ * App properties whose empty value is the same as none: Qlik gives every app a `description`, `""`
+ * until someone writes one (a new app, a published copy of an app without one), while older qlik-cli
+ * trees leave the key out.
+ */
+const EMPTY_MEANS_ABSENT_APP_KEYS = ["description"];
+
 export function canonicalAppProperties(props: JsonObject): JsonObject {
   const cleaned = cleanNode(props) as JsonObject;
   for (const key of VOLATILE_APP_KEYS) delete cleaned[key];
+  for (const key of EMPTY_MEANS_ABSENT_APP_KEYS) if (cleaned[key] === "") delete cleaned[key];
   return cleaned;
 }
 

@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "n
 import path from "node:path";
 import { ConfigError } from "@qlik-cicd/common";
 import { AppTree } from "./app-tree.ts";
-import { parseJsonText, parseYamlText } from "./parse.ts";
+import { parseConnectionsText, parseJsonText, parseYamlText } from "./parse.ts";
 import {
   FILES,
   infoOf,
@@ -302,7 +302,7 @@ export async function readAppTree(dir: string): Promise<AppTree> {
       content.connections = [];
       for (const rel of connFiles) {
         const text = (await readText(path.join(root, rel))) ?? "";
-        content.connections.push(...readConnections(ctx, parseYamlText(text, rel), rel));
+        content.connections.push(...readConnections(ctx, parseConnectionsText(text, rel, ctx.warnings), rel));
       }
     }
   }

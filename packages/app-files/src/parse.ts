@@ -1,6 +1,7 @@
 /** Parsing files with errors that name the file, line and column. */
 import { ConfigError } from "@qlik-cicd/common";
 import YAML from "yaml";
+import { parseConnectionsYaml } from "./connections-yaml.ts";
 import type { JsonValue } from "./types.ts";
 
 export interface TextPosition {
@@ -164,4 +165,17 @@ export function parseYamlText(text: string, file: string): JsonValue {
     throw fileError(file, pos, "YAML", err.message.split("\n")[0]);
   }
   return (doc.toJS({ maxAliasCount: 100 }) ?? null) as JsonValue;
+}
+
+/**
+ * Parses a connections.yml text, tolerating what qlik-cli writes (see connections-yaml.ts); what was
+ * tolerated is added to `warnings`, prefixed with the file name.
+ */
+export function parseConnectionsText(text: string, file: string, warnings?: string[]): JsonValue {
+  const parsed = parseConnectionsYaml(text);
+  if (!("doc" in parsed)) {
+    throw fileError(file, positionAt(text.replace(/^\uFEFF/, ""), parsed.offset), "YAML", parsed.message);
+  }
+  for (const repair of parsed.repairs) warnings?.push(`${file}: ${repair}`);
+  return (parsed.doc.toJS({ maxAliasCount: 100 }) ?? null) as JsonValue;
 }

@@ -60,6 +60,11 @@ describe("canonical form", () => {
         theme: "sense",
       }),
     ).toEqual({ qTitle: "Sales", description: "d", theme: "sense" });
+    // Qlik's description is "" until someone writes one, and older qlik-cli trees leave it out: the
+    // same thing. The section-access flag follows the script (qlik-cli writes it in lower case).
+    expect(canonicalAppProperties({ qTitle: "Sales", description: "", hassectionaccess: false })).toEqual({
+      qTitle: "Sales",
+    });
   });
 
   test("script: LF endings, BOM removed, one trailing newline added when missing", () => {

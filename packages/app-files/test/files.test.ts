@@ -182,11 +182,16 @@ describe("malformed files", () => {
       "connections:\n  A:\n    type: folder\n   connectionstring: [x\n",
     );
     await expectConfigError(readAppTree(dir), /^connections\.yml line \d+, column \d+: invalid YAML/);
+    // The same connection twice with different settings is ambiguous (the identical repeat qlik-cli
+    // writes is read once: see "migrating a qlik-cli unbuild").
     await writeFile(
       path.join(dir, "connections.yml"),
-      "connections:\n  A: {type: folder}\n  A: {type: folder}\n",
+      "connections:\n  A: {type: folder}\n  A: {type: ODBC}\n",
     );
-    await expectConfigError(readAppTree(dir), /^connections\.yml line 3, column 3: invalid YAML/);
+    await expectConfigError(
+      readAppTree(dir),
+      /^connections\.yml line 3, column 3: invalid YAML \(connection "A" is listed twice with different settings\)/,
+    );
   });
 
   test("invalid config.yml and a missing referenced file", async () => {
@@ -224,6 +229,52 @@ describe("malformed files", () => {
 });
 
 describe("migrating a qlik-cli unbuild", () => {
+  test("tolerates what qlik-cli writes: a connection listed twice, unquoted ': ', no description", async () => {
+    await writeFile(
+      path.join(dir, "connections.yml"),
+      [
+        "connections:",
+        "  DataFiles:",
+        "    type: qix-datafiles.exe",
+        '    connectionstring: CUSTOM CONNECT TO "provider=qix-datafiles.exe;path=datafiles;"',
+        "    username: ",
+        "    password: ",
+        "  DataFiles:",
+        "    type: qix-datafiles.exe",
+        '    connectionstring: CUSTOM CONNECT TO "provider=qix-datafiles.exe;path=datafiles;"',
+        "    username: ",
+        "    password: ",
+        "  Api:",
+        "    type: QvRestConnector.exe",
+        '    connectionstring: CUSTOM CONNECT TO "provider=QvRestConnector.exe;url=https://x;timeout: 30;"',
+        "",
+      ].join("\r\n"),
+    );
+    await writeFile(path.join(dir, "app-properties.json"), JSON.stringify({ qTitle: "Old tree" }));
+    const tree = await readAppTree(dir);
+    expect(tree.content.connections).toEqual([
+      {
+        name: "Api",
+        type: "QvRestConnector.exe",
+        connectionString: 'CUSTOM CONNECT TO "provider=QvRestConnector.exe;url=https://x;timeout: 30;"',
+      },
+      {
+        name: "DataFiles",
+        type: "qix-datafiles.exe",
+        connectionString: 'CUSTOM CONNECT TO "provider=qix-datafiles.exe;path=datafiles;"',
+      },
+    ]);
+    expect(tree.warnings).toEqual([
+      'connections.yml: values containing ": " are not quoted (not valid YAML); they were read as plain text.',
+      'connections.yml: connection "DataFiles" is listed twice with the same settings; it is read once.',
+    ]);
+    // Qlik gives every app a description ("" until written): an absent one is the same as "".
+    const described = new AppTree({ appProperties: { qTitle: "Old tree", description: "" } });
+    expect(described.fileTexts().get("app-properties.json")).toBe(
+      tree.fileTexts().get("app-properties.json"),
+    );
+  });
+
   test("reads qlik-cli's shapes: full property trees, plain properties, variable lists, CRLF script", async () => {
     const tree = await readAppTree(QLIK_CLI_FIXTURE);
     expect(tree.script).toBe(

@@ -159,7 +159,7 @@ function connectionEntries(
 }
 
 function loadConnections(ctx: LintContext, rel: string, text: string): ConnectionEntry[] {
-  const parsed = LocatedYaml.parse(text);
+  const parsed = LocatedYaml.parseConnections(text);
   if (!(parsed instanceof LocatedYaml)) {
     ctx.fileProblems.push(
       parseProblem(

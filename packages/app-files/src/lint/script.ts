@@ -72,6 +72,11 @@ export interface ScriptModel {
   statements: Token[][];
   balance: BalanceProblem[];
   assignments: Assignment[];
+  /**
+   * Names of variables SET/LET with a computed name (`LET size_$(t) = …`), as patterns in which each
+   * `$(…)` stands for any text: the variables they create cannot be listed, only recognised.
+   */
+  dynamicAssignments: RegExp[];
   loopVariables: Set<string>;
   connectionRefs: ConnectionRef[];
   stores: StoreTarget[];
@@ -346,15 +351,92 @@ function tableNameFromSource(stmt: Token[], i: number): string | undefined {
   return last ? last.replace(/^["[`]|["\]`]$/g, "") : undefined;
 }
 
-/** Connection names referenced as `lib://<name>/…` inside a token's raw text. */
+/** Cuts a name at the first `)` that closes nothing (`Sales (eu_west)` stays whole; `x)…` ends at `x`). */
+function balancedPrefix(name: string): string {
+  let depth = 0;
+  for (let i = 0; i < name.length; i++) {
+    if (name[i] === "(") depth++;
+    else if (name[i] === ")" && --depth < 0) return name.slice(0, i);
+  }
+  return name;
+}
+
+/**
+ * Connection names referenced as `lib://<name>/…` inside a token's raw text. In a string literal,
+ * `lib://` followed by no connection name (`'lib://' & vConn`, a `'lib://:'` placeholder) is a prefix
+ * being assembled, and a name with `*` or `?` is a pattern (`LIKE 'lib://*'`): neither names a
+ * connection.
+ */
 function libRefs(token: Token): ConnectionRef[] {
   const out: ConnectionRef[] = [];
-  const re = /lib:\/\/([^/\\\]'"`;)\r\n]*)/gi;
+  const re = /lib:\/\/([^/\\\]'"`;\r\n]*)/gi;
   for (let m = re.exec(token.text); m; m = re.exec(token.text)) {
-    out.push({ name: m[1].trim(), offset: token.start + m.index, via: "lib-url" });
+    const name = balancedPrefix(m[1]).trim();
+    if (token.kind === "string") {
+      const connection = name.slice(name.indexOf(":") + 1).trim();
+      if (connection === "" || /[*?]/.test(name)) continue;
+    }
+    out.push({ name, offset: token.start + m.index, via: "lib-url" });
   }
   return out;
 }
+
+/** Offset just after a `$(…)` expansion starting at token `i` of `stmt` (`$`, `(`, …, `)`), or -1. */
+function expansionEnd(stmt: Token[], i: number): number {
+  if (stmt[i]?.text !== "$" || stmt[i + 1]?.text !== "(") return -1;
+  let depth = 0;
+  for (let k = i + 1; k < stmt.length; k++) {
+    if (stmt[k].text === "(") depth++;
+    else if (stmt[k].text === ")" && --depth === 0) return k;
+  }
+  return -1;
+}
+
+/**
+ * The variable name a SET/LET at token `i` assigns, read as the run of adjacent tokens before `=`
+ * (`size_$(t)` is three tokens), with the index of the `=`; undefined when there is no assignment.
+ */
+function assignedName(stmt: Token[], i: number): { text: string; first: Token; eq: number } | undefined {
+  const first = stmt[i];
+  if (!first || !(NAME_KINDS.has(first.kind) || first.text === "$")) return undefined;
+  let k = i;
+  let text = "";
+  let end = first.start;
+  while (k < stmt.length && stmt[k].start === end && stmt[k].text !== "=") {
+    const close = expansionEnd(stmt, k);
+    const last = close === -1 ? k : close;
+    for (let j = k; j <= last; j++)
+      text += NAME_KINDS.has(stmt[j].kind) && j === k ? stmt[j].value : stmt[j].text;
+    end = stmt[last].end;
+    k = last + 1;
+  }
+  return stmt[k]?.text === "=" ? { text, first, eq: k } : undefined;
+}
+
+/** A pattern matching every name a computed variable name can expand to (`size_$(t)` → `size_…`). */
+export function dynamicNamePattern(name: string): RegExp {
+  let source = "";
+  let i = 0;
+  while (i < name.length) {
+    const at = name.indexOf("$(", i);
+    if (at === -1) {
+      source += escapeRe(name.slice(i));
+      break;
+    }
+    source += escapeRe(name.slice(i, at));
+    let depth = 0;
+    let j = at + 1;
+    for (; j < name.length; j++) {
+      if (name[j] === "(") depth++;
+      else if (name[j] === ")" && --depth === 0) break;
+    }
+    source += "[\\s\\S]*";
+    i = j + 1;
+  }
+  return new RegExp(`^${source}$`);
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function analyzeScript(text: string): ScriptModel {
   const lines = new LineIndex(text);
@@ -384,6 +466,7 @@ export function analyzeScript(text: string): ScriptModel {
     statements,
     balance,
     assignments: [],
+    dynamicAssignments: [],
     loopVariables: new Set(),
     connectionRefs: [],
     stores: [],
@@ -433,14 +516,16 @@ export function analyzeScript(text: string): ScriptModel {
         else if (u === "BINARY" || u === "GENERIC") model.loadedTablesComplete = false;
 
         // SET / LET
-        if ((u === "SET" || u === "LET") && next && NAME_KINDS.has(next.kind) && stmt[i + 2]?.text === "=") {
-          if (!isDynamic(next.value)) {
-            const rhsStart = stmt[i + 2].end;
+        const assigned = u === "SET" || u === "LET" ? assignedName(stmt, i + 1) : undefined;
+        if (assigned && (u === "SET" || u === "LET")) {
+          if (isDynamic(assigned.text)) model.dynamicAssignments.push(dynamicNamePattern(assigned.text));
+          else {
+            const rhsStart = stmt[assigned.eq].end;
             const rhsEnd = stmt[stmt.length - 1].end;
             model.assignments.push({
               keyword: u,
-              name: next.value,
-              nameToken: next,
+              name: assigned.text,
+              nameToken: assigned.first,
               rhs: rhsStart < rhsEnd ? text.slice(rhsStart, rhsEnd) : "",
               depth,
             });

@@ -1,5 +1,7 @@
 import { LineCounter, parseDocument } from "yaml";
 import type { Document } from "yaml";
+import { parseConnectionsYaml } from "../connections-yaml.ts";
+import { positionAt } from "../parse.ts";
 import type { JsonPath } from "./json-locate.ts";
 import type { Position } from "./types.ts";
 
@@ -39,6 +41,22 @@ export class LocatedYaml {
         position: { line: 1, column: 1 },
       };
     }
+  }
+
+  /** Parses a connections.yml text, tolerating what qlik-cli writes (see connections-yaml.ts). */
+  static parseConnections(text: string): LocatedYaml | YamlSyntaxProblem {
+    const parsed = parseConnectionsYaml(text);
+    if ("doc" in parsed) {
+      try {
+        return new LocatedYaml(parsed.doc, parsed.lines);
+      } catch (error) {
+        return {
+          message: error instanceof Error ? error.message : String(error),
+          position: { line: 1, column: 1 },
+        };
+      }
+    }
+    return { message: parsed.message, position: positionAt(text.replace(/^\uFEFF/, ""), parsed.offset) };
   }
 
   /** Where the value at `path` starts (or its key with `{ key: true }`); falls back to the nearest ancestor. */

@@ -302,7 +302,9 @@ async function verify(ctx: Context, appId: string, desired: AppTree): Promise<vo
     throw new DeployVerificationError(
       `Verification failed: app ${appId} does not match the source after the deploy (${changes.length} difference${changes.length === 1 ? "" : "s"}: ${list}).`,
       changes,
-      { hint: "The deploy is not complete; run it again or roll back." },
+      {
+        hint: "The deploy is not complete. A run that was interrupted can be run again; if the same differences come back, the tenant does not keep those items as the files write them: check them in the source files, or roll back.",
+      },
     );
   }
   ctx.logger.info(`Verified: app ${appId} matches the source.`);

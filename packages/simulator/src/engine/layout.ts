@@ -2,55 +2,17 @@
  * Layouts: a generic object's layout is its properties with qMetaDef replaced by qMeta and every list or
  * expression definition replaced by what it computes (qVariableListDef → qVariableList, …).
  */
+import { DEFAULT_SCRIPT_VARIABLES, QLIK_VARIABLES } from "@qlik-cicd/qlik-facts";
 import type { EntityRecord, JsonObject, JsonValue, ObjectRecord } from "../model/app-document.ts";
 import type { CallContext } from "./context.ts";
 import { evaluateExpression, formatNumber } from "./expression.ts";
 import { hashString } from "./load-script.ts";
 import { cloneJson, isPlainObject, metaOf, resolveQData } from "./records.ts";
 
-/** Config variables a script sets (number and date formats); listed with qIsConfig and qIsReserved. */
-const CONFIG_VARIABLES = new Set(
-  [
-    "ThousandSep",
-    "DecimalSep",
-    "MoneyThousandSep",
-    "MoneyDecimalSep",
-    "MoneyFormat",
-    "TimeFormat",
-    "DateFormat",
-    "TimestampFormat",
-    "FirstWeekDay",
-    "BrokenWeeks",
-    "ReferenceDay",
-    "FirstMonthOfYear",
-    "CollationLocale",
-    "CreateSearchIndexOnReload",
-    "MonthNames",
-    "LongMonthNames",
-    "DayNames",
-    "LongDayNames",
-    "NumericalAbbreviation",
-  ].map((n) => n.toLowerCase()),
-);
-/** Other system variables with a meaning to the script engine (reserved, not config). */
-const RESERVED_VARIABLES = new Set(
-  [
-    "ScriptError",
-    "ScriptErrorCount",
-    "ScriptErrorList",
-    "ErrorMode",
-    "HidePrefix",
-    "HideSuffix",
-    "NullDisplay",
-    "NullInterpret",
-    "NullValue",
-    "OtherSymbol",
-    "Verbatim",
-    "StripComments",
-    "Include",
-    "Must_Include",
-  ].map((n) => n.toLowerCase()),
-);
+/** Variables new apps set at the top of their script; listed with qIsConfig and qIsReserved. */
+const CONFIG_VARIABLES = new Set<string>(DEFAULT_SCRIPT_VARIABLES.map((n) => n.toLowerCase()));
+/** Every variable Qlik defines or interprets itself (reserved). */
+const RESERVED_VARIABLES = new Set<string>(QLIK_VARIABLES.map((n) => n.toLowerCase()));
 
 export function isConfigVariable(name: string): boolean {
   return CONFIG_VARIABLES.has(name.toLowerCase());

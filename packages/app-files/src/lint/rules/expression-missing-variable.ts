@@ -1,59 +1,18 @@
+import { QLIK_VARIABLES } from "@qlik-cicd/qlik-facts";
 import { dollarVariableRefs } from "../expressions.ts";
 import { rawIndex, walkJson } from "./helpers.ts";
 import type { JsonFileModel } from "../context.ts";
 import type { LintRule } from "./rule.ts";
 import type { RuleFinding } from "../types.ts";
 
-/** Variables Qlik defines itself (number interpretation and system variables). */
-const SYSTEM_VARIABLES = [
-  "ThousandSep",
-  "DecimalSep",
-  "MoneyThousandSep",
-  "MoneyDecimalSep",
-  "MoneyFormat",
-  "TimeFormat",
-  "DateFormat",
-  "TimestampFormat",
-  "FirstWeekDay",
-  "BrokenWeeks",
-  "ReferenceDay",
-  "FirstMonthOfYear",
-  "CollationLocale",
-  "CreateSearchIndexOnReload",
-  "MonthNames",
-  "LongMonthNames",
-  "DayNames",
-  "LongDayNames",
-  "NumericalAbbreviation",
-  "HidePrefix",
-  "HideSuffix",
-  "ErrorMode",
-  "ScriptError",
-  "ScriptErrorCount",
-  "ScriptErrorList",
-  "NullDisplay",
-  "NullInterpret",
-  "NullValue",
-  "OtherSymbol",
-  "StripComments",
-  "Verbatim",
-  "QvPath",
-  "QvRoot",
-  "QvWorkPath",
-  "QvWorkRoot",
-  "WinPath",
-  "WinRoot",
-  "Include",
-  "Must_Include",
-];
-
 export const expressionMissingVariable: LintRule = {
   id: "expression-missing-variable",
   defaultSeverity: "warning",
   description:
-    "Every $(name) in master items, variables and objects names a variable from variables.json, the script's SET/LET, or config `knownVariables`.",
+    "Every $(name) in master items, variables and objects names a variable from variables.json, the script's SET/LET (computed names such as `size_$(t)` included), Qlik's own variables, or config `knownVariables`.",
   check(ctx) {
-    const known = new Set<string>([...SYSTEM_VARIABLES, ...ctx.config.knownVariables]);
+    const known = new Set<string>([...QLIK_VARIABLES, ...ctx.config.knownVariables]);
+    const patterns = ctx.script?.model.dynamicAssignments ?? [];
     if (Array.isArray(ctx.variables?.doc.value)) {
       for (const v of ctx.variables.doc.value) {
         const name = (v as { qName?: unknown } | null)?.qName;
@@ -72,7 +31,7 @@ export const expressionMissingVariable: LintRule = {
       walkJson(file.doc.value, (value, path) => {
         if (typeof value !== "string" || !value.includes("$(")) return;
         for (const ref of dollarVariableRefs(value)) {
-          if (known.has(ref.name)) continue;
+          if (known.has(ref.name) || patterns.some((p) => p.test(ref.name))) continue;
           const pos = file.doc.locate(path);
           const raw = file.doc.rawAt(path)?.raw ?? "";
           out.push({

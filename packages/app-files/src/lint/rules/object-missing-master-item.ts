@@ -1,3 +1,4 @@
+import { isTemplatePath, libraryIdKind } from "@qlik-cicd/qlik-facts";
 import {
   isRecord,
   jsonFinding,
@@ -30,14 +31,12 @@ export const objectMissingMasterItem: LintRule = {
     for (const file of ctx.objects) {
       walkJson(file.doc.value, (value, path) => {
         if (!isRecord(value)) return;
+        // Templates (a container's qChildListDef.qData) hold JSON pointers such as "/qExtendsId".
+        if (isTemplatePath(path)) return;
         const lib = value.qLibraryId;
         if (typeof lib === "string" && lib !== "") {
           const at = [...path, "qLibraryId"];
-          const expected = [...path]
-            .reverse()
-            .find((p) => p === "qMeasures" || p === "qDimensions" || p === "qListObjectDef");
-          const want =
-            expected === undefined ? undefined : expected === "qMeasures" ? "measure" : "dimension";
+          const want = libraryIdKind(path);
           const actual = kinds.get(lib);
           if (!actual) {
             out.push(

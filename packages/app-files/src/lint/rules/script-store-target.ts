@@ -19,7 +19,9 @@ export const scriptStoreTarget: LintRule = {
       const lib = /^lib:\/\/([^/\\]*)/i.exec(store.path);
       if (lib) {
         const name = lib[1].trim();
-        if (name.includes("$(") || allowed(name)) continue;
+        // Without a connections file (and no configured list) the declared connections are unknown.
+        if (name.includes("$(") || allowed(name) || (!ctx.connections && !ctx.config.allowedStoreConnections))
+          continue;
         const list = allowedNames.length ? allowedNames.join(", ") : "none";
         out.push(
           scriptFinding(

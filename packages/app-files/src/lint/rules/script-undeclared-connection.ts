@@ -5,9 +5,10 @@ export const scriptUndeclaredConnection: LintRule = {
   id: "script-undeclared-connection",
   defaultSeverity: "error",
   description:
-    "Every `lib://<connection>` and `LIB CONNECT TO` in the script names a connection declared in connections.yml (or a built-in one).",
+    "Every `lib://<connection>` and `LIB CONNECT TO` in the script names a connection declared in connections.yml (or a built-in one); skipped when the app has no connections file.",
   check(ctx) {
-    if (!ctx.script) return [];
+    // Without a connections file the app's connections are not managed by the files: nothing to check against.
+    if (!ctx.script || !ctx.connections) return [];
     const declared = connectionMatcher([...declaredConnectionNames(ctx), ...ctx.config.builtinConnections]);
     const file = ctx.connections?.path ?? "connections.yml";
     return ctx.script.model.connectionRefs

@@ -1,21 +1,11 @@
+import { SWITCH_VARIABLES } from "@qlik-cicd/qlik-facts";
 import { scriptFinding } from "./helpers.ts";
 import type { Assignment } from "../script.ts";
 import type { LintRule } from "./rule.ts";
 import type { RuleFinding } from "../types.ts";
 
-/** System variables scripts legitimately switch back and forth. */
-const TOGGLED = new Set(
-  [
-    "ErrorMode",
-    "Verbatim",
-    "NullInterpret",
-    "NullValue",
-    "OtherSymbol",
-    "HidePrefix",
-    "HideSuffix",
-    "StripComments",
-  ].map((n) => n.toLowerCase()),
-);
+/** Qlik's switch variables (ErrorMode, Verbatim, …) take effect from where they are set: set again and again. */
+const TOGGLED = new Set<string>(SWITCH_VARIABLES.map((n) => n.toLowerCase()));
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
