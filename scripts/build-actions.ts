@@ -1,57 +1,44 @@
-// Bundles every action (actions/<name>/src/index.ts → actions/<name>/dist/index.js) deterministically.
-// Folders starting with "_" hold shared adapter code, not actions.
+// Bundles every action (actions/<name>/src/index.ts → actions/<name>/dist/index.js), the shared
+// artifact uploader and the root action deterministically, then fails when a bundle is over its budget
+// (scripts/bundle/config.ts). Folders starting with "_" hold shared adapter code, not actions.
+//   node scripts/build-actions.ts [name…] [--report]
+// `--report` lists what takes the space in each bundle (from esbuild's metafile).
 import { build } from "esbuild";
-import { existsSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
+import { dirname, relative } from "node:path";
+import { bundleOptions, bundleTargets, bytesByPackage, root } from "./bundle/config.ts";
 
-const root = join(import.meta.dirname, "..");
-const actionsDir = join(root, "actions");
-
-export function actionNames(): string[] {
-  return readdirSync(actionsDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith("_"))
-    .filter((d) => existsSync(join(actionsDir, d.name, "src", "index.ts")))
-    .map((d) => d.name)
-    .sort();
+const args = process.argv.slice(2);
+const report = args.includes("--report");
+const only = args.filter((a) => !a.startsWith("--"));
+const targets = bundleTargets().filter((t) => (only.length ? only.includes(t.name) : true));
+if (only.length && targets.length !== only.length) {
+  const known = bundleTargets().map((t) => t.name);
+  console.error(
+    `Unknown bundle: ${only.filter((n) => !known.includes(n)).join(", ")}. Known: ${known.join(", ")}.`,
+  );
+  process.exit(2);
 }
 
-async function bundle(entry: string, outfile: string): Promise<void> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node24",
-    charset: "utf8",
-    legalComments: "none",
-    sourcemap: false,
-    minify: false,
-    logLevel: "warning",
-    // Some CommonJS dependencies call require() for Node built-ins; ESM output needs a real require.
-    banner: {
-      js: 'import { createRequire as __cicdCreateRequire } from "node:module"; const require = __cicdCreateRequire(import.meta.url);',
-    },
-  });
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} kB`;
+const over: string[] = [];
+for (const target of targets) {
+  // An action's dist/ holds only its bundle; the root dist/ is left alone.
+  if (target.name !== "root") rmSync(dirname(target.outfile), { recursive: true, force: true });
+  const result = await build(bundleOptions(target));
+  const bytes = Object.values(result.metafile!.outputs)[0].bytes;
+  const note = bytes > target.budget ? "  OVER BUDGET" : "";
+  console.log(`bundled ${relative(root, target.outfile)}: ${kb(bytes)} (budget ${kb(target.budget)})${note}`);
+  if (note) over.push(`${target.name} is ${kb(bytes)}, over its ${kb(target.budget)} budget`);
+  if (report) {
+    for (const [name, size] of bytesByPackage(result.metafile!).slice(0, 15)) {
+      console.log(`  ${kb(size).padStart(8)}  ${name}`);
+    }
+  }
 }
-
-async function bundleAction(name: string): Promise<void> {
-  const outdir = join(actionsDir, name, "dist");
-  rmSync(outdir, { recursive: true, force: true });
-  await bundle(join(actionsDir, name, "src", "index.ts"), join(outdir, "index.js"));
-  console.log(`bundled actions/${name}/dist/index.js`);
+if (over.length) {
+  console.error(
+    `${over.join("; ")}. Run \`node scripts/build-actions.ts <name> --report\` to see what takes the space.`,
+  );
+  process.exit(1);
 }
-
-/** Shared modules loaded on demand by every action (one copy instead of one per bundle). */
-async function bundleShared(): Promise<void> {
-  const outdir = join(actionsDir, "_shared", "dist");
-  rmSync(outdir, { recursive: true, force: true });
-  await bundle(join(actionsDir, "_shared", "src", "artifact-upload.ts"), join(outdir, "artifact-upload.js"));
-  console.log("bundled actions/_shared/dist/artifact-upload.js");
-}
-
-const only = process.argv.slice(2);
-if (only.length === 0) await bundleShared();
-for (const name of only.length ? only : actionNames()) await bundleAction(name);
-if (only.length === 0)
-  await bundle(join(root, "packages", "cli", "src", "root-dispatch.ts"), join(root, "dist", "index.js"));

@@ -1,9 +1,17 @@
-// Rebuilds every bundle and fails when the committed dist/ differs from the source (CI gate).
-import { execFileSync } from "node:child_process";
+// Rebuilds every bundle and fails when one is over its size budget (scripts/bundle/config.ts) or the
+// committed dist/ differs from the source (CI gate).
+import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
-execFileSync(process.execPath, [join(root, "scripts", "build-actions.ts")], { cwd: root, stdio: "inherit" });
+const build = spawnSync(process.execPath, [join(root, "scripts", "build-actions.ts")], {
+  cwd: root,
+  stdio: "inherit",
+});
+if (build.status !== 0) {
+  console.error("The bundles could not be built, or one is over its budget (see above).");
+  process.exit(1);
+}
 const status = execFileSync(
   "git",
   ["status", "--porcelain", "--untracked-files=all", "--", "actions/*/dist", "dist", "action.yml"],

@@ -25,13 +25,16 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import { parse, stringify } from "yaml";
-import { ConfigError, secrets } from "@qlik-cicd/common";
+import { ConfigError, lazy, secrets } from "@qlik-cicd/common";
 import { normaliseTenantUrl } from "@qlik-cicd/qlik-client";
 import { parseParameters, resolveParameters, type EnvironmentParameters } from "../deploy/parameters.ts";
 import { tenantInventorySchema } from "./inventory-schema.ts";
 import type { InventoryTenant, TenantConnection, TenantInventory } from "./types.ts";
 
-const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(tenantInventorySchema);
+/** Compiled on first use, not when the module loads: most importers never read an inventory. */
+const schemaValidator = lazy(() =>
+  new Ajv({ allErrors: true, strict: false }).compile(tenantInventorySchema),
+);
 
 type Env = Record<string, string | undefined>;
 
@@ -167,6 +170,7 @@ export function parseInventory(text: string, file: string, env: Env = process.en
       { field: file, cause: error },
     );
   }
+  const validateSchema = schemaValidator();
   if (!validateSchema(doc)) throw schemaError(file, doc, validateSchema.errors ?? []);
   const raw = doc as RawInventory;
 

@@ -1,13 +1,32 @@
-import sodium from "libsodium-wrappers";
+import { randomBytes } from "node:crypto";
+import { blake2b } from "blakejs";
+import nacl from "tweetnacl";
 import { ConfigError, mutationEvents } from "@qlik-cicd/common";
 import type { GitHubClient } from "@qlik-cicd/github";
 
-/** Encrypts `value` for GitHub Actions: a libsodium sealed box against the repository's base64 public key. */
+/**
+ * Encrypts `value` for GitHub Actions: libsodium's sealed box (`crypto_box_seal`) against the
+ * repository's base64 public key, which GitHub opens with `crypto_box_seal_open`. A sealed box is an
+ * ephemeral X25519 key pair, the nonce BLAKE2b-192(ephemeral public key ‖ recipient key), and
+ * `crypto_box` (X25519, XSalsa20-Poly1305); the output is the ephemeral public key followed by the box.
+ * Built on tweetnacl and blakejs rather than libsodium, whose WebAssembly build would put 470 kB into
+ * every bundle for this one function.
+ */
 export async function sealSecret(value: string, publicKeyBase64: string): Promise<string> {
-  await sodium.ready;
-  const key = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL);
-  const sealed = sodium.crypto_box_seal(sodium.from_string(value), key);
-  return sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL);
+  const recipient = new Uint8Array(Buffer.from(publicKeyBase64, "base64"));
+  if (recipient.length !== nacl.box.publicKeyLength) {
+    throw new Error(
+      `GitHub's Actions secrets public key has ${recipient.length} bytes, not ${nacl.box.publicKeyLength}; the secret was not stored.`,
+    );
+  }
+  const ephemeral = nacl.box.keyPair.fromSecretKey(new Uint8Array(randomBytes(nacl.box.secretKeyLength)));
+  const nonceInput = new Uint8Array(ephemeral.publicKey.length + recipient.length);
+  nonceInput.set(ephemeral.publicKey, 0);
+  nonceInput.set(recipient, ephemeral.publicKey.length);
+  const nonce = blake2b(nonceInput, undefined, nacl.box.nonceLength);
+  const box = nacl.box(new TextEncoder().encode(value), nonce, recipient, ephemeral.secretKey);
+  ephemeral.secretKey.fill(0);
+  return Buffer.concat([ephemeral.publicKey, box]).toString("base64");
 }
 
 export interface GitHubSecretTarget {

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import type { ErrorObject } from "ajv";
 import { isSeq, LineCounter, parseDocument } from "yaml";
-import { ConfigError } from "@qlik-cicd/common";
+import { ConfigError, lazy } from "@qlik-cicd/common";
 import { blueprintSchema } from "./schema.ts";
 import type { Blueprint } from "./types.ts";
 
-const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(blueprintSchema);
+/** Compiled on first use, not when the module loads: most importers never read a blueprint. */
+const schemaValidator = lazy(() => new Ajv({ allErrors: true, strict: false }).compile(blueprintSchema));
 
 type PathPart = string | number;
 
@@ -166,6 +167,7 @@ export function validateBlueprint(value: unknown, source = "blueprint", text?: s
       field: "blueprint",
     });
   }
+  const validateSchema = schemaValidator();
   if (!validateSchema(value)) {
     const errors = (validateSchema.errors ?? []).filter((e) => !NOISE.has(e.keyword));
     const first = errors[0] ?? validateSchema.errors![0];
