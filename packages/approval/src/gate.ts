@@ -1,8 +1,8 @@
 import { sha256Hex, silentLogger, sleep as realSleep } from "@qlik-cicd/common";
 import type { Logger } from "@qlik-cicd/common";
 import {
+  ConditionalCache,
   GitHubApiError,
-  GitHubClient,
   addAssignees,
   closeIssue,
   createIssue,
@@ -12,6 +12,7 @@ import {
   listRunApprovals,
   markerComment,
   withMarker,
+  type GitHubClient,
   type Issue,
   type IssueComment,
 } from "@qlik-cicd/github";
@@ -47,17 +48,19 @@ interface Runtime {
 }
 
 /**
- * Runs the approval gate. Resolves with the approvers and the audit record when approved; throws an
- * ApprovalError (carrying the record) when denied, timed out or short of the quorum, and a ConfigError
- * for bad inputs.
+ * Runs the approval gate with `client` (built by the adapter). Resolves with the approvers and the audit
+ * record when approved; throws an ApprovalError (carrying the record) when denied, timed out or short of
+ * the quorum, and a ConfigError for bad inputs.
  */
-export async function requestApproval(options: ApprovalOptions): Promise<ApprovalResult> {
+export async function requestApproval(
+  client: GitHubClient,
+  options: ApprovalOptions,
+): Promise<ApprovalResult> {
   const policy = resolvePolicy(options);
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => Date.now());
   const sleep = options.sleep ?? ((ms: number) => realSleep(ms));
   const evidence = loadEvidence(options.evidence, options.workspace);
-  const client = new GitHubClient({ token: options.token, apiUrl: options.apiUrl, logger, sleep, now });
   const serverUrl = (options.serverUrl || "https://github.com").replace(/\/+$/, "");
   const rt: Runtime = {
     options,
@@ -326,13 +329,15 @@ async function issueGate(rt: Runtime): Promise<ApprovalResult> {
   record.issue = { number: issue.number, url: issue.html_url };
 
   let result: Tally = { approvers: [], deniedBy: [], ignored: [] };
+  // Unchanged comment pages come back 304 and cost no rate limit.
+  const cache = new ConditionalCache();
   for (let poll = 0; ; poll++) {
     try {
-      const comments = await listIssueComments(rt.client, {
-        ...repo,
-        issueNumber: issue.number,
-        since: issue.created_at,
-      });
+      const comments = await listIssueComments(
+        rt.client,
+        { ...repo, issueNumber: issue.number, since: issue.created_at },
+        cache,
+      );
       result = await tally(rt, comments, requestedAt);
     } catch (error) {
       if (!isTransient(error)) throw error;

@@ -27,8 +27,6 @@ export interface ApprovalContext {
 
 export interface ApprovalOptions extends ApprovalContext {
   mode: ApprovalMode;
-  token: string;
-  apiUrl?: string;
   /** GitHub logins and `org/team` slugs; a string is split on commas, spaces and newlines. */
   approvers: string[] | string;
   minimumApprovals?: number;
@@ -127,11 +125,6 @@ function keywordList(value: string[] | undefined, fallback: string[], field: str
 
 /** Checks every input and returns the policy; a ConfigError names the input at fault. */
 export function resolvePolicy(options: ApprovalOptions): ApprovalPolicy {
-  if (!options.token || !options.token.trim()) {
-    throw new ConfigError("Input 'github-token' is required to read approvals from GitHub.", {
-      field: "github-token",
-    });
-  }
   if (!APPROVAL_MODES.includes(options.mode)) {
     throw new ConfigError(
       `Input 'mode' must be one of ${APPROVAL_MODES.join(", ")}, got '${options.mode}'.`,
