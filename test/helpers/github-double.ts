@@ -440,19 +440,26 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
 
   const issueUrl = (repo: GitHubRepo, n: number) =>
     `${serverUrl}/${repo.fullName}/${repo.pulls.some((p) => p.number === n) ? "pull" : "issues"}/${n}`;
-  const pullJson = (repo: GitHubRepo, p: DoublePull) => ({
-    number: p.number,
-    html_url: `${serverUrl}/${repo.fullName}/pull/${p.number}`,
-    title: p.title,
-    body: p.body,
-    state: p.state,
-    merged: p.merged,
-    draft: p.draft,
-    user: accountJson(p.user),
-    created_at: p.created_at,
-    base: { ref: p.base, label: `${repo.owner}:${p.base}` },
-    head: { ref: p.head, label: `${repo.owner}:${p.head}` },
-  });
+  const pullJson = (repo: GitHubRepo, p: DoublePull) => {
+    const branches = history(repo).branches;
+    return {
+      number: p.number,
+      html_url: `${serverUrl}/${repo.fullName}/pull/${p.number}`,
+      title: p.title,
+      body: p.body,
+      state: p.state,
+      merged: p.merged,
+      draft: p.draft,
+      user: accountJson(p.user),
+      created_at: p.created_at,
+      base: { ref: p.base, label: `${repo.owner}:${p.base}`, sha: branches.get(p.base) ?? null },
+      head: {
+        ref: p.head,
+        label: `${repo.owner}:${p.head}`,
+        sha: branches.get(p.head) ?? p.commits?.at(-1) ?? null,
+      },
+    };
+  };
   const issueJson = (repo: GitHubRepo, i: DoubleIssue) => ({
     number: i.number,
     html_url: issueUrl(repo, i.number),
@@ -579,6 +586,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     return [
       200,
       {
+        url: `${url}/repos/${r.fullName}/compare/${m[3]}...${m[4]}`,
         status,
         ahead_by: ahead.size,
         behind_by: behind.length,

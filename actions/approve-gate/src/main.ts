@@ -14,6 +14,7 @@ import {
   readEnumInput,
   readInput,
   readNumberInput,
+  pushRangeOfRun,
   readRunEvent,
   readSecretInput,
   runAction,
@@ -32,9 +33,11 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): ApprovalCo
   }
   const runId = Number(env.GITHUB_RUN_ID);
   const runAttempt = Number(env.GITHUB_RUN_ATTEMPT);
-  // Without a readable event payload the head commit's author is still checked.
-  const prNumber = Number(readRunEvent(env).payload.pull_request?.number);
+  // The commits the run deploys: a pull request's, a push's range, else found from the deployments.
+  const event = readRunEvent(env);
+  const prNumber = Number(event.payload.pull_request?.number);
   const pullRequestNumber = Number.isInteger(prNumber) && prNumber > 0 ? prNumber : undefined;
+  const push = pushRangeOfRun(event);
   return {
     owner,
     repo,
@@ -45,6 +48,7 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): ApprovalCo
     sha: env.GITHUB_SHA ?? "",
     serverUrl: env.GITHUB_SERVER_URL || "https://github.com",
     pullRequestNumber,
+    ...(push ? { push } : {}),
   };
 }
 

@@ -63,13 +63,19 @@ async function gate(
 
 const push = (before: string, after: string) => ({ name: "push", payload: { before, after } });
 
+/** A push of two commits by dev; alice and bob approved, carol rejected production. */
+function twoApprovalsAndARejection() {
+  const base = repo.commit({ author: "dev" });
+  const head = repo.commit({ author: "dev" });
+  repo.recordApproval(runId, "acceptance", "alice");
+  repo.recordApproval(runId, "production", "bob");
+  repo.recordApproval(runId, "production", "carol", "rejected");
+  return { base, head };
+}
+
 describe("a rejection denies (deny-wins in environment mode)", () => {
   it("denies when a listed approver rejected one of the run's environments, although two others approved", async () => {
-    const base = repo.commit({ author: "dev" });
-    const head = repo.commit({ author: "dev" });
-    repo.recordApproval(runId, "acceptance", "alice");
-    repo.recordApproval(runId, "production", "bob");
-    repo.recordApproval(runId, "production", "carol", "rejected");
+    const { base, head } = twoApprovalsAndARejection();
     const run = await gate(push(base, head), head, { approvers: "alice bob carol", "minimum-approvals": 2 });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.approved).toBe("false");
@@ -84,11 +90,7 @@ describe("a rejection denies (deny-wins in environment mode)", () => {
   });
 
   it("with deny-wins false, a single rejection does not stop the quorum, and the record says so", async () => {
-    const base = repo.commit({ author: "dev" });
-    const head = repo.commit({ author: "dev" });
-    repo.recordApproval(runId, "acceptance", "alice");
-    repo.recordApproval(runId, "production", "bob");
-    repo.recordApproval(runId, "production", "carol", "rejected");
+    const { base, head } = twoApprovalsAndARejection();
     const run = await gate(push(base, head), head, {
       approvers: "alice bob carol",
       "minimum-approvals": 2,

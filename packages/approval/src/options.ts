@@ -21,8 +21,13 @@ export interface ApprovalContext {
   sha: string;
   /** `GITHUB_SERVER_URL`, default https://github.com. */
   serverUrl?: string;
-  /** When set, authors of every commit of this pull request may not approve either. */
+  /** A pull request run: the authors and committers of its commits may not approve. */
   pullRequestNumber?: number;
+  /**
+   * A push run: the pushed range (`before` absent when the push created the branch); the authors and
+   * committers of every commit in it may not approve.
+   */
+  push?: { before?: string; after: string };
 }
 
 export interface ApprovalOptions extends ApprovalContext {
@@ -37,7 +42,10 @@ export interface ApprovalOptions extends ApprovalContext {
   pollSeconds?: number;
   approveKeywords?: string[];
   denyKeywords?: string[];
-  /** Any deny from an approver denies (default). When false, denials need the same quorum as approvals. */
+  /**
+   * Any denial from a listed approver denies (default): a deny comment in issue mode, a rejected
+   * environment review in environment mode. When false, denials need the same quorum as approvals.
+   */
   denyWins?: boolean;
   /** Markdown text, and/or lines naming report files (JSON or markdown), relative to `workspace`. */
   evidence?: string;

@@ -79,7 +79,9 @@ export async function setupGitHub(options: GateSetupOptions = {}): Promise<GateS
   repo.commit({ sha: SHA, author: options.commitAuthor ?? "dev", committer: "web-flow" });
   for (const [pr, authors] of Object.entries(options.pullCommits ?? {})) {
     const branch = `pr-${pr}`;
-    const commits = authors.map((author) => repo.commit({ author, branch, parents: [SHA] }));
+    const commits = authors.map((author, i) =>
+      repo.commit({ author, branch, ...(i === 0 ? { parents: [SHA] } : {}) }),
+    );
     repo.addPull({ number: Number(pr), head: branch, commits });
   }
   for (const [team, t] of Object.entries(options.teams ?? {})) {

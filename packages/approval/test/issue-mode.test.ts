@@ -135,9 +135,13 @@ describe("issue mode", () => {
     expect(error.message).toMatch(
       /^No decision after waiting 2 minutes \(timeout-minutes 2\): 0 of 1 required approvals/,
     );
+    const contribCommit = gh.repo.pulls.find((p) => p.number === 9)!.commits![1];
     expect(error.record.ignored.map((i) => `${i.login}: ${i.reason}`)).toEqual([
       "dev: may not approve: authored commit 0123456",
-      "contrib: may not approve: authored a commit of pull request #9",
+      `contrib: may not approve: authored commit ${contribCommit.slice(0, 7)}`,
+    ]);
+    expect(error.record.commitsChecked).toEqual([
+      expect.objectContaining({ method: "pull-request", base: SHA, count: 3 }),
     ]);
     expect(gh.assignees).toEqual(["alice"]);
   });
