@@ -50,8 +50,10 @@ export default tseslint.config(
     },
   },
   {
-    // Libraries take a logger and plain options; only action adapters may use the Actions toolkit.
+    // Libraries take a logger and plain options; only action adapters may use the Actions toolkit, and
+    // libraries do not reach into the adapters (whose helpers import it) either.
     files: ["packages/**/*.ts"],
+    ignores: ["packages/cli/src/**"],
     rules: {
       "no-restricted-imports": [
         "error",
@@ -60,6 +62,29 @@ export default tseslint.config(
             {
               group: ["@actions/*"],
               message: "Libraries must not import @actions/*; take a logger instead.",
+            },
+            {
+              regex: "(^|/)actions/_shared/",
+              message:
+                "Libraries must not import the action adapters' helpers; take what they need as options.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The CLI is an adapter like the actions: it may build its GitHub client with the actions' factory
+    // (actions/_shared/src/github.ts, on @actions/github), but imports no @actions/* package itself.
+    files: ["packages/cli/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@actions/*"],
+              message: "The CLI gets Actions-toolkit code only through actions/_shared's factories.",
             },
           ],
         },

@@ -1,34 +1,24 @@
 // `qlik-cicd webhook-relay` end to end: the relay process receives signed Qlik webhook deliveries and
-// forwards them to a GitHub API (a local stand-in here) as repository_dispatch events.
+// forwards them to a GitHub API (the GitHub double here) as repository_dispatch events.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { createServer, type Server } from "node:http";
 import { signQlikWebhook } from "@qlik-cicd/tenant";
+import { startGitHubDouble, type GitHubDouble } from "../helpers/github-double.ts";
 import { cleanEnv, cliBin, runCli } from "./spawn.ts";
 
 const SECRET = "relay-signing-secret-123";
 const TOKEN = "ghs_relaytesttoken000111222";
-let github: Server;
+let github: GitHubDouble;
 let githubUrl: string;
-const received: { path: string; auth: string; body: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  github = createServer((req, res) => {
-    let raw = "";
-    req.on("data", (d) => (raw += d));
-    req.on("end", () => {
-      received.push({ path: req.url ?? "", auth: String(req.headers.authorization), body: JSON.parse(raw) });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => github.listen(0, "127.0.0.1", resolve));
-  const addr = github.address() as { port: number };
-  githubUrl = `http://127.0.0.1:${addr.port}`;
+  github = await startGitHubDouble({ tokens: [TOKEN] });
+  github.repo("acme/bi");
+  githubUrl = github.url;
 });
 
 afterAll(async () => {
-  github.closeAllConnections();
-  await new Promise((resolve) => github.close(resolve));
+  await github.close();
 });
 
 describe("qlik-cicd webhook-relay", () => {
@@ -77,9 +67,11 @@ describe("qlik-cicd webhook-relay", () => {
     });
     expect(forged.status).toBe(401);
 
+    const received = github.requests.filter((r) => r.method === "POST");
     expect(received).toHaveLength(1);
     expect(received[0].path).toBe("/repos/acme/bi/dispatches");
-    expect(received[0].auth).toContain(TOKEN);
+    expect(received[0].status).toBe(204);
+    expect(received[0].authorization).toContain(TOKEN);
     expect(received[0].body).toMatchObject({
       event_type: "qlik-app-published",
       client_payload: { appId: "app-1", appName: "Sales", eventId: "evt-1" },

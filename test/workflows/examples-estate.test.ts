@@ -1,6 +1,6 @@
 // End to end: the OEM's estate pipelines (multi-tenant-rollout.yml, tenant-onboarding.yml,
 // drift-check.yml) are EXECUTED by test/workflows/runner.ts against the Qlik Cloud simulator with six
-// tenants, a fake GitHub API and a real git remote: rollout states and resume, a provisioned and
+// tenants, the GitHub double and a real git remote: rollout states and resume, a provisioned and
 // configured tenant, drift reports. Tests in a describe block build on each other, in order.
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { existsSync, readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 // End to end: the BI team's pipelines (single-tenant-pipeline.yml and pr-validation.yml) are EXECUTED by
-// test/workflows/runner.ts against the Qlik Cloud simulator (in process), a fake GitHub API and a real git
+// test/workflows/runner.ts against the Qlik Cloud simulator (in process), the GitHub double and a real git
 // remote, and their effects are asserted: the pull request, apps published in test/acceptance/production,
 // approvals, the production app's id kept across releases. Tests build on each other, in order.
 // The estate pipelines (rollout, onboarding, drift) are in examples-estate.test.ts.
@@ -77,13 +77,13 @@ describe("single-tenant-pipeline.yml + pr-validation.yml", () => {
     expect(r.job("unbuild")[0].result).toBe("success");
     for (const j of ["deploy-test", "deploy-acceptance", "deploy-production"])
       expect(r.job(j)[0].result).toBe("skipped");
-    expect(world.github.pulls).toHaveLength(1);
-    const pr = world.github.pulls[0];
+    expect(world.repository.pulls).toHaveLength(1);
+    const pr = world.repository.pulls[0];
     expect(pr).toMatchObject({ head: "qlik/unbuild/sales-analytics", base: "main", state: "open" });
     expect(r.step("unbuild", "unbuild").outputs["pull-request-url"]).toContain("/pull/1");
     // The pull request was opened with the GitHub App's token, not the workflow's.
     const opened = world.github.requests.find((q) => q.method === "POST" && q.path.endsWith("/pulls"));
-    expect(opened?.authorization).toBe(`Bearer ${world.appToken}`);
+    expect(opened?.authorization).toBe(`token ${world.appToken}`);
     expect(world.git(world.remote, "ls-tree", "--name-only", "-r", pr.head)).toContain(
       "apps/sales-analytics/script.qvs",
     );
@@ -100,7 +100,7 @@ describe("single-tenant-pipeline.yml + pr-validation.yml", () => {
     expect(r.step("validate", "validate").outputs.errors).toBe("0");
     expect(JSON.parse(r.step("validate", "validate").outputs.apps)).toEqual(["apps/sales-analytics"]);
     expect(r.step("evaluate", "evaluate").outputs.verdict).toBe("pass");
-    expect(world.github.comments.filter((c) => c.issue === 1).length).toBeGreaterThanOrEqual(1);
+    expect(world.repository.comments.filter((c) => c.issue === 1).length).toBeGreaterThanOrEqual(1);
     // The temporary app is gone again; nothing reached the managed spaces.
     expect(appsIn(tenant().name, "ci-scratch")).toEqual([]);
     expect(appsIn(tenant().name, "test")).toEqual([]);
@@ -177,7 +177,7 @@ describe("single-tenant-pipeline.yml + pr-validation.yml", () => {
       await client.close();
     }
     expectSuccess(await dispatch());
-    expect(world.github.pulls).toHaveLength(2);
+    expect(world.repository.pulls).toHaveLength(2);
     const r = await run({
       workflow: example("single-tenant-pipeline.yml"),
       event: world.mergePullRequest(2),

@@ -204,7 +204,7 @@ jobs:
     expect(r.conclusion).toBe("failure");
     expect(r.job("a")[0].reason).toBe("Environment 'gate' was rejected by @mallory.");
     expect(r.job("b")[0].result).toBe("skipped");
-    expect(world.github.approvals.get("42")?.[0]).toMatchObject({
+    expect(world.repository.approvals.get("42")?.[0]).toMatchObject({
       state: "rejected",
       user: { login: "mallory" },
     });

@@ -13,7 +13,7 @@
  *   `${{ fromJSON(needs.plan.outputs.matrix) }}`; combinations run concurrently (`max-parallel`, default 4); `fail-fast` (default true)
  *   cancels the remaining ones after a failure. Outputs of a matrix job: the last non-empty value wins.
  * - `environment:` — an environment the test lists in `environments` has required reviewers: the runner
- *   records the listed people's approvals in the fake GitHub's `actions/runs/{id}/approvals` endpoint
+ *   records the listed people's approvals in the GitHub double's `actions/runs/{id}/approvals` endpoint
  *   before the job starts (what GitHub does when they click approve), or fails the job when it is rejected.
  * - Steps, in order:
  *   - `uses: <placeholder>/actions/<name>@…` (our actions) → `node actions/<name>/dist/index.js` with
@@ -57,7 +57,7 @@ import {
   type ExpressionContext,
   type Value,
 } from "./expressions.ts";
-import type { FakeGitHub } from "./fake-github.ts";
+import type { GitHubDouble, GitHubRepo } from "../helpers/github-double.ts";
 
 /** Workflow YAML and event payloads are read loosely (their shape is checked where it matters). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -122,10 +122,12 @@ export class WorkflowError extends Error {
 export interface World {
   /** Bare git repository that plays the GitHub remote (origin). */
   remote: string;
-  github: FakeGitHub;
-  /** The token the workflow's GITHUB_TOKEN is (accepted by the fake GitHub). */
+  github: GitHubDouble;
+  /** The repository the workflows run in, on the GitHub double (its history is `remote`'s). */
+  repository: GitHubRepo;
+  /** The token the workflow's GITHUB_TOKEN is (accepted by the GitHub double). */
   githubToken: string;
-  /** The token the GitHub App stand-in returns (accepted by the fake GitHub). */
+  /** The token the GitHub App stand-in returns (accepted by the GitHub double). */
   appToken: string;
   /** Artifact store: <artifacts>/<run id>/<name>/… */
   artifacts: string;
@@ -682,7 +684,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   mkdirSync(runDir, { recursive: true });
   const eventPath = join(runDir, "event.json");
   writeFileSync(eventPath, JSON.stringify(event.payload, null, 2));
-  const [owner, repoName] = [world.github.owner, world.github.repo];
+  const [owner, repoName] = [world.repository.owner, world.repository.name];
   const secrets: Record<string, string> = { GITHUB_TOKEN: world.githubToken, ...(options.secrets ?? {}) };
   const masks = new Set<string>(Object.values(secrets).filter((s) => s.length >= 4));
   const leaks: string[] = [];
@@ -967,13 +969,13 @@ async function runJobInstance(a: InstanceArgs): Promise<JobResult> {
   const protection = envName ? options.environments?.[envName] : undefined;
   if (envName && protection) {
     if (protection.reject) {
-      world.github.recordApproval(a.runId, envName, protection.reject, "rejected");
+      world.repository.recordApproval(a.runId, envName, protection.reject, "rejected");
       result.result = "failure";
       result.reason = `Environment '${envName}' was rejected by @${protection.reject}.`;
       a.log(`[${a.key}] ${result.reason}`);
       return result;
     }
-    for (const login of protection.approve ?? []) world.github.recordApproval(a.runId, envName, login);
+    for (const login of protection.approve ?? []) world.repository.recordApproval(a.runId, envName, login);
   }
   a.log(`[${a.key}] start${envName ? ` (environment ${envName})` : ""}`);
 
@@ -1019,8 +1021,8 @@ async function runJobInstance(a: InstanceArgs): Promise<JobResult> {
       GITHUB_EVENT_NAME: String(
         ctx.contexts.github && (ctx.contexts.github as Record<string, Value>).event_name,
       ),
-      GITHUB_REPOSITORY: `${world.github.owner}/${world.github.repo}`,
-      GITHUB_REPOSITORY_OWNER: world.github.owner,
+      GITHUB_REPOSITORY: world.repository.fullName,
+      GITHUB_REPOSITORY_OWNER: world.repository.owner,
       GITHUB_API_URL: world.github.url,
       GITHUB_SERVER_URL: "https://github.com",
       GITHUB_GRAPHQL_URL: `${world.github.url}/graphql`,

@@ -1,12 +1,12 @@
-// The test world the example workflows run in: the Qlik Cloud simulator (in process), a fake GitHub API
-// on loopback, a real git repository (a bare "origin" plus a scratch clone to make commits with) and an
+// The test world the example workflows run in: the Qlik Cloud simulator (in process), the GitHub double
+// (whose repository history is the git remote's), a real git repository (a bare "origin" plus a scratch clone to make commits with) and an
 // artifact store. Also the events a test sends: pushes, pull requests, dispatches.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "@qlik-cicd/simulator";
-import { startFakeGitHub, type FakeGitHub } from "./fake-github.ts";
+import { startGitHubDouble, type GitHubDouble } from "../helpers/github-double.ts";
 import type { World, WorkflowEvent } from "./runner.ts";
 
 export interface TestWorld extends World {
@@ -18,7 +18,7 @@ export interface TestWorld extends World {
   commitAndPush(files: Record<string, string | null>, message: string, branch?: string): WorkflowEvent;
   /** Merges a pull request's head branch into its base in the remote (a merge commit); returns the push event. */
   mergePullRequest(number: number): WorkflowEvent;
-  /** A pull_request event for an open pull request of the fake GitHub. */
+  /** A pull_request event for an open pull request on the GitHub double. */
   pullRequestEvent(number: number, action?: string): WorkflowEvent;
   close(): Promise<void>;
 }
@@ -65,10 +65,16 @@ export async function createWorld(
   const appToken = "ghs_appInstallationToken9876543210";
   const owner = options.owner ?? "acme";
   const repo = options.repo ?? "qlik-apps";
-  let github: FakeGitHub | undefined;
+  let github: GitHubDouble | undefined;
   let sim: RunningSimulator | undefined;
   try {
-    github = await startFakeGitHub({ owner, repo, tokens: [githubToken, appToken], commitAuthor: "dana" });
+    github = await startGitHubDouble({ tokens: [githubToken, appToken] });
+    // GitHub links commit e-mails to accounts: Dana's commits and the unbuild action's.
+    github.linkEmail(IDENTITY.GIT_AUTHOR_EMAIL, { login: "dana" });
+    github.linkEmail("41898282+github-actions[bot]@users.noreply.github.com", {
+      login: "github-actions[bot]",
+      type: "Bot",
+    });
     sim = await startSimulator({ tenants: 1, seed: "demo", ...options.simulator });
   } catch (error) {
     await github?.close();
@@ -76,6 +82,8 @@ export async function createWorld(
     throw error;
   }
   const gh = github;
+  const repository = gh.repo(`${owner}/${repo}`);
+  repository.gitDir = remote;
   const simulator = sim;
 
   const pushEvent = (branch: string, before: string, after: string): WorkflowEvent => ({
@@ -92,6 +100,7 @@ export async function createWorld(
   return {
     remote,
     github: gh,
+    repository,
     githubToken,
     appToken,
     artifacts,
@@ -118,7 +127,7 @@ export async function createWorld(
       return pushEvent(branch, exists ? before : "0".repeat(40), git(scratch, "rev-parse", "HEAD"));
     },
     mergePullRequest(number) {
-      const pr = gh.pulls.find((p) => p.number === number);
+      const pr = repository.pulls.find((p) => p.number === number);
       if (!pr || pr.state !== "open") throw new Error(`Pull request #${number} is not open.`);
       git(scratch, "fetch", "--quiet", "origin");
       git(scratch, "checkout", "--quiet", "-B", pr.base, `origin/${pr.base}`);
@@ -138,7 +147,7 @@ export async function createWorld(
       return pushEvent(pr.base, before, git(scratch, "rev-parse", "HEAD"));
     },
     pullRequestEvent(number, action = "opened") {
-      const pr = gh.pulls.find((p) => p.number === number);
+      const pr = repository.pulls.find((p) => p.number === number);
       if (!pr) throw new Error(`No pull request #${number}.`);
       return {
         name: "pull_request",

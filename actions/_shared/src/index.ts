@@ -6,3 +6,6 @@ export * from "./logger.ts";
 export * from "./audit.ts";
 export * from "./artifacts.ts";
 export * from "./run-context.ts";
+export * from "./event.ts";
+// github.ts and pull-request-comment.ts are imported by path, so actions that never talk to GitHub do
+// not bundle Octokit.

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import * as core from "@actions/core";
 import {
   APPROVAL_MODES,
@@ -15,14 +14,17 @@ import {
   readEnumInput,
   readInput,
   readNumberInput,
+  pushRangeOfRun,
+  readRunEvent,
   readSecretInput,
   runAction,
   writeOutput,
 } from "../../_shared/src/index.ts";
+import { createGitHubClient } from "../../_shared/src/github.ts";
 import { INPUTS, OUTPUTS } from "./io.ts";
 
-/** Repository, run, actor and commit from the runner's standard GITHUB_* variables. */
-export function readRunContext(env: NodeJS.ProcessEnv = process.env): ApprovalContext & { apiUrl?: string } {
+/** Repository, run, actor and commit from the runner's standard GITHUB_* variables and the event. */
+export function readRunContext(env: NodeJS.ProcessEnv = process.env): ApprovalContext {
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
   if (!owner || !repo) {
     throw new ConfigError("GITHUB_REPOSITORY must be set to owner/name (the runner sets it).", {
@@ -31,17 +33,11 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): ApprovalCo
   }
   const runId = Number(env.GITHUB_RUN_ID);
   const runAttempt = Number(env.GITHUB_RUN_ATTEMPT);
-  let pullRequestNumber: number | undefined;
-  if (env.GITHUB_EVENT_PATH) {
-    try {
-      const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8")) as {
-        pull_request?: { number?: number };
-      };
-      pullRequestNumber = event.pull_request?.number;
-    } catch {
-      // No readable event payload: the head commit's author is still checked.
-    }
-  }
+  // The commits the run deploys: a pull request's, a push's range, else found from the deployments.
+  const event = readRunEvent(env);
+  const prNumber = Number(event.payload.pull_request?.number);
+  const pullRequestNumber = Number.isInteger(prNumber) && prNumber > 0 ? prNumber : undefined;
+  const push = pushRangeOfRun(event);
   return {
     owner,
     repo,
@@ -51,8 +47,8 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): ApprovalCo
     triggeringActor: env.GITHUB_TRIGGERING_ACTOR || undefined,
     sha: env.GITHUB_SHA ?? "",
     serverUrl: env.GITHUB_SERVER_URL || "https://github.com",
-    apiUrl: env.GITHUB_API_URL || "https://api.github.com",
     pullRequestNumber,
+    ...(push ? { push } : {}),
   };
 }
 
@@ -72,12 +68,17 @@ async function report(approved: boolean, record: AuditRecord): Promise<void> {
 export async function run(): Promise<void> {
   await runAction("approve-gate", async () => {
     const token = readSecretInput(INPUTS.githubToken);
+    if (!token) {
+      throw new ConfigError("Input 'github-token' is required to read approvals from GitHub.", {
+        field: INPUTS.githubToken,
+      });
+    }
     const context = readRunContext();
+    const github = createGitHubClient({ token, logger: actionsLogger });
     try {
-      const result = await requestApproval({
+      const result = await requestApproval(github, {
         ...context,
         mode: readEnumInput(INPUTS.mode, APPROVAL_MODES, "environment"),
-        token: token ?? "",
         approvers: readInput(INPUTS.approvers) ?? "",
         minimumApprovals: readNumberInput(INPUTS.minimumApprovals, 1, { integer: true }),
         allowSelfApproval: readBooleanInput(INPUTS.allowSelfApproval, false),

@@ -3,9 +3,9 @@
 import * as core from "@actions/core";
 import { isAbsolute, resolve } from "node:path";
 import { ConfigError, secrets } from "@qlik-cicd/common";
-import { GitHubClient } from "@qlik-cicd/github";
 import { renderDriftMarkdown, renderPlanMarkdown } from "@qlik-cicd/tenant";
 import type { ConfigureDeps, ConfigureResult } from "@qlik-cicd/tenant";
+import { createGitHubClient } from "../../_shared/src/github.ts";
 import { actionsLogger, readSecretInput } from "../../_shared/src/index.ts";
 
 export function workspacePath(path: string): string {
@@ -22,9 +22,7 @@ export function blueprintDeps(tokenInput: string): ConfigureDeps {
   const token = readSecretInput(tokenInput);
   return {
     logger: actionsLogger,
-    ...(token
-      ? { github: new GitHubClient({ token, apiUrl: process.env.GITHUB_API_URL, logger: actionsLogger }) }
-      : {}),
+    ...(token ? { github: createGitHubClient({ token, logger: actionsLogger }) } : {}),
     ...(process.env.GITHUB_REPOSITORY ? { defaultRepository: process.env.GITHUB_REPOSITORY } : {}),
     exportVariable: (name, value) => {
       secrets.register(value);

@@ -1,23 +1,18 @@
-// configure-tenant end to end: the bundled action run as the runner runs it against the simulator, with a
-// loopback fake of GitHub's secrets API. A new OAuth client secret must reach GitHub sealed and the next steps
+// configure-tenant end to end: the bundled action run as the runner runs it against the simulator, with
+// the GitHub double for GitHub's secrets API. A new OAuth client secret must reach GitHub sealed and the next steps
 // of the job masked, and appear nowhere else: not in stdout (except the runner's own ::add-mask:: line),
 // outputs, the summary or the audit file.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import sodium from "libsodium-wrappers";
 import { startSimulator } from "@qlik-cicd/simulator";
 import { runBundledAction } from "../../../test/helpers/run-bundled-action.ts";
+import { startGitHubDouble, type GitHubDouble } from "../../../test/helpers/github-double.ts";
 
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
 let sim: Sim;
-let github: Server;
-let githubUrl: string;
-let keyPair: { publicKey: Uint8Array; privateKey: Uint8Array };
-const stored = new Map<string, string>();
+let github: GitHubDouble;
 let work: string;
 
 const BLUEPRINT = `version: 1
@@ -43,41 +38,14 @@ oauthClients:
 
 beforeAll(async () => {
   sim = await startSimulator({ tenants: 1, seed: "demo" });
-  await sodium.ready;
-  keyPair = sodium.crypto_box_keypair();
-  github = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => (body += d));
-    req.on("end", () => {
-      if (req.method === "GET" && req.url === "/repos/acme/ops/actions/secrets/public-key") {
-        res.writeHead(200, { "content-type": "application/json" });
-        return res.end(
-          JSON.stringify({
-            key: sodium.to_base64(keyPair.publicKey, sodium.base64_variants.ORIGINAL),
-            key_id: "k-7",
-          }),
-        );
-      }
-      const m = /^\/repos\/acme\/ops\/actions\/secrets\/([A-Z_]+)$/.exec(req.url ?? "");
-      if (req.method === "PUT" && m) {
-        stored.set(m[1], (JSON.parse(body) as { encrypted_value: string }).encrypted_value);
-        res.writeHead(201);
-        return res.end();
-      }
-      res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ message: "Not Found" }));
-    });
-  });
-  await new Promise<void>((r) => github.listen(0, "127.0.0.1", () => r()));
-  const addr = github.address();
-  githubUrl = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  github = await startGitHubDouble({ tokens: ["ghs_fake_token_123456"] });
+  github.repo("acme/ops");
   work = mkdtempSync(join(tmpdir(), "configure-tenant-"));
   writeFileSync(join(work, "tenant.yml"), BLUEPRINT);
 });
 
 afterAll(async () => {
-  github?.closeAllConnections();
-  await new Promise<void>((r) => (github ? github.close(() => r()) : r()));
+  await github?.close();
   await sim?.stop();
 });
 
@@ -114,7 +82,7 @@ describe("configure-tenant (bundled)", () => {
     const run = await runBundledAction("configure-tenant", {
       inputs: { ...connection(), blueprint: "tenant.yml", "github-token": "ghs_fake_token_123456" },
       env: {
-        GITHUB_API_URL: githubUrl,
+        GITHUB_API_URL: github.url,
         GITHUB_REPOSITORY: "acme/ops",
         GITHUB_ENV: envFile,
         QLIK_AUDIT_FILE: auditFile,
@@ -124,15 +92,9 @@ describe("configure-tenant (bundled)", () => {
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     expect(run.outputs.changed).toBe("true");
-    const sealed = stored.get("ACME_BACKEND_SECRET");
-    expect(sealed).toBeDefined();
-    const secret = sodium.to_string(
-      sodium.crypto_box_seal_open(
-        sodium.from_base64(sealed!, sodium.base64_variants.ORIGINAL),
-        keyPair.publicKey,
-        keyPair.privateKey,
-      ),
-    );
+    const sealed = github.repo("acme/ops").secrets.find((x) => x.name === "ACME_BACKEND_SECRET");
+    expect(sealed).toMatchObject({ scope: "repo" });
+    const secret = (await github.decryptSecret("acme/ops", "ACME_BACKEND_SECRET"))!;
     expect(secret.length).toBeGreaterThan(10);
     // Later steps of the job get it through GITHUB_ENV.
     expect(readFileSync(envFile, "utf8")).toContain(secret);

@@ -4,13 +4,11 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { CicdError, secrets } from "@qlik-cicd/common";
-import { GitHubClient } from "@qlik-cicd/github";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import {
-  commentOnPullRequest,
   evaluateApp,
+  evaluationComment,
   failureSentence,
-  pullRequestFromEnv,
   renderEvaluationMarkdown,
   writeEvaluationReport,
   type EvaluateAppOptions,
@@ -28,6 +26,7 @@ import {
   runAction,
   writeOutput,
 } from "../../_shared/src/index.ts";
+import { upsertPullRequestComment } from "../../_shared/src/pull-request-comment.ts";
 import { INPUTS, OUTPUTS } from "./io.ts";
 
 function workspace(): string {
@@ -89,22 +88,6 @@ function slug(text: string): string {
   );
 }
 
-async function comment(result: EvaluateAppResult, token: string | undefined): Promise<void> {
-  if (!token) return;
-  const pr = pullRequestFromEnv();
-  if (!pr) {
-    core.debug("Not a pull request run: no comment posted.");
-    return;
-  }
-  try {
-    const github = new GitHubClient({ token, apiUrl: process.env.GITHUB_API_URL, logger: actionsLogger });
-    await commentOnPullRequest(github, pr, result.report, { runUrl: currentRunUrl(), logger: actionsLogger });
-  } catch (error) {
-    // The verdict matters more than the comment (e.g. a fork's read-only token).
-    core.warning(`Could not comment on pull request #${pr.number}: ${(error as Error).message}`);
-  }
-}
-
 async function upload(reportPath: string, appName: string): Promise<void> {
   try {
     const name = `qlik-evaluation-${slug(appName)}`;
@@ -142,7 +125,11 @@ export async function run(): Promise<void> {
     await core.summary
       .addRaw(secrets.redact(renderEvaluationMarkdown(result.report, { runUrl: currentRunUrl() })))
       .write();
-    await comment(result, token);
+    await upsertPullRequestComment({
+      token,
+      ...evaluationComment(result.report, { runUrl: currentRunUrl() }),
+      what: "performance",
+    });
     if (uploadArtifact) await upload(reportPath, result.appName);
     if (result.verdict === "fail") throw new CicdError(failureSentence(result.gate, result.appName));
   });

@@ -1,5 +1,4 @@
 import * as core from "@actions/core";
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,20 +14,23 @@ import {
   type CommitMode,
   type UnbuildToWorkspaceResult,
 } from "@qlik-cicd/git";
-import { GitHubClient } from "@qlik-cicd/github";
+import { upsertPullRequest } from "@qlik-cicd/github";
 import { QlikClient, QlikNotFoundError } from "@qlik-cicd/qlik-client";
 import {
   actionsLogger,
   canUploadArtifacts,
+  defaultBranchOfRun,
   readBooleanInput,
   readConnectionInputs,
   readEnumInput,
   readInput,
+  readRunEvent,
   readSecretInput,
   runAction,
   uploadArtifact,
   writeOutput,
 } from "../../_shared/src/index.ts";
+import { createGitHubClient } from "../../_shared/src/github.ts";
 import { INPUTS, OUTPUTS } from "./io.ts";
 import { renderUnbuildSummary } from "./summary.ts";
 
@@ -97,17 +99,8 @@ async function resolveApp(client: QlikClient, choice: AppChoice): Promise<{ id: 
 
 /** The base branch of the pull request when 'base' is not set. */
 async function defaultBase(git: Git, token: string | undefined): Promise<string> {
-  const eventPath = process.env.GITHUB_EVENT_PATH;
-  if (eventPath) {
-    try {
-      const event = JSON.parse(readFileSync(eventPath, "utf8")) as {
-        repository?: { default_branch?: string };
-      };
-      if (event.repository?.default_branch) return event.repository.default_branch;
-    } catch {
-      // No readable event: fall through.
-    }
-  }
+  const fromEvent = defaultBranchOfRun(readRunEvent());
+  if (fromEvent) return fromEvent;
   if (process.env.GITHUB_REF_NAME && (process.env.GITHUB_REF ?? "refs/heads/").startsWith("refs/heads/")) {
     return process.env.GITHUB_REF_NAME;
   }
@@ -194,13 +187,7 @@ export async function run(): Promise<void> {
       const base = commit === "pull-request" ? (baseInput ?? (await defaultBase(git, token))) : baseInput;
       const branch = branchInput ?? (commit === "pull-request" ? `qlik/unbuild/${slug}` : undefined);
       const github =
-        commit === "pull-request"
-          ? new GitHubClient({
-              token: token as string,
-              apiUrl: process.env.GITHUB_API_URL,
-              logger: actionsLogger,
-            })
-          : undefined;
+        commit === "pull-request" ? createGitHubClient({ token, logger: actionsLogger }) : undefined;
 
       const result = await unbuildToWorkspace({
         workspace,
@@ -216,7 +203,7 @@ export async function run(): Promise<void> {
         logger: actionsLogger,
         tempDir: process.env.RUNNER_TEMP || undefined,
         openPullRequest:
-          github && repo ? (request) => github.upsertPullRequest({ ...repo, ...request }) : undefined,
+          github && repo ? (request) => upsertPullRequest(github, { ...repo, ...request }) : undefined,
       });
 
       writeOutput(OUTPUTS.path, result.path);

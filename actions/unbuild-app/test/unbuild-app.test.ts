@@ -1,6 +1,6 @@
 // unbuild-app end to end: the bundled action run as the runner runs it, against the simulator started
-// in this process, into a workspace that is a real git repository with a bare remote, and a loopback
-// fake of the GitHub API for the pull request. Tests run in order and build on each other.
+// in this process, into a workspace that is a real git repository with a bare remote, and the GitHub
+// double for the pull request. Tests run in order and build on each other.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +9,11 @@ import { QlikClient } from "@qlik-cicd/qlik-client";
 import { startSimulator } from "@qlik-cicd/simulator";
 import { createRepo, sh, type TestRepo } from "../../../packages/git/test/helpers.ts";
 import { runBundledAction, type ActionRun } from "../../../test/helpers/run-bundled-action.ts";
-import { startFakeGitHub, type FakeGitHub } from "./fake-github.ts";
+import {
+  startGitHubDouble,
+  type GitHubDouble,
+  type GitHubRepo,
+} from "../../../test/helpers/github-double.ts";
 
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -18,7 +22,8 @@ let sim: Sim;
 let tenant: { url: string; apiKey: string; name: string };
 let client: QlikClient;
 let repo: TestRepo;
-let github: FakeGitHub;
+let github: GitHubDouble;
+let sales: GitHubRepo;
 let appId: string;
 
 function unbuild(inputs: Record<string, string | undefined>): Promise<ActionRun> {
@@ -55,7 +60,8 @@ beforeAll(async () => {
   tenant = sim.description.tenants[0];
   client = new QlikClient({ tenantUrl: tenant.url, apiKey: tenant.apiKey });
   repo = createRepo("unbuild-app-");
-  github = await startFakeGitHub({ token: TOKEN, owner: "acme", repo: "sales" });
+  github = await startGitHubDouble({ tokens: [TOKEN] });
+  sales = github.repo("acme/sales");
   const spaces = await client.fetch({
     tier: "read",
     method: "GET",
@@ -210,10 +216,10 @@ describe("commit: pull-request", () => {
     expect(run.stderr).toBe("");
     expect(run.exitCode).toBe(0);
     expect(run.outputs.changed).toBe("true");
-    expect(github.pulls).toHaveLength(1);
-    expect(github.pulls[0]).toMatchObject({ head: branch, base: "main", state: "open" });
-    expect(github.pulls[0].body).toContain("What changed");
-    expect(run.outputs["pull-request-url"]).toBe(`${github.url}/acme/sales/pull/1`);
+    expect(sales.pulls).toHaveLength(1);
+    expect(sales.pulls[0]).toMatchObject({ head: branch, base: "main", state: "open" });
+    expect(sales.pulls[0].body).toContain("What changed");
+    expect(run.outputs["pull-request-url"]).toBe("https://github.com/acme/sales/pull/1");
     const sha = remoteSha(branch);
     expect(run.outputs["commit-sha"]).toBe(sha);
     expect(sh(repo.remote, "rev-parse", `${sha}^`)).toBe(remoteSha("main"));
@@ -225,7 +231,7 @@ describe("commit: pull-request", () => {
     expect(sh(repo.work, "rev-parse", "HEAD")).toBe(workHead);
     expect(sh(repo.work, "status", "--porcelain")).toBe("");
     expect(sh(repo.work, "worktree", "list").split("\n")).toHaveLength(1);
-    for (const r of github.requests) expect(r.authorization).toBe(`Bearer ${TOKEN}`);
+    for (const r of github.requests) expect(r.authorization).toBe(`token ${TOKEN}`);
   });
 
   it("a later change updates the same branch and pull request in place", async () => {
@@ -233,7 +239,7 @@ describe("commit: pull-request", () => {
     await appendToScript("// second change");
     const run = await unbuild({ "app-id": appId, commit: "pull-request", "github-token": TOKEN });
     expect(run.exitCode).toBe(0);
-    expect(github.pulls).toHaveLength(1);
+    expect(sales.pulls).toHaveLength(1);
     expect(github.requests.filter((r) => r.method === "POST")).toHaveLength(1);
     expect(github.requests.filter((r) => r.method === "PATCH")).toHaveLength(1);
     expect(run.summary).toContain("updated");
@@ -257,7 +263,7 @@ describe("commit: pull-request", () => {
     expect(run.exitCode).toBe(0);
     expect(remoteSha(branch)).toBe(previous);
     expect(run.outputs["commit-sha"]).toBe(previous);
-    expect(github.pulls).toHaveLength(1);
+    expect(sales.pulls).toHaveLength(1);
     expect(run.summary).toContain("branch already up to date");
   });
 });

@@ -1,17 +1,22 @@
 // validate-app end to end: the bundled action run as the runner runs it on a fixture repository (a
 // base commit with an app, a head commit that changes a measure, adds a sheet and breaks the script),
-// with a loopback fake of the GitHub API for the pull request comment. No tenant involved.
+// with the GitHub double for the pull request comment. No tenant involved.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRepo, sh, type TestRepo } from "../../../packages/git/test/helpers.ts";
 import { repoRoot, runBundledAction, type ActionRun } from "../../../test/helpers/run-bundled-action.ts";
-import { startFakeGitHub, type FakeGitHub } from "../../unbuild-app/test/fake-github.ts";
+import {
+  startGitHubDouble,
+  type GitHubDouble,
+  type GitHubRepo,
+} from "../../../test/helpers/github-double.ts";
 
 const TOKEN = "ghs_validateToken0123456789abc";
 const CLEAN_APP = join(repoRoot, "packages/app-files/test/fixtures/lint/clean");
 let repo: TestRepo;
-let github: FakeGitHub;
+let github: GitHubDouble;
+let sales: GitHubRepo;
 let baseSha: string;
 let brokenLine: number;
 
@@ -71,7 +76,9 @@ function prEnv(): Record<string, string> {
 
 beforeAll(async () => {
   repo = createRepo("validate-app-");
-  github = await startFakeGitHub({ token: TOKEN, owner: "acme", repo: "sales" });
+  github = await startGitHubDouble({ tokens: [TOKEN] });
+  sales = github.repo("acme/sales");
+  sales.addPull({ number: 7, head: "feature", base: "main", title: "Change the sales app" });
   cpSync(CLEAN_APP, join(repo.work, "apps/sales"), { recursive: true });
   sh(repo.work, "add", "-A");
   sh(repo.work, "commit", "--quiet", "-m", "base app");
@@ -153,11 +160,11 @@ describe("validate-app", () => {
   it("keeps one pull request comment, created then updated, using the event's base", async () => {
     const first = await validate({ path: "apps/sales", "github-token": TOKEN }, prEnv());
     expect(first.exitCode).toBe(1);
-    expect(github.comments).toHaveLength(1);
-    expect(github.comments[0].issue).toBe(7);
-    expect(github.comments[0].body).toContain("<!-- qlik-validate-app:apps/sales -->");
-    expect(github.comments[0].body).toContain("script-unbalanced");
-    expect(github.comments[0].body).toContain("Count(OrderID)");
+    expect(sales.comments).toHaveLength(1);
+    expect(sales.comments[0].issue).toBe(7);
+    expect(sales.comments[0].body).toContain("<!-- qlik-validate-app:apps/sales -->");
+    expect(sales.comments[0].body).toContain("script-unbalanced");
+    expect(sales.comments[0].body).toContain("Count(OrderID)");
     expect(JSON.parse(first.outputs.diff)["apps/sales"].changed).toBe(true);
     expect(withoutMasks(first.stdout)).not.toContain(TOKEN);
 
@@ -168,8 +175,8 @@ describe("validate-app", () => {
     const second = await validate({ path: "apps/sales", "github-token": TOKEN }, prEnv());
     expect(second.exitCode).toBe(0);
     expect(second.outputs.errors).toBe("0");
-    expect(github.comments).toHaveLength(1);
-    expect(github.comments[0].body).not.toContain("script-unbalanced");
+    expect(sales.comments).toHaveLength(1);
+    expect(sales.comments[0].body).not.toContain("script-unbalanced");
     expect(github.requests.filter((r) => r.method === "POST")).toHaveLength(1);
     expect(github.requests.filter((r) => r.method === "PATCH")).toHaveLength(1);
   });

@@ -2,12 +2,12 @@ import { CicdError } from "@qlik-cicd/common";
 import type { Logger } from "@qlik-cicd/common";
 import {
   GitHubApiError,
-  getCommitLogins,
   getTeam,
   getTeamMembershipState,
-  listPullRequestAuthors,
+  type CommitAccount,
   type GitHubClient,
 } from "@qlik-cicd/github";
+import { deployedCommits, type CommitsCheck } from "./deployed-commits.ts";
 import type { ApprovalContext, ApprovalPolicy, TeamRef } from "./options.ts";
 
 /** The team's membership cannot be read with this token (typically the default workflow token). */
@@ -87,36 +87,61 @@ export class ApproverDirectory {
   }
 }
 
+/** A bot account (GitHub's type, or the `[bot]` suffix of app logins). */
+export function isBot(user: { login: string; type?: string } | null | undefined): boolean {
+  return !!user && (user.type === "Bot" || /\[bot\]$/i.test(user.login));
+}
+
 /**
- * People who may not approve: the run's actor and the authors of the commits being deployed, with the
- * reason for each (lower-cased login → reason). Empty when self-approval is allowed.
+ * GitHub's own committer for commits made on github.com (web edits, merges from the pull request page):
+ * not a person, so never listed as barred.
  */
-export async function excludedApprovers(
+const WEB_FLOW = "web-flow";
+
+const person = (a: CommitAccount | null): string | undefined =>
+  a && !isBot(a) && a.login.toLowerCase() !== WEB_FLOW ? a.login : undefined;
+
+/**
+ * People who may not approve, with the reason for each (lower-cased login → reason): the run's actor,
+ * whoever re-ran it, and the authors and committers of every commit the run deploys. Also how those
+ * commits were found. Nobody is barred when self-approval is allowed. Throws UnverifiedCommitsError when
+ * the deployed commits cannot be listed.
+ */
+export async function barredApprovers(
   client: GitHubClient,
   context: ApprovalContext,
   policy: ApprovalPolicy,
-): Promise<Map<string, string>> {
+  environments: string[],
+  logger: Logger,
+): Promise<{ excluded: Map<string, string>; checks: CommitsCheck[] }> {
   const excluded = new Map<string, string>();
-  if (policy.allowSelfApproval) return excluded;
+  if (policy.allowSelfApproval) {
+    return {
+      excluded,
+      checks: [
+        {
+          method: "none",
+          head: context.sha,
+          count: 0,
+          description:
+            "Not checked: allow-self-approval lets the run's actor and the commits' people approve.",
+        },
+      ],
+    };
+  }
   const add = (login: string | null | undefined, reason: string) => {
     if (login && !excluded.has(login.toLowerCase())) excluded.set(login.toLowerCase(), reason);
   };
   add(context.actor, "started the run");
   add(context.triggeringActor, "re-ran the workflow");
-  const { author } = await getCommitLogins(client, {
-    owner: context.owner,
-    repo: context.repo,
-    sha: context.sha,
-  });
-  add(author, `authored commit ${context.sha.slice(0, 7)}`);
-  if (context.pullRequestNumber) {
-    const authors = await listPullRequestAuthors(client, {
-      owner: context.owner,
-      repo: context.repo,
-      pullNumber: context.pullRequestNumber,
-    });
-    for (const login of authors)
-      add(login, `authored a commit of pull request #${context.pullRequestNumber}`);
+  const { commits, checks } = await deployedCommits(client, context, environments, logger);
+  for (const c of commits) {
+    const author = person(c.author);
+    add(author, `authored commit ${c.sha.slice(0, 7)}`);
+    const committer = person(c.committer);
+    if (committer && committer.toLowerCase() !== author?.toLowerCase()) {
+      add(committer, `committed commit ${c.sha.slice(0, 7)}`);
+    }
   }
-  return excluded;
+  return { excluded, checks };
 }

@@ -1,8 +1,8 @@
 import { sha256Hex, silentLogger, sleep as realSleep } from "@qlik-cicd/common";
 import type { Logger } from "@qlik-cicd/common";
 import {
+  ConditionalCache,
   GitHubApiError,
-  GitHubClient,
   addAssignees,
   closeIssue,
   createIssue,
@@ -12,10 +12,12 @@ import {
   listRunApprovals,
   markerComment,
   withMarker,
+  type GitHubClient,
   type Issue,
   type IssueComment,
 } from "@qlik-cicd/github";
-import { ApproverDirectory, excludedApprovers } from "./eligibility.ts";
+import { UnverifiedCommitsError, type CommitsCheck } from "./deployed-commits.ts";
+import { ApproverDirectory, barredApprovers, isBot } from "./eligibility.ts";
 import { evidenceMarkdown, loadEvidence, type EvidenceItem } from "./evidence.ts";
 import { classifyComment, type Vote } from "./keywords.ts";
 import { resolvePolicy, type ApprovalOptions, type ApprovalPolicy } from "./options.ts";
@@ -41,23 +43,26 @@ interface Runtime {
   sleep: (ms: number) => Promise<void>;
   directory: ApproverDirectory;
   excluded: Map<string, string>;
+  checks: CommitsCheck[];
   evidence: EvidenceItem[];
   serverUrl: string;
   runUrl: string;
 }
 
 /**
- * Runs the approval gate. Resolves with the approvers and the audit record when approved; throws an
- * ApprovalError (carrying the record) when denied, timed out or short of the quorum, and a ConfigError
- * for bad inputs.
+ * Runs the approval gate with `client` (built by the adapter). Resolves with the approvers and the audit
+ * record when approved; throws an ApprovalError (carrying the record) when denied, timed out or short of
+ * the quorum, and a ConfigError for bad inputs.
  */
-export async function requestApproval(options: ApprovalOptions): Promise<ApprovalResult> {
+export async function requestApproval(
+  client: GitHubClient,
+  options: ApprovalOptions,
+): Promise<ApprovalResult> {
   const policy = resolvePolicy(options);
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => Date.now());
   const sleep = options.sleep ?? ((ms: number) => realSleep(ms));
   const evidence = loadEvidence(options.evidence, options.workspace);
-  const client = new GitHubClient({ token: options.token, apiUrl: options.apiUrl, logger, sleep, now });
   const serverUrl = (options.serverUrl || "https://github.com").replace(/\/+$/, "");
   const rt: Runtime = {
     options,
@@ -68,13 +73,30 @@ export async function requestApproval(options: ApprovalOptions): Promise<Approva
     sleep,
     directory: new ApproverDirectory(client, policy, logger),
     excluded: new Map(),
+    checks: [],
     evidence,
     serverUrl,
     runUrl: `${serverUrl}/${options.owner}/${options.repo}/actions/runs/${options.runId}${options.runAttempt ? `/attempts/${options.runAttempt}` : ""}`,
   };
   await rt.directory.checkTeamsReadable();
-  rt.excluded = await excludedApprovers(client, options, policy);
   return policy.mode === "environment" ? environmentGate(rt) : issueGate(rt);
+}
+
+/**
+ * Who may not approve (separation of duties), before anyone's vote is counted. When the deployed commits
+ * cannot be listed the gate fails closed with an `unverified` record.
+ */
+async function barPeople(rt: Runtime, environments: string[], at: number): Promise<void> {
+  try {
+    const barred = await barredApprovers(rt.client, rt.options, rt.policy, environments, rt.logger);
+    rt.excluded = barred.excluded;
+    rt.checks = barred.checks;
+  } catch (error) {
+    if (!(error instanceof UnverifiedCommitsError)) throw error;
+    const record = baseRecord(rt, at);
+    record.outcome = "unverified";
+    throw new ApprovalError(error.message, record);
+  }
 }
 
 function baseRecord(rt: Runtime, requestedAt: number): AuditRecord {
@@ -98,13 +120,14 @@ function baseRecord(rt: Runtime, requestedAt: number): AuditRecord {
       approvers: rt.policy.approverList,
       minimumApprovals: rt.policy.minimumApprovals,
       allowSelfApproval: rt.policy.allowSelfApproval,
-      denyWins: rt.policy.mode === "issue" ? rt.policy.denyWins : undefined,
+      denyWins: rt.policy.denyWins,
       timeoutMinutes: rt.policy.mode === "issue" ? rt.policy.timeoutMinutes : undefined,
     },
     approvers: [],
     deniedBy: [],
     ignored: [],
     excluded: [...rt.excluded].map(([login, reason]) => ({ login, reason })),
+    commitsChecked: rt.checks,
     evidence: rt.evidence.map(({ source, sha256, bytes }) => ({ source, sha256, bytes })),
   };
 }
@@ -116,62 +139,90 @@ const list = (entries: { login: string }[]) => entries.map((e) => `@${e.login}`)
 
 async function environmentGate(rt: Runtime): Promise<ApprovalResult> {
   const o = rt.options;
+  const p = rt.policy;
   const checkedAt = rt.now();
-  const record = baseRecord(rt, checkedAt);
   const reviews = await listRunApprovals(rt.client, { owner: o.owner, repo: o.repo, runId: o.runId });
-  const approved = new Map<string, ApprovalEntry>();
-  const notCounted = new Set<string>();
+  const environments = [
+    ...new Set(reviews.flatMap((r) => (r.environments ?? []).map((e) => e.name ?? "")).filter(Boolean)),
+  ];
+  await barPeople(rt, environments, checkedAt);
+  const record = baseRecord(rt, checkedAt);
+  const entry = (login: string, envs: string[]): ApprovalEntry => ({
+    login,
+    time: new Date(checkedAt).toISOString(),
+    link: rt.runUrl,
+    environment: envs.join(", ") || undefined,
+  });
+  // Per person, in the order they first reviewed: the environments they approved and rejected.
+  const people = new Map<
+    string,
+    { login: string; bot: boolean; approved: string[]; rejected: string[]; other: string[] }
+  >();
   for (const review of reviews) {
     const login = review.user?.login;
     if (!login) continue;
-    const envs = (review.environments ?? []).map((e) => e.name).join(", ");
-    if (review.state !== "approved") {
-      record.ignored.push({
-        login,
-        reason: `review state '${review.state}' for ${envs || "an environment"}`,
-      });
-      continue;
-    }
     const key = login.toLowerCase();
-    const existing = approved.get(key);
-    if (existing) {
-      const names = new Set([
-        ...(existing.environment ?? "").split(", ").filter(Boolean),
-        ...envs.split(", "),
-      ]);
-      existing.environment = [...names].filter(Boolean).join(", ");
+    const person = people.get(key) ?? { login, bot: false, approved: [], rejected: [], other: [] };
+    people.set(key, person);
+    person.bot ||= isBot(review.user);
+    const envs = (review.environments ?? []).map((e) => e.name ?? "").filter(Boolean);
+    const side =
+      review.state === "approved"
+        ? person.approved
+        : review.state === "rejected"
+          ? person.rejected
+          : undefined;
+    if (!side) {
+      person.other.push(`review state '${review.state}' for ${envs.join(", ") || "an environment"}`);
       continue;
     }
-    if (notCounted.has(key)) continue;
-    const barred = rt.excluded.get(key);
-    if (barred || !(await rt.directory.qualifies(login))) notCounted.add(key);
-    if (barred) {
-      record.ignored.push({ login, reason: `may not approve: ${barred}`, link: rt.runUrl });
-      continue;
-    }
-    if (notCounted.has(key)) {
-      record.ignored.push({ login, reason: "not in 'approvers'", link: rt.runUrl });
-      continue;
-    }
-    approved.set(key, {
-      login,
-      time: new Date(checkedAt).toISOString(),
-      link: rt.runUrl,
-      environment: envs || undefined,
-    });
+    for (const env of envs) if (!side.includes(env)) side.push(env);
   }
-  record.approvers = [...approved.values()];
+  for (const [key, person] of people) {
+    const ignore = (reason: string) => record.ignored.push({ login: person.login, reason, link: rt.runUrl });
+    if (person.bot) {
+      ignore("review by a bot");
+      continue;
+    }
+    for (const reason of person.other) ignore(reason);
+    if (person.rejected.length > 0) {
+      // A listed approver's rejection counts even when they may not approve: denying is never self-serving.
+      if (!(await rt.directory.qualifies(person.login))) {
+        ignore("not in 'approvers'");
+        continue;
+      }
+      record.deniedBy.push(entry(person.login, person.rejected));
+      if (person.approved.length > 0)
+        ignore(`approval not counted: also rejected ${person.rejected.join(", ")}`);
+      continue;
+    }
+    if (person.approved.length === 0) continue;
+    const barred = rt.excluded.get(key);
+    if (barred) {
+      ignore(`may not approve: ${barred}`);
+      continue;
+    }
+    if (!(await rt.directory.qualifies(person.login))) {
+      ignore("not in 'approvers'");
+      continue;
+    }
+    record.approvers.push(entry(person.login, person.approved));
+  }
+  const denied = p.denyWins ? record.deniedBy.length > 0 : record.deniedBy.length >= p.minimumApprovals;
+  if (denied) {
+    record.outcome = "denied";
+    const who = record.deniedBy.map((d) => `@${d.login} (rejected ${d.environment ?? "an environment"})`);
+    throw new ApprovalError(`Denied by ${who.join(", ")} in ${rt.runUrl}.`, record);
+  }
   const count = record.approvers.length;
-  if (count >= rt.policy.minimumApprovals) {
+  if (count >= p.minimumApprovals) {
     record.outcome = "approved";
-    rt.logger.info(
-      `Approved by ${list(record.approvers)} (${count} of ${rt.policy.minimumApprovals} required).`,
-    );
+    rt.logger.info(`Approved by ${list(record.approvers)} (${count} of ${p.minimumApprovals} required).`);
     return { approved: true, approvers: record.approvers, record };
   }
   const ignored = record.ignored.map((i) => `@${i.login} (${i.reason})`).join(", ");
   throw new ApprovalError(
-    `Only ${count} of the required ${rt.policy.minimumApprovals} distinct approvers approved this run's deployment environments${count ? ` (${list(record.approvers)})` : ""}${ignored ? `; not counted: ${ignored}` : ""}.`,
+    `Only ${count} of the required ${p.minimumApprovals} distinct approvers approved this run's deployment environments${count ? ` (${list(record.approvers)})` : ""}${ignored ? `; not counted: ${ignored}` : ""}.`,
     record,
   );
 }
@@ -298,6 +349,7 @@ async function issueGate(rt: Runtime): Promise<ApprovalResult> {
   const started = rt.now();
   const deadline = started + p.timeoutMinutes * 60_000;
   const marker = requestMarker(o);
+  await barPeople(rt, [], started);
 
   let issue: Issue | undefined = await findOpenIssueByMarker(rt.client, {
     ...repo,
@@ -326,13 +378,15 @@ async function issueGate(rt: Runtime): Promise<ApprovalResult> {
   record.issue = { number: issue.number, url: issue.html_url };
 
   let result: Tally = { approvers: [], deniedBy: [], ignored: [] };
+  // Unchanged comment pages come back 304 and cost no rate limit.
+  const cache = new ConditionalCache();
   for (let poll = 0; ; poll++) {
     try {
-      const comments = await listIssueComments(rt.client, {
-        ...repo,
-        issueNumber: issue.number,
-        since: issue.created_at,
-      });
+      const comments = await listIssueComments(
+        rt.client,
+        { ...repo, issueNumber: issue.number, since: issue.created_at },
+        cache,
+      );
       result = await tally(rt, comments, requestedAt);
     } catch (error) {
       if (!isTransient(error)) throw error;

@@ -3,4 +3,5 @@ export * from "./record.ts";
 export * from "./evidence.ts";
 export * from "./keywords.ts";
 export * from "./eligibility.ts";
+export * from "./deployed-commits.ts";
 export * from "./gate.ts";

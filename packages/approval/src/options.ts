@@ -21,14 +21,17 @@ export interface ApprovalContext {
   sha: string;
   /** `GITHUB_SERVER_URL`, default https://github.com. */
   serverUrl?: string;
-  /** When set, authors of every commit of this pull request may not approve either. */
+  /** A pull request run: the authors and committers of its commits may not approve. */
   pullRequestNumber?: number;
+  /**
+   * A push run: the pushed range (`before` absent when the push created the branch); the authors and
+   * committers of every commit in it may not approve.
+   */
+  push?: { before?: string; after: string };
 }
 
 export interface ApprovalOptions extends ApprovalContext {
   mode: ApprovalMode;
-  token: string;
-  apiUrl?: string;
   /** GitHub logins and `org/team` slugs; a string is split on commas, spaces and newlines. */
   approvers: string[] | string;
   minimumApprovals?: number;
@@ -39,7 +42,10 @@ export interface ApprovalOptions extends ApprovalContext {
   pollSeconds?: number;
   approveKeywords?: string[];
   denyKeywords?: string[];
-  /** Any deny from an approver denies (default). When false, denials need the same quorum as approvals. */
+  /**
+   * Any denial from a listed approver denies (default): a deny comment in issue mode, a rejected
+   * environment review in environment mode. When false, denials need the same quorum as approvals.
+   */
   denyWins?: boolean;
   /** Markdown text, and/or lines naming report files (JSON or markdown), relative to `workspace`. */
   evidence?: string;
@@ -127,11 +133,6 @@ function keywordList(value: string[] | undefined, fallback: string[], field: str
 
 /** Checks every input and returns the policy; a ConfigError names the input at fault. */
 export function resolvePolicy(options: ApprovalOptions): ApprovalPolicy {
-  if (!options.token || !options.token.trim()) {
-    throw new ConfigError("Input 'github-token' is required to read approvals from GitHub.", {
-      field: "github-token",
-    });
-  }
   if (!APPROVAL_MODES.includes(options.mode)) {
     throw new ConfigError(
       `Input 'mode' must be one of ${APPROVAL_MODES.join(", ")}, got '${options.mode}'.`,

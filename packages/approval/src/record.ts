@@ -1,4 +1,5 @@
 import { CicdError } from "@qlik-cicd/common";
+import type { CommitsCheck } from "./deployed-commits.ts";
 import type { ApprovalMode } from "./options.ts";
 
 export interface ApprovalEntry {
@@ -16,7 +17,8 @@ export interface IgnoredEntry {
   link?: string;
 }
 
-export type ApprovalOutcome = "approved" | "denied" | "timed-out" | "insufficient";
+/** `unverified`: the deployed commits could not be listed, so the gate failed closed before counting. */
+export type ApprovalOutcome = "approved" | "denied" | "timed-out" | "insufficient" | "unverified";
 
 export interface AuditRecord {
   version: 1;
@@ -33,7 +35,8 @@ export interface AuditRecord {
     approvers: string[];
     minimumApprovals: number;
     allowSelfApproval: boolean;
-    denyWins?: boolean;
+    /** A listed approver's denial (comment or rejected review) denies; else denials need the quorum. */
+    denyWins: boolean;
     timeoutMinutes?: number;
   };
   approvers: ApprovalEntry[];
@@ -42,6 +45,8 @@ export interface AuditRecord {
   ignored: IgnoredEntry[];
   /** People barred from approving (separation of duties). */
   excluded: { login: string; reason: string }[];
+  /** Whose commits were barred: which range of the deployed commits was checked, and how. */
+  commitsChecked: CommitsCheck[];
   issue?: { number: number; url: string };
   evidence: { source: string; sha256: string; bytes: number }[];
 }
@@ -55,8 +60,8 @@ export interface ApprovalResult {
 /** Denied, timed out or short of the quorum: the gate fails closed and still carries the record. */
 export class ApprovalError extends CicdError {
   readonly record: AuditRecord;
-  constructor(message: string, record: AuditRecord) {
-    super(message);
+  constructor(message: string, record: AuditRecord, hint?: string) {
+    super(message, { hint });
     this.record = record;
   }
 }
@@ -70,6 +75,7 @@ export function renderAuditMarkdown(record: AuditRecord): string {
     denied: "❌ Denied",
     "timed-out": "⏱️ Timed out (failed closed)",
     insufficient: "❌ Not enough approvals",
+    unverified: "❌ Deployed commits could not be checked (failed closed)",
   }[record.outcome];
   const what = [record.subject.name, record.subject.target && `→ ${record.subject.target}`]
     .filter(Boolean)
@@ -85,8 +91,9 @@ export function renderAuditMarkdown(record: AuditRecord): string {
   lines.push(`| Workflow run | [${record.run.id}](${record.run.url}) |`);
   if (record.issue) lines.push(`| Request issue | [#${record.issue.number}](${record.issue.url}) |`);
   lines.push(
-    `| Policy | ${record.policy.minimumApprovals} of ${esc(record.policy.approvers.join(", "))}${record.policy.allowSelfApproval ? " (self-approval allowed)" : ""} |`,
+    `| Policy | ${record.policy.minimumApprovals} of ${esc(record.policy.approvers.join(", "))}${record.policy.allowSelfApproval ? " (self-approval allowed)" : ""}; ${record.policy.denyWins ? "any denial denies" : `denials need ${record.policy.minimumApprovals}`} |`,
   );
+  for (const check of record.commitsChecked) lines.push(`| Commits checked | ${esc(check.description)} |`);
   lines.push("");
   const decisions = [
     ...record.approvers.map((a) => ({ ...a, decision: "approved" })),

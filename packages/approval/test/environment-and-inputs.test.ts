@@ -1,5 +1,4 @@
 import { describe, expect, it } from "@jest/globals";
-import nock from "nock";
 import { ConfigError } from "@qlik-cicd/common";
 import {
   ApprovalError,
@@ -12,12 +11,11 @@ import {
   resolvePolicy,
   type ApprovalOptions,
 } from "../src/index.ts";
-import { API, OWNER, REPO, SHA, fakeGitHub } from "./fake-github.ts";
+import { OWNER, REPO, SHA, setupGitHub, type GateSetup, type GateSetupOptions } from "./github-setup.ts";
 
 function envOptions(extra: Partial<ApprovalOptions> = {}): ApprovalOptions {
   return {
     mode: "environment",
-    token: "ghs_envmodetoken",
     owner: OWNER,
     repo: REPO,
     runId: 555,
@@ -42,19 +40,24 @@ const review = (login: string, envs: string[], state = "approved") => ({
   })),
 });
 
-function mockReviews(reviews: unknown[]) {
-  return nock(API).get(`/repos/${OWNER}/${REPO}/actions/runs/555/approvals`).query(true).reply(200, reviews);
+/** GitHub with the run's environment reviews. */
+async function withReviews(
+  reviews: ReturnType<typeof review>[],
+  options: GateSetupOptions = {},
+): Promise<GateSetup> {
+  const gh = await setupGitHub(options);
+  gh.repo.approvals.set("555", reviews as never);
+  return gh;
 }
 
 describe("environment mode", () => {
   it("approves when enough distinct listed approvers reviewed the chained environments", async () => {
-    fakeGitHub();
-    mockReviews([
+    const gh = await withReviews([
       review("alice", ["acceptance"]),
       review("bob", ["production"]),
       review("alice", ["production"]),
     ]);
-    const result = await requestApproval(envOptions());
+    const result = await requestApproval(gh.client, envOptions());
     expect(result.approved).toBe(true);
     expect(result.approvers).toEqual([
       expect.objectContaining({
@@ -69,9 +72,8 @@ describe("environment mode", () => {
   });
 
   it("fails when the same person approved several environments but the quorum needs distinct people", async () => {
-    fakeGitHub();
-    mockReviews([review("alice", ["acceptance"]), review("alice", ["production"])]);
-    const error = await requestApproval(envOptions()).catch((e: unknown) => e);
+    const gh = await withReviews([review("alice", ["acceptance"]), review("alice", ["production"])]);
+    const error = await requestApproval(gh.client, envOptions()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApprovalError);
     expect((error as Error).message).toBe(
       "Only 1 of the required 2 distinct approvers approved this run's deployment environments (@alice).",
@@ -80,32 +82,35 @@ describe("environment mode", () => {
   });
 
   it("does not count the actor, the commit author or people outside the list", async () => {
-    fakeGitHub({ commitAuthor: "dev" });
-    mockReviews([
-      review("releaser", ["acceptance"]),
-      review("dev", ["acceptance"]),
-      review("mallory", ["production"]),
-      review("alice", ["production"]),
-    ]);
-    const error = await requestApproval(envOptions()).catch((e: Error) => e);
+    const gh = await withReviews(
+      [
+        review("releaser", ["acceptance"]),
+        review("dev", ["acceptance"]),
+        review("mallory", ["production"]),
+        review("alice", ["production"]),
+      ],
+      { commitAuthor: "dev" },
+    );
+    const error = await requestApproval(gh.client, envOptions()).catch((e: Error) => e);
     expect((error as Error).message).toBe(
       "Only 1 of the required 2 distinct approvers approved this run's deployment environments (@alice); not counted: @releaser (may not approve: started the run), @dev (may not approve: authored commit 0123456), @mallory (not in 'approvers').",
     );
   });
 
   it("counts team members in environment mode", async () => {
-    fakeGitHub({ teams: { "acme/release-managers": { status: 200, members: { carol: "active" } } } });
-    mockReviews([review("carol", ["production"])]);
+    const gh = await withReviews([review("carol", ["production"])], {
+      teams: { "acme/release-managers": { status: 200, members: { carol: "active" } } },
+    });
     const result = await requestApproval(
+      gh.client,
       envOptions({ approvers: "acme/release-managers", minimumApprovals: 1 }),
     );
     expect(result.approvers.map((a) => a.login)).toEqual(["carol"]);
   });
 
   it("renders the audit record as a table for the job summary", async () => {
-    fakeGitHub();
-    mockReviews([review("alice", ["acceptance"]), review("bob", ["production"])]);
-    const { record } = await requestApproval(envOptions());
+    const gh = await withReviews([review("alice", ["acceptance"]), review("bob", ["production"])]);
+    const { record } = await requestApproval(gh.client, envOptions());
     const md = renderAuditMarkdown(record);
     expect(md).toContain("### Approval gate: ✅ Approved — Sales app → production");
     expect(md).toContain("| Who | Decision | When | Environment | Link |");
@@ -139,12 +144,6 @@ describe("input validation", () => {
       "Input 'minimum-approvals' is 3 but 'approvers' lists only 2 people, so the gate could never pass.",
     ],
     [
-      "missing token",
-      { token: "" },
-      "github-token",
-      "Input 'github-token' is required to read approvals from GitHub.",
-    ],
-    [
       "bad username",
       { approvers: "alice bad_user!" },
       "approvers",
@@ -172,12 +171,14 @@ describe("input validation", () => {
   ];
   for (const [name, extra, field, message] of bad) {
     it(`rejects ${name} with a ConfigError naming '${field}'`, async () => {
-      const error = await requestApproval(envOptions({ minimumApprovals: 1, ...extra })).catch(
+      const gh = await setupGitHub();
+      const error = await requestApproval(gh.client, envOptions({ minimumApprovals: 1, ...extra })).catch(
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).field).toBe(field);
       expect((error as Error).message).toBe(message);
+      expect(gh.double.requests).toEqual([]);
     });
   }
 

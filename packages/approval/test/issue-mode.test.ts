@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import nock from "nock";
+import type { GitHubClient } from "@qlik-cicd/github";
 import { ApprovalError, requestApproval, type ApprovalOptions } from "../src/index.ts";
 import {
   OWNER,
@@ -11,14 +11,13 @@ import {
   at,
   comment,
   fakeClock,
-  fakeGitHub,
-  type FakeIssueOptions,
-} from "./fake-github.ts";
+  setupGitHub,
+  type GateSetupOptions,
+} from "./github-setup.ts";
 
 function options(extra: Partial<ApprovalOptions>, clock = fakeClock()): ApprovalOptions {
   return {
     mode: "issue",
-    token: "ghs_issuemodetoken",
     owner: OWNER,
     repo: REPO,
     runId: 777,
@@ -36,8 +35,8 @@ function options(extra: Partial<ApprovalOptions>, clock = fakeClock()): Approval
   };
 }
 
-async function gateFails(opts: ApprovalOptions): Promise<ApprovalError> {
-  const error = await requestApproval(opts).then(
+async function gateFails(client: GitHubClient, opts: ApprovalOptions): Promise<ApprovalError> {
+  const error = await requestApproval(client, opts).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -46,22 +45,22 @@ async function gateFails(opts: ApprovalOptions): Promise<ApprovalError> {
 }
 
 /** Comments appear at the given poll. */
-function script(byPoll: Record<number, ReturnType<typeof comment>[]>): FakeIssueOptions["onPoll"] {
-  return (poll, comments) => {
-    for (const c of byPoll[poll] ?? []) comments.push(c);
+function script(byPoll: Record<number, ReturnType<typeof comment>[]>): GateSetupOptions["onPoll"] {
+  return (poll, add) => {
+    for (const c of byPoll[poll] ?? []) add(c);
   };
 }
 
 describe("issue mode", () => {
   it("opens a request issue and approves when the quorum is reached, then closes the issue", async () => {
-    const gh = fakeGitHub({
+    const gh = await setupGitHub({
       onPoll: script({
         1: [comment("alice", "Approved, numbers look fine", 1)],
         2: [comment("Bob", "LGTM!", 2)],
       }),
     });
     const clock = fakeClock();
-    const result = await requestApproval(options({ minimumApprovals: 2 }, clock));
+    const result = await requestApproval(gh.client, options({ minimumApprovals: 2 }, clock));
     expect(result.approved).toBe(true);
     expect(result.approvers.map((a) => a.login)).toEqual(["alice", "Bob"]);
     expect(result.approvers[0]).toMatchObject({
@@ -94,8 +93,8 @@ describe("issue mode", () => {
   });
 
   it("uses conditional requests while polling: unchanged comments come back 304", async () => {
-    const gh = fakeGitHub({ onPoll: script({ 4: [comment("alice", "approve", 4)] }) });
-    const result = await requestApproval(options({}));
+    const gh = await setupGitHub({ onPoll: script({ 4: [comment("alice", "approve", 4)] }) });
+    const result = await requestApproval(gh.client, options({}));
     expect(result.approved).toBe(true);
     expect(gh.polls).toBe(5);
     expect(gh.ifNoneMatchSeen).toBe(4);
@@ -103,10 +102,10 @@ describe("issue mode", () => {
   });
 
   it("does not count the run's actor approving their own deployment", async () => {
-    fakeGitHub({
+    const gh = await setupGitHub({
       onPoll: script({ 0: [comment("releaser", "approve", 1)], 1: [comment("alice", "approve", 2)] }),
     });
-    const result = await requestApproval(options({ approvers: "releaser alice" }));
+    const result = await requestApproval(gh.client, options({ approvers: "releaser alice" }));
     expect(result.approvers.map((a) => a.login)).toEqual(["alice"]);
     expect(result.record.ignored).toEqual([
       expect.objectContaining({ login: "releaser", reason: "may not approve: started the run" }),
@@ -114,36 +113,44 @@ describe("issue mode", () => {
   });
 
   it("counts self-approval when allow-self-approval is set", async () => {
-    fakeGitHub({ onPoll: script({ 0: [comment("releaser", "approve", 1)] }) });
-    const result = await requestApproval(options({ approvers: "releaser alice", allowSelfApproval: true }));
+    const gh = await setupGitHub({ onPoll: script({ 0: [comment("releaser", "approve", 1)] }) });
+    const result = await requestApproval(
+      gh.client,
+      options({ approvers: "releaser alice", allowSelfApproval: true }),
+    );
     expect(result.approvers.map((a) => a.login)).toEqual(["releaser"]);
     expect(result.record.excluded).toEqual([]);
   });
 
   it("does not count the author of the deployed commit, nor authors of the pull request's commits", async () => {
-    const gh = fakeGitHub({
+    const gh = await setupGitHub({
       commitAuthor: "dev",
       pullCommits: { 9: ["dev", "contrib"] },
       onPoll: script({ 0: [comment("dev", "approve", 1), comment("contrib", "yes", 1)] }),
     });
     const error = await gateFails(
+      gh.client,
       options({ approvers: "dev contrib alice", pullRequestNumber: 9, timeoutMinutes: 2 }),
     );
     expect(error.message).toMatch(
       /^No decision after waiting 2 minutes \(timeout-minutes 2\): 0 of 1 required approvals/,
     );
+    const contribCommit = gh.repo.pulls.find((p) => p.number === 9)!.commits![1];
     expect(error.record.ignored.map((i) => `${i.login}: ${i.reason}`)).toEqual([
       "dev: may not approve: authored commit 0123456",
-      "contrib: may not approve: authored a commit of pull request #9",
+      `contrib: may not approve: authored commit ${contribCommit.slice(0, 7)}`,
+    ]);
+    expect(error.record.commitsChecked).toEqual([
+      expect.objectContaining({ method: "pull-request", base: SHA, count: 3 }),
     ]);
     expect(gh.assignees).toEqual(["alice"]);
   });
 
   it("ignores votes from people who are not approvers", async () => {
-    fakeGitHub({
+    const gh = await setupGitHub({
       onPoll: script({ 0: [comment("mallory", "approve", 1)], 1: [comment("bob", "approve", 2)] }),
     });
-    const result = await requestApproval(options({}));
+    const result = await requestApproval(gh.client, options({}));
     expect(result.approvers.map((a) => a.login)).toEqual(["bob"]);
     expect(result.record.ignored).toEqual([
       expect.objectContaining({ login: "mallory", reason: "not in 'approvers'" }),
@@ -151,21 +158,21 @@ describe("issue mode", () => {
   });
 
   it("counts an active member of a listed team and ignores non-members", async () => {
-    fakeGitHub({
+    const gh = await setupGitHub({
       teams: { "acme/ops": { status: 200, members: { carol: "active", pete: "pending" } } },
       onPoll: script({
         0: [comment("eve", "approve", 1), comment("pete", "approve", 1)],
         1: [comment("carol", "approve", 2)],
       }),
     });
-    const result = await requestApproval(options({ approvers: "@acme/ops" }));
+    const result = await requestApproval(gh.client, options({ approvers: "@acme/ops" }));
     expect(result.approvers.map((a) => a.login)).toEqual(["carol"]);
     expect(result.record.ignored.map((i) => i.login)).toEqual(["eve", "pete"]);
   });
 
   it("fails with a clear sentence when the token cannot read the team (default workflow token)", async () => {
-    const gh = fakeGitHub({ teams: { "acme/ops": { status: 403 } } });
-    const error = await requestApproval(options({ approvers: "acme/ops" })).catch((e: Error) => e);
+    const gh = await setupGitHub({ teams: { "acme/ops": { status: 403 } } });
+    const error = await requestApproval(gh.client, options({ approvers: "acme/ops" })).catch((e: Error) => e);
     expect((error as Error).message).toBe(
       "Cannot read team 'acme/ops' listed in 'approvers' (GitHub answered 403): the team does not exist or the token cannot read organisation teams, which the default workflow token never can.",
     );
@@ -174,20 +181,19 @@ describe("issue mode", () => {
     );
     expect(gh.createdIssue).toBeUndefined();
 
-    nock.cleanAll();
-    fakeGitHub({ teams: { "acme/ops": { status: 404 } } });
-    await expect(requestApproval(options({ approvers: "acme/ops" }))).rejects.toThrow(
+    const other = await setupGitHub({ teams: { "acme/ops": { status: 404 } } });
+    await expect(requestApproval(other.client, options({ approvers: "acme/ops" }))).rejects.toThrow(
       "(GitHub answered 404)",
     );
   });
 
   it("denies on any deny from an approver and closes the issue as not planned", async () => {
-    const gh = fakeGitHub({
+    const gh = await setupGitHub({
       onPoll: script({
         0: [comment("alice", "approve", 1), comment("bob", "Denied: the totals are wrong", 2)],
       }),
     });
-    const error = await gateFails(options({ minimumApprovals: 2 }));
+    const error = await gateFails(gh.client, options({ minimumApprovals: 2 }));
     expect(error.message).toBe("Denied by @bob in https://github.com/acme/app/issues/42.");
     expect(error.record.outcome).toBe("denied");
     expect(error.record.deniedBy.map((d) => d.login)).toEqual(["bob"]);
@@ -196,12 +202,13 @@ describe("issue mode", () => {
   });
 
   it("with deny-wins off, a single deny does not stop a quorum of approvals", async () => {
-    fakeGitHub({
+    const gh = await setupGitHub({
       onPoll: script({
         0: [comment("bob", "no", 1), comment("alice", "approve", 2), comment("carol", "yes", 3)],
       }),
     });
     const result = await requestApproval(
+      gh.client,
       options({ approvers: "alice bob carol", minimumApprovals: 2, denyWins: false }),
     );
     expect(result.approvers.map((a) => a.login)).toEqual(["alice", "carol"]);
@@ -209,8 +216,8 @@ describe("issue mode", () => {
 
   it("times out closed without waiting real time", async () => {
     const clock = fakeClock();
-    const gh = fakeGitHub({ onPoll: script({ 2: [comment("alice", "I will look at it", 1)] }) });
-    const error = await gateFails(options({ timeoutMinutes: 5, pollSeconds: 120 }, clock));
+    const gh = await setupGitHub({ onPoll: script({ 2: [comment("alice", "I will look at it", 1)] }) });
+    const error = await gateFails(gh.client, options({ timeoutMinutes: 5, pollSeconds: 120 }, clock));
     expect(error.message).toBe(
       "No decision after waiting 5 minutes (timeout-minutes 5): 0 of 1 required approvals in https://github.com/acme/app/issues/42; the gate fails closed.",
     );
@@ -221,17 +228,21 @@ describe("issue mode", () => {
   });
 
   it("ignores edited comments, comments from before the request and bots", async () => {
-    fakeGitHub({
+    const gh = await setupGitHub({
       issueCreatedAt: at(5),
       onPoll: script({
         0: [
-          comment("alice", "approve", 3),
+          // Written before the request and edited after it (GitHub's `since` returns it).
+          comment("alice", "approve", 3, { updated_at: at(6) }),
           comment("bob", "approve", 6, { updated_at: at(7) }),
-          comment("deploy-bot", "approve", 6, { user: { login: "deploy-bot", type: "Bot" } }),
+          comment("deploy-bot", "approve", 6, { type: "Bot" }),
         ],
       }),
     });
-    const error = await gateFails(options({ approvers: "alice bob deploy-bot", timeoutMinutes: 1 }));
+    const error = await gateFails(
+      gh.client,
+      options({ approvers: "alice bob deploy-bot", timeoutMinutes: 1 }),
+    );
     expect(error.record.ignored.map((i) => `${i.login}: ${i.reason}`)).toEqual([
       "alice: comment written before the request",
       "bob: comment was edited",
@@ -242,24 +253,17 @@ describe("issue mode", () => {
 
   it("reuses the open request issue for the same run and target", async () => {
     const clock = fakeClock();
-    const first = fakeGitHub({ onPoll: script({ 0: [] }) });
-    await gateFails(options({ timeoutMinutes: 0 }, clock));
+    const first = await setupGitHub({ onPoll: script({ 0: [] }) });
+    await gateFails(first.client, options({ timeoutMinutes: 0 }, clock));
     const body = first.createdIssue!.body;
-    nock.cleanAll();
-    const gh = fakeGitHub({
+    const gh = await setupGitHub({
       existingIssues: [
-        { number: 41, body: "other", state: "open", html_url: "h41", created_at: at(0) },
-        {
-          number: 42,
-          body,
-          state: "open",
-          html_url: "https://github.com/acme/app/issues/42",
-          created_at: at(0),
-        },
+        { number: 41, body: "other", created_at: at(0) },
+        { number: 42, body, created_at: at(0) },
       ],
       onPoll: script({ 0: [comment("alice", "approve", 1)] }),
     });
-    const result = await requestApproval(options({}));
+    const result = await requestApproval(gh.client, options({}));
     expect(result.approved).toBe(true);
     expect(gh.createdIssue).toBeUndefined();
     expect(result.record.issue?.number).toBe(42);
@@ -275,8 +279,9 @@ describe("issue mode", () => {
       ]),
     );
     writeFileSync(join(dir, "lint.md"), "**0 errors**, 2 warnings\n");
-    const gh = fakeGitHub({ onPoll: script({ 0: [comment("alice", "approve", 1)] }) });
+    const gh = await setupGitHub({ onPoll: script({ 0: [comment("alice", "approve", 1)] }) });
     const result = await requestApproval(
+      gh.client,
       options({ workspace: dir, evidence: "Evaluation passed against production.\neval.json\nlint.md" }),
     );
     const body = gh.createdIssue!.body;

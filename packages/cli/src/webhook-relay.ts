@@ -73,23 +73,20 @@ export async function startRelayCommand(
     throw new UsageError(`Option '--port' must be a whole number from 0 to 65535, got '${portText}'.`);
   }
   const { startWebhookRelay } = await import("@qlik-cicd/tenant");
+  // The CLI is an adapter like the actions: its GitHub client comes from the same factory.
+  const { createGitHubClient } = await import("../../../actions/_shared/src/github.ts");
+  const logger = stderrLogger();
+  const client = createGitHubClient({ token, apiUrl: flags["github-api-url"] ?? env.GITHUB_API_URL, logger });
   const relay = await startWebhookRelay({
     secret,
-    github: {
-      token,
-      owner,
-      repo,
-      ...((flags["github-api-url"] ?? env.GITHUB_API_URL)
-        ? { apiUrl: flags["github-api-url"] ?? env.GITHUB_API_URL }
-        : {}),
-    },
+    github: { client, owner, repo },
     eventTypes: flags["event-types"]
       ?.split(",")
       .map((t) => t.trim())
       .filter(Boolean),
     host: flags.host ?? "127.0.0.1",
     port,
-    logger: stderrLogger(),
+    logger,
   });
   process.stdout.write(`${JSON.stringify({ url: relay.url, repository: `${owner}/${repo}` })}\n`);
   process.stderr.write(`Relaying Qlik webhooks at ${relay.url} to ${owner}/${repo}.\n`);

@@ -54,7 +54,7 @@ export interface UnbuildToWorkspaceOptions {
   /** Token for HTTPS pushes (an Authorization header; never in a URL). */
   token?: string;
   remote?: string;
-  /** pull-request: opens or updates the one PR for `head` (e.g. GitHubClient.upsertPullRequest). */
+  /** pull-request: opens or updates the one PR for `head` (e.g. upsertPullRequest from @qlik-cicd/github). */
   openPullRequest?: (request: PullRequestRequest) => Promise<PullRequestInfo>;
   /** Where temporary worktrees go (default RUNNER_TEMP or the OS temp folder). */
   tempDir?: string;

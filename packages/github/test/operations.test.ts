@@ -1,108 +1,80 @@
-import { describe, expect, it } from "@jest/globals";
-import nock from "nock";
-import { GitHubClient, withMarker } from "../src/index.ts";
+// The comment and pull-request upserts against the GitHub double, through the product's client.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { upsertComment, upsertPullRequest, withMarker } from "../src/index.ts";
+import { startGitHubDouble, type GitHubDouble } from "../../../test/helpers/github-double.ts";
+import { githubClientFor } from "../../../test/helpers/github-client.ts";
 
-const API = "https://api.github.com";
-const client = () => new GitHubClient({ token: "ghs_opstesttoken456", sleep: async () => {} });
+let double: GitHubDouble;
+
+beforeAll(async () => {
+  double = await startGitHubDouble();
+});
+
+afterAll(async () => {
+  await double.close();
+});
 
 describe("upsertComment", () => {
   it("creates the marked comment, then updates the same comment", async () => {
-    const c = client();
-    let stored: { id: number; body: string; html_url: string } | undefined;
-    nock(API)
-      .get("/repos/o/r/issues/5/comments")
-      .query(true)
-      .reply(200, () => [{ id: 1, body: "someone else", html_url: "u1" }])
-      .post("/repos/o/r/issues/5/comments", (b) => {
-        stored = { id: 2, body: b.body, html_url: "https://github.com/o/r/pull/5#issuecomment-2" };
-        return true;
-      })
-      .reply(201, () => stored);
-    const first = await c.upsertComment({
-      owner: "o",
-      repo: "r",
-      issueNumber: 5,
-      marker: "qlik-cicd:lint",
-      body: "v1",
+    const gh = githubClientFor(double);
+    const repo = double.repo("o/r");
+    repo.addPull({ number: 5, head: "feature" });
+    repo.addComment(5, { login: "someone", body: "someone else" });
+    const params = { owner: "o", repo: "r", issueNumber: 5, marker: "qlik-cicd:lint" };
+    const first = await upsertComment(gh, { ...params, body: "v1" });
+    const mine = repo.comments.find((c) => c.body.includes("<!-- qlik-cicd:lint -->"))!;
+    expect(first).toEqual({
+      id: mine.id,
+      url: `https://github.com/o/r/pull/5#issuecomment-${mine.id}`,
+      created: true,
     });
-    expect(first).toEqual({ id: 2, url: "https://github.com/o/r/pull/5#issuecomment-2", created: true });
-    expect(stored!.body).toBe("v1\n\n<!-- qlik-cicd:lint -->\n");
+    expect(mine.body).toBe("v1\n\n<!-- qlik-cicd:lint -->\n");
 
-    let patched: unknown;
-    nock(API)
-      .get("/repos/o/r/issues/5/comments")
-      .query(true)
-      .reply(200, () => [{ id: 1, body: "someone else", html_url: "u1" }, stored])
-      .patch("/repos/o/r/issues/comments/2", (b) => {
-        patched = b;
-        return true;
-      })
-      .reply(200, () => ({ ...stored, body: (patched as { body: string }).body }));
-    const second = await c.upsertComment({
-      owner: "o",
-      repo: "r",
-      issueNumber: 5,
-      marker: "qlik-cicd:lint",
-      body: "v2",
-    });
-    expect(second).toEqual({ id: 2, url: "https://github.com/o/r/pull/5#issuecomment-2", created: false });
-    expect(patched).toEqual({ body: withMarker("v2", "qlik-cicd:lint") });
-    expect(nock.isDone()).toBe(true);
+    double.requests.length = 0;
+    const second = await upsertComment(gh, { ...params, body: "v2" });
+    expect(second).toEqual({ ...first, created: false });
+    expect(repo.comments).toHaveLength(2);
+    expect(mine.body).toBe(withMarker("v2", "qlik-cicd:lint"));
+    expect(double.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /repos/o/r/issues/5/comments",
+      `PATCH /repos/o/r/issues/comments/${mine.id}`,
+    ]);
+
+    // The same body again changes nothing.
+    double.requests.length = 0;
+    expect(await upsertComment(gh, { ...params, body: "v2" })).toEqual({ ...first, created: false });
+    expect(double.requests.map((r) => r.method)).toEqual(["GET"]);
   });
 });
 
 describe("upsertPullRequest", () => {
   it("creates a pull request, then reuses it for the same head branch", async () => {
-    const c = client();
-    let created: unknown;
-    nock(API)
-      .get("/repos/o/r/pulls")
-      .query({ state: "open", head: "o:qlik/sales", per_page: "100" })
-      .reply(200, [])
-      .post("/repos/o/r/pulls", (b) => {
-        created = b;
-        return true;
-      })
-      .reply(201, { number: 12, html_url: "https://github.com/o/r/pull/12" });
-    const first = await c.upsertPullRequest({
-      owner: "o",
-      repo: "r",
+    const gh = githubClientFor(double);
+    const repo = double.repo("o/p");
+    const params = { owner: "o", repo: "p", head: "qlik/sales", base: "main" };
+    double.requests.length = 0;
+    const first = await upsertPullRequest(gh, { ...params, title: "T1", body: "B1" });
+    expect(first).toEqual({ number: 1, url: "https://github.com/o/p/pull/1", created: true });
+    expect(double.requests[0]).toMatchObject({
+      method: "GET",
+      path: "/repos/o/p/pulls",
+      params: { state: "open", head: "o:qlik/sales", per_page: "100" },
+    });
+    expect(double.requests[1].body).toEqual({
       head: "qlik/sales",
       base: "main",
       title: "T1",
       body: "B1",
+      draft: false,
     });
-    expect(first).toEqual({ number: 12, url: "https://github.com/o/r/pull/12", created: true });
-    expect(created).toEqual({ head: "qlik/sales", base: "main", title: "T1", body: "B1", draft: false });
 
-    let patched: unknown;
-    nock(API)
-      .get("/repos/o/r/pulls")
-      .query({ state: "open", head: "o:qlik/sales", per_page: "100" })
-      .reply(200, [
-        {
-          number: 12,
-          html_url: "https://github.com/o/r/pull/12",
-          title: "T1",
-          body: "B1",
-          base: { ref: "main" },
-        },
-      ])
-      .patch("/repos/o/r/pulls/12", (b) => {
-        patched = b;
-        return true;
-      })
-      .reply(200, {});
-    const second = await c.upsertPullRequest({
-      owner: "o",
-      repo: "r",
-      head: "qlik/sales",
-      base: "main",
-      title: "T2",
-      body: "B2",
-    });
-    expect(second).toEqual({ number: 12, url: "https://github.com/o/r/pull/12", created: false });
-    expect(patched).toEqual({ title: "T2", body: "B2" });
-    expect(nock.isDone()).toBe(true);
+    double.requests.length = 0;
+    const second = await upsertPullRequest(gh, { ...params, title: "T2", body: "B2" });
+    expect(second).toEqual({ number: 1, url: "https://github.com/o/p/pull/1", created: false });
+    expect(double.requests.map((r) => r.method)).toEqual(["GET", "PATCH"]);
+    expect(double.requests[1].body).toEqual({ title: "T2", body: "B2" });
+    expect(repo.pulls).toEqual([
+      expect.objectContaining({ number: 1, title: "T2", body: "B2", state: "open" }),
+    ]);
   });
 });

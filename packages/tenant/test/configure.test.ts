@@ -7,19 +7,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryLogger, mutationEvents } from "@qlik-cicd/common";
 import type { MutationEvent } from "@qlik-cicd/common";
-import { GitHubClient } from "@qlik-cicd/github";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import { startSimulator } from "@qlik-cicd/simulator";
 import { configureTenant } from "../src/index.ts";
 import type { Blueprint } from "../src/index.ts";
-import { fakeGitHubSecrets, unbuiltAppFolder } from "./helpers.ts";
+import { unbuiltAppFolder } from "./helpers.ts";
+import { startGitHubDouble, type GitHubDouble } from "../../../test/helpers/github-double.ts";
+import { githubClientFor } from "../../../test/helpers/github-client.ts";
 
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
 let sim: Sim;
 let client: QlikClient;
 let tenantName: string;
 let appDir: string;
-const GITHUB = "https://api.github.test";
 
 const PEM = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
 
@@ -100,10 +100,15 @@ describe("configureTenant", () => {
   const env = { HOOK_SECRET: "hook-secret-value-123" };
   const logger = new MemoryLogger();
   const exported = new Map<string, string>();
-  let github: Awaited<ReturnType<typeof fakeGitHubSecrets>>;
+  let github: GitHubDouble;
+
+  afterAll(async () => {
+    await github?.close();
+  });
 
   it("applies a blueprint, storing new client secrets sealed and never logging them", async () => {
-    github = await fakeGitHubSecrets(GITHUB, "acme/ops");
+    github = await startGitHubDouble();
+    github.repo("acme/ops");
     const events: MutationEvent[] = [];
     const off = mutationEvents.on((e) => events.push(e));
     const result = await configureTenant(
@@ -111,7 +116,7 @@ describe("configureTenant", () => {
       { blueprint: blueprint(), mode: "apply", baseDir: "/", env },
       {
         logger,
-        github: new GitHubClient({ token: "ghs_test_token_1234", apiUrl: GITHUB }),
+        github: githubClientFor(github),
         defaultRepository: "acme/ops",
         exportVariable: (name, value) => exported.set(name, value),
       },
@@ -149,12 +154,13 @@ describe("configureTenant", () => {
 
     // The secret went to GitHub sealed with the repository's key (environment scope) and opens to a secret
     // the tenant accepts for the client.
-    const stored = github.stored.get("ACME_BACKEND_SECRET");
-    expect(stored?.path).toBe("/repos/acme/ops/environments/production/secrets/ACME_BACKEND_SECRET");
-    expect(stored?.keyId).toBe("key-1");
-    const secret = github.open("ACME_BACKEND_SECRET");
+    const put = github.requests.find((r) => r.method === "PUT");
+    expect(put?.path).toBe("/repos/acme/ops/environments/production/secrets/ACME_BACKEND_SECRET");
+    const stored = github.repo("acme/ops").secrets.find((s) => s.name === "ACME_BACKEND_SECRET");
+    expect(stored?.keyId).toBe("double-key-1");
+    const secret = (await github.decryptSecret("acme/ops", "ACME_BACKEND_SECRET", "environment:production"))!;
     expect(secret.length).toBeGreaterThan(10);
-    expect(stored?.encrypted).not.toContain(secret);
+    expect(stored?.encryptedValue).not.toContain(secret);
     const embedSecret = exported.get("ACME_EMBED_SECRET");
     expect(embedSecret).toBeTruthy();
     for (const value of [secret, embedSecret as string, env.HOOK_SECRET]) {
@@ -180,7 +186,7 @@ describe("configureTenant", () => {
       { blueprint: blueprint(), mode: "apply", baseDir: "/", env },
       {
         logger,
-        github: new GitHubClient({ token: "ghs_test_token_1234", apiUrl: GITHUB }),
+        github: githubClientFor(github),
         defaultRepository: "acme/ops",
         exportVariable: () => undefined,
       },

@@ -1,22 +1,30 @@
 // The webhook relay on a loopback port: signed deliveries become repository_dispatch events (GitHub faked
-// with nock); forged, oversized, replayed, stale and malformed deliveries are refused. Also a real delivery
+// with the GitHub double); forged, oversized, replayed, stale and malformed deliveries are refused. Also a real delivery
 // from the simulator's webhook sender, signed with its secret.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { randomUUID } from "node:crypto";
 import { request } from "node:http";
-import nock from "nock";
 import { MemoryLogger, mutationEvents } from "@qlik-cicd/common";
 import type { MutationEvent } from "@qlik-cicd/common";
 import { startSimulator } from "@qlik-cicd/simulator";
 import { signWebhookBody } from "../../simulator/src/rest/admin/index.ts";
 import { dispatchEventType, signQlikWebhook, startWebhookRelay, verifyQlikSignature } from "../src/index.ts";
 import type { RunningRelay } from "../src/index.ts";
+import {
+  startGitHubDouble,
+  type GitHubDouble,
+  type GitHubRepo,
+} from "../../../test/helpers/github-double.ts";
+import { githubClientFor } from "../../../test/helpers/github-client.ts";
 
 const SECRET = "relay-secret-0123456789";
-const GITHUB = "https://api.github.test";
 let relay: RunningRelay;
 const logger = new MemoryLogger();
-const dispatched: { event_type: string; client_payload: Record<string, unknown> }[] = [];
+let github: GitHubDouble;
+let repo: GitHubRepo;
+/** The repository_dispatch events GitHub received, as the API took them. */
+const dispatched = () =>
+  repo.dispatches.map((d) => ({ event_type: d.eventType, client_payload: d.clientPayload }));
 
 function event(overrides: Record<string, unknown> = {}) {
   return {
@@ -60,9 +68,11 @@ function signed(body: string) {
 }
 
 beforeAll(async () => {
+  github = await startGitHubDouble();
+  repo = github.repo("acme/bi");
   relay = await startWebhookRelay({
     secret: SECRET,
-    github: { token: "ghs_relay_token_1234", owner: "acme", repo: "bi", apiUrl: GITHUB },
+    github: { client: githubClientFor(github), owner: "acme", repo: "bi" },
     maxBodyBytes: 4096,
     replayWindowSeconds: 300,
     logger,
@@ -70,21 +80,13 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  dispatched.length = 0;
+  repo.dispatches.length = 0;
 });
 
 afterAll(async () => {
   await relay?.close();
+  await github?.close();
 });
-
-function fakeDispatch(status = 204) {
-  nock(GITHUB)
-    .post("/repos/acme/bi/dispatches")
-    .reply(async (req: Request) => {
-      dispatched.push((await req.json()) as (typeof dispatched)[number]);
-      return [status, ""];
-    });
-}
 
 describe("signature", () => {
   it("verifies the hex HMAC of the raw body, in constant time on equal lengths", () => {
@@ -105,7 +107,6 @@ describe("signature", () => {
 
 describe("webhook relay", () => {
   it("turns a valid app.published delivery into a repository_dispatch", async () => {
-    fakeDispatch();
     const events: MutationEvent[] = [];
     const off = mutationEvents.on((m) => events.push(m));
     const e = event();
@@ -115,7 +116,7 @@ describe("webhook relay", () => {
     expect(events).toEqual([
       expect.objectContaining({ tenant: "github:acme/bi", method: "POST", result: "ok", status: 204 }),
     ]);
-    expect(dispatched).toEqual([
+    expect(dispatched()).toEqual([
       {
         event_type: "qlik-app-published",
         client_payload: expect.objectContaining({
@@ -136,7 +137,7 @@ describe("webhook relay", () => {
     );
     expect((await post(body)).status).toBe(401);
     expect((await post(body, { "qlik-signature": "abc" })).status).toBe(401);
-    expect(dispatched).toEqual([]);
+    expect(dispatched()).toEqual([]);
   });
 
   it("rejects an oversized body (413), declared or streamed", async () => {
@@ -165,17 +166,16 @@ describe("webhook relay", () => {
       setTimeout(() => reject(new Error("no answer")), 5000).unref();
     });
     expect(chunked).toBe(413);
-    expect(dispatched).toEqual([]);
+    expect(dispatched()).toEqual([]);
   });
 
   it("rejects a replayed event id (409) and a stale event (400)", async () => {
-    fakeDispatch();
     const body = JSON.stringify(event());
     expect((await signed(body)).status).toBe(202);
     expect((await signed(body)).status).toBe(409);
     const stale = JSON.stringify(event({ time: new Date(Date.now() - 3600_000).toISOString() }));
     expect((await signed(stale)).status).toBe(400);
-    expect(dispatched).toHaveLength(1);
+    expect(dispatched()).toHaveLength(1);
   });
 
   it("rejects malformed deliveries (400)", async () => {
@@ -185,21 +185,24 @@ describe("webhook relay", () => {
   });
 
   it("answers 502 when GitHub refuses, and lets Qlik's retry through", async () => {
-    fakeDispatch(500);
+    github.fail({
+      method: "POST",
+      path: "/repos/acme/bi/dispatches",
+      status: 500,
+      body: { message: "Server Error" },
+    });
     const body = JSON.stringify(event());
     expect((await signed(body)).status).toBe(502);
-    fakeDispatch();
     expect((await signed(body)).status).toBe(202);
   });
 
   it("accepts a delivery signed by the simulator's webhook sender", async () => {
-    fakeDispatch();
     const body = JSON.stringify(
       event({ type: "com.qlik.v1.reload.finished", data: { appId: "a", status: "error" } }),
     );
     const res = await post(body, { "qlik-signature": signWebhookBody(SECRET, body) });
     expect(res.status).toBe(202);
-    expect(dispatched[0].event_type).toBe("qlik-reload-finished");
+    expect(dispatched()[0].event_type).toBe("qlik-reload-finished");
     expect(logger.text()).not.toContain(SECRET);
   });
 });
@@ -214,7 +217,6 @@ describe("end to end with the simulator", () => {
   });
 
   it("relays a signed Qlik webhook delivery for a published app", async () => {
-    fakeDispatch();
     const t = sim.description.tenants[0];
     const res = await fetch(`${t.url}/api/v1/webhooks`, {
       method: "POST",
@@ -235,7 +237,7 @@ describe("end to end with the simulator", () => {
       spaceId: "s-1",
     });
     expect(record.status).toBe("success");
-    expect(dispatched[0]).toEqual(
+    expect(dispatched()[0]).toEqual(
       expect.objectContaining({
         event_type: "qlik-app-published",
         client_payload: expect.objectContaining({ appId: "app-7", appName: "Ops" }),

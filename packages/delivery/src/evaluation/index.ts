@@ -23,13 +23,7 @@ export {
   type EvaluationReport,
 } from "./report.ts";
 export { renderEvaluationMarkdown, type RenderOptions } from "./render.ts";
-export {
-  commentMarker,
-  commentOnPullRequest,
-  pullRequestFromEnv,
-  type CommentPoster,
-  type PullRequestRef,
-} from "./pull-request.ts";
+export { commentMarker, evaluationComment } from "./pull-request.ts";
 export {
   createTemporaryApp,
   deleteTemporaryApp,

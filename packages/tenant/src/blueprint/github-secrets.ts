@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { blake2b } from "blakejs";
 import nacl from "tweetnacl";
 import { ConfigError, mutationEvents } from "@qlik-cicd/common";
-import type { GitHubClient } from "@qlik-cicd/github";
+import { getSecretsPublicKey, putActionsSecret, type GitHubClient } from "@qlik-cicd/github";
 
 /**
  * Encrypts `value` for GitHub Actions: libsodium's sealed box (`crypto_box_seal`) against the
@@ -59,19 +59,11 @@ export async function storeGitHubSecret(
 ): Promise<void> {
   const { owner, repo } = splitRepository(target.repository);
   const base = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
-  const scope = target.environment
-    ? `${base}/environments/${encodeURIComponent(target.environment)}/secrets`
-    : `${base}/actions/secrets`;
-  const where = target.environment
-    ? `environment '${target.environment}' of ${target.repository}`
-    : target.repository;
-  const key = await github.get<{ key: string; key_id: string }>(`${scope}/public-key`, {
-    resource: `The Actions secrets public key of ${where}`,
-    permission: "secrets: write",
-    cache: false,
-  });
-  const encrypted = await sealSecret(value, key.data.key);
-  const path = `${scope}/${encodeURIComponent(target.name)}`;
+  const path = target.environment
+    ? `${base}/environments/${encodeURIComponent(target.environment)}/secrets/${encodeURIComponent(target.name)}`
+    : `${base}/actions/secrets/${encodeURIComponent(target.name)}`;
+  const key = await getSecretsPublicKey(github, { owner, repo, environment: target.environment });
+  const encrypted = await sealSecret(value, key.key);
   const event = {
     tenant: `github:${target.repository}`,
     method: "PUT",
@@ -79,12 +71,15 @@ export async function storeGitHubSecret(
     operation: "store Actions secret",
   };
   try {
-    const res = await github.put(
-      path,
-      { encrypted_value: encrypted, key_id: key.data.key_id },
-      { resource: `Secret ${target.name} of ${where}`, permission: "secrets: write" },
-    );
-    mutationEvents.emit({ time: new Date().toISOString(), ...event, result: "ok", status: res.status });
+    const status = await putActionsSecret(github, {
+      owner,
+      repo,
+      environment: target.environment,
+      name: target.name,
+      encryptedValue: encrypted,
+      keyId: key.keyId,
+    });
+    mutationEvents.emit({ time: new Date().toISOString(), ...event, result: "ok", status });
   } catch (error) {
     const status = (error as { status?: unknown }).status;
     mutationEvents.emit({

@@ -2,14 +2,14 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { ConfigError, mutationEvents, secrets, silentLogger } from "@qlik-cicd/common";
 import type { Logger } from "@qlik-cicd/common";
-import { GitHubClient } from "@qlik-cicd/github";
+import { dispatchRepositoryEvent, type GitHubClient } from "@qlik-cicd/github";
 import { verifyQlikSignature } from "./signature.ts";
 
 export interface WebhookRelayOptions {
   /** The secret the Qlik webhook signs with. */
   secret: string;
-  /** Where valid events go, as `repository_dispatch` events. */
-  github: { token: string; owner: string; repo: string; apiUrl?: string };
+  /** Where valid events go, as `repository_dispatch` events (the client is built by the caller). */
+  github: { client: GitHubClient; owner: string; repo: string };
   /** Event types forwarded (default: every type); others are acknowledged and dropped. */
   eventTypes?: string[];
   /** Largest body read (default 1 MiB); larger requests get 413 without reading the rest. */
@@ -105,7 +105,7 @@ export function createWebhookRelay(options: WebhookRelayOptions): RelayHandler {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const windowMs = (options.replayWindowSeconds ?? 300) * 1000;
   const now = options.now ?? (() => Date.now());
-  const github = new GitHubClient({ token: options.github.token, apiUrl: options.github.apiUrl, logger });
+  const github = options.github.client;
   const dispatchPath = `/repos/${encodeURIComponent(options.github.owner)}/${encodeURIComponent(options.github.repo)}/dispatches`;
   const types = options.eventTypes ? new Set(options.eventTypes) : undefined;
   /** event id → when it stops counting as a replay */
@@ -148,15 +148,13 @@ export function createWebhookRelay(options: WebhookRelayOptions): RelayHandler {
         ...(status !== undefined ? { status } : {}),
       });
     try {
-      const answer = await github.post(
-        dispatchPath,
-        { event_type: eventType, client_payload: dispatchPayload(event) },
-        {
-          resource: `Repository ${options.github.owner}/${options.github.repo}`,
-          permission: "contents: write",
-        },
-      );
-      audit("ok", answer.status);
+      const status = await dispatchRepositoryEvent(github, {
+        owner: options.github.owner,
+        repo: options.github.repo,
+        eventType,
+        clientPayload: dispatchPayload(event),
+      });
+      audit("ok", status);
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       audit("error", typeof status === "number" && status > 0 ? status : undefined);
