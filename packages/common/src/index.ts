@@ -1,5 +1,6 @@
 export * from "./logger.ts";
 export * from "./secrets.ts";
+export * from "./redact-credentials.ts";
 export * from "./errors.ts";
 export * from "./canonical-json.ts";
 export * from "./concurrency.ts";
