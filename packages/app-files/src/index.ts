@@ -23,6 +23,7 @@ export {
 export { appSlug, objectFileStem, safeComponent, slugify, uniqueStems } from "./naming.ts";
 export { findJsonError, parseJsonText, parseYamlText, positionAt, type TextPosition } from "./parse.ts";
 export { readAppTree, writeAppTree, type WriteResult } from "./files.ts";
+export { APP_FOLDER_MARKERS, isAppFolder, noAppFolderError, requireAppFolder } from "./app-folder.ts";
 export type { QixConnection, QixDoc, QixInfo, QixObjectHandle, QixPropertiesHandle } from "./doc.ts";
 export { readLiveApp, unbuildApp, type LiveApp, type UnbuildOptions } from "./unbuild.ts";
 export {

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { Evaluation } from "@qlik/api/analytics/apps";
-import { readAppTree, type AppTree } from "@qlik-cicd/app-files";
+import { readAppTree, requireAppFolder, type AppTree } from "@qlik-cicd/app-files";
 import { ConfigError, type Logger } from "@qlik-cicd/common";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
 import { findAppsByName, getApp } from "../deploy/apps.ts";
@@ -320,6 +320,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 async function resolveTarget(client: QlikClient, options: EvaluateAppOptions): Promise<Target> {
   if (options.source) {
+    await requireAppFolder(options.source, "source");
     const tree = await readAppTree(options.source);
     const title = tree.appProperties?.qTitle;
     const name =
