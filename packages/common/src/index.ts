@@ -7,3 +7,4 @@ export * from "./concurrency.ts";
 export * from "./digest.ts";
 export * from "./mutation-events.ts";
 export * from "./audit-trail.ts";
+export * from "./plural.ts";

@@ -237,7 +237,8 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
         ...(deps.now ? { now: deps.now } : {}),
       },
     );
-    return { mode: "rollout", plan, matrix, state: result.state, report: buildReport(result.state) };
+    const report = buildReport(result.state, { runStartedAt: result.runStartedAt });
+    return { mode: "rollout", plan, matrix, state: result.state, report };
   } finally {
     await ops.release();
   }
