@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AppTree, diffAppTrees, lintAppTree, renderDiffMarkdown } from "../src/index.ts";
+import {
+  AppTree,
+  diffAppTrees,
+  lintAppTree,
+  readAppTree,
+  renderDiffMarkdown,
+  stripConnectionCredentials,
+} from "../src/index.ts";
 
 const SECRETS = ["hunter2", "Sc4ttered-Pwd", "JOfHYBRMTbEA", "OGWaGBDHx"];
 const SCRIPT = [
@@ -51,12 +58,12 @@ describe("credentials in the semantic diff", () => {
     });
     const after = new AppTree({
       script: SCRIPT,
-      // Credential keys are stripped from connection strings when a tree is made; a URL's are not.
+      // Key=value credentials and URL passwords are stripped when a tree is made; this form is not.
       connections: [
         {
           name: "Warehouse",
           type: "ODBC",
-          connectionString: "DSN=wh;url=https://svc:Sc4ttered-Pwd@wh.example.com",
+          connectionString: "ODBC CONNECT TO [wh] (XUserId is JOfHYBRMTbEA, XPassword is OGWaGBDHx)",
         },
       ],
     });
@@ -70,9 +77,20 @@ describe("credentials in the semantic diff", () => {
     expect(connection?.details).toContainEqual({
       label: "connection string",
       before: "DSN=wh",
-      after: "DSN=wh;url=https://svc:***@wh.example.com",
+      after: "ODBC CONNECT TO [wh] (XUserId is ***, XPassword is ***)",
     });
     expectNoSecret(JSON.stringify(diff));
     expectNoSecret(renderDiffMarkdown(diff));
+  });
+});
+
+describe("credentials in connection strings read from files", () => {
+  it("drop a URL's password as they drop key=value credentials", async () => {
+    expect(stripConnectionCredentials("DSN=wh;url=https://svc:Sc4ttered-Pwd@wh.example.com/x")).toBe(
+      "DSN=wh;url=https://svc@wh.example.com/x",
+    );
+    expect(stripConnectionCredentials("https://wh.example.com/x")).toBe("https://wh.example.com/x");
+    const tree = await readAppTree(dir);
+    expect(tree.connections).toEqual([{ name: "Warehouse", type: "ODBC", connectionString: "DSN=wh" }]);
   });
 });
