@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { getItems } from "@qlik/api/items";
 import { unbuildApp, writeAppTree } from "@qlik-cicd/app-files";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import { startSimulator, type RunningSimulator } from "@qlik-cicd/simulator";
@@ -112,21 +111,6 @@ function all(places: Places): string {
   return Object.values(places).join("\n");
 }
 
-async function appIdByName(spaceName: string, name: string): Promise<string | undefined> {
-  const spaces = await client.fetch({
-    tier: "read",
-    method: "GET",
-    resource: "/api/v1/spaces",
-    url: "/api/v1/spaces?limit=100",
-  });
-  const space = (spaces.data.data as { id: string; name: string }[]).find((s) => s.name === spaceName);
-  if (!space) return undefined;
-  const res = await client.call({ tier: "read", method: "GET", resource: "/api/v1/items" }, (opts) =>
-    getItems({ resourceType: "app", spaceId: space.id, limit: 100 }, opts),
-  );
-  return res.data.data.find((i) => i.name === name)?.resourceId;
-}
-
 /** Adds (or replaces) the Warehouse connection in the app folder's connections.yml. */
 function setWarehouse(dir: string, connectionString: string): void {
   const file = join(dir, "connections.yml");
@@ -184,7 +168,10 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "credentials-out-"));
 
   // main: the seeded app as it is, deployed to test (so later deploys show a diff against it).
-  const devAppId = (await appIdByName("development", "Sales Analytics")) as string;
+  const state = sim.control.state(tenant.name);
+  const development = state.spaces.find((sp) => sp.name === "development")?.id;
+  const devAppId = state.apps.find((a) => a.name === "Sales Analytics" && a.spaceId === development)
+    ?.id as string;
   const tree = await client.withApp(devAppId, (doc) => unbuildApp(doc));
   await writeAppTree(join(repo.work, "apps", "sales"), tree);
   setWarehouse(join(repo.work, "apps", "sales"), "DSN=wh");

@@ -216,14 +216,17 @@ describe("qlik-sim signals", () => {
   const onOlderNode = older ? test : test.skip;
   if (!older) console.log("No Node older than 24 found: the Node 24 child tests are skipped.");
 
+  /** The bin started by the older Node, which is first on PATH as on a machine that ships it. */
+  const startOnOlderNode = (stateDir: string) =>
+    startAndReadLine(older!, [bin, "--tenants", "1", "--state-dir", stateDir], {
+      env: { ...process.env, PATH: `${dirname(older!)}${delimiter}${process.env.PATH ?? ""}` },
+    });
+
   onOlderNode(
     "on an older Node the bin runs Node 24 as a child, passes SIGTERM on and exits with it",
     async () => {
       const stateDir = uniqueStateDir();
-      const run = startAndReadLine(older!, [bin, "--tenants", "1", "--state-dir", stateDir], {
-        // The older Node first on PATH, as on a machine that ships it.
-        env: { ...process.env, PATH: `${dirname(older!)}${delimiter}${process.env.PATH ?? ""}` },
-      });
+      const run = startOnOlderNode(stateDir);
       const description = JSON.parse(await run.line) as Description;
       // The bin and its Node 24 child.
       expect(processesMentioning(stateDir)).toHaveLength(2);
@@ -242,9 +245,7 @@ describe("qlik-sim signals", () => {
     "the Node 24 child never outlives the bin, even when the bin is killed outright",
     async () => {
       const stateDir = uniqueStateDir();
-      const run = startAndReadLine(older!, [bin, "--tenants", "1", "--state-dir", stateDir], {
-        env: { ...process.env, PATH: `${dirname(older!)}${delimiter}${process.env.PATH ?? ""}` },
-      });
+      const run = startOnOlderNode(stateDir);
       const description = JSON.parse(await run.line) as Description;
       run.child.kill("SIGKILL");
       await run.exited;
