@@ -105,6 +105,14 @@ function processesMentioning(text: string): number[] {
   return pids;
 }
 
+/** Processes still mentioning `text` once they had 10 s to finish (closing the ports comes first). */
+async function processesLeft(text: string): Promise<number[]> {
+  const deadline = Date.now() + 10_000;
+  while (processesMentioning(text).length && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  return processesMentioning(text);
+}
+
 /** Starts `command`, resolves with the first stdout line; `onLine` runs synchronously when it arrives. */
 function startAndReadLine(
   command: string,
@@ -208,7 +216,7 @@ describe("qlik-sim signals", () => {
     run.child.kill("SIGTERM");
     await run.exited;
     await expectAllClosed(origins(description));
-    expect(processesMentioning(stateDir)).toEqual([]);
+    expect(await processesLeft(stateDir)).toEqual([]);
   }, 60_000);
 
   const older = olderNode();
@@ -236,7 +244,7 @@ describe("qlik-sim signals", () => {
         stderr: "",
       });
       await expectAllClosed(origins(description));
-      expect(processesMentioning(stateDir)).toEqual([]);
+      expect(await processesLeft(stateDir)).toEqual([]);
     },
     60_000,
   );
@@ -250,7 +258,7 @@ describe("qlik-sim signals", () => {
       run.child.kill("SIGKILL");
       await run.exited;
       await expectAllClosed(origins(description));
-      expect(processesMentioning(stateDir)).toEqual([]);
+      expect(await processesLeft(stateDir)).toEqual([]);
     },
     60_000,
   );
