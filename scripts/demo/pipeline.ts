@@ -17,7 +17,7 @@ import {
   type AppDiff,
   type DiffEntry,
 } from "@qlik-cicd/app-files";
-import { canonicalJson, CicdError, secrets } from "@qlik-cicd/common";
+import { canonicalJson, CicdError, plural, secrets } from "@qlik-cicd/common";
 import {
   deployApp,
   evaluateApp,
@@ -36,12 +36,12 @@ import {
   planWaves,
   renderRolloutMarkdown,
   rolloutApp,
+  tenantOutcome,
   type RolloutInput,
   type RolloutRun,
 } from "../../packages/delivery/src/rollout/index.ts";
 import { applyPullRequestChange } from "./change.ts";
 import { STAGES } from "./stages.ts";
-import { deployedBy, waveRows } from "./rollout-rows.ts";
 import type { Progress } from "./progress.ts";
 import type { ApprovalRecord, DeployRecord, DemoReport, RolloutRunRecord } from "./report-data.ts";
 
@@ -494,19 +494,24 @@ export async function runPipeline(options: DemoOptions): Promise<DemoResult> {
     };
     const rolloutLogger = progress.logger((m) => m);
     const runs: RolloutRunRecord[] = [];
-    const run = async (label: string, resume: boolean): Promise<RolloutRun & { startedAt: string }> => {
-      const startedAt = new Date().toISOString();
+    // Every number about a run comes from the library's report of it (buildReport: per wave and in
+    // total, by tenantOutcome), the same one its markdown summary is rendered from.
+    const run = async (label: string, resume: boolean): Promise<RolloutRun> => {
       const t0 = Date.now();
       const r = await rolloutApp({ ...rolloutInput, resume }, { logger: rolloutLogger });
       runs.push({
         label,
         status: r.report.status,
         ms: Date.now() - t0,
-        waves: waveRows(r.state!, startedAt),
+        waves: r.report.waves,
+        counts: r.report.counts,
         markdown: renderRolloutMarkdown(r.report),
-        deployedNow: deployedBy(r.state!, startedAt),
+        deployedNow: r.report.tenants
+          .filter((t) => tenantOutcome(t, r.report.runStartedAt) === "deployed")
+          .map((t) => t.name)
+          .sort(),
       });
-      return { ...r, startedAt };
+      return r;
     };
     const first = await run("Run 1", false);
     const haltedStateFile = join(rolloutDir, "state-after-halt.json");
@@ -521,10 +526,9 @@ export async function runPipeline(options: DemoOptions): Promise<DemoResult> {
       `The failing tenant ${failing} ended '${failedRecord.status}'.`,
     );
     const haltedWave = runs[0].waves.find((w) => w.status === "halted");
-    const sum = (k: "deployed" | "failed" | "rolledBack" | "notRun") =>
-      runs[0].waves.reduce((n, w) => n + w[k], 0);
+    const halt = runs[0].counts;
     progress.done(
-      `halted in wave ${haltedWave?.index} (${haltedWave?.name}): ${sum("failed")} failed, ${sum("rolledBack")} rolled back with it, ${sum("deployed")} in earlier waves stay deployed, ${sum("notRun")} never touched`,
+      `halted in wave ${haltedWave?.index} (${haltedWave?.name}): ${halt.failed} failed, ${halt.rolledBack} rolled back with it, ${halt.deployed} in earlier waves stay deployed, ${halt.skipped} never touched`,
     );
 
     // 14. Resume --------------------------------------------------------------------------------------
@@ -567,9 +571,8 @@ export async function runPipeline(options: DemoOptions): Promise<DemoResult> {
       `Tenants without exactly one production app: ${notOne.map(([n]) => n).join(", ")}.`,
     );
     check(idsKept, "A customer's production app id changed during the rollout.");
-    const kept = runs[1].waves.reduce((n, w) => n + w.kept, 0);
     progress.event(
-      `${kept} tenants kept from run 1 (not deployed again), ${redeployed.length} rolled-back tenants deployed again, ${runs[1].deployedNow.length - redeployed.length} deployed for the first time`,
+      `${plural(runs[1].counts.kept, "tenant")} kept from run 1 (not deployed again), ${redeployed.length} the halt left on the previous version deployed again (${halt.failed} failed, ${halt.rolledBack} rolled back with it), ${runs[1].deployedNow.length - redeployed.length} deployed for the first time`,
     );
     progress.event(`every customer tenant: one production app, its id unchanged since before the rollout`);
     progress.done(

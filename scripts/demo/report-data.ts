@@ -1,4 +1,5 @@
 /** What the demo records for its report (report.json), and what report.md / report.html render. */
+import type { OutcomeCounts, RolloutReport } from "../../packages/delivery/src/rollout/index.ts";
 
 export interface DemoStage {
   index: number;
@@ -46,29 +47,20 @@ export interface ApprovalRecord {
   note: string;
 }
 
-/** One wave of one rollout run, counted for the table and the chart. */
-export interface WaveRow {
-  index: number;
-  name: string;
-  status: string;
-  tenants: number;
-  /** Deployed by this run. */
-  deployed: number;
-  /** Already deployed by an earlier run (kept, not deployed again). */
-  kept: number;
-  /** Its own deploy or health check failed (whether or not it was rolled back afterwards). */
-  failed: number;
-  /** Healthy, but rolled back because its wave halted. */
-  rolledBack: number;
-  /** Not started (skipped after a halt, or pending). */
-  notRun: number;
-}
+/**
+ * One wave of one rollout run, as the library's report counts it (see tenantOutcome): `deployed` by this
+ * run, `kept` from an earlier run, `failed` (its own deploy or health check, rolled back or not),
+ * `rolledBack` with the halted wave, `skipped` (not run).
+ */
+export type WaveRow = RolloutReport["waves"][number];
 
 export interface RolloutRunRecord {
   label: string;
   status: string;
   ms: number;
+  /** The run report's waves and totals: every number the report shows about the run. */
   waves: WaveRow[];
+  counts: OutcomeCounts;
   /** renderRolloutMarkdown of the run's report. */
   markdown: string;
   /** Tenants this run deployed. */

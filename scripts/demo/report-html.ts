@@ -5,6 +5,7 @@
  */
 import { formatSeconds } from "./progress.ts";
 import type { DemoReport, DeployRecord, EvaluationObjectRow, RolloutRunRecord } from "./report-data.ts";
+import { resumeDetail } from "./report-markdown.ts";
 
 export function escapeHtml(text: string): string {
   return text
@@ -161,7 +162,7 @@ export const WAVE_SEGMENTS = [
   { key: "kept", label: "Kept (deployed earlier, not again)", color: "#a5d6a7" },
   { key: "failed", label: "Failed (its own deploy or check)", color: "#c62828" },
   { key: "rolledBack", label: "Rolled back with its wave", color: "#ef6c00" },
-  { key: "notRun", label: "Not run (after the halt)", color: "#bdbdbd" },
+  { key: "skipped", label: "Not run (after the halt)", color: "#bdbdbd" },
 ] as const;
 
 type SegmentKey = (typeof WAVE_SEGMENTS)[number]["key"];
@@ -219,7 +220,7 @@ export function waveChartSvg(runs: readonly RolloutRunRecord[]): string {
         `<rect class="seg seg-${s.key}" x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${s.color}" data-count="${s.count}"><title>${esc(`${bar.run}, wave ${bar.wave}: ${s.count} ${s.label.toLowerCase()}`)}</title></rect>`,
       );
       if (w >= 18) {
-        const fill = s.key === "kept" || s.key === "notRun" ? "#1b1b1b" : "#ffffff";
+        const fill = s.key === "kept" || s.key === "skipped" ? "#1b1b1b" : "#ffffff";
         rows.push(
           `<text x="${(x + w / 2).toFixed(1)}" y="${y + 17}" font-size="11" text-anchor="middle" fill="${fill}">${s.count}</text>`,
         );
@@ -465,7 +466,7 @@ ${markdownToHtml(r.evaluation.markdown)}</section>`);
 <table><thead><tr><th>Wave</th><th>Status</th><th class="num">Tenants</th><th class="num">Deployed now</th><th class="num">Kept</th><th class="num">Failed</th><th class="num">Rolled back with the wave</th><th class="num">Not run</th></tr></thead><tbody>${run.waves
         .map(
           (w) =>
-            `<tr><td>${w.index}. ${esc(w.name)}</td><td>${esc(w.status)}</td><td class="num">${w.tenants}</td><td class="num">${w.deployed}</td><td class="num">${w.kept}</td><td class="num">${w.failed}</td><td class="num">${w.rolledBack}</td><td class="num">${w.notRun}</td></tr>`,
+            `<tr><td>${w.index}. ${esc(w.name)}</td><td>${esc(w.status)}</td><td class="num">${w.tenants}</td><td class="num">${w.deployed}</td><td class="num">${w.kept}</td><td class="num">${w.failed}</td><td class="num">${w.rolledBack}</td><td class="num">${w.skipped}</td></tr>`,
         )
         .join("")}</tbody></table>`,
     )
@@ -475,7 +476,7 @@ ${markdownToHtml(r.evaluation.markdown)}</section>`);
 <p>Injected failure: <strong>${esc(ro.failingTenant)}</strong> — “${esc(ro.failure)}” on its next reload. The rollout halted and rolled the wave back; later waves were never touched. After the fix the same state file (<code>${esc(ro.stateFile)}</code>) resumed it; the halted run's state is kept in <code>${esc(ro.haltedStateFile)}</code>.</p>
 ${waveChartSvg(ro.runs)}
 ${waveTables}
-<p>Every tenant deployed exactly once: ${once ? '<span class="ok">yes</span>' : '<span class="bad">no</span>'} (no deploy that stood was repeated; ${ro.redeployedAfterRollback.length} tenants the halt rolled back were deployed by the resume). Production app ids kept: ${ro.appIdsKept ? '<span class="ok">yes</span>' : '<span class="bad">no</span>'}.</p>
+<p>Every tenant deployed exactly once: ${once ? '<span class="ok">yes</span>' : '<span class="bad">no</span>'} (${esc(resumeDetail(ro))}). Production app ids kept: ${ro.appIdsKept ? '<span class="ok">yes</span>' : '<span class="bad">no</span>'}.</p>
 ${ro.runs.map((run) => `<details><summary>${esc(run.label)}: every tenant</summary>${markdownToHtml(run.markdown)}</details>`).join("\n")}
 </section>`);
 

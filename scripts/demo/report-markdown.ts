@@ -1,6 +1,7 @@
 /** report.md: every stage's summary, from the structured report. */
 import { formatSeconds } from "./progress.ts";
-import type { DemoReport, DeployRecord, WaveRow } from "./report-data.ts";
+import { plural } from "@qlik-cicd/common";
+import type { DemoReport, DeployRecord, RolloutRecord, WaveRow } from "./report-data.ts";
 
 function cell(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
@@ -22,6 +23,16 @@ function deploySection(title: string, d: DeployRecord): string[] {
   ];
 }
 
+/**
+ * What the resume did with the halted run's tenants, in the halted run's own counts: the failed tenant
+ * and those rolled back with it are the same tenants the resume deployed again.
+ */
+export function resumeDetail(ro: RolloutRecord): string {
+  const halt = ro.runs[0].counts;
+  const back = halt.failed + halt.rolledBack;
+  return `no tenant whose deploy stood was deployed again; the ${plural(back, "tenant")} the halt left on the previous version (${halt.failed} that failed, ${halt.rolledBack} rolled back with it) ${back === 1 ? "was" : "were"} deployed by the resume`;
+}
+
 export function waveTable(rows: WaveRow[]): string[] {
   const lines = [
     "| Wave | Status | Tenants | Deployed now | Kept (deployed before) | Failed | Rolled back with the wave | Not run |",
@@ -29,7 +40,7 @@ export function waveTable(rows: WaveRow[]): string[] {
   ];
   for (const w of rows) {
     lines.push(
-      `| ${w.index}. ${cell(w.name)} | ${w.status} | ${w.tenants} | ${w.deployed} | ${w.kept} | ${w.failed} | ${w.rolledBack} | ${w.notRun} |`,
+      `| ${w.index}. ${cell(w.name)} | ${w.status} | ${w.tenants} | ${w.deployed} | ${w.kept} | ${w.failed} | ${w.rolledBack} | ${w.skipped} |`,
     );
   }
   return lines;
@@ -121,7 +132,7 @@ export function renderReportMarkdown(r: DemoReport): string {
   }
   const once = Object.values(ro.deploysThatStood).every((n) => n === 1);
   out.push(
-    `Every tenant deployed exactly once: ${once ? "✅ yes" : "❌ no"} (no tenant whose deploy stood was deployed again; ${ro.redeployedAfterRollback.length} tenants the halt rolled back were deployed by the resume). Production app ids kept: ${ro.appIdsKept ? "✅ yes" : "❌ no"}. One production app per tenant: ${Object.values(ro.productionApps).every((n) => n === 1) ? "✅ yes" : "❌ no"}.`,
+    `Every tenant deployed exactly once: ${once ? "✅ yes" : "❌ no"} (${resumeDetail(ro)}). Production app ids kept: ${ro.appIdsKept ? "✅ yes" : "❌ no"}. One production app per tenant: ${Object.values(ro.productionApps).every((n) => n === 1) ? "✅ yes" : "❌ no"}.`,
     "",
   );
   for (const run of ro.runs) {

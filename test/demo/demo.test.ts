@@ -12,6 +12,24 @@ import type { DemoReport } from "../../scripts/demo/report-data.ts";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
 
+/** Cells of the markdown table whose header row starts with `header`, one array per body row. */
+function tableRows(markdown: string, header: string): string[][] {
+  const lines = markdown.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(header));
+  if (start < 0) throw new Error(`no table starting with ${header}`);
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith("|")) break;
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(" | ")
+        .map((c) => c.trim()),
+    );
+  }
+  return rows;
+}
+
 function runDemo(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
@@ -127,16 +145,98 @@ describe("npm run demo", () => {
     expect(ro.appIdsKept).toBe(true);
 
     // Wave table / chart data of both runs.
-    expect(ro.runs[0].waves.map((w) => [w.deployed, w.kept, w.failed, w.rolledBack, w.notRun])).toEqual([
+    expect(ro.runs[0].waves.map((w) => [w.deployed, w.kept, w.failed, w.rolledBack, w.skipped])).toEqual([
       [2, 0, 0, 0, 0],
       [0, 0, 1, 2, 0],
       [0, 0, 0, 0, 15],
     ]);
-    expect(ro.runs[1].waves.map((w) => [w.deployed, w.kept, w.failed, w.rolledBack, w.notRun])).toEqual([
+    expect(ro.runs[1].waves.map((w) => [w.deployed, w.kept, w.failed, w.rolledBack, w.skipped])).toEqual([
       [0, 2, 0, 0, 0],
       [3, 0, 0, 0, 0],
       [15, 0, 0, 0, 0],
     ]);
+  });
+
+  it("tells one story about the halted run: every count from one source, labels and plurals right", () => {
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    const ro = report.rollout;
+    type Counts = DemoReport["rollout"]["runs"][number]["counts"];
+    const fields = ["deployed", "kept", "failed", "rolledBack", "skipped"] as const;
+    const numbers = (c: Counts) => fields.map((f) => c[f]);
+
+    for (const [i, r] of ro.runs.entries()) {
+      // Each wave's categories add up to its tenants, and the waves add up to the run's totals.
+      for (const w of r.waves)
+        expect([w.name, numbers(w).reduce((a, b) => a + b, 0)]).toEqual([w.name, w.tenants]);
+      expect(fields.map((f) => r.waves.reduce((n, w) => n + w[f], 0))).toEqual(numbers(r.counts));
+
+      const rows = r.waves.map((w) => [
+        `${w.index}. ${w.name}`,
+        w.status,
+        ...[w.tenants, ...numbers(w)].map(String),
+      ]);
+      // The library's summary of the run (in the report's details): headline and wave table.
+      const headline = new RegExp(
+        `^${r.counts.deployed} deployed, ${r.counts.kept ? `${r.counts.kept} kept from an earlier run, ` : ""}${r.counts.failed} failed, ${r.counts.rolledBack} rolled back with their wave, ${r.counts.skipped} not run\\.`,
+        "m",
+      );
+      expect(r.markdown).toMatch(headline);
+      const summaryRows = tableRows(r.markdown, "| Wave | Status | Tenants | Deployed |").map((cells) =>
+        r.counts.kept ? cells.slice(0, 8) : [...cells.slice(0, 4), "0", ...cells.slice(4, 7)],
+      );
+      expect(summaryRows).toEqual(
+        rows.map((row) => [row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7]]),
+      );
+      // report.md's own table for the run, and report.html's.
+      const section = md.slice(md.indexOf(`### ${r.label}:`));
+      expect(
+        tableRows(section, "| Wave | Status | Tenants | Deployed now |").slice(0, r.waves.length),
+      ).toEqual(rows);
+      const htmlRows = [
+        ...html.matchAll(
+          /<tr><td>(\d+\. [^<]*)<\/td><td>(\w+)<\/td>((?:<td class="num">\d+<\/td>){6})<\/tr>/g,
+        ),
+      ]
+        .map((m) => [m[1], m[2], ...[...m[3].matchAll(/>(\d+)</g)].map((n) => n[1])])
+        .slice(i * r.waves.length, (i + 1) * r.waves.length);
+      expect(htmlRows).toEqual(rows);
+    }
+
+    // The halted run, told the same way on the terminal, in the stage table, the resume sentence and the
+    // state file it left: 1 failed, 2 rolled back with it, 2 stood, 15 never touched.
+    const halt = ro.runs[0].counts;
+    expect(halt).toEqual({ deployed: 2, kept: 0, failed: 1, rolledBack: 2, skipped: 15 });
+    const stage = `halted in wave 2 (25%): ${halt.failed} failed, ${halt.rolledBack} rolled back with it, ${halt.deployed} in earlier waves stay deployed, ${halt.skipped} never touched`;
+    expect(run.stdout).toContain(stage);
+    expect(report.stages[12].summary).toBe(stage);
+    const back = halt.failed + halt.rolledBack;
+    expect(ro.redeployedAfterRollback).toHaveLength(back);
+    expect(run.stdout).toContain(
+      `${back} the halt left on the previous version deployed again (${halt.failed} failed, ${halt.rolledBack} rolled back with it)`,
+    );
+    const sentence = `the ${back} tenants the halt left on the previous version (${halt.failed} that failed, ${halt.rolledBack} rolled back with it) were deployed by the resume`;
+    expect(md).toContain(sentence);
+    expect(html).toContain(sentence);
+    const halted = JSON.parse(
+      readFileSync(join(out, "rollout", "state-after-halt.json"), "utf8"),
+    ) as RolloutState;
+    const statuses = Object.values(halted.tenants).map((t) => t.status);
+    expect(statuses.filter((s) => s === "rolled-back")).toHaveLength(back);
+    expect(statuses.filter((s) => s === "deployed")).toHaveLength(halt.deployed);
+    expect(statuses.filter((s) => s === "skipped")).toHaveLength(halt.skipped);
+    // The resumed run deployed 18 and kept the 2 that stood.
+    expect(ro.runs[1].counts).toEqual({ deployed: 18, kept: 2, failed: 0, rolledBack: 0, skipped: 0 });
+
+    // Labels: a wave is "Wave 2 (25%)", never "Wave 2 (wave 1 (25%))".
+    expect(ro.runs[0].waves.map((w) => w.name)).toEqual(["canary", "25%", "100%"]);
+    for (const text of [run.stdout, md, html]) {
+      expect(text).not.toMatch(/\bwave \d+ \((?:wave|rest)\b/i);
+      // Plurals: no "1 failures", "1 tenants", …
+      expect(text).not.toMatch(
+        /(?<![\d.,])1 (?:failures|tenants|evaluations|errors|warnings|regressions|lines|files|changes|differences|reloads|apps|objects|sheets|times)\b/,
+      );
+    }
   });
 
   it("writes the inventory with credential references only", () => {

@@ -1,6 +1,5 @@
 // The demo's report rendering on its own: escaping, the markdown subset, chart data and SVG, wave counts.
 import { describe, expect, it } from "@jest/globals";
-import type { RolloutState, TenantRecord } from "../../packages/delivery/src/rollout/index.ts";
 import { DemoUsageError, parseDemoArgs } from "../../scripts/demo/args.ts";
 import { Progress } from "../../scripts/demo/progress.ts";
 import type { DemoReport, RolloutRunRecord } from "../../scripts/demo/report-data.ts";
@@ -15,7 +14,6 @@ import {
   waveChartSvg,
 } from "../../scripts/demo/report-html.ts";
 import { renderReportMarkdown } from "../../scripts/demo/report-markdown.ts";
-import { waveRows } from "../../scripts/demo/rollout-rows.ts";
 
 const EVIL = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 
@@ -26,17 +24,26 @@ function run(label: string, waves: [number, number, number, number, number][]): 
     ms: 1234,
     markdown: `### Rollout ${label}\n\n| Tenant | Status |\n|---|---|\n| t${EVIL} | ok |\n`,
     deployedNow: [],
-    waves: waves.map(([deployed, kept, failed, rolledBack, notRun], i) => ({
+    waves: waves.map(([deployed, kept, failed, rolledBack, skipped], i) => ({
       index: i + 1,
       name: i === 0 ? "canary" : `wave ${i} (${EVIL})`,
       status: "passed",
-      tenants: deployed + kept + failed + rolledBack + notRun,
+      tenants: deployed + kept + failed + rolledBack + skipped,
       deployed,
       kept,
       failed,
       rolledBack,
-      notRun,
+      skipped,
+      failures: failed,
+      budget: 0,
     })),
+    counts: {
+      deployed: waves.reduce((n, w) => n + w[0], 0),
+      kept: waves.reduce((n, w) => n + w[1], 0),
+      failed: waves.reduce((n, w) => n + w[2], 0),
+      rolledBack: waves.reduce((n, w) => n + w[3], 0),
+      skipped: waves.reduce((n, w) => n + w[4], 0),
+    },
   };
 }
 
@@ -155,7 +162,7 @@ function fixture(): DemoReport {
       estate: { ms: 1000, deployed: 20 },
       runs: RUNS,
       deploysThatStood: { a: 1, b: 1 },
-      redeployedAfterRollback: ["c"],
+      redeployedAfterRollback: ["c", "d", "e"],
       appIdsKept: true,
       productionApps: { a: 1, b: 1 },
     },
@@ -231,7 +238,7 @@ describe("wave chart", () => {
     const svg = waveChartSvg(RUNS);
     expect(svg.match(/<rect class="seg /g)).toHaveLength(7);
     // The widest wave (15 tenants) fills the bar area (440 px); 2 tenants are 2/15 of it.
-    expect(svg).toMatch(/class="seg seg-notRun" x="230.0" y="\d+" width="440.0"/);
+    expect(svg).toMatch(/class="seg seg-skipped" x="230.0" y="\d+" width="440.0"/);
     expect(svg).toMatch(/class="seg seg-deployed" x="230.0" y="\d+" width="58.7"/);
     expect(svg).toMatch(/class="seg seg-rolledBack" x="259.3" y="\d+" width="58.7"/);
     expect(svg).not.toMatch(/<script|<img/);
@@ -282,50 +289,10 @@ describe("report pages", () => {
     expect(md).toContain("| 2. wave 1 (");
     expect(md).toContain("| 0 | 0 | 1 | 2 | 0 |");
     expect(md).toContain("Every tenant deployed exactly once: ✅ yes");
-  });
-});
-
-describe("wave counts from a state file", () => {
-  const rec = (name: string, wave: number, fields: Partial<TenantRecord>): TenantRecord => ({
-    name,
-    wave,
-    status: "deployed",
-    digest: "d",
-    attempts: 1,
-    ...fields,
-  });
-  const state: RolloutState = {
-    version: 1,
-    rolloutId: "r",
-    startedAt: "2026-01-01T00:00:00.000Z",
-    updatedAt: "2026-01-01T00:10:00.000Z",
-    sourceDigest: "s",
-    appName: "A",
-    space: "production",
-    status: "halted",
-    waves: [
-      { index: 1, name: "canary", status: "passed", tenants: ["a", "b"] },
-      { index: 2, name: "wave 1", status: "halted", tenants: ["c", "d", "e"] },
-    ],
-    tenants: {
-      a: rec("a", 1, { startedAt: "2026-01-01T00:01:00.000Z" }),
-      b: rec("b", 1, { startedAt: "2026-01-01T00:06:00.000Z" }),
-      c: rec("c", 2, {
-        status: "rolled-back",
-        error: "Reload failed",
-        rollbackReason: "the deploy failed and restored the previous version",
-      }),
-      d: rec("d", 2, { status: "rolled-back", error: "wave 2 failed", rollbackReason: "wave 2 failed" }),
-      e: rec("e", 2, { status: "skipped" }),
-    },
-  };
-
-  it("splits deployed now from kept, own failures from wave rollbacks", () => {
-    const rows = waveRows(state, "2026-01-01T00:05:00.000Z");
-    expect(rows.map((r) => [r.tenants, r.deployed, r.kept, r.failed, r.rolledBack, r.notRun])).toEqual([
-      [2, 1, 1, 0, 0, 0],
-      [3, 0, 0, 1, 1, 1],
-    ]);
+    // The resume sentence counts the halted run's tenants the way its wave table does.
+    expect(md).toContain(
+      "the 3 tenants the halt left on the previous version (1 that failed, 2 rolled back with it) were deployed by the resume",
+    );
   });
 });
 

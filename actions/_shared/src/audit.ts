@@ -30,7 +30,8 @@ export function startAudit(actionName: string, env: NodeJS.ProcessEnv = process.
 export async function finishAudit(trail: AuditTrail, actionName: string, env = process.env): Promise<void> {
   trail.close();
   if (trail.records.length === 0) return;
-  core.summary.addHeading("Audit trail", 3).addRaw(trail.renderMarkdown(), true);
+  // addHeading writes `<h3>…</h3>` and one line break; markdown after an HTML block needs a blank line.
+  core.summary.addHeading("Audit trail", 3).addEOL().addRaw(trail.renderMarkdown(), true);
   core.setOutput("audit-file", trail.file);
   if (env.QLIK_AUDIT_UPLOAD === "false" || !canUploadArtifacts(env)) return;
   try {

@@ -1,10 +1,13 @@
 import * as core from "@actions/core";
-import type { Logger } from "@qlik-cicd/common";
+import { redactCredentials, type Logger } from "@qlik-cicd/common";
 
-/** Maps the library logger onto the runner's log commands (masking is applied by the runner). */
+/**
+ * Maps the library logger onto the runner's log commands. The runner masks registered secrets;
+ * credentials written into quoted text (`password=…` in a script line) are redacted here.
+ */
 export const actionsLogger: Logger = {
-  debug: (message) => core.debug(message),
-  info: (message) => core.info(message),
-  warn: (message) => core.warning(message),
-  error: (message) => core.error(message),
+  debug: (message) => core.debug(redactCredentials(message)),
+  info: (message) => core.info(redactCredentials(message)),
+  warn: (message) => core.warning(redactCredentials(message)),
+  error: (message) => core.error(redactCredentials(message)),
 };

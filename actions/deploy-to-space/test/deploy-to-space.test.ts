@@ -1,12 +1,12 @@
 // deploy-to-space end to end: the bundled action run as the runner runs it, against the simulator
 // started in this process. Tests run in order and build on each other (first deploy, redeploy, …).
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getItems } from "@qlik/api/items";
 import { createSpace } from "@qlik/api/spaces";
-import { readAppTree, unbuildApp, writeAppTree, type AppTree } from "@qlik-cicd/app-files";
+import { noAppFolderError, readAppTree, unbuildApp, writeAppTree, type AppTree } from "@qlik-cicd/app-files";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import { startSimulator } from "@qlik-cicd/simulator";
 import { runBundledAction, type ActionRun } from "../../../test/helpers/run-bundled-action.ts";
@@ -131,6 +131,10 @@ describe("deploy-to-space (bundled action against the simulator)", () => {
     );
     expect(run.summary).toContain("### Deployed: Sales Analytics → test");
     expect(run.summary).toContain("| Reload | SUCCEEDED");
+    // The audit table follows its heading after a blank line, or GitHub shows it as raw `| … |` text.
+    expect(run.summary).toMatch(
+      /<h3>Audit trail<\/h3>\n\n\| tenant \| operation \| succeeded \| failed \|\n\| --- \|/,
+    );
     testPublishedId = run.outputs["published-app-id"];
     // The staging app lives in the created shared staging space; the published copy in test.
     expect(await appIdByName("test-staging", "Sales Analytics")).toBe(run.outputs["app-id"]);
@@ -273,5 +277,32 @@ describe("deploy-to-space (bundled action against the simulator)", () => {
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toContain("'NOT_SET_ANYWHERE'");
     expect(run.errors[0]).toContain("params-missing.yml");
+  });
+
+  it("refuses a source with no app files (dry run too) with validate-app's sentence, changing nothing", async () => {
+    mkdirSync(join(work, "docs"), { recursive: true });
+    writeFileSync(join(work, "docs", "README.md"), "# Not an app\n");
+    const before = tenantState();
+    for (const inputs of [
+      { source: "docs", "app-name": "X", "dry-run": true },
+      { source: "docs", "app-name": "X" },
+      { source: "apps", "app-name": "X", "dry-run": true },
+    ]) {
+      const run = await deploy({ ...inputs, space: "test" });
+      expect([inputs, run.exitCode]).toEqual([inputs, 1]);
+      expect(run.errors).toHaveLength(1);
+      const sentence = noAppFolderError(join(work, inputs.source), "source").message;
+      expect(sentence).toMatch(
+        /^No app folder found at '.+' \(in 'source'\): expected a folder with config\.yml or script\.qvs\.$/,
+      );
+      expect(run.errors[0]).toContain(`deploy-to-space failed: ${sentence}`);
+      expect(run.outputs.plan).toBeUndefined();
+    }
+    // A folder of app folders: the hint names them.
+    const parent = await deploy({ source: "apps", "app-name": "X", space: "test" });
+    expect(parent.errors[0]).toContain(
+      "It holds app folders ('sales', 'sales-broken', 'sales-no-sheet'); name one of them.",
+    );
+    expect(tenantState()).toBe(before);
   });
 });

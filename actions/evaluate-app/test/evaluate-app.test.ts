@@ -127,6 +127,11 @@ describe("evaluate-app (bundled action against the simulator)", () => {
     expect(report.current.evaluationIds).toHaveLength(2);
     expect(report.current.evaluationIds.at(-1)).toBe(run.outputs["evaluation-id"]);
     expect(report.baseline.kind).toBe("auto");
+    // Two fresh baseline evaluations, run one after the other: the output is the newer (the second).
+    const baseline = report.baseline.evaluations as { id: string; ended: string }[];
+    expect(baseline).toHaveLength(2);
+    expect(Date.parse(baseline[1].ended)).toBeGreaterThan(Date.parse(baseline[0].ended));
+    expect(run.outputs["baseline-evaluation-id"]).toBe(baseline[1].id);
     expect(run.summary).toContain("### ✅ Performance gate passed: Sales Analytics");
     expect(run.summary).toContain("| Object | Type | Sheet | Baseline | Now | Change |");
     expect(run.summary).toContain("a temporary app built from `apps/sales` (deleted after the run)");

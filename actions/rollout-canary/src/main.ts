@@ -1,8 +1,9 @@
 import * as core from "@actions/core";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
-import { canonicalJson, CicdError, secrets } from "@qlik-cicd/common";
+import { canonicalJson, CicdError, plural, secrets } from "@qlik-cicd/common";
 import {
+  describeCounts,
   mergeStateFiles,
   renderRolloutPlanMarkdown,
   renderRolloutMarkdown,
@@ -153,7 +154,7 @@ export async function run(): Promise<void> {
     if (r.status === "halted") {
       const wave = r.waves.find((w) => w.status === "halted");
       throw new CicdError(
-        `The rollout halted in wave ${wave?.index} (${wave?.name}): ${wave?.failures} failures, more than the budget of ${wave?.budget}; ${r.rolledBack.length} tenants rolled back, ${r.skipped.length} not started.`,
+        `The rollout halted in wave ${wave?.index} (${wave?.name}): ${plural(wave?.failures ?? 0, "failure")}, more than the budget of ${wave?.budget}; ${describeCounts(r.counts)}.`,
         { hint: "Fix the cause and run again with 'resume: true' to retry only what did not succeed." },
       );
     }

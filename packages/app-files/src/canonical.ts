@@ -167,8 +167,15 @@ export function canonicalScript(script: string): string {
   return s;
 }
 
-/** Removes `key=value` credential segments from a connection string (`;`-separated). */
-export function stripConnectionCredentials(connectionString: string): string {
+/** The password of `scheme://user:password@host` (the user name stays). */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@'"[\]]+):[^\s/@'"[\]]+@/gi;
+
+/**
+ * Removes `key=value` credential segments from a connection string (`;`-separated), and the password of
+ * a URL in it.
+ */
+export function stripConnectionCredentials(text: string): string {
+  const connectionString = text.includes("://") ? text.replace(URL_PASSWORD, "$1@") : text;
   if (!connectionString.includes("=")) return connectionString;
   const parts = connectionString.split(";");
   const kept = parts.filter((part) => {

@@ -1,4 +1,5 @@
 /** Semantic diff of two app trees, as data and as markdown for job summaries and PR comments. */
+import { redactCredentials } from "@qlik-cicd/common";
 import type { AppTree } from "./app-tree.ts";
 import { sameJson } from "./canonical.ts";
 import { infoOf, isObject, titleOf, type JsonObject, type JsonValue, type ObjectEntry } from "./types.ts";
@@ -264,6 +265,13 @@ function lineChanges(before: string, after: string): DiffDetail[] {
   return details;
 }
 
+function redactDetail(d: DiffDetail): DiffDetail {
+  const out: DiffDetail = { label: redactCredentials(d.label) };
+  if (d.before !== undefined) out.before = redactCredentials(d.before);
+  if (d.after !== undefined) out.after = redactCredentials(d.after);
+  return out;
+}
+
 function flattenObjects(entries: readonly ObjectEntry[], parentId: string | undefined, out: Item[]): Item[] {
   for (const e of entries) {
     const { id, type } = infoOf(e.qProperty);
@@ -365,6 +373,11 @@ export function diffAppTrees(before: AppTree, after: AppTree): AppDiff {
   if (both(bc.bookmarks, ac.bookmarks))
     compareItems("bookmark", byId(before.bookmarks), byId(after.bookmarks), entries);
 
+  // Titles and details quote script lines, connection strings and expressions: credentials stay out.
+  for (const e of entries) {
+    e.title = redactCredentials(e.title);
+    e.details = e.details.map(redactDetail);
+  }
   const kindIndex = new Map(DIFF_KINDS.map((k, i) => [k, i]));
   entries.sort(
     (x, y) =>

@@ -48,6 +48,7 @@ export {
   type SelectionRecord,
 } from "./bookmark-state.ts";
 export { selectionWarnings, standingSelectionWarnings, type BookmarkWarning } from "./bookmark-build.ts";
+export { APP_FOLDER_MARKERS, isAppFolder, noAppFolderError, requireAppFolder } from "./app-folder.ts";
 export { readLiveApp, unbuildApp, type LiveApp, type UnbuildOptions } from "./unbuild.ts";
 export {
   OPERATION_ORDER,

@@ -1,3 +1,5 @@
+import { redactCredentials } from "./redact-credentials.ts";
+
 /**
  * Errors a user can act on carry one sentence that names the field or resource and what to do.
  * Adapters print `message` alone (never a stack) and exit 1.
@@ -22,11 +24,13 @@ export class ConfigError extends CicdError {
   }
 }
 
-/** One line for people: the message, its hint, and nothing else (no stack, no cause chain). */
+/**
+ * One line for people: the message, its hint, and nothing else (no stack, no cause chain, no
+ * credential quoted from a script or connection string).
+ */
 export function describeError(error: unknown): string {
   if (error instanceof CicdError) {
-    return error.hint ? `${error.message} ${error.hint}` : error.message;
+    return redactCredentials(error.hint ? `${error.message} ${error.hint}` : error.message);
   }
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return redactCredentials(error instanceof Error ? error.message : String(error));
 }

@@ -1,5 +1,6 @@
 export * from "./logger.ts";
 export * from "./secrets.ts";
+export * from "./redact-credentials.ts";
 export * from "./errors.ts";
 export * from "./canonical-json.ts";
 export * from "./concurrency.ts";
@@ -7,3 +8,4 @@ export * from "./digest.ts";
 export * from "./mutation-events.ts";
 export * from "./audit-trail.ts";
 export * from "./lazy.ts";
+export * from "./plural.ts";

@@ -2,6 +2,8 @@
  * Every secret value any library reads is registered here before anything can be logged, so the
  * Actions adapter can mask it (core.setSecret) and every other sink can redact it.
  */
+import { redactCredentials } from "./redact-credentials.ts";
+
 export type SecretListener = (value: string) => void;
 
 export class SecretRegistry {
@@ -28,16 +30,20 @@ export class SecretRegistry {
     return this.values.has(value);
   }
 
-  /** Replaces every known secret in `text` with `***`, longest first so overlapping values are covered. */
+  /**
+   * Replaces every known secret in `text` with `***`, longest first so overlapping values are covered,
+   * then every credential written into it (`password=…`, see redactCredentials).
+   */
   redact(text: string): string {
-    if (this.values.size === 0 || !text) return text;
+    if (!text) return text;
+    if (this.values.size === 0) return redactCredentials(text);
     if (!this.pattern) {
       const escaped = [...this.values]
         .sort((a, b) => b.length - a.length)
         .map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
       this.pattern = new RegExp(escaped.join("|"), "g");
     }
-    return text.replace(this.pattern, "***");
+    return redactCredentials(text.replace(this.pattern, "***"));
   }
 }
 

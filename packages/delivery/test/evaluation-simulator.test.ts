@@ -89,6 +89,14 @@ function withHeavierChart(tree: AppTree): { tree: AppTree; chartId: string } {
   return { tree: new AppTree({ ...tree.content, objects }), chartId };
 }
 
+/** The id of the evaluation that ended last, read from the evaluations' own times. */
+function newestId(evaluations: readonly { id: string; ended?: string }[]): string {
+  const sorted = [...evaluations].sort((a, b) => Date.parse(b.ended!) - Date.parse(a.ended!));
+  expect(sorted.every((e) => Number.isFinite(Date.parse(e.ended!)))).toBe(true);
+  expect(Date.parse(sorted[0].ended!)).toBeGreaterThan(Date.parse(sorted[1].ended!));
+  return sorted[0].id;
+}
+
 beforeAll(async () => {
   sim = await startSimulator({
     tenants: 1,
@@ -155,7 +163,9 @@ describe("evaluateApp against the simulator", () => {
     expect(result.gate.objects.length).toBeGreaterThan(3);
     expect(result.gate.objects.every((o) => o.status === "changed" && o.baselineMs! > 0)).toBe(true);
     expect(result.evaluationId).toBe(result.report.current.evaluationIds[2]);
-    expect(result.baselineEvaluationId).toBe(result.report.baseline.evaluationIds[0]);
+    // Three fresh evaluations, run one after the other: the newest is the last (it was the first).
+    expect(result.baselineEvaluationId).toBe(newestId(result.report.baseline.evaluations));
+    expect(result.baselineEvaluationId).toBe(result.report.baseline.evaluationIds[2]);
     expect(result.warnings).toEqual([]);
     firstReport = result.report;
     const md = renderEvaluationMarkdown(result.report);
@@ -168,9 +178,29 @@ describe("evaluateApp against the simulator", () => {
     for (let i = 0; i < 10; i++) {
       const result = await evaluateApp(client, { ...fast, appId: devId }, { logger: new MemoryLogger() });
       expect(result.report.baseline.reused).toBe(3);
+      // Reused evaluations are listed newest first.
+      expect(result.baselineEvaluationId).toBe(newestId(result.report.baseline.evaluations));
+      expect(result.baselineEvaluationId).toBe(result.report.baseline.evaluationIds[0]);
       verdicts.push(result.verdict);
     }
     expect(verdicts).toEqual(Array(10).fill("pass"));
+  });
+
+  it("baseline-evaluation-id is the newest baseline evaluation when reused and fresh ones are mixed", async () => {
+    // Three recent evaluations are reused; a fourth pass runs now and is the newest of all.
+    const result = await evaluateApp(
+      client,
+      { ...fast, appId: devId, passes: 4 },
+      { logger: new MemoryLogger() },
+    );
+    const baseline = result.report.baseline;
+    expect(baseline.reused).toBe(3);
+    expect(baseline.evaluations).toHaveLength(4);
+    const fresh = baseline.evaluationIds[3];
+    expect(result.baselineEvaluationId).toBe(fresh);
+    expect(result.baselineEvaluationId).toBe(newestId(baseline.evaluations));
+    for (const e of baseline.evaluations.slice(0, 3))
+      expect(Date.parse(e.ended!)).toBeLessThan(Date.parse(baseline.evaluations[3].ended!));
   });
 
   it("noise is real, and the min-regression-ms floor keeps it from failing the gate", async () => {
@@ -268,7 +298,9 @@ describe("evaluateApp against the simulator", () => {
     );
     expect(fromIds.report.baseline.kind).toBe("evaluation");
     expect(fromIds.report.baseline.evaluationIds).toEqual(firstReport!.baseline.evaluationIds);
-    expect(fromIds.baselineEvaluationId).toBe(firstReport!.baseline.evaluationIds[0]);
+    // The ids were given oldest first; the output names the newest of them.
+    expect(fromIds.baselineEvaluationId).toBe(firstReport!.baseline.evaluationIds[2]);
+    expect(fromIds.baselineEvaluationId).toBe(newestId(fromIds.report.baseline.evaluations));
     expect(fromIds.verdict).toBe("pass");
   });
 

@@ -66,8 +66,8 @@ describe("rollout engine", () => {
     expect(order.slice(0, 2).sort()).toEqual(["t01", "t02"]);
     expect(result.state.waves.map((w) => [w.name, w.status, w.tenants.length])).toEqual([
       ["canary", "passed", 2],
-      ["wave 1 (50%)", "passed", 4],
-      ["wave 2 (rest)", "passed", 6],
+      ["50%", "passed", 4],
+      ["the rest", "passed", 6],
     ]);
     expect(sleeps).toEqual([5000, 5000, 5000]);
     // At least one save per tenant start and end.

@@ -28,7 +28,6 @@ export {
 export {
   FAIL_ON,
   findAppFolders,
-  isAppFolder,
   renderValidationMarkdown,
   validateApps,
   validationFailure,
@@ -37,3 +36,5 @@ export {
   type ValidateAppsOptions,
   type ValidateAppsResult,
 } from "./validate-apps.ts";
+/** Where app folders are told from other folders (kept here for existing imports). */
+export { isAppFolder } from "@qlik-cicd/app-files";

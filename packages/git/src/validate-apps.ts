@@ -8,6 +8,8 @@ import path from "node:path";
 import {
   AppTree,
   diffAppTrees,
+  isAppFolder,
+  noAppFolderError,
   lintAppTree,
   readAppTree,
   renderDiffMarkdown,
@@ -20,7 +22,6 @@ import {
 import { CicdError, ConfigError, silentLogger, type Logger } from "@qlik-cicd/common";
 import { Git } from "./git.ts";
 
-const APP_MARKERS = ["config.yml", "corectl.yml", "script.qvs", "app-properties.json"];
 const SKIP_DIRS = new Set(["node_modules", "dist", "coverage"]);
 const MAX_DEPTH = 6;
 
@@ -29,18 +30,6 @@ async function isDir(p: string): Promise<boolean> {
     (s) => s.isDirectory(),
     () => false,
   );
-}
-
-/** A folder written by unbuild (or qlik-cli/corectl): it holds one of the layout's root files. */
-export async function isAppFolder(dir: string): Promise<boolean> {
-  for (const name of APP_MARKERS) {
-    const isFile = await stat(path.join(dir, name)).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-    if (isFile) return true;
-  }
-  return false;
 }
 
 async function collectApps(dir: string, depth: number, out: Set<string>): Promise<void> {
@@ -90,12 +79,7 @@ export async function findAppFolders(workspace: string, input: string, field = "
     }
     if (await isDir(candidate)) await collectApps(candidate, 0, found);
   }
-  if (found.size === 0) {
-    throw new ConfigError(
-      `No app folder found at '${value}' (in '${field}'): expected a folder with config.yml or script.qvs, or a folder or pattern that contains such folders.`,
-      { field },
-    );
-  }
+  if (found.size === 0) throw noAppFolderError(value, field, { orContainer: true });
   return [...found].sort();
 }
 

@@ -1,8 +1,16 @@
 #!/usr/bin/env node
-// Runs the simulator's TypeScript source directly: Node 24 strips types natively. The version is checked
-// before the source is loaded, so an older Node gets one sentence instead of a loader crash.
-if (Number(process.versions.node.split(".")[0]) < 24) {
-  process.stderr.write(`qlik-sim needs Node 24 or later; this is Node ${process.versions.node}.\n`);
-  process.exit(2);
+// `qlik-sim`: runs the simulator's TypeScript source, which needs Node 24 (it strips types natively). On
+// an older Node the cached Node 24 runs it as a child that gets this process's signals, exits with it
+// and never outlives it (scripts/node24-launcher.mjs).
+import { fileURLToPath } from "node:url";
+import { isNode24, runOnNode24 } from "../../../scripts/node24-launcher.mjs";
+
+if (isNode24()) {
+  await import("../src/cli.ts");
+} else {
+  // Under npx, npm's shell dies on SIGTERM without passing it on: losing that parent stops the child.
+  runOnNode24([fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    ipc: true,
+    whileParentLives: Boolean(process.env.npm_command),
+  });
 }
-await import("../src/cli.ts");

@@ -1,12 +1,29 @@
 /**
  * `qlik-sim [--port N] [--tenants N] [--latency-ms N] [--qix-latency-ms N] [--fault-rate F] [--seed NAME] [--state-dir D]`
  * Prints exactly one JSON line (the description) on stdout, then serves until SIGTERM/SIGINT (exit 0).
- * A bad flag prints one sentence on stderr and exits 2.
+ * The handlers are installed before the line is printed, so a signal sent as soon as it arrives stops
+ * the simulator cleanly. It also stops when whoever started it is gone: the launcher that runs it on
+ * Node 24 (its IPC channel closes), or npm's shell under `npx qlik-sim` (which dies on SIGTERM without
+ * passing it on). A bad flag prints one sentence on stderr and exits 2.
  */
 import { parseCliArgs } from "./cli-args.ts";
 import type { UsageError } from "./cli-args.ts";
 import { startSimulator } from "./index.ts";
-import type { SimulatorOptions } from "./index.ts";
+import type { RunningSimulator, SimulatorOptions } from "./index.ts";
+
+/** Calls `stop` when the process that started this one goes away (see the header). */
+function stopWithParent(stop: () => void): void {
+  if (process.channel) {
+    process.channel.unref();
+    process.once("disconnect", stop);
+  }
+  if (!process.env.npm_command) return;
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 250);
+  watch.unref();
+}
 
 async function main(): Promise<void> {
   let opts: SimulatorOptions;
@@ -17,28 +34,33 @@ async function main(): Promise<void> {
     (err.exitCode === 0 ? process.stdout : process.stderr).write(`${err.message}\n`);
     process.exit(err.exitCode ?? 2);
   }
-  let sim;
-  try {
-    sim = await startSimulator(opts);
-  } catch (e) {
-    process.stderr.write(`qlik-sim could not start: ${(e as Error).message}\n`);
-    process.exit(1);
-  }
-  process.stdout.write(`${JSON.stringify(sim.description)}\n`);
+  let sim: RunningSimulator | undefined;
   let stopping = false;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    sim
+  const stop = (running: RunningSimulator) =>
+    running
       .stop()
       .then(() => process.exit(0))
       .catch((e: unknown) => {
         process.stderr.write(`qlik-sim failed to stop cleanly: ${(e as Error).message}\n`);
         process.exit(1);
       });
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    // Before the simulator is up, main stops it as soon as it is.
+    if (sim) void stop(sim);
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
+  stopWithParent(shutdown);
+  try {
+    sim = await startSimulator(opts);
+  } catch (e) {
+    process.stderr.write(`qlik-sim could not start: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  if (stopping) return void stop(sim);
+  process.stdout.write(`${JSON.stringify(sim.description)}\n`);
 }
 
 await main();

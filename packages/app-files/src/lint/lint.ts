@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { ConfigError } from "@qlik-cicd/common";
+import { ConfigError, redactCredentials } from "@qlik-cicd/common";
 import { findLintConfig, loadLintConfig, resolveLintConfig } from "./config.ts";
 import { loadLintContext } from "./context.ts";
 import { RULES } from "./rules/index.ts";
@@ -69,7 +69,8 @@ export async function lintAppTree(
         severity,
         file: rebase(f.file),
         line: f.line,
-        message: f.message,
+        // Messages quote script text and connection strings: credentials in them never leave the linter.
+        message: redactCredentials(f.message),
       };
       if (f.column !== undefined) finding.column = f.column;
       if (f.endLine !== undefined) finding.endLine = f.endLine;

@@ -7,6 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
+import { requireAppFolder } from "@qlik-cicd/app-files";
 import { CicdError, ConfigError, silentLogger, type Logger } from "@qlik-cicd/common";
 import { applyParameters, type ConnectionCredentials } from "./apply-parameters.ts";
 import {
@@ -626,6 +627,9 @@ export async function deployApp(
   deps: DeployDeps = {},
 ): Promise<DeployResult> {
   validate(options);
+  // A folder without app files would deploy an empty app (or "nothing to change"): refused, dry run too.
+  if (options.source && !options.rollback && !deps.sourceTree)
+    await requireAppFolder(options.source, "source");
   const logger = deps.logger ?? silentLogger;
   const ctx: Context = {
     client,

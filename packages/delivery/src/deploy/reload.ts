@@ -1,6 +1,6 @@
 import { getReload, getReloads, queueReload, type Reload } from "@qlik/api/reloads";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
-import { CicdError, sleep, type Logger } from "@qlik-cicd/common";
+import { CicdError, redactCredentials, sleep, type Logger } from "@qlik-cicd/common";
 import type { ReloadOutcome } from "./types.ts";
 
 const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"]);
@@ -14,12 +14,15 @@ export class ReloadFailedError extends CicdError {
   }
 }
 
-/** The lines of a reload log that explain a failure: error lines, else the last few lines. */
+/**
+ * The lines of a reload log that explain a failure: error lines, else the last few lines. The log quotes
+ * the script, so credentials written in it are redacted.
+ */
 export function reloadErrorLines(log: string | undefined, max = 10): string[] {
   if (!log) return [];
   const lines = log
     .split(/\r?\n/)
-    .map((l) => l.trimEnd())
+    .map((l) => redactCredentials(l.trimEnd()))
     .filter((l) => l.trim());
   const errors = lines.filter((l) => /error|failed|not found|unknown|cannot|invalid/i.test(l));
   return (errors.length ? errors : lines.slice(-5)).slice(0, max);
@@ -67,7 +70,7 @@ export async function reloadApp(
   }
   const lines = reloadErrorLines(reload.log);
   const log = lines.join("\n");
-  const reason = reload.errorMessage ?? reload.errorCode;
+  const reason = redactCredentials(reload.errorMessage ?? reload.errorCode ?? "");
   throw new ReloadFailedError(
     `Reload ${id} of app ${appId} ended ${reload.status}${reason ? ` (${reason})` : ""}${lines.length ? `: ${lines.join(" | ")}` : "."}`,
     { id, status: reload.status, log },

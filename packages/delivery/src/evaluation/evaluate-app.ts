@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { Evaluation } from "@qlik/api/analytics/apps";
-import { readAppTree, type AppTree } from "@qlik-cicd/app-files";
+import { readAppTree, requireAppFolder, type AppTree } from "@qlik-cicd/app-files";
 import { ConfigError, type Logger } from "@qlik-cicd/common";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
 import { findAppsByName, getApp } from "../deploy/apps.ts";
@@ -68,7 +68,7 @@ export interface EvaluateAppResult {
   report: EvaluationReport;
   /** The last current evaluation's id. */
   evaluationId: string;
-  /** The first (newest) baseline evaluation's id, or "" without a baseline. */
+  /** The newest baseline evaluation's id (latest to end), or "" without a baseline. */
   baselineEvaluationId: string;
   appName: string;
   warnings: string[];
@@ -181,6 +181,21 @@ async function runPasses(
 function endedAt(e: Evaluation): number {
   const t = Date.parse(e.ended ?? e.started ?? e.timestamp ?? "");
   return Number.isFinite(t) ? t : NaN;
+}
+
+/**
+ * The newest of a baseline's evaluations: the latest to end (or start). Reused evaluations come newest
+ * first and fresh ones oldest first, so list order says nothing; without times, the last one wins.
+ */
+function newestEvaluation(evaluations: readonly EvaluationSummary[]): EvaluationSummary | undefined {
+  const time = (e: EvaluationSummary) => {
+    const t = Date.parse(e.ended ?? e.started ?? "");
+    return Number.isFinite(t) ? t : -Infinity;
+  };
+  return evaluations.reduce<EvaluationSummary | undefined>(
+    (newest, e) => (newest === undefined || time(e) >= time(newest) ? e : newest),
+    undefined,
+  );
 }
 
 export async function evaluateApp(
@@ -308,7 +323,7 @@ export async function evaluateApp(
     gate,
     report,
     evaluationId: current.at(-1)?.id ?? "",
-    baselineEvaluationId: baseline.evaluations[0]?.id ?? "",
+    baselineEvaluationId: newestEvaluation(baseline.evaluations)?.id ?? "",
     appName: target.name,
     warnings,
   };
@@ -320,6 +335,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 async function resolveTarget(client: QlikClient, options: EvaluateAppOptions): Promise<Target> {
   if (options.source) {
+    await requireAppFolder(options.source, "source");
     const tree = await readAppTree(options.source);
     const title = tree.appProperties?.qTitle;
     const name =

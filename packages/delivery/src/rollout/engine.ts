@@ -6,7 +6,15 @@
  * default operations (tenant-ops.ts) call the one deploy path, deployApp.
  */
 import { randomUUID } from "node:crypto";
-import { ConfigError, describeError, mapLimit, silentLogger, sleep, type Logger } from "@qlik-cicd/common";
+import {
+  ConfigError,
+  describeError,
+  mapLimit,
+  plural,
+  silentLogger,
+  sleep,
+  type Logger,
+} from "@qlik-cicd/common";
 import { errorBudget } from "./plan.ts";
 import type {
   HealthCheckResult,
@@ -84,6 +92,8 @@ export interface RolloutResult {
   status: RolloutState["status"];
   /** The wave that halted the rollout, if any. */
   haltedWave?: number;
+  /** When this run started: tenants deployed before it were kept, not deployed again (see buildReport). */
+  runStartedAt: string;
 }
 
 const NOT_RETRYABLE = new Set([
@@ -176,6 +186,7 @@ function freshState(options: EngineOptions, now: Date): RolloutState {
 export async function runRollout(options: EngineOptions, deps: EngineDeps): Promise<RolloutResult> {
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => new Date());
+  const runStartedAt = iso(now());
   const wait = deps.sleep ?? ((ms: number) => sleep(ms));
   const retryable = deps.retryable ?? defaultRetryable;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
@@ -329,7 +340,9 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
     }
     const todo = wave.tenants.filter((t) => state.tenants[t.name].status !== "deployed");
     if (!todo.length && waveRecord.status === "passed") {
-      logger.info(`Wave ${wave.index} (${wave.name}): already done, ${wave.tenants.length} tenants.`);
+      logger.info(
+        `Wave ${wave.index} (${wave.name}): already done, ${plural(wave.tenants.length, "tenant")}.`,
+      );
       continue;
     }
     waveRecord.status = "running";
@@ -392,7 +405,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
             wave,
             state.tenants[t.name].status === "failed"
               ? "it failed"
-              : `wave ${wave.index} failed (${failedTenants.length} failures, budget ${budget})`,
+              : `wave ${wave.index} failed (${plural(failedTenants.length, "failure")}, budget ${budget})`,
           ),
         );
       }
@@ -403,7 +416,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
         await mapLimit(failedOnly, options.maxParallel, (t) => rollbackOne(t, wave, "it failed"));
       }
       logger.info(
-        `Wave ${wave.index} (${wave.name}): healthy (${failedTenants.length} failures, budget ${budget}).`,
+        `Wave ${wave.index} (${wave.name}): healthy (${plural(failedTenants.length, "failure")}, budget ${budget}).`,
       );
     }
     waveRecord.finishedAt = iso(now());
@@ -415,5 +428,5 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
   );
   state.status = haltedWave !== undefined ? "halted" : anyFailed ? "completed-with-failures" : "succeeded";
   await checkpoint.save();
-  return { state, status: state.status, ...(haltedWave !== undefined ? { haltedWave } : {}) };
+  return { state, status: state.status, ...(haltedWave !== undefined ? { haltedWave } : {}), runStartedAt };
 }

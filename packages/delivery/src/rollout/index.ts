@@ -31,9 +31,13 @@ export {
 } from "./plan.ts";
 export {
   buildReport,
+  describeCounts,
   renderPlanMarkdown as renderRolloutPlanMarkdown,
   renderRolloutMarkdown,
+  tenantOutcome,
+  type OutcomeCounts,
   type RolloutReport,
+  type TenantOutcome,
 } from "./render.ts";
 export {
   mergeStateFiles,

@@ -3,7 +3,7 @@
  * Selectors: `label=canary`, `region=eu`, `name=acme*`; terms joined with `&` must all match.
  * Sizes: a count (`2`) or a percent of the selected tenants (`5%`, rounded up, at least one).
  */
-import { ConfigError } from "@qlik-cicd/common";
+import { ConfigError, plural } from "@qlik-cicd/common";
 import type { InventoryTenant, PlannedWave, RolloutPlan } from "./types.ts";
 
 export interface SelectorTerm {
@@ -79,6 +79,14 @@ export function parseWaveSpec(text: string, field: string): WaveSpec {
     return { kind: "count", count, text: value };
   }
   return { kind: "selector", selector: parseSelector(value, field), text: value };
+}
+
+/**
+ * A wave's name says how it was chosen, as written (`25%`, `label=wave-1`, `5 tenants`); reports put its
+ * position beside it ("Wave 2 (25%)"), so the name never carries a number of its own.
+ */
+function waveName(spec: WaveSpec): string {
+  return spec.kind === "count" ? plural(spec.count, "tenant") : spec.text;
 }
 
 /** Comma separated wave specs, e.g. `10%,50%,100%` or `label=wave-1,label=wave-2`. */
@@ -182,18 +190,15 @@ export function planWaves(tenants: readonly InventoryTenant[], options: PlanOpti
     groups.push({ name: "canary", tenants: canary });
   }
   const specs = parseWaves(options.waves);
-  specs.forEach((spec, i) => {
+  specs.forEach((spec) => {
     let wave: InventoryTenant[];
     if (spec.kind === "selector") wave = takeMatching(spec.selector);
     else if (spec.kind === "count") wave = take(spec.count);
     else wave = take(percentCount(spec.percent, total) - taken());
-    if (wave.length) groups.push({ name: `wave ${i + 1} (${spec.text})`, tenants: wave });
+    if (wave.length) groups.push({ name: waveName(spec), tenants: wave });
   });
   if (remaining.length) {
-    groups.push({
-      name: specs.length ? `wave ${specs.length + 1} (rest)` : "all",
-      tenants: take(remaining.length),
-    });
+    groups.push({ name: specs.length ? "the rest" : "all tenants", tenants: take(remaining.length) });
   }
 
   const shard = parseShard(options.shard);

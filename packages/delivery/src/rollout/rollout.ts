@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { readAppTree, treeDigest } from "@qlik-cicd/app-files";
+import { readAppTree, requireAppFolder, treeDigest } from "@qlik-cicd/app-files";
 import { canonicalJson, ConfigError, sha256Hex, silentLogger, type Logger } from "@qlik-cicd/common";
 import { titleOfTree } from "../deploy/content.ts";
 import { runRollout, type EngineDeps } from "./engine.ts";
@@ -156,6 +156,7 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
       field: "source",
     });
   }
+  await requireAppFolder(input.source, "source");
   const tree = await readAppTree(input.source);
   const sourceDigest = treeDigest(tree);
   const appName = input.appName?.trim() || titleOfTree(tree);
@@ -236,7 +237,8 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
         ...(deps.now ? { now: deps.now } : {}),
       },
     );
-    return { mode: "rollout", plan, matrix, state: result.state, report: buildReport(result.state) };
+    const report = buildReport(result.state, { runStartedAt: result.runStartedAt });
+    return { mode: "rollout", plan, matrix, state: result.state, report };
   } finally {
     await ops.release();
   }

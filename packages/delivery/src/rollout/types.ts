@@ -110,7 +110,7 @@ export interface StateStore {
 
 export interface PlannedWave {
   index: number;
-  /** `canary`, `wave 1`, … */
+  /** How the wave was chosen: `canary`, `25%`, `label=wave-1`, `5 tenants`, `the rest`, `all tenants`. */
   name: string;
   /** Tenants of the wave (this shard's subset), sorted by name. */
   tenants: InventoryTenant[];
