@@ -1,3 +1,6 @@
 export * from "./statuses.ts";
 export type { SameUnion } from "./type-check.ts";
 export { assertSameUnion } from "./type-check.ts";
+export * from "./automation-runs.ts";
+export * from "./evaluation-statuses.ts";
+export * from "./tenant-settings.ts";
