@@ -2,6 +2,8 @@
  * The tenant blueprint's JSON schema. The same object is committed as
  * `schemas/tenant-blueprint.schema.json` (a test keeps the two identical) so editors can validate YAML.
  */
+import { TENANT_SETTING_NAMES } from "@qlik-cicd/qlik-facts";
+
 const roleName = { type: "string", minLength: 1, maxLength: 100 } as const;
 const nonEmpty = { type: "string", minLength: 1 } as const;
 const envName = {
@@ -44,13 +46,8 @@ const reloadSchedule = {
   },
 } as const;
 
-export const TENANT_SETTINGS = [
-  "autoAssignCreateSharedSpacesRoleToProfessionals",
-  "autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals",
-  "autoAssignDataServicesContributorRoleToProfessionals",
-  "enableAnalyticCreation",
-  "enableAppOpeningFeedback",
-] as const;
+/** The tenant settings a blueprint may set (Qlik's list, in @qlik-cicd/qlik-facts). */
+export const TENANT_SETTINGS = TENANT_SETTING_NAMES;
 
 export const blueprintSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
