@@ -104,6 +104,7 @@ function view(c: OAuthClientRecord) {
     clientName: c.clientName,
     description: c.description,
     appType: c.appType,
+    ownerId: c.createdBy,
     allowedGrantTypes: c.allowedGrantTypes,
     allowedScopes: c.allowedScopes,
     allowedOrigins: c.allowedOrigins,

@@ -4,7 +4,7 @@
  * registration service.
  */
 import type { RouteModule, SimContext, SimRequest, TenantState } from "../../http/types.ts";
-import { badRequest, isResponse, noContent, notFound, ok, patchOps } from "./util.ts";
+import { badRequest, isResponse, noContent, notFound, ok, patchOps, redirect } from "./util.ts";
 import { qlikError } from "../../http/types.ts";
 import { isTenantSettingName } from "@qlik-cicd/qlik-facts";
 import type { TenantSettingName } from "@qlik-cicd/qlik-facts";
@@ -87,11 +87,12 @@ export const tenantSettingsModule: RouteModule = (routes, ctx: SimContext) => {
     tenantSettings(req.tenant, ctx.now);
     return ok(tenantView(req.tenant, req.baseUrl));
   };
+  // Qlik answers /me with a redirect to the tenant's own resource.
   routes.add({
     method: "GET",
     pattern: "/api/v1/tenants/me",
     tier: "tier1",
-    handler: (req) => get(req, "me"),
+    handler: (req) => redirect(302, `${req.baseUrl}/api/v1/tenants/${encodeURIComponent(req.tenant.id)}`),
   });
   routes.add({
     method: "GET",
