@@ -141,6 +141,58 @@ async function waitUntilReady(client: QlikClient, timeoutMs: number, logger: Log
   }
 }
 
+/**
+ * Gives a new tenant its alias: `PATCH /api/v1/tenants/{id}` replacing `/hostnames/1` with the alias's
+ * full hostname. An alias another tenant holds leaves the new tenant without one: it is deactivated again,
+ * so a re-run with another alias does not leave a stray tenant running.
+ */
+async function setTenantAlias(
+  tenantClient: QlikClient,
+  registration: QlikClient,
+  view: TenantView,
+  options: ProvisionOptions,
+  logger: Logger,
+): Promise<TenantView> {
+  const alias = options.hostnameAlias!.trim().toLowerCase();
+  const path = `/api/v1/tenants/${encodeURIComponent(view.id)}`;
+  try {
+    await tenantClient.fetch({
+      tier: "write",
+      method: "PATCH",
+      resource: "/api/v1/tenants/{id}",
+      operation: "set tenant alias",
+      url: path,
+      body: [{ op: "replace", path: "/hostnames/1", value: aliasHostname(alias, options.region) }],
+    });
+  } catch (error) {
+    if (!(error instanceof QlikConflictError)) throw error;
+    const hostname = view.hostnames?.[0];
+    if (hostname) {
+      await registration.fetch({
+        tier: "write",
+        method: "POST",
+        resource: "/api/v1/tenants/{id}/actions/deactivate",
+        operation: "deactivate tenant",
+        url: `${path}/actions/deactivate`,
+        headers: { "qlik-confirm-hostname": hostname },
+        body: { purgeAfterDays: 1 },
+      });
+    }
+    throw new ConfigError(
+      `Hostname alias '${options.hostnameAlias}' is already in use, but no tenant answering for it could be reached with this regional client; the tenant just created (${view.id}) was deactivated again.`,
+      {
+        field: "hostname-alias",
+        hint: "If the tenant is yours, set 'tenant-url' to where it answers; otherwise choose another alias.",
+        cause: error,
+      },
+    );
+  }
+  logger.info(`Tenant ${view.id} answers to alias '${alias}'.`);
+  return (
+    await tenantClient.fetch({ tier: "read", method: "GET", resource: "/api/v1/tenants/{id}", url: path })
+  ).data as TenantView;
+}
+
 function validate(options: ProvisionOptions, operation: ProvisionOperation): void {
   if (!options.clientId || !options.clientSecret) {
     throw new ConfigError(
@@ -217,50 +269,37 @@ export async function provisionTenant(
         tenantUrl = found.url;
         logger.info(`Tenant ${view.id} already carries alias '${options.hostnameAlias}': reusing it.`);
       } else {
-        try {
-          const res = await registration.fetch({
-            tier: "write",
-            method: "POST",
-            resource: "/api/v1/tenants",
-            operation: "create tenant",
-            url: "/api/v1/tenants",
-            body: {
-              licenseKey: options.licenseKey,
-              datacenter,
-              ...(options.hostnameAlias ? { hostnameAlias: options.hostnameAlias.trim().toLowerCase() } : {}),
-            },
-          });
-          view = res.data as TenantView;
-        } catch (error) {
-          if (error instanceof QlikConflictError && options.hostnameAlias) {
-            throw new ConfigError(
-              `Hostname alias '${options.hostnameAlias}' is already in use, but no tenant answering for it could be reached with this regional client.`,
-              {
-                field: "hostname-alias",
-                hint: "If the tenant is yours, set 'tenant-url' to where it answers; otherwise choose another alias.",
-                cause: error,
-              },
-            );
-          }
-          throw error;
-        }
+        // Qlik's creation request is the license key and the datacenter; the alias is set on the tenant.
+        const res = await registration.fetch({
+          tier: "write",
+          method: "POST",
+          resource: "/api/v1/tenants",
+          operation: "create tenant",
+          url: "/api/v1/tenants",
+          body: { licenseKey: options.licenseKey, datacenter },
+        });
+        view = res.data as TenantView;
         created = true;
         tenantUrl = tenantUrlOf(view, registrationUrl);
         logger.info(`Created tenant ${view.id} in ${options.region} (${datacenter}) at ${tenantUrl}.`);
       }
       let blueprintResult: ConfigureResult | undefined;
-      if (options.blueprint) {
+      const setAlias = created && !!options.hostnameAlias;
+      if (setAlias || options.blueprint) {
         const tenantClient = new QlikClient(
           { tenantUrl, clientId: options.clientId, clientSecret: options.clientSecret },
           { logger },
         );
         try {
           if (created) await waitUntilReady(tenantClient, options.readyTimeoutMs ?? 60_000, logger);
-          blueprintResult = await configureTenant(
-            tenantClient,
-            { ...options.blueprint, mode: "apply" },
-            { ...deps, logger },
-          );
+          if (setAlias) view = await setTenantAlias(tenantClient, registration, view, options, logger);
+          if (options.blueprint) {
+            blueprintResult = await configureTenant(
+              tenantClient,
+              { ...options.blueprint, mode: "apply" },
+              { ...deps, logger },
+            );
+          }
         } finally {
           await tenantClient.close();
         }
