@@ -4,3 +4,4 @@ export { assertSameUnion } from "./type-check.ts";
 export * from "./automation-runs.ts";
 export * from "./evaluation-statuses.ts";
 export * from "./tenant-settings.ts";
+export * from "./webhooks.ts";

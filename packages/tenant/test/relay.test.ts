@@ -12,7 +12,7 @@ import { signWebhookBody } from "../../simulator/src/rest/admin/index.ts";
 import { dispatchEventType, signQlikWebhook, startWebhookRelay, verifyQlikSignature } from "../src/index.ts";
 import type { RunningRelay } from "../src/index.ts";
 
-const SECRET = "relay-secret-0123456789";
+const SECRET = "relay-secret-0123456789-abcdefghij";
 const GITHUB = "https://api.github.test";
 let relay: RunningRelay;
 const logger = new MemoryLogger();

@@ -3,6 +3,7 @@ import {
   EVALUATION_STATUSES,
   evaluationVerdict,
   isTenantSettingName,
+  isValidWebhookSecret,
   TENANT_SETTING_NAMES,
 } from "@qlik-cicd/qlik-facts";
 
@@ -26,5 +27,14 @@ describe("tenant settings", () => {
     expect(new Set(TENANT_SETTING_NAMES).size).toBe(TENANT_SETTING_NAMES.length);
     expect(isTenantSettingName("enableAnalyticCreation")).toBe(true);
     expect(isTenantSettingName("name")).toBe(false);
+  });
+});
+
+describe("webhook secrets", () => {
+  it("are 32 to 64 characters", () => {
+    expect(isValidWebhookSecret("x".repeat(31))).toBe(false);
+    expect(isValidWebhookSecret("x".repeat(32))).toBe(true);
+    expect(isValidWebhookSecret("x".repeat(64))).toBe(true);
+    expect(isValidWebhookSecret("x".repeat(65))).toBe(false);
   });
 });
