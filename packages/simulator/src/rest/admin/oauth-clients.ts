@@ -104,7 +104,6 @@ function view(c: OAuthClientRecord) {
     clientName: c.clientName,
     description: c.description,
     appType: c.appType,
-    ownerId: c.createdBy,
     allowedGrantTypes: c.allowedGrantTypes,
     allowedScopes: c.allowedScopes,
     allowedOrigins: c.allowedOrigins,
