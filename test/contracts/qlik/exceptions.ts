@@ -30,6 +30,11 @@ export const READING_RULES: readonly { rule: string; reason: string }[] = [
       "The engine stores any other key of a generic object's, bookmark's, dimension's or measure's properties without interpreting it (titles, visualization settings); @qlik/api types generic object properties as open records.",
   },
   {
+    rule: "REST: of the response headers, only a described Location is required to be present (rest-contract.ts).",
+    reason:
+      "It carries the response's meaning (the /me redirects, the 201 of an export); the others (trace ids, Content-Length) describe transport.",
+  },
+  {
     rule: "Formats (uuid, date-time, url) are not checked.",
     reason:
       "Simulated ids are hexadecimal, not GUIDs; the product treats every id as an opaque string, as Qlik asks.",

@@ -13,6 +13,7 @@ export type Rule =
   | "request-field-undescribed"
   | "request-invalid"
   | "response-status-undescribed"
+  | "response-header-missing"
   | "response-content-type"
   | "response-field-undescribed"
   | "response-invalid"

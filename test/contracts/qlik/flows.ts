@@ -1,9 +1,11 @@
 // The product's main flows, run through the libraries the actions call, against a simulator whose sockets
 // are tapped by the recorder: unbuild; deploy to a shared and a managed space, republish, rollback;
 // evaluate (an app and a pull request's files); configure-tenant apply and drift; run-automation in both
-// modes; provision-tenant.
+// modes; provision-tenant. Plus an app export through @qlik/api, whose exportApp hides the wire (a 201
+// with a Location, then the download): the tap sees both requests.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { exportApp } from "@qlik/api/apps";
 import { unbuildApp, writeAppTree } from "@qlik-cicd/app-files";
 import { silentLogger } from "@qlik-cicd/common";
 import {
@@ -23,6 +25,7 @@ import type { Recorder } from "./recorder.ts";
 
 export const FLOWS = [
   "unbuild",
+  "app export (@qlik/api exportApp)",
   "deploy to a shared space",
   "deploy to a managed space",
   "republish",
@@ -121,12 +124,34 @@ export async function runProductFlows(
   const logger = silentLogger;
   const mainDir = join(work, "main");
   const prDir = join(work, "pull-request");
+  let devAppId = "";
   try {
     await recorder.during("unbuild", async () => {
       const space = findSpace(await listSpaces(client), "development");
       const [dev] = await findAppsByName(client, space?.id ?? "", APP);
       if (!dev) throw new Error(`No app '${APP}' in the development space.`);
       await writeAppTree(mainDir, await client.withApp(dev.appId, (doc) => unbuildApp(doc)));
+      devAppId = dev.appId;
+    });
+
+    await recorder.during("app export (@qlik/api exportApp)", async () => {
+      // @qlik/api 2.19 types the answer as 200 with the file, but hands back Qlik's 201 and its Location:
+      // the download is a second request.
+      const res = (await client.call(
+        { tier: "write", method: "POST", resource: "/api/v1/apps/{appId}/export", operation: "export app" },
+        (opts) => exportApp(devAppId, { NoData: true }, opts),
+      )) as unknown as { status: number; headers: Headers };
+      const location = res.headers.get("location");
+      if (res.status !== 201 || !location)
+        throw new Error(`The export answered ${res.status} without a Location.`);
+      const file = await client.fetch({
+        tier: "read",
+        method: "GET",
+        resource: "/api/v1/temp-contents/{id}",
+        url: location,
+        responseType: "bytes",
+      });
+      if (file.status !== 200) throw new Error(`The export's download answered ${file.status}.`);
     });
 
     await recorder.during("deploy to a shared space", () =>

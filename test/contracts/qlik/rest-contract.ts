@@ -277,6 +277,10 @@ export class RestContract {
     const rLoc = this.schemas.deref(
       this.schemas.at(operation.doc, `${operation.pointer}/responses/${pointerEscape(key)}`),
     );
+    // A described Location header is what the response is for (a redirect, a created export).
+    const headers = isNode(rLoc.value) && isNode(rLoc.value.headers) ? rLoc.value.headers : {};
+    if (Object.keys(headers).some((h) => h.toLowerCase() === "location") && !ex.responseHeaders.location)
+      add("response-header-missing", `status ${status} has no Location header`);
     if (ex.responseBody.length === 0) return;
     const content = isNode(rLoc.value) && isNode(rLoc.value.content) ? rLoc.value.content : {};
     const ct = mediaType(ex.responseHeaders["content-type"]);
