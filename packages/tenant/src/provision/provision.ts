@@ -141,6 +141,26 @@ async function waitUntilReady(client: QlikClient, timeoutMs: number, logger: Log
   }
 }
 
+/** Deactivates or reactivates a tenant through the registration API, confirming its hostname. */
+async function tenantAction(
+  registration: QlikClient,
+  tenantId: string,
+  hostname: string,
+  operation: "deactivate" | "reactivate",
+  purgeAfterDays: number,
+): Promise<TenantView & { estimatedPurgeDate?: string }> {
+  const res = await registration.fetch({
+    tier: "write",
+    method: "POST",
+    resource: `/api/v1/tenants/{id}/actions/${operation}`,
+    operation: `${operation} tenant`,
+    url: `/api/v1/tenants/${encodeURIComponent(tenantId)}/actions/${operation}`,
+    headers: { "qlik-confirm-hostname": hostname },
+    body: operation === "deactivate" ? { purgeAfterDays } : {},
+  });
+  return (res.data ?? {}) as TenantView & { estimatedPurgeDate?: string };
+}
+
 /**
  * Gives a new tenant its alias: `PATCH /api/v1/tenants/{id}` replacing `/hostnames/1` with the alias's
  * full hostname. An alias another tenant holds leaves the new tenant without one: it is deactivated again,
@@ -167,17 +187,7 @@ async function setTenantAlias(
   } catch (error) {
     if (!(error instanceof QlikConflictError)) throw error;
     const hostname = view.hostnames?.[0];
-    if (hostname) {
-      await registration.fetch({
-        tier: "write",
-        method: "POST",
-        resource: "/api/v1/tenants/{id}/actions/deactivate",
-        operation: "deactivate tenant",
-        url: `${path}/actions/deactivate`,
-        headers: { "qlik-confirm-hostname": hostname },
-        body: { purgeAfterDays: 1 },
-      });
-    }
+    if (hostname) await tenantAction(registration, view.id, hostname, "deactivate", 1);
     throw new ConfigError(
       `Hostname alias '${options.hostnameAlias}' is already in use, but no tenant answering for it could be reached with this regional client; the tenant just created (${view.id}) was deactivated again.`,
       {
@@ -353,16 +363,13 @@ export async function provisionTenant(
         changed: false,
       };
     }
-    const res = await registration.fetch({
-      tier: "write",
-      method: "POST",
-      resource: `/api/v1/tenants/{id}/actions/${operation}`,
-      operation: `${operation} tenant`,
-      url: `${path}/actions/${operation}`,
-      headers: { "qlik-confirm-hostname": hostname },
-      body: operation === "deactivate" ? { purgeAfterDays: options.purgeAfterDays ?? 30 } : {},
-    });
-    const data = (res.data ?? {}) as TenantView & { estimatedPurgeDate?: string };
+    const data = await tenantAction(
+      registration,
+      tenantId,
+      hostname,
+      operation,
+      options.purgeAfterDays ?? 30,
+    );
     logger.info(`Tenant ${tenantId} is now ${data.status ?? wanted}.`);
     return {
       operation,
