@@ -13,6 +13,8 @@ export interface RecordedFrame extends WireFrame {
 export class Recorder {
   readonly exchanges: RecordedExchange[] = [];
   readonly frames: RecordedFrame[] = [];
+  /** How long each flow took, ms. */
+  readonly durations = new Map<string, number>();
   private flow = "setup";
 
   readonly tap: WireTap = {
@@ -24,9 +26,11 @@ export class Recorder {
   async during<T>(flow: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.flow;
     this.flow = flow;
+    const started = Date.now();
     try {
       return await fn();
     } finally {
+      this.durations.set(flow, (this.durations.get(flow) ?? 0) + Date.now() - started);
       this.flow = previous;
     }
   }
