@@ -102,13 +102,7 @@ async function findByAlias(
     { logger, retry: { maxAttempts: 2 } },
   );
   try {
-    const res = await client.fetch({
-      tier: "read",
-      method: "GET",
-      resource: "/api/v1/tenants/me",
-      url: "/api/v1/tenants/me",
-    });
-    const view = res.data as TenantView;
+    const view = await readTenant(client, "me");
     const names = (view.hostnames ?? []).map((h) => h.toLowerCase());
     if (view.id && (names.includes(alias) || names.includes(fullHost)))
       return { view, url: client.tenantUrl };
@@ -126,12 +120,7 @@ async function waitUntilReady(client: QlikClient, timeoutMs: number, logger: Log
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      await client.fetch({
-        tier: "read",
-        method: "GET",
-        resource: "/api/v1/tenants/me",
-        url: "/api/v1/tenants/me",
-      });
+      await readTenant(client, "me");
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -139,6 +128,13 @@ async function waitUntilReady(client: QlikClient, timeoutMs: number, logger: Log
       await new Promise((r) => setTimeout(r, 2000));
     }
   }
+}
+
+/** `GET /api/v1/tenants/{id}`; `me` is the tenant the origin belongs to (Qlik redirects it to its id). */
+async function readTenant(client: QlikClient, id: string): Promise<TenantView> {
+  const url = `/api/v1/tenants/${encodeURIComponent(id)}`;
+  const resource = id === "me" ? url : "/api/v1/tenants/{id}";
+  return (await client.fetch({ tier: "read", method: "GET", resource, url })).data as TenantView;
 }
 
 /** Deactivates or reactivates a tenant through the registration API, confirming its hostname. */
@@ -198,9 +194,7 @@ async function setTenantAlias(
     );
   }
   logger.info(`Tenant ${view.id} answers to alias '${alias}'.`);
-  return (
-    await tenantClient.fetch({ tier: "read", method: "GET", resource: "/api/v1/tenants/{id}", url: path })
-  ).data as TenantView;
+  return readTenant(tenantClient, view.id);
 }
 
 function validate(options: ProvisionOptions, operation: ProvisionOperation): void {
@@ -342,10 +336,7 @@ export async function provisionTenant(
       }
       tenantId = found.view.id;
     }
-    const path = `/api/v1/tenants/${encodeURIComponent(tenantId)}`;
-    const current = (
-      await registration.fetch({ tier: "read", method: "GET", resource: "/api/v1/tenants/{id}", url: path })
-    ).data as TenantView;
+    const current = await readTenant(registration, tenantId);
     const hostname = current.hostnames?.[0];
     if (!hostname)
       throw new ConfigError(`Tenant ${tenantId} reports no hostname to confirm.`, { field: "tenant-id" });
