@@ -113,7 +113,9 @@ async function selectItem(doc: QixDoc, state: string, item: JsonObject): Promise
   const name = String((item.qDef as JsonObject).qName);
   let field: QixField | null | undefined;
   try {
-    field = await doc.getField(name, state === DEFAULT_STATE ? undefined : state);
+    // The state goes by name, "$" included: an undefined argument reaches the engine as null, which
+    // its description does not allow.
+    field = await doc.getField(name, state);
   } catch {
     field = undefined;
   }
@@ -144,7 +146,7 @@ interface SessionContext {
 }
 
 async function clearSession(ctx: SessionContext): Promise<void> {
-  await Promise.all(ctx.states.map((s) => ctx.doc.clearAll(true, s === DEFAULT_STATE ? undefined : s)));
+  await Promise.all(ctx.states.map((s) => ctx.doc.clearAll(true, s)));
 }
 
 function warn(ctx: SessionContext, warning: BookmarkWarning): void {

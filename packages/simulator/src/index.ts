@@ -24,6 +24,7 @@ export type { FaultConfig, FaultKind, ScheduledFault } from "./core/faults.ts";
 export type { RateLimits, TierLimit } from "./core/rate-limit.ts";
 export type { SimulatorControl, TenantSnapshot, TenantSummary, DocSummary } from "./control/api.ts";
 export type { RequestLogEntry } from "./core/tenant-runtime.ts";
+export type { WireEndpoint, WireExchange, WireFrame, WireTap } from "./core/wire-tap.ts";
 export type * from "./http/types.ts";
 export type * from "./model/app-document.ts";
 

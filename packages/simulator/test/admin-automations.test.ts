@@ -53,6 +53,8 @@ describe("automations: runs", () => {
     expect(q.status).toBe(201);
     const run = q.body as Run;
     expect(run.status).toBe("queued");
+    // The request's context is "api"; the run record's is one of Qlik's run contexts.
+    expect((q.body as { context: string }).context).toBe("api_async");
     const poll = async () =>
       (await h.request(tenant, "GET", `/api/v1/automations/${a.id}/runs/${run.id}`)).body as Run;
     h.advance(300);
@@ -61,9 +63,34 @@ describe("automations: runs", () => {
     const done = await poll();
     expect(done.status).toBe("finished");
     expect(done.stopTime).not.toBeNull();
+    expect(done).not.toHaveProperty("duration");
+    const listed = (await h.request(tenant, "GET", `/api/v1/automations/${a.id}/runs`)).body as {
+      data: Record<string, unknown>[];
+    };
+    expect(listed.data[0].duration).toBe(1);
     expect(
       ((await h.request(tenant, "GET", `/api/v1/automations/${a.id}`)).body as Automation).lastRunStatus,
     ).toBe("finished");
+  });
+
+  it("can end in 'must stop', where a stop was requested and the run never completes it", async () => {
+    h = new AdminHarness(adminRouteModules, { timings: { automationRunMs: 100 } });
+    h.freeze();
+    const tenant = h.addTenant("acme");
+    const a = await create(tenant, { name: "Stuck", workspace: { simulation: { outcome: "must stop" } } });
+    const q = await h.request(tenant, "POST", `/api/v1/automations/${a.id}/runs`, {
+      body: { context: "api" },
+    });
+    h.advance(500);
+    const run = (await h.request(tenant, "GET", `/api/v1/automations/${a.id}/runs/${(q.body as Run).id}`))
+      .body as Run;
+    expect(run.status).toBe("must stop");
+    expect(run.stopTime).toBeNull();
+    const list = (await h.request(tenant, "GET", `/api/v1/automations/${a.id}/runs`)).body as {
+      data: Record<string, unknown>[];
+    };
+    expect(list.data[0]).not.toHaveProperty("metrics");
+    expect(list.data[0]).not.toHaveProperty("duration");
   });
 
   it("fails or stops according to the definition or the control hook", async () => {

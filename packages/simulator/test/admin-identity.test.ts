@@ -87,10 +87,13 @@ describe("users", () => {
     expect((await h.request(tenant, "GET", `/api/v1/users/${alice.id}`)).status).toBe(404);
   });
 
-  it("answers /users/me for the caller", async () => {
+  it("answers /users/me with a redirect to the caller's own user", async () => {
     const { h, tenant } = setup();
     const me = await h.request(tenant, "GET", "/api/v1/users/me");
-    expect((me.body as User).subject).toBe("qlik-sim|acme-admin");
+    expect(me.status).toBe(301);
+    const path = new URL(me.headers.location).pathname;
+    expect(path).toBe(`/api/v1/users/${h.adminOf(tenant).userId}`);
+    expect(((await h.request(tenant, "GET", path)).body as User).subject).toBe("qlik-sim|acme-admin");
   });
 });
 
@@ -301,7 +304,11 @@ describe("identity providers, brands and tenant settings", () => {
 
   it("reads and patches tenant settings", async () => {
     const { h, tenant } = setup();
-    const me = (await h.request(tenant, "GET", "/api/v1/tenants/me")).body as {
+    const redirect = await h.request(tenant, "GET", "/api/v1/tenants/me");
+    expect(redirect.status).toBe(302);
+    const own = new URL(redirect.headers.location).pathname;
+    expect(own).toBe(`/api/v1/tenants/${tenant.id}`);
+    const me = (await h.request(tenant, "GET", own)).body as {
       id: string;
       hostnames: string[];
     };

@@ -44,6 +44,9 @@ afterEach(() => {
   received.length = 0;
 });
 
+/** Qlik takes webhook secrets of 32 to 64 characters. */
+const SECRET = "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t";
+
 describe("webhooks", () => {
   it("keeps the secret write-only and delivers signed CloudEvents to subscribed hooks", async () => {
     h = new AdminHarness(adminRouteModules);
@@ -53,17 +56,17 @@ describe("webhooks", () => {
         name: "ci",
         url: `${base}/hook`,
         eventTypes: ["com.qlik.v1.app.published"],
-        secret: "s3cr3t",
+        secret: SECRET,
         headers: { "x-team": "bi" },
       },
     });
     expect(created.status).toBe(201);
     const hook = created.body as { id: string; secretKeyAdded: boolean; enabled: boolean };
     expect(hook).toMatchObject({ secretKeyAdded: true, enabled: true });
-    expect(JSON.stringify(created.body)).not.toContain("s3cr3t");
+    expect(JSON.stringify(created.body)).not.toContain(SECRET);
     expect(
       JSON.stringify((await h.request(tenant, "GET", `/api/v1/webhooks/${hook.id}`)).body),
-    ).not.toContain("s3cr3t");
+    ).not.toContain(SECRET);
     // a second hook for another event, and a disabled one for the same event
     await h.request(tenant, "POST", "/api/v1/webhooks", {
       body: { name: "other", url: `${base}/other`, eventTypes: ["com.qlik.v1.reload.finished"] },
@@ -84,7 +87,7 @@ describe("webhooks", () => {
     const r = received[0];
     expect(r.path).toBe("/hook");
     expect(r.headers["x-team"]).toBe("bi");
-    const expected = createHmac("sha256", "s3cr3t").update(r.raw).digest("hex");
+    const expected = createHmac("sha256", SECRET).update(r.raw).digest("hex");
     expect(r.headers["qlik-signature"]).toBe(expected);
     const body = JSON.parse(r.raw) as Record<string, unknown>;
     expect(body).toMatchObject({
@@ -137,13 +140,31 @@ describe("webhooks", () => {
     const p = await h.request(tenant, "PATCH", `/api/v1/webhooks/${id}`, {
       body: [
         { op: "replace", path: "/enabled", value: false },
-        { op: "replace", path: "/secret", value: "new" },
+        { op: "replace", path: "/secret", value: "n".repeat(64) },
       ],
     });
     expect(p.status).toBe(204);
     expect((await h.request(tenant, "GET", `/api/v1/webhooks/${id}`)).body).toMatchObject({
       enabled: false,
       secretKeyAdded: true,
+    });
+    for (const secret of ["short", "x".repeat(31), "x".repeat(65)]) {
+      const bad = await h.request(tenant, "PATCH", `/api/v1/webhooks/${id}`, {
+        body: [{ op: "replace", path: "/secret", value: secret }],
+      });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toContain("32 to 64 characters");
+    }
+    const tooShort = await h.request(tenant, "POST", "/api/v1/webhooks", {
+      body: { name: "y", url: base, secret: "x".repeat(31) },
+    });
+    expect(tooShort.status).toBe(400);
+    const removed = await h.request(tenant, "PATCH", `/api/v1/webhooks/${id}`, {
+      body: [{ op: "remove", path: "/secret" }],
+    });
+    expect(removed.status).toBe(204);
+    expect((await h.request(tenant, "GET", `/api/v1/webhooks/${id}`)).body).toMatchObject({
+      secretKeyAdded: false,
     });
     expect((await h.request(tenant, "DELETE", `/api/v1/webhooks/${id}`)).status).toBe(204);
     expect((await h.request(tenant, "GET", `/api/v1/webhooks/${id}`)).status).toBe(404);

@@ -34,6 +34,7 @@ export async function createAutomation(
 let ok: { id: string; executionToken: string };
 let failing: { id: string; executionToken: string };
 let slow: { id: string; executionToken: string };
+let stopping: { id: string; executionToken: string };
 
 beforeAll(async () => {
   sim = await startSimulator({ tenants: 1, seed: "demo", timings: { automationRunMs: 60 } });
@@ -45,6 +46,7 @@ beforeAll(async () => {
     error: "Block 3: the API answered 500",
   });
   slow = await createAutomation(t.url, t.apiKey, "slow", { outcome: "finished", durationMs: 1500 });
+  stopping = await createAutomation(t.url, t.apiKey, "stopping", { outcome: "must stop" });
 });
 
 afterAll(async () => {
@@ -84,6 +86,19 @@ describe("runAutomation, mode run", () => {
       timeoutMs: 200,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AutomationTimeoutError);
+  });
+
+  it("fails as soon as a stop is requested ('must stop') instead of polling until the timeout", async () => {
+    const started = Date.now();
+    const error = await runAutomation(client, {
+      automationId: stopping.id,
+      mode: "run",
+      pollIntervalMs: 20,
+      timeoutMs: 20_000,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AutomationRunFailedError);
+    expect((error as AutomationRunFailedError).status).toBe("must stop");
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("returns at once without waiting", async () => {
@@ -134,6 +149,16 @@ describe("runAutomation, mode execute", () => {
       timeoutMs: 200,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AutomationTimeoutError);
+  });
+
+  it("fails on a run that is being stopped", async () => {
+    const error = await runAutomation(client, {
+      automationId: stopping.id,
+      mode: "execute",
+      executionToken: stopping.executionToken,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AutomationRunFailedError);
+    expect((error as AutomationRunFailedError).status).toBe("must stop");
   });
 
   it("names a wrong token as the input at fault", async () => {

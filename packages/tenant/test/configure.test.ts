@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemoryLogger, mutationEvents } from "@qlik-cicd/common";
+import { ConfigError, MemoryLogger, mutationEvents } from "@qlik-cicd/common";
 import type { MutationEvent } from "@qlik-cicd/common";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import { startSimulator } from "@qlik-cicd/simulator";
@@ -97,7 +97,7 @@ afterAll(async () => {
 });
 
 describe("configureTenant", () => {
-  const env = { HOOK_SECRET: "hook-secret-value-123" };
+  const env = { HOOK_SECRET: "hook-secret-value-0123456789-abcdef" };
   const logger = new MemoryLogger();
   const exported = new Map<string, string>();
   let github: GitHubDouble;
@@ -282,6 +282,29 @@ describe("configureTenant", () => {
     await expect(configureTenant(client, { blueprint: b, mode: "apply", baseDir: "/", env })).rejects.toThrow(
       /github-token/,
     );
+    expect(state()).toBe(before);
+  });
+
+  it("refuses a webhook secret Qlik would not take, in one sentence naming the field, before changing anything", async () => {
+    const b = blueprint();
+    b.monitoring!.failedReloadWebhook = {
+      name: "short secret",
+      url: "http://127.0.0.1:9/x",
+      secretEnv: "SHORT",
+    };
+    const before = state();
+    const error = await configureTenant(client, {
+      blueprint: b,
+      mode: "apply",
+      baseDir: "/",
+      env: { ...env, SHORT: "too-short" },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe("monitoring.failedReloadWebhook.secretEnv");
+    expect((error as Error).message).toBe(
+      "Environment variable SHORT named in 'monitoring.failedReloadWebhook.secretEnv' holds 9 characters; Qlik takes a webhook secret of 32 to 64 characters.",
+    );
+    expect((error as Error).message).not.toContain("too-short");
     expect(state()).toBe(before);
   });
 });

@@ -41,7 +41,9 @@ describe("provisionTenant", () => {
     expect(us.datacenter).toBe("us-east-1");
     expect(sim.tenant(eu.tenantId).region).toBe("eu");
     expect(sim.tenant(us.tenantId).region).toBe("us");
-    expect(eu.hostnames).toContain("acme");
+    // The alias is set on the new tenant after creation, as its full hostname.
+    expect(eu.hostnames).toContain("acme.eu.qlikcloud.com");
+    expect(sim.tenant(eu.tenantId).hostnameAliases).toEqual(["acme.eu.qlikcloud.com"]);
     const me = await fetch(`${eu.tenantUrl}/api/v1/tenants/me`);
     expect(me.status).toBe(401); // the tenant answers at the URL reported
     euTenant = { id: eu.tenantId, url: eu.tenantUrl };
@@ -62,16 +64,20 @@ describe("provisionTenant", () => {
     expect(sim.control.summary().length).toBe(count);
   });
 
-  it("an alias in use that cannot be reached is one clear error, not a duplicate", async () => {
-    const count = sim.control.summary().length;
+  it("an alias in use that cannot be reached is one clear error, and no second tenant is left running", async () => {
+    const before = new Set(sim.control.summary().map((t) => t.id));
     const error = await provisionTenant({
       ...regional("eu"),
       licenseKey: makeLicenseKey(),
       hostnameAlias: "acme",
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect(describeError(error)).toMatch(/alias 'acme' is already in use.*tenant-url/);
-    expect(sim.control.summary().length).toBe(count);
+    expect(describeError(error)).toMatch(/alias 'acme' is already in use.*deactivated again.*tenant-url/);
+    // Qlik only takes an alias after creation: the tenant created for it is deactivated again.
+    const added = sim.control.summary().filter((t) => !before.has(t.id));
+    expect(added).toHaveLength(1);
+    expect(sim.tenant(added[0].id).status).toBe("disabled");
+    expect(sim.tenant(added[0].id).hostnameAliases).toEqual([]);
   });
 
   it("applies a blueprint to a new tenant with the regional client", async () => {

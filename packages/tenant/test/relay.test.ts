@@ -17,7 +17,7 @@ import {
 } from "../../../test/helpers/github-double.ts";
 import { githubClientFor } from "../../../test/helpers/github-client.ts";
 
-const SECRET = "relay-secret-0123456789";
+const SECRET = "relay-secret-0123456789-abcdefghij";
 let relay: RunningRelay;
 const logger = new MemoryLogger();
 let github: GitHubDouble;

@@ -1,9 +1,8 @@
 import { getReload, getReloads, queueReload, type Reload } from "@qlik/api/reloads";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
 import { CicdError, redactCredentials, sleep, type Logger } from "@qlik-cicd/common";
+import { isFinalReloadStatus } from "@qlik-cicd/qlik-facts";
 import type { ReloadOutcome } from "./types.ts";
-
-const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"]);
 
 /** A reload that ended in anything but SUCCEEDED (or did not end in time). */
 export class ReloadFailedError extends CicdError {
@@ -49,7 +48,7 @@ export async function reloadApp(
   const deadline = Date.now() + options.timeoutMs;
   let reload: Reload = queued.data;
   let delay = Math.min(options.pollIntervalMs ?? 1000, 250);
-  while (!FINAL.has(reload.status)) {
+  while (!isFinalReloadStatus(reload.status)) {
     if (Date.now() > deadline) {
       throw new ReloadFailedError(
         `Reload ${id} of app ${appId} did not finish within ${Math.round(options.timeoutMs / 60000)} minutes (status ${reload.status}); raise 'reload-timeout-minutes' or check the app's script.`,

@@ -1,6 +1,7 @@
 /** Flattens a finished evaluation (as `GET /api/analytics/apps/evaluations/{id}?all=true` returns it). */
 import type { Evaluation, Resultobjresponsetime } from "@qlik/api/analytics/apps";
 import type { EvaluationEvent, EvaluationSummary, ObjectTiming } from "./types.ts";
+import { evaluationVerdict, type EvaluationVerdict } from "@qlik-cicd/qlik-facts";
 
 const ms = (seconds: number) => Math.round(seconds * 1000 * 100) / 100;
 
@@ -87,10 +88,7 @@ export function hasNoPublicSheets(summary: EvaluationSummary): boolean {
   return summary.sheetCount === 0 || (summary.sheetCount === undefined && summary.objects.length === 0);
 }
 
-/** Finished evaluations' statuses (Qlik documents `status` as a free string). */
-export function evaluationState(status: string | undefined): "done" | "failed" | "pending" {
-  const s = (status ?? "").toLowerCase();
-  if (/^(finished|succeeded|success|completed|complete|done)$/.test(s)) return "done";
-  if (/fail|error|cancel|abort|timeout|timed/.test(s)) return "failed";
-  return "pending";
+/** Whether an evaluation is done, failed or still pending (Qlik documents `status` as a free string). */
+export function evaluationState(status: string | undefined): EvaluationVerdict {
+  return evaluationVerdict(status);
 }

@@ -10,6 +10,7 @@ import { getAutomationRun, queueAutomationRun } from "@qlik/api/automations";
 import { readAppTree, type AppTree } from "@qlik-cicd/app-files";
 import { ConfigError, describeError, sleep, type Logger } from "@qlik-cicd/common";
 import { QlikClient, type QlikClientOptions } from "@qlik-cicd/qlik-client";
+import { AUTOMATION_RUN_REQUEST_CONTEXT, automationRunVerdict } from "@qlik-cicd/qlik-facts";
 import { findAppsByName } from "../deploy/apps.ts";
 import { deployApp } from "../deploy/deploy-app.ts";
 import { lastReload, reloadApp } from "../deploy/reload.ts";
@@ -115,9 +116,6 @@ function tenantLogger(base: Logger, name: string): Logger {
     error: (m) => base.error(`${name}: ${m}`),
   };
 }
-
-const AUTOMATION_OK = new Set(["finished", "finished with warnings"]);
-const AUTOMATION_FAILED = new Set(["failed", "stopped", "exceeded limit", "must stop"]);
 
 export function createTenantOps(options: TenantOpsOptions, logger: Logger): TenantOps {
   const env = options.env ?? process.env;
@@ -267,14 +265,14 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
         resource: `/api/v1/automations/${id}/runs`,
         operation: "run automation",
       },
-      (opts) => queueAutomationRun(id, { context: "api" }, opts),
+      (opts) => queueAutomationRun(id, { context: AUTOMATION_RUN_REQUEST_CONTEXT }, opts),
     );
     const runId = queued.data.id ?? "";
     const deadline = Date.now() + (options.automation?.timeoutMinutes ?? 10) * 60_000;
     const maxDelay = options.automation?.pollIntervalMs ?? 2000;
     let delay = Math.min(100, maxDelay);
     let status = queued.data.status ?? "queued";
-    while (!AUTOMATION_OK.has(status) && !AUTOMATION_FAILED.has(status)) {
+    while (automationRunVerdict(status) === "pending") {
       if (Date.now() > deadline)
         return { check, ok: false, detail: `run ${runId} still '${status}' at the timeout` };
       await sleep(delay);
@@ -290,7 +288,7 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
       );
       status = res.data.status ?? status;
     }
-    return { check, ok: AUTOMATION_OK.has(status), detail: `run ${runId} ${status}` };
+    return { check, ok: automationRunVerdict(status) === "succeeded", detail: `run ${runId} ${status}` };
   };
 
   const checkHealth: HealthCheckFn = async (tenant, ctx) => {

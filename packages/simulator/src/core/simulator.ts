@@ -31,6 +31,8 @@ import { newTraceId, readBody, rejectUpgrade, sendResponse, sleep } from "./http
 import { defaultRateLimits, RateLimiter } from "./rate-limit.ts";
 import type { RateLimits } from "./rate-limit.ts";
 import { derivedToken, hmacHex, IdSource, RandomStreams } from "./random.ts";
+import { tapHttp, tapWebSocket } from "./wire-tap.ts";
+import type { WireEndpoint, WireTap } from "./wire-tap.ts";
 import { logRequest, newTenantState, TenantRuntime } from "./tenant-runtime.ts";
 import type { Endpoint, RequestLogEntry, StatefulTenant } from "./tenant-runtime.ts";
 
@@ -76,6 +78,8 @@ export interface SimulatorOptions {
   seedAppsInAllTenants?: boolean;
   /** Lifetime of OAuth access tokens, seconds (default 3600). */
   tokenTtlSeconds?: number;
+  /** Observes every HTTP exchange and WebSocket frame on every listener (contract tests). */
+  wireTap?: WireTap;
 }
 
 export interface EngineHooks {
@@ -369,7 +373,9 @@ export class Simulator {
   // ---------------------------------------------------------------- listeners
 
   private newServer(ep: Endpoint): Server {
+    const tap = this.options.wireTap;
     const server = createServer({ keepAlive: true, requestTimeout: 0 }, (req, res) => {
+      if (tap?.http) tapHttp(wireEndpoint(ep), req, res, tap.http);
       void this.handleHttp(ep, req, res);
     });
     server.on("connection", (s: Socket) => {
@@ -896,6 +902,8 @@ export class Simulator {
         logRequest(ep, entry);
         ep.wsClients.add(ws);
         ws.on("close", () => ep.wsClients.delete(ws));
+        const tap = this.options.wireTap;
+        if (tap?.ws) tapWebSocket(wireEndpoint(ep), url.pathname, ws, tap.ws);
         if (fault === "ws-drop") {
           const delay = 20 + Math.floor(this.random.next(`ws-drop:${ep.name}`) * 280);
           this.setTimer(delay, () => ws.terminate());
@@ -929,6 +937,10 @@ export class Simulator {
   scheduleFault(rt: TenantRuntime, f: ScheduledFault): void {
     rt.faults.scheduled.push({ ...f, count: f.count ?? 1 });
   }
+}
+
+function wireEndpoint(ep: Endpoint): WireEndpoint {
+  return { kind: ep.kind, name: ep.name, url: ep.url };
 }
 
 function nowSec(): number {

@@ -4,6 +4,7 @@
  * `GET /api/v1/reloads?appId=` and cancel. The script runs through the engine's load-script runner;
  * tests can make the next reload of an app fail (`failNextReload`).
  */
+import type { ReloadStatus } from "@qlik-cicd/qlik-facts";
 import type { JsonObject } from "../model/app-document.ts";
 import type { RouteModule, SimContext, SimRequest, TenantState } from "../http/types.ts";
 import { engine } from "../qix/gateway.ts";
@@ -19,8 +20,7 @@ import {
 } from "./http-helpers.ts";
 import { isInAccessWindow, touchApp, upsertAppItem } from "./store.ts";
 
-export type ReloadStatus =
-  "QUEUED" | "RELOADING" | "CANCELING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "EXCEEDED_LIMIT";
+export type { ReloadStatus };
 
 export interface ReloadRecord {
   id: string;

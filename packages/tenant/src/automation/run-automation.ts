@@ -1,6 +1,7 @@
 import { CicdError, ConfigError, mutationEvents, secrets, silentLogger, sleep } from "@qlik-cicd/common";
 import type { Logger } from "@qlik-cicd/common";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
+import { AUTOMATION_RUN_REQUEST_CONTEXT, automationRunVerdict } from "@qlik-cicd/qlik-facts";
 import { getAutomationRun, queueAutomationRun } from "@qlik/api/automations";
 
 export type AutomationMode = "run" | "execute";
@@ -29,10 +30,10 @@ export interface AutomationRunResult {
   finished: boolean;
 }
 
-const FINAL = ["finished", "finished with warnings", "failed", "stopped", "exceeded limit"];
-const SUCCESS = ["finished", "finished with warnings"];
-
-/** A run that ended failed, stopped or over a limit: the step fails with the automation's own error. */
+/**
+ * A run that failed, was stopped or is being stopped (`must stop`), or went over a limit: the step fails
+ * with the automation's own error.
+ */
 export class AutomationRunFailedError extends CicdError {
   readonly runId: string;
   readonly status: string;
@@ -75,7 +76,7 @@ function firstError(error: unknown): string | undefined {
 }
 
 function runRecord(run: Record<string, unknown>): Record<string, unknown> {
-  const keep = ["id", "status", "context", "startTime", "stopTime", "duration", "error"];
+  const keep = ["id", "status", "context", "startTime", "stopTime", "error"];
   return Object.fromEntries(keep.filter((k) => run[k] !== undefined).map((k) => [k, run[k]]));
 }
 
@@ -90,7 +91,7 @@ async function viaRunsApi(
   }
   const queued = await client.call(
     { tier: "write", method: "POST", resource: "/api/v1/automations/{id}/runs", operation: "run automation" },
-    (opts) => queueAutomationRun(id, { context: "api" }, opts),
+    (opts) => queueAutomationRun(id, { context: AUTOMATION_RUN_REQUEST_CONTEXT }, opts),
   );
   let run = queued.data as unknown as Record<string, unknown>;
   const runId = String(run.id ?? "");
@@ -100,7 +101,7 @@ async function viaRunsApi(
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const deadline = Date.now() + timeoutMs;
   let last = String(run.status);
-  while (!FINAL.includes(String(run.status))) {
+  while (automationRunVerdict(String(run.status)) === "pending") {
     if (Date.now() >= deadline)
       throw new AutomationTimeoutError(
         id,
@@ -121,7 +122,8 @@ async function viaRunsApi(
     }
   }
   const status = String(run.status);
-  if (!SUCCESS.includes(status)) throw new AutomationRunFailedError(id, runId, status, firstError(run.error));
+  if (automationRunVerdict(status) === "failed")
+    throw new AutomationRunFailedError(id, runId, status, firstError(run.error));
   if (status === "finished with warnings")
     logger.warn(`Automation ${id}: run ${runId} finished with warnings.`);
   return { runId, status, result: runRecord(run), finished: true };

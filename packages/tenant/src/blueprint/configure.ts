@@ -5,6 +5,11 @@ import type { Logger } from "@qlik-cicd/common";
 import type { GitHubClient } from "@qlik-cicd/github";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
 import {
+  isValidWebhookSecret,
+  WEBHOOK_SECRET_MAX_LENGTH,
+  WEBHOOK_SECRET_MIN_LENGTH,
+} from "@qlik-cicd/qlik-facts";
+import {
   appDeployments,
   applyDeploymentSteps,
   defaultDeploy,
@@ -120,7 +125,14 @@ function preflight(
   };
   if (blueprint.identityProvider?.protocol === "OIDC")
     needEnv(blueprint.identityProvider.clientSecretEnv, "identityProvider.clientSecretEnv");
-  needEnv(blueprint.monitoring?.failedReloadWebhook?.secretEnv, "monitoring.failedReloadWebhook.secretEnv");
+  const hookSecret = blueprint.monitoring?.failedReloadWebhook?.secretEnv;
+  needEnv(hookSecret, "monitoring.failedReloadWebhook.secretEnv");
+  const hookSecretValue = hookSecret ? (env[hookSecret] ?? "") : "";
+  if (hookSecret && !isValidWebhookSecret(hookSecretValue))
+    throw new ConfigError(
+      `Environment variable ${hookSecret} named in 'monitoring.failedReloadWebhook.secretEnv' holds ${hookSecretValue.length} characters; Qlik takes a webhook secret of ${WEBHOOK_SECRET_MIN_LENGTH} to ${WEBHOOK_SECRET_MAX_LENGTH} characters.`,
+      { field: "monitoring.failedReloadWebhook.secretEnv" },
+    );
   blueprint.oauthClients?.forEach((c, i) => {
     const exists = snapshot.oauthClients.some((o) => o.clientName.toLowerCase() === c.name.toLowerCase());
     if (exists || !c.secret) return;

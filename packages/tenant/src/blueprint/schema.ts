@@ -2,6 +2,12 @@
  * The tenant blueprint's JSON schema. The same object is committed as
  * `schemas/tenant-blueprint.schema.json` (a test keeps the two identical) so editors can validate YAML.
  */
+import {
+  TENANT_SETTING_NAMES,
+  WEBHOOK_SECRET_MAX_LENGTH,
+  WEBHOOK_SECRET_MIN_LENGTH,
+} from "@qlik-cicd/qlik-facts";
+
 const roleName = { type: "string", minLength: 1, maxLength: 100 } as const;
 const nonEmpty = { type: "string", minLength: 1 } as const;
 const envName = {
@@ -44,13 +50,8 @@ const reloadSchedule = {
   },
 } as const;
 
-export const TENANT_SETTINGS = [
-  "autoAssignCreateSharedSpacesRoleToProfessionals",
-  "autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals",
-  "autoAssignDataServicesContributorRoleToProfessionals",
-  "enableAnalyticCreation",
-  "enableAppOpeningFeedback",
-] as const;
+/** The tenant settings a blueprint may set (Qlik's list, in @qlik-cicd/qlik-facts). */
+export const TENANT_SETTINGS = TENANT_SETTING_NAMES;
 
 export const blueprintSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -242,7 +243,10 @@ export const blueprintSchema = {
           properties: {
             name: nonEmpty,
             url: { type: "string", pattern: "^https?://" },
-            secretEnv: envName,
+            secretEnv: {
+              ...envName,
+              description: `Name of an environment variable that holds the webhook's signing secret (a secret reference, never the value). Qlik takes secrets of ${WEBHOOK_SECRET_MIN_LENGTH} to ${WEBHOOK_SECRET_MAX_LENGTH} characters.`,
+            },
           },
         },
       },

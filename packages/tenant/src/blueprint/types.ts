@@ -1,6 +1,6 @@
-import type { TENANT_SETTINGS } from "./schema.ts";
+import type { TenantSettingName } from "@qlik-cicd/qlik-facts";
 
-export type TenantSettingName = (typeof TENANT_SETTINGS)[number];
+export type { TenantSettingName };
 
 export type IdentityProviderSpec =
   | { protocol: "jwtAuth"; description: string; issuer: string; keys: { kid: string; pem: string }[] }

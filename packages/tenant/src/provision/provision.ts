@@ -102,13 +102,7 @@ async function findByAlias(
     { logger, retry: { maxAttempts: 2 } },
   );
   try {
-    const res = await client.fetch({
-      tier: "read",
-      method: "GET",
-      resource: "/api/v1/tenants/me",
-      url: "/api/v1/tenants/me",
-    });
-    const view = res.data as TenantView;
+    const view = await readTenant(client, "me");
     const names = (view.hostnames ?? []).map((h) => h.toLowerCase());
     if (view.id && (names.includes(alias) || names.includes(fullHost)))
       return { view, url: client.tenantUrl };
@@ -126,12 +120,7 @@ async function waitUntilReady(client: QlikClient, timeoutMs: number, logger: Log
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      await client.fetch({
-        tier: "read",
-        method: "GET",
-        resource: "/api/v1/tenants/me",
-        url: "/api/v1/tenants/me",
-      });
+      await readTenant(client, "me");
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -139,6 +128,73 @@ async function waitUntilReady(client: QlikClient, timeoutMs: number, logger: Log
       await new Promise((r) => setTimeout(r, 2000));
     }
   }
+}
+
+/** `GET /api/v1/tenants/{id}`; `me` is the tenant the origin belongs to (Qlik redirects it to its id). */
+async function readTenant(client: QlikClient, id: string): Promise<TenantView> {
+  const url = `/api/v1/tenants/${encodeURIComponent(id)}`;
+  const resource = id === "me" ? url : "/api/v1/tenants/{id}";
+  return (await client.fetch({ tier: "read", method: "GET", resource, url })).data as TenantView;
+}
+
+/** Deactivates or reactivates a tenant through the registration API, confirming its hostname. */
+async function tenantAction(
+  registration: QlikClient,
+  tenantId: string,
+  hostname: string,
+  operation: "deactivate" | "reactivate",
+  purgeAfterDays: number,
+): Promise<TenantView & { estimatedPurgeDate?: string }> {
+  const res = await registration.fetch({
+    tier: "write",
+    method: "POST",
+    resource: `/api/v1/tenants/{id}/actions/${operation}`,
+    operation: `${operation} tenant`,
+    url: `/api/v1/tenants/${encodeURIComponent(tenantId)}/actions/${operation}`,
+    headers: { "qlik-confirm-hostname": hostname },
+    body: operation === "deactivate" ? { purgeAfterDays } : {},
+  });
+  return (res.data ?? {}) as TenantView & { estimatedPurgeDate?: string };
+}
+
+/**
+ * Gives a new tenant its alias: `PATCH /api/v1/tenants/{id}` replacing `/hostnames/1` with the alias's
+ * full hostname. An alias another tenant holds leaves the new tenant without one: it is deactivated again,
+ * so a re-run with another alias does not leave a stray tenant running.
+ */
+async function setTenantAlias(
+  tenantClient: QlikClient,
+  registration: QlikClient,
+  view: TenantView,
+  options: ProvisionOptions,
+  logger: Logger,
+): Promise<TenantView> {
+  const alias = options.hostnameAlias!.trim().toLowerCase();
+  const path = `/api/v1/tenants/${encodeURIComponent(view.id)}`;
+  try {
+    await tenantClient.fetch({
+      tier: "write",
+      method: "PATCH",
+      resource: "/api/v1/tenants/{id}",
+      operation: "set tenant alias",
+      url: path,
+      body: [{ op: "replace", path: "/hostnames/1", value: aliasHostname(alias, options.region) }],
+    });
+  } catch (error) {
+    if (!(error instanceof QlikConflictError)) throw error;
+    const hostname = view.hostnames?.[0];
+    if (hostname) await tenantAction(registration, view.id, hostname, "deactivate", 1);
+    throw new ConfigError(
+      `Hostname alias '${options.hostnameAlias}' is already in use, but no tenant answering for it could be reached with this regional client; the tenant just created (${view.id}) was deactivated again.`,
+      {
+        field: "hostname-alias",
+        hint: "If the tenant is yours, set 'tenant-url' to where it answers; otherwise choose another alias.",
+        cause: error,
+      },
+    );
+  }
+  logger.info(`Tenant ${view.id} answers to alias '${alias}'.`);
+  return readTenant(tenantClient, view.id);
 }
 
 function validate(options: ProvisionOptions, operation: ProvisionOperation): void {
@@ -217,50 +273,37 @@ export async function provisionTenant(
         tenantUrl = found.url;
         logger.info(`Tenant ${view.id} already carries alias '${options.hostnameAlias}': reusing it.`);
       } else {
-        try {
-          const res = await registration.fetch({
-            tier: "write",
-            method: "POST",
-            resource: "/api/v1/tenants",
-            operation: "create tenant",
-            url: "/api/v1/tenants",
-            body: {
-              licenseKey: options.licenseKey,
-              datacenter,
-              ...(options.hostnameAlias ? { hostnameAlias: options.hostnameAlias.trim().toLowerCase() } : {}),
-            },
-          });
-          view = res.data as TenantView;
-        } catch (error) {
-          if (error instanceof QlikConflictError && options.hostnameAlias) {
-            throw new ConfigError(
-              `Hostname alias '${options.hostnameAlias}' is already in use, but no tenant answering for it could be reached with this regional client.`,
-              {
-                field: "hostname-alias",
-                hint: "If the tenant is yours, set 'tenant-url' to where it answers; otherwise choose another alias.",
-                cause: error,
-              },
-            );
-          }
-          throw error;
-        }
+        // Qlik's creation request is the license key and the datacenter; the alias is set on the tenant.
+        const res = await registration.fetch({
+          tier: "write",
+          method: "POST",
+          resource: "/api/v1/tenants",
+          operation: "create tenant",
+          url: "/api/v1/tenants",
+          body: { licenseKey: options.licenseKey, datacenter },
+        });
+        view = res.data as TenantView;
         created = true;
         tenantUrl = tenantUrlOf(view, registrationUrl);
         logger.info(`Created tenant ${view.id} in ${options.region} (${datacenter}) at ${tenantUrl}.`);
       }
       let blueprintResult: ConfigureResult | undefined;
-      if (options.blueprint) {
+      const setAlias = created && !!options.hostnameAlias;
+      if (setAlias || options.blueprint) {
         const tenantClient = new QlikClient(
           { tenantUrl, clientId: options.clientId, clientSecret: options.clientSecret },
           { logger },
         );
         try {
           if (created) await waitUntilReady(tenantClient, options.readyTimeoutMs ?? 60_000, logger);
-          blueprintResult = await configureTenant(
-            tenantClient,
-            { ...options.blueprint, mode: "apply" },
-            { ...deps, logger },
-          );
+          if (setAlias) view = await setTenantAlias(tenantClient, registration, view, options, logger);
+          if (options.blueprint) {
+            blueprintResult = await configureTenant(
+              tenantClient,
+              { ...options.blueprint, mode: "apply" },
+              { ...deps, logger },
+            );
+          }
         } finally {
           await tenantClient.close();
         }
@@ -293,10 +336,7 @@ export async function provisionTenant(
       }
       tenantId = found.view.id;
     }
-    const path = `/api/v1/tenants/${encodeURIComponent(tenantId)}`;
-    const current = (
-      await registration.fetch({ tier: "read", method: "GET", resource: "/api/v1/tenants/{id}", url: path })
-    ).data as TenantView;
+    const current = await readTenant(registration, tenantId);
     const hostname = current.hostnames?.[0];
     if (!hostname)
       throw new ConfigError(`Tenant ${tenantId} reports no hostname to confirm.`, { field: "tenant-id" });
@@ -314,16 +354,13 @@ export async function provisionTenant(
         changed: false,
       };
     }
-    const res = await registration.fetch({
-      tier: "write",
-      method: "POST",
-      resource: `/api/v1/tenants/{id}/actions/${operation}`,
-      operation: `${operation} tenant`,
-      url: `${path}/actions/${operation}`,
-      headers: { "qlik-confirm-hostname": hostname },
-      body: operation === "deactivate" ? { purgeAfterDays: options.purgeAfterDays ?? 30 } : {},
-    });
-    const data = (res.data ?? {}) as TenantView & { estimatedPurgeDate?: string };
+    const data = await tenantAction(
+      registration,
+      tenantId,
+      hostname,
+      operation,
+      options.purgeAfterDays ?? 30,
+    );
     logger.info(`Tenant ${tenantId} is now ${data.status ?? wanted}.`);
     return {
       operation,

@@ -10,6 +10,12 @@
  * Run state is derived from the clock on every read, so no timers are left behind.
  */
 import { randomBytes } from "node:crypto";
+import {
+  AUTOMATION_RUN_FAILED,
+  AUTOMATION_RUN_REQUEST_CONTEXT,
+  AUTOMATION_RUN_SUCCEEDED,
+} from "@qlik-cicd/qlik-facts";
+import type { AutomationRunContext, AutomationRunStatus } from "@qlik-cicd/qlik-facts";
 import type { JsonValue } from "../../model/app-document.ts";
 import type { RouteModule, SimContext, SimRequest, SimResponse, TenantState } from "../../http/types.ts";
 import { qlikError } from "../../http/types.ts";
@@ -31,9 +37,10 @@ import {
 } from "./util.ts";
 import type { ItemRoute } from "./util.ts";
 
+/** How a simulated run ends: a final status, or `must stop` (a stop was requested and never completes). */
 export type AutomationFinalStatus =
-  "finished" | "finished with warnings" | "failed" | "stopped" | "exceeded limit";
-export type AutomationRunStatus = "queued" | "running" | AutomationFinalStatus;
+  (typeof AUTOMATION_RUN_SUCCEEDED)[number] | (typeof AUTOMATION_RUN_FAILED)[number];
+export type { AutomationRunStatus };
 
 export interface AutomationOutcome {
   status: AutomationFinalStatus;
@@ -66,7 +73,7 @@ export interface AutomationRecord {
 export interface RunRecord {
   id: string;
   automationId: string;
-  context: "api" | "api_sync" | "api_async" | "detail" | "webhook";
+  context: AutomationRunContext;
   title: string;
   executedById: string;
   inputs: JsonValue;
@@ -82,13 +89,9 @@ interface AutomationsState {
   runs: Map<string, RunRecord>;
 }
 
-const FINAL: readonly string[] = [
-  "finished",
-  "finished with warnings",
-  "failed",
-  "stopped",
-  "exceeded limit",
-];
+const OUTCOMES: readonly string[] = [...AUTOMATION_RUN_SUCCEEDED, ...AUTOMATION_RUN_FAILED];
+/** Statuses after which a run changes no more (`must stop` is still stopping). */
+const FINAL: readonly string[] = OUTCOMES.filter((s) => s !== "must stop");
 
 function state(tenant: TenantState): AutomationsState {
   return tenant.moduleState("automations", () => ({
@@ -125,8 +128,8 @@ function runModeOf(workspace: unknown, fallback: AutomationRecord["runMode"]): A
 function parseOutcome(v: unknown): AutomationOutcome | string | undefined {
   if (v === undefined) return undefined;
   const o = typeof v === "string" ? { status: v } : v;
-  if (!isObj(o) || typeof o.status !== "string" || !FINAL.includes(o.status))
-    return `outcome status must be one of ${FINAL.join(", ")}.`;
+  if (!isObj(o) || typeof o.status !== "string" || !OUTCOMES.includes(o.status))
+    return `outcome status must be one of ${OUTCOMES.join(", ")}.`;
   if (o.durationMs !== undefined && (typeof o.durationMs !== "number" || o.durationMs < 0))
     return "outcome durationMs must be a non-negative number.";
   return {
@@ -204,7 +207,6 @@ function runView(r: RunRecord, a: AutomationRecord, nowMs: number) {
     scheduledStartTime: null,
     startTime: status === "queued" ? null : new Date(r.startMs).toISOString(),
     stopTime: final ? new Date(stopMs).toISOString() : null,
-    duration: final ? Math.max(0, Math.round((stopMs - r.startMs) / 1000)) : undefined,
     error:
       status === "failed" || status === "exceeded limit"
         ? [{ message: r.outcome.error ?? "The automation run failed." }]
@@ -217,6 +219,17 @@ function runView(r: RunRecord, a: AutomationRecord, nowMs: number) {
     isArchived: false,
     archived: false,
     metrics: final ? { totalApiCalls: 3, network: { rxBytes: 2048, txBytes: 1024 }, blocks: [] } : null,
+  };
+}
+
+/** A run as `GET …/runs` lists it: the detail without metrics, with its duration in seconds. */
+function runListView(r: RunRecord, a: AutomationRecord, nowMs: number) {
+  const { metrics: _, ...view } = runView(r, a, nowMs);
+  const status = view.status;
+  const stopMs = status === "stopped" ? (r.stoppedMs ?? r.endMs) : r.endMs;
+  return {
+    ...view,
+    ...(FINAL.includes(status) ? { duration: Math.max(0, Math.round((stopMs - r.startMs) / 1000)) } : {}),
   };
 }
 
@@ -430,7 +443,7 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
         [...state(req.tenant).runs.values()]
           .filter((r) => r.automationId === a.id)
           .sort((x, y) => y.createdMs - x.createdMs)
-          .map((r) => runView(r, a, nowMs)),
+          .map((r) => runListView(r, a, nowMs)),
         req.query.get("filter"),
       );
       if (isResponse(runs)) return runs;
@@ -448,7 +461,8 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
       const denied = owned(req, a);
       if (denied) return denied;
       const b = objectBody(req);
-      if (!b || b.context !== "api") return badRequest('The run request needs {"context": "api"}.');
+      if (!b || b.context !== AUTOMATION_RUN_REQUEST_CONTEXT)
+        return badRequest('The run request needs {"context": "api"}.');
       if (a.state !== "available")
         return badRequest(`Automation '${a.id}' is ${a.state}; enable it before running.`);
       const st = state(req.tenant);
@@ -463,10 +477,11 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
           "Too many runs",
           `Automation '${a.id}' already has ${active.length} runs in progress.`,
         );
+      // The request says "api"; the run record says how it runs: queued and polled, so api_async.
       const run = newRun(
         ctx,
         a,
-        "api",
+        "api_async",
         req.principal?.userId ?? "",
         (b.inputs as JsonValue | undefined) ?? {},
       );
@@ -570,7 +585,7 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
       if (ctx.now().getTime() < run.endMs && run.stoppedMs === undefined) run.endMs = ctx.now().getTime();
       const status = runStatus(run, Math.max(ctx.now().getTime(), run.endMs));
       const headers = { "x-automation-run-id": run.id };
-      if (status === "finished" || status === "finished with warnings")
+      if ((AUTOMATION_RUN_SUCCEEDED as readonly string[]).includes(status))
         return ok(run.outcome.output ?? {}, 200, headers);
       const err = qlikError(
         500,

@@ -9,6 +9,7 @@
  * An evaluation is queued, then running, then finished `ctx.timings.evaluationMs` after creation; its
  * metrics (see eval-metrics.ts) are computed from the app's document when it is created.
  */
+import type { EvaluationStatus } from "@qlik-cicd/qlik-facts";
 import type { RouteModule, SimContext, SimRequest, TenantState } from "../../http/types.ts";
 import { qlikError } from "../../http/types.ts";
 import { computeEvaluation } from "./eval-metrics.ts";
@@ -35,10 +36,7 @@ function state(tenant: TenantState): { evaluations: Map<string, EvaluationRecord
   return tenant.moduleState("evaluations", () => ({ evaluations: new Map<string, EvaluationRecord>() }));
 }
 
-export function evaluationStatus(
-  e: EvaluationRecord,
-  nowMs: number,
-): "queued" | "running" | "finished" | "failed" {
+export function evaluationStatus(e: EvaluationRecord, nowMs: number): EvaluationStatus {
   if (nowMs < e.startMs) return "queued";
   if (nowMs < e.endMs) return "running";
   return e.metrics ? "finished" : "failed";

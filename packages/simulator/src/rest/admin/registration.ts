@@ -6,7 +6,7 @@
  */
 import type { RouteModule, SimContext, SimRequest, TenantState } from "../../http/types.ts";
 import { qlikError } from "../../http/types.ts";
-import { tenantHostnames, tenantSettings, tenantView, isValidHostname } from "./tenant-settings.ts";
+import { tenantHostnames, tenantSettings, tenantView } from "./tenant-settings.ts";
 import { badRequest, forbidden, header, notFound, objectBody, ok } from "./util.ts";
 
 interface Ownership {
@@ -125,24 +125,14 @@ export const registrationRouteModule: RouteModule = (routes, ctx: SimContext) =>
         return qlikError(500, "TENANTS-500", "Internal error", "The registration origin has no region.");
       if (b.datacenter !== undefined && (typeof b.datacenter !== "string" || b.datacenter === ""))
         return badRequest("'datacenter' must be a non-empty string.");
-      let alias: string | undefined;
-      if (typeof b.hostnameAlias === "string") alias = b.hostnameAlias;
-      else if (Array.isArray(b.hostnames) && typeof b.hostnames[0] === "string") alias = b.hostnames[0];
-      if (alias !== undefined) {
-        if (!isValidHostname(alias))
-          return badRequest(`'hostnameAlias' value '${alias}' is not a valid hostname.`);
-        alias = alias.toLowerCase();
-        for (const t of ctx.tenants())
-          if (tenantHostnames(t).includes(alias))
-            return qlikError(409, "TENANTS-409", "Conflict", `Hostname '${alias}' is already in use.`);
-      }
+      // Qlik's TenantCreationRequest is licenseKey and datacenter: an alias is set afterwards on the
+      // tenant itself (PATCH /api/v1/tenants/{id}, /hostnames/1).
       if (b.name !== undefined && (typeof b.name !== "string" || !/^[a-z0-9][a-z0-9-]{0,62}$/i.test(b.name)))
         return badRequest("'name' must be letters, digits and dashes (at most 63).");
       let tenant: TenantState;
       try {
         tenant = await ctx.createTenant(region, {
           name: typeof b.name === "string" ? b.name : undefined,
-          hostnameAlias: alias,
           licenseKey: b.licenseKey,
         });
       } catch (e) {

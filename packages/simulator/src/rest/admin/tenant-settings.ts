@@ -4,30 +4,19 @@
  * registration service.
  */
 import type { RouteModule, SimContext, SimRequest, TenantState } from "../../http/types.ts";
-import { badRequest, isResponse, noContent, notFound, ok, patchOps } from "./util.ts";
+import { badRequest, isResponse, noContent, notFound, ok, patchOps, redirect } from "./util.ts";
 import { qlikError } from "../../http/types.ts";
+import { isTenantSettingName } from "@qlik-cicd/qlik-facts";
+import type { TenantSettingName } from "@qlik-cicd/qlik-facts";
 
-export interface TenantSettings {
+export interface TenantSettings extends Record<TenantSettingName, boolean> {
   displayName: string;
   datacenter: string;
   created: string;
   lastUpdated: string;
   statusLastUpdatedAt: string;
   createdByUser: string;
-  autoAssignCreateSharedSpacesRoleToProfessionals: boolean;
-  autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals: boolean;
-  autoAssignDataServicesContributorRoleToProfessionals: boolean;
-  enableAnalyticCreation: boolean;
-  enableAppOpeningFeedback: boolean;
 }
-
-const BOOLEAN_SETTINGS = [
-  "autoAssignCreateSharedSpacesRoleToProfessionals",
-  "autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals",
-  "autoAssignDataServicesContributorRoleToProfessionals",
-  "enableAnalyticCreation",
-  "enableAppOpeningFeedback",
-] as const;
 
 const HOSTNAME_RE =
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -98,11 +87,12 @@ export const tenantSettingsModule: RouteModule = (routes, ctx: SimContext) => {
     tenantSettings(req.tenant, ctx.now);
     return ok(tenantView(req.tenant, req.baseUrl));
   };
+  // Qlik answers /me with a redirect to the tenant's own resource.
   routes.add({
     method: "GET",
     pattern: "/api/v1/tenants/me",
     tier: "tier1",
-    handler: (req) => get(req, "me"),
+    handler: (req) => redirect(302, `${req.baseUrl}/api/v1/tenants/${encodeURIComponent(req.tenant.id)}`),
   });
   routes.add({
     method: "GET",
@@ -119,10 +109,7 @@ export const tenantSettingsModule: RouteModule = (routes, ctx: SimContext) => {
       if (id !== "me" && id !== req.tenant.id) return notFound("Tenant", id);
       const ops = patchOps(
         req,
-        (p) =>
-          p === "/name" ||
-          p === "/hostnames/1" ||
-          (BOOLEAN_SETTINGS as readonly string[]).includes(p.slice(1)),
+        (p) => p === "/name" || p === "/hostnames/1" || isTenantSettingName(p.slice(1)),
       );
       if (isResponse(ops)) return ops;
       const s = tenantSettings(req.tenant, ctx.now);
@@ -149,7 +136,7 @@ export const tenantSettingsModule: RouteModule = (routes, ctx: SimContext) => {
           }
         } else {
           if (typeof op.value !== "boolean") return badRequest(`'${op.path}' needs a boolean.`);
-          next[op.path.slice(1) as (typeof BOOLEAN_SETTINGS)[number]] = op.value;
+          next[op.path.slice(1) as TenantSettingName] = op.value;
         }
       }
       next.lastUpdated = ctx.now().toISOString();

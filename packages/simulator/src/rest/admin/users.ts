@@ -18,6 +18,7 @@ import {
   objectBody,
   ok,
   patchOps,
+  redirect,
 } from "./util.ts";
 
 export function userView(req: SimRequest, u: UserRecord) {
@@ -78,10 +79,13 @@ function resolveGroups(req: SimRequest, refs: unknown): { id: string; name: stri
 }
 
 export const usersModule: RouteModule = (routes, ctx: SimContext) => {
+  // Qlik answers /me with a permanent redirect to the caller's own user resource.
   const me = (req: SimRequest) => {
     const id = req.principal?.userId;
     const u = id ? req.tenant.users.get(id) : undefined;
-    return u ? ok(userView(req, u)) : notFound("User", id ?? "me");
+    return u
+      ? redirect(301, `${req.baseUrl}/api/v1/users/${encodeURIComponent(u.id)}`)
+      : notFound("User", id ?? "me");
   };
 
   routes.add({ method: "GET", pattern: "/api/v1/users/me", tier: "tier1", handler: me });

@@ -11,6 +11,11 @@ export function ok(body: unknown, status = 200, headers?: Record<string, string>
   return headers ? { status, body, headers } : { status, body };
 }
 
+/** A redirect to the concrete resource (Qlik answers `/me` endpoints this way). */
+export function redirect(status: 301 | 302, location: string): SimResponse {
+  return { status, headers: { location } };
+}
+
 export function noContent(): SimResponse {
   return { status: 204 };
 }

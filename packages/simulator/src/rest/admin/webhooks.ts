@@ -5,6 +5,11 @@
  * Every attempt is recorded (see `webhookDeliveries`). The module subscribes to `ctx.onEvent` when mounted,
  * so every `ctx.emitEvent` is delivered without further wiring.
  */
+import {
+  isValidWebhookSecret,
+  WEBHOOK_SECRET_MAX_LENGTH,
+  WEBHOOK_SECRET_MIN_LENGTH,
+} from "@qlik-cicd/qlik-facts";
 import { createHmac, randomUUID } from "node:crypto";
 import type { JsonObject } from "../../model/app-document.ts";
 import type { RouteModule, SimContext, TenantState } from "../../http/types.ts";
@@ -158,7 +163,12 @@ function validate(b: Record<string, unknown>): string | undefined {
   }
   if (b.headers !== undefined && !STRING_MAP(b.headers))
     return "'headers' must be an object of string values.";
-  if (b.secret !== undefined && typeof b.secret !== "string") return "'secret' must be a string.";
+  // null: the secret is removed (PATCH remove).
+  if (b.secret !== undefined && b.secret !== null) {
+    if (typeof b.secret !== "string") return "'secret' must be a string.";
+    if (!isValidWebhookSecret(b.secret))
+      return `'secret' must be ${WEBHOOK_SECRET_MIN_LENGTH} to ${WEBHOOK_SECRET_MAX_LENGTH} characters long; it has ${b.secret.length}.`;
+  }
   if (b.enabled !== undefined && typeof b.enabled !== "boolean") return "'enabled' must be a boolean.";
   if (b.filter !== undefined) {
     if (typeof b.filter !== "string") return "'filter' must be a string.";
@@ -437,7 +447,7 @@ export const webhooksModule: RouteModule = (routes, ctx: SimContext) => {
         if (key === "encryptedHeaders") continue;
         if (op.op === "remove")
           merged[key] =
-            key === "eventTypes" ? [] : key === "headers" ? {} : key === "secret" ? "" : undefined;
+            key === "eventTypes" ? [] : key === "headers" ? {} : key === "secret" ? null : undefined;
         else merged[key] = op.value;
       }
       const problem = validate(merged);
