@@ -28,6 +28,13 @@ export { editDistance, findSpace, listSpaces, nearbyNames, spaceNotFound } from 
 export { findAppsByName, findAppItem, findPublishedCopies, appUrl, type AppItem } from "./deploy/apps.ts";
 export { retryWhileForbidden } from "./deploy/publish.ts";
 export { PROVENANCE_ATTRIBUTE, readProvenance, type ProvenanceRecord } from "./deploy/provenance.ts";
+export {
+  DEPLOYMENT_RECORD_PATH,
+  DEPLOYMENT_RECORD_SCHEMA,
+  readDeploymentRecord,
+  writeDeploymentRecord,
+  type DeploymentRecord,
+} from "./deploy/deployment-record.ts";
 export type {
   DeployChange,
   DeployDeps,

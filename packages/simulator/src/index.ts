@@ -13,6 +13,7 @@ import type { SimulatorControl } from "./control/api.ts";
 import { createControlServer } from "./control/server.ts";
 import { loadEngineModule } from "./qix/gateway.ts";
 import { adminRouteModules, findOAuthClient, registrationRouteModule } from "./rest/admin/index.ts";
+import { appMediaRouteModule } from "./rest/app-media.ts";
 import { appsRouteModule } from "./rest/apps.ts";
 import { itemsRouteModule } from "./rest/items.ts";
 import { reloadsRouteModule } from "./rest/reloads.ts";
@@ -65,6 +66,7 @@ export const coreRouteModules: RouteModule[] = [
   spacesRouteModule,
   itemsRouteModule,
   appsRouteModule,
+  appMediaRouteModule,
   reloadsRouteModule,
 ];
 

@@ -69,6 +69,11 @@ export interface AppDocument {
   objects: Map<string, ObjectRecord>;
   /** Alternate states of the app (AddAlternateState), in creation order; "$" is implicit. */
   alternateStates: string[];
+  /**
+   * The app's media files (`/api/v1/apps/{appId}/media/files/{path}`) by path. Part of the app: they
+   * travel with copy, publish, republish, export and import.
+   */
+  media: Map<string, Buffer>;
   /** Variables the last reload's script created (SET/LET); listed with qIsScriptCreated. */
   scriptVariables: Map<string, string>;
   /** Data model produced by the last successful reload. */
@@ -92,6 +97,7 @@ export function emptyAppDocument(id: string, title: string): AppDocument {
     bookmarks: new Map(),
     objects: new Map(),
     alternateStates: [],
+    media: new Map(),
     scriptVariables: new Map(),
     tables: [],
     lastReloadTime: null,
@@ -113,6 +119,8 @@ export interface SerializedAppDocument {
   objects: ObjectRecord[];
   /** Absent in documents saved before alternate states were simulated. */
   alternateStates?: string[];
+  /** Media files by path, base64; absent in documents saved before media files were simulated. */
+  media?: [string, string][];
   scriptVariables: [string, string][];
   tables: TableRecord[];
   lastReloadTime: string | null;
@@ -132,6 +140,7 @@ export function serializeAppDocument(doc: AppDocument): SerializedAppDocument {
     bookmarks: [...doc.bookmarks.values()],
     objects: [...doc.objects.values()],
     alternateStates: doc.alternateStates,
+    media: [...doc.media.entries()].map(([path, bytes]) => [path, bytes.toString("base64")]),
     scriptVariables: [...doc.scriptVariables.entries()],
     tables: doc.tables,
     lastReloadTime: doc.lastReloadTime,
@@ -154,6 +163,7 @@ export function deserializeAppDocument(data: SerializedAppDocument, newId?: stri
     bookmarks: byId(d.bookmarks),
     objects: byId(d.objects),
     alternateStates: d.alternateStates ?? [],
+    media: new Map((d.media ?? []).map(([path, base64]) => [path, Buffer.from(base64, "base64")])),
     scriptVariables: new Map(d.scriptVariables),
     tables: d.tables,
     lastReloadTime: d.lastReloadTime,

@@ -111,6 +111,7 @@ function replaceContent(target: AppDocument, source: AppDocument): void {
   target.bookmarks = source.bookmarks;
   target.objects = source.objects;
   target.alternateStates = source.alternateStates;
+  target.media = source.media;
   target.scriptVariables = source.scriptVariables;
   target.tables = source.tables;
   target.lastReloadTime = source.lastReloadTime;

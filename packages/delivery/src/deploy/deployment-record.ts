@@ -1,0 +1,113 @@
+/**
+ * The deployment record: which version of an app a tenant runs, as the deploy that put it there wrote
+ * it. It is a small JSON media file of the consumers' app (`/api/v1/apps/{appId}/media/files/{path}`,
+ * part of Qlik's apps API): one tier-1 GET reads it, without a QIX session, so a view of a thousand
+ * tenants (estate-status) or a rollout deciding what to skip reads it cheaply. Media files are app
+ * content, so a record written into a staging app travels with publish and republish to the copy
+ * consumers use. Nothing secret goes in: digests of parameters are keyed (see `parametersDigest`).
+ */
+import { deleteAppMedia, getAppMedia, uploadAppMedia } from "@qlik/api/apps";
+import { canonicalJson } from "@qlik-cicd/common";
+import { QlikNotFoundError, type QlikClient } from "@qlik-cicd/qlik-client";
+
+/** The media file's path (one segment: Qlik's media paths are folders, this one lives at the root). */
+export const DEPLOYMENT_RECORD_PATH = "qlik-cicd-deployment.json";
+
+export const DEPLOYMENT_RECORD_SCHEMA = 1;
+
+/** What one deploy recorded about the version it put in place. */
+export interface DeploymentRecord {
+  schema: typeof DEPLOYMENT_RECORD_SCHEMA;
+  appName: string;
+  /** treeDigest of the source files the version was built from. */
+  sourceDigest: string;
+  /** sha256 of the exported app file (the artifact) the tenant runs; absent for a build from files. */
+  artifactDigest?: string;
+  /** Git commit of the source, its commit time and ref, and the CI run that deployed it. */
+  commit?: string;
+  commitTime?: string;
+  ref?: string;
+  runUrl?: string;
+  deployedAt: string;
+  /**
+   * Keyed digest of the tenant's own parameters that were applied (variables, connection settings and
+   * credentials), so a later deploy can tell whether they changed without reading them back. Keyed with
+   * a secret the pipeline holds, so the record does not let anyone test guesses of a credential.
+   */
+  parametersDigest?: string;
+  /** The version this deploy replaced, for rollback. */
+  previous?: { sourceDigest?: string; artifactDigest?: string; commit?: string; deployedAt?: string };
+}
+
+function isRecord(value: unknown): value is DeploymentRecord {
+  const r = value as Partial<DeploymentRecord> | null;
+  return (
+    !!r &&
+    typeof r === "object" &&
+    r.schema === DEPLOYMENT_RECORD_SCHEMA &&
+    typeof r.appName === "string" &&
+    typeof r.sourceDigest === "string" &&
+    typeof r.deployedAt === "string"
+  );
+}
+
+/**
+ * The record of `appId`, or undefined when it has none (never deployed by this toolkit, or deployed
+ * before records existed) or when what is stored is not a record (written by something else).
+ */
+export async function readDeploymentRecord(
+  client: QlikClient,
+  appId: string,
+): Promise<DeploymentRecord | undefined> {
+  try {
+    const res = await client.call(
+      {
+        tier: "read",
+        method: "GET",
+        resource: "/api/v1/apps/{appId}/media/files/{path}",
+        operation: "read deployment record",
+      },
+      (opts) => getAppMedia(appId, DEPLOYMENT_RECORD_PATH, opts),
+    );
+    const text = await res.data.text();
+    const parsed = JSON.parse(text) as unknown;
+    return isRecord(parsed) ? parsed : undefined;
+  } catch (error) {
+    if (error instanceof QlikNotFoundError || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Stores `record` as the record of `appId`, replacing the one it has: Qlik refuses to overwrite a media
+ * file (409), so the old one is deleted first. Both steps are safe to repeat.
+ */
+export async function writeDeploymentRecord(
+  client: QlikClient,
+  appId: string,
+  record: DeploymentRecord,
+): Promise<void> {
+  try {
+    await client.call(
+      {
+        tier: "write",
+        method: "DELETE",
+        resource: "/api/v1/apps/{appId}/media/files/{path}",
+        operation: "replace deployment record",
+      },
+      (opts) => deleteAppMedia(appId, DEPLOYMENT_RECORD_PATH, opts),
+    );
+  } catch (error) {
+    if (!(error instanceof QlikNotFoundError)) throw error;
+  }
+  const body = new Blob([canonicalJson(record)], { type: "application/json" });
+  await client.call(
+    {
+      tier: "write",
+      method: "PUT",
+      resource: "/api/v1/apps/{appId}/media/files/{path}",
+      operation: "write deployment record",
+    },
+    (opts) => uploadAppMedia(appId, DEPLOYMENT_RECORD_PATH, body, opts),
+  );
+}
