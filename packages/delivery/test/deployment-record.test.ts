@@ -1,15 +1,22 @@
 // The deployment record against the simulator, over Qlik's app media endpoints: written, replaced,
 // read back, absent, carried by publish, republish, export and import like the rest of the app.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getItems } from "@qlik/api/items";
+import { AppTree, treeDigest, unbuildApp, writeAppTree } from "@qlik-cicd/app-files";
 import { createApp, exportApp, importApp, publishApp, republishApp } from "@qlik/api/apps";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import { startSimulator } from "@qlik-cicd/simulator";
 import {
+  deployApp,
   DEPLOYMENT_RECORD_PATH,
   readDeploymentRecord,
   writeDeploymentRecord,
   type DeploymentRecord,
 } from "../src/index.ts";
+import { withTitle } from "../src/deploy/content.ts";
 
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
 let sim: Sim;
@@ -44,7 +51,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await sim?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
+
+let work: string | undefined;
 
 describe("deployment record", () => {
   it("is absent on an app no deploy recorded, then reads back what was written", async () => {
@@ -115,5 +125,48 @@ describe("deployment record", () => {
     );
     const importedId = imported.data.attributes?.id as string;
     expect((await readDeploymentRecord(client, importedId))?.sourceDigest).toBe("sha256:v2");
+  });
+});
+
+describe("deployApp writes the record", () => {
+  it("into the published copy of a managed space, naming what it replaced", async () => {
+    work = mkdtempSync(join(tmpdir(), "deployment-record-"));
+    const development = spaceId("development");
+    const items = await client.call({ tier: "read", method: "GET", resource: "/api/v1/items" }, (opts) =>
+      getItems({ resourceType: "app", spaceId: development, limit: 100 }, opts),
+    );
+    const devId = items.data.data.find((i) => i.name === "Sales Analytics")?.resourceId as string;
+    const tree = await client.withApp(devId, (doc) => unbuildApp(doc));
+    const v1 = join(work, "v1");
+    const v2 = join(work, "v2");
+    await writeAppTree(v1, tree);
+    const changed = new AppTree({ ...tree.content, script: `${tree.script}\nTRACE v2;\n` });
+    await writeAppTree(v2, changed);
+    const options = {
+      space: "acceptance",
+      appName: "Recorded",
+      reload: false,
+      publishAccessTimeoutMs: 5_000,
+    };
+
+    const first = await deployApp(client, { ...options, source: v1, provenance: { commit: "1111111" } });
+    const firstRecord = await readDeploymentRecord(client, first.publishedAppId as string);
+    expect(firstRecord).toMatchObject({ appName: "Recorded", commit: "1111111" });
+    expect(firstRecord?.sourceDigest).toBe(treeDigest(withTitle(tree, "Recorded")));
+    expect(firstRecord?.previous).toBeUndefined();
+
+    const second = await deployApp(client, { ...options, source: v2, provenance: { commit: "2222222" } });
+    expect(second.publishedAppId).toBe(first.publishedAppId);
+    const secondRecord = await readDeploymentRecord(client, second.publishedAppId as string);
+    expect(secondRecord?.sourceDigest).toBe(treeDigest(withTitle(changed, "Recorded")));
+    expect(secondRecord).toMatchObject({
+      commit: "2222222",
+      previous: { commit: "1111111", sourceDigest: firstRecord?.sourceDigest },
+    });
+
+    // Nothing changed: the record stays as it is.
+    const again = await deployApp(client, { ...options, source: v2, provenance: { commit: "3333333" } });
+    expect(again.changed).toBe(false);
+    expect(await readDeploymentRecord(client, second.publishedAppId as string)).toEqual(secondRecord);
   });
 });

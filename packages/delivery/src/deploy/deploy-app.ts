@@ -35,6 +35,7 @@ import {
 } from "./content.ts";
 import { makeContentPublic } from "./make-public.ts";
 import { loadParametersFile, resolveParameters } from "./parameters.ts";
+import { readDeploymentRecord, writeDeploymentRecord, type DeploymentRecord } from "./deployment-record.ts";
 import { writeProvenanceInDoc } from "./provenance.ts";
 import { publishToSpace, republishOver, retryWhileForbidden } from "./publish.ts";
 import { lastReload, reloadApp } from "./reload.ts";
@@ -100,6 +101,8 @@ interface TargetState {
   publishedCurrent?: AppTree;
   /** The consumers' app's most recent reload (to finish a deploy whose reload failed). */
   lastReload?: ReloadOutcome;
+  /** The deployment record the consumers' app carries (the version it runs), if any. */
+  record?: DeploymentRecord;
 }
 
 function validate(options: DeployOptions): void {
@@ -203,6 +206,14 @@ async function readTarget(ctx: Context, appName: string): Promise<TargetState> {
   }
   const consumerApp = state.mode === "managed" ? state.published : state.buildApp;
   if (consumerApp && (options.reload ?? true)) state.lastReload = await lastReload(client, consumerApp.appId);
+  if (consumerApp) {
+    const id = consumerApp.appId;
+    state.record = await retryWhileForbidden(() => readDeploymentRecord(client, id), {
+      timeoutMs: ctx.publishAccessMs,
+      logger: ctx.logger,
+      what: `app ${id}`,
+    });
+  }
   return state;
 }
 
@@ -409,6 +420,7 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
       }
     });
   }
+  if (needBuild) await recordDeployment(ctx, buildAppId, input);
 
   let deployedId = buildAppId;
   let publishedAppId: string | undefined;
@@ -425,6 +437,38 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
     deployedId = publishedAppId;
   }
   return { buildAppId, deployedId, ...(publishedAppId ? { publishedAppId } : {}), warnings };
+}
+
+/**
+ * Writes the deployment record into the built app (before a publish, so the published copy carries
+ * it): which version it now holds and which it replaced. A record, not content: failing to write it is
+ * reported but does not fail the deploy.
+ */
+async function recordDeployment(ctx: Context, appId: string, input: ConvergeInput): Promise<void> {
+  const provenance = ctx.options.provenance ?? {};
+  const previous = input.state.record;
+  const record: DeploymentRecord = {
+    schema: 1,
+    appName: input.appName,
+    sourceDigest: treeDigest(input.desired),
+    ...(provenance.commit ? { commit: provenance.commit } : {}),
+    ...(provenance.ref ? { ref: provenance.ref } : {}),
+    ...(provenance.runUrl ? { runUrl: provenance.runUrl } : {}),
+    deployedAt: new Date().toISOString(),
+    ...(previous
+      ? {
+          previous: {
+            sourceDigest: previous.sourceDigest,
+            ...(previous.artifactDigest ? { artifactDigest: previous.artifactDigest } : {}),
+            ...(previous.commit ? { commit: previous.commit } : {}),
+            deployedAt: previous.deployedAt,
+          },
+        }
+      : {}),
+  };
+  await writeDeploymentRecord(ctx.client, appId, record).catch((error: unknown) =>
+    ctx.logger.warn(`Could not write the deployment record of app ${appId}: ${(error as Error).message}`),
+  );
 }
 
 async function converge(ctx: Context, input: ConvergeInput): Promise<DeployResult> {
