@@ -145,15 +145,32 @@ export interface ActionInterface {
 }
 
 const OUR_USES = /^([^/@\s]+\/[^/@\s]+)\/actions\/([a-z0-9-]+)@(\S+)$/;
+/** An action of this repository used from the checkout (the repository's own self-test workflow). */
+const LOCAL_USES = /^\.\/actions\/([a-z0-9-]+)$/;
 const THIRD_PARTY_USES = /^([^/@\s]+\/[^/@\s]+)@(\S+)$/;
 
+/** The action folder a `uses:` names when it is one of this repository's actions. */
+function ourActionName(uses: string): string | undefined {
+  return OUR_USES.exec(uses)?.[2] ?? LOCAL_USES.exec(uses)?.[1];
+}
+
 /** The declared inputs/outputs of what a `uses:` names, or a problem sentence. */
-export function actionInterface(uses: string): ActionInterface | string {
+export function actionInterface(
+  uses: string,
+  options: { localActions?: boolean } = {},
+): ActionInterface | string {
   const ours = OUR_USES.exec(uses);
   const read = (file: string): ActionInterface => {
     const meta = parseYaml(readFileSync(file, "utf8")) as ActionMeta;
     return { inputs: Object.keys(meta.inputs ?? {}), outputs: Object.keys(meta.outputs ?? {}) };
   };
+  const local = LOCAL_USES.exec(uses);
+  if (local) {
+    if (!options.localActions) return `'${uses}': examples use ${PLACEHOLDER_REPOSITORY}/actions/<name>@v1`;
+    const file = join(repoRoot, "actions", local[1], "action.yml");
+    if (!existsSync(file)) return `'${uses}': there is no action folder actions/${local[1]}`;
+    return read(file);
+  }
   if (ours) {
     if (ours[1] !== PLACEHOLDER_REPOSITORY)
       return `'${uses}' must use the placeholder ${PLACEHOLDER_REPOSITORY}`;
@@ -181,6 +198,8 @@ export interface LintOptions {
    * workflows, which run only on GitHub (the examples are also run here, so they get none).
    */
   runCommands?: readonly string[];
+  /** Allow `uses: ./actions/<name>` (the repository's own workflows run the actions from the checkout). */
+  localActions?: boolean;
 }
 
 /** Every problem of one workflow file, as sentences (empty when it passes). */
@@ -319,7 +338,7 @@ export function lintWorkflow(file: string, options: LintOptions = {}): string[] 
         if (s.id) stepOutputs.set(s.id, "run");
         continue;
       }
-      const iface = actionInterface(String(s.uses));
+      const iface = actionInterface(String(s.uses), { localActions: options.localActions });
       if (typeof iface === "string") {
         problems.push(`${where} ${label}: ${iface}`);
         if (s.id) stepOutputs.set(s.id, []);
@@ -346,7 +365,7 @@ export function lintWorkflow(file: string, options: LintOptions = {}): string[] 
           problems.push(`${where} ${label}: env '${key}' looks like a credential but is not from secrets.*`);
         }
       }
-      const name = OUR_USES.exec(String(s.uses))?.[2];
+      const name = ourActionName(String(s.uses));
       const readOnly =
         ["true"].includes(String(s.with?.["dry-run"])) ||
         s.with?.["merge-states"] !== undefined ||
