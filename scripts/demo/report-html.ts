@@ -24,6 +24,24 @@ const esc = escapeHtml;
 const PLACEHOLDER = /\uE000(\d+)\uE001/g;
 
 /** Inline markdown: code spans, backslash escapes, **bold**, _italic_, links (text only), <br>, <sub>. */
+/**
+ * The job summaries' status emoji, drawn as plain text marks: a page must not depend on an emoji font
+ * (phones and servers without one show empty boxes).
+ */
+const MARKS: [RegExp, string][] = [
+  [/\u2705\uFE0F?/gu, '<span class="mark ok">✓</span>'],
+  [/\u274C\uFE0F?/gu, '<span class="mark bad">✗</span>'],
+  [/\u26A0\uFE0F?/gu, '<span class="mark warn">!</span>'],
+  [/\u2139\uFE0F?/gu, '<span class="mark info">i</span>'],
+  [/\u2795\uFE0F?/gu, '<span class="mark add">+</span>'],
+  [/\u2796\uFE0F?/gu, '<span class="mark remove">−</span>'],
+  [/\u270F\uFE0F?/gu, '<span class="mark change">~</span>'],
+];
+
+export function textMarks(html: string): string {
+  return MARKS.reduce((out, [emoji, mark]) => out.replace(emoji, mark), html);
+}
+
 export function inlineMarkdown(text: string): string {
   const parts = text.split(/(`[^`]*`)/);
   return parts
@@ -43,6 +61,7 @@ export function inlineMarkdown(text: string): string {
       s = s.replace(/(^|[\s(])_([^_]+)_(?=$|[\s).,;:])/g, "$1<em>$2</em>");
       s = s.replace(/&lt;br\s*\/?&gt;/gi, "<br>");
       s = s.replace(/&lt;(\/?)sub&gt;/gi, "<$1sub>");
+      s = textMarks(s);
       return s.replace(PLACEHOLDER, (_, n: string) => esc(literals[Number(n)]));
     })
     .join("");
@@ -348,7 +367,13 @@ summary { cursor: pointer; color: #0b5394; }
 .card b { display: block; font-size: 20px; margin-top: 4px; }
 .ok { color: #2e7d32; } .bad { color: #c62828; }
 .callout { border-left: 4px solid #1565c0; background: #e3f2fd; padding: 8px 12px; margin: 8px 0; }
-.chart { max-width: 100%; height: auto; display: block; margin: 8px 0 12px; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.chart { display: block; margin: 8px 0 12px; }
+.mark { display: inline-block; min-width: 1.3em; padding: 0 3px; border-radius: 3px; text-align: center; font-weight: 700; }
+.mark.ok { color: #fff; background: #2e7d32; } .mark.bad { color: #fff; background: #c62828; }
+.mark.warn { color: #1b1b1b; background: #f9a825; } .mark.info { color: #fff; background: #1565c0; }
+.mark.add { color: #2e7d32; } .mark.remove { color: #c62828; } .mark.change { color: #0b5394; }
+@media (max-width: 600px) { main { padding: 12px; } section { padding: 12px; } header { padding: 16px; } }
 footer { color: #666; font-size: 12px; margin: 24px 0; }
 `;
 
@@ -361,6 +386,15 @@ ${markdownToHtml(d.markdown, { headingOffset: 0 })}</section>`;
 function card(label: string, value: string, ok?: boolean): string {
   const cls = ok === undefined ? "" : ok ? ' class="ok"' : ' class="bad"';
   return `<div class="card">${esc(label)}<b${cls}>${esc(value)}</b></div>`;
+}
+
+/** Tables and charts keep their natural width and scroll inside their card instead of the page. */
+function scrollWide(html: string): string {
+  return html
+    .replace(/<table>/g, '<div class="scroll"><table>')
+    .replace(/<\/table>/g, "</table></div>")
+    .replace(/<svg class="chart"/g, '<div class="scroll"><svg class="chart"')
+    .replace(/<\/svg>/g, "</svg></div>");
 }
 
 export function renderReportHtml(r: DemoReport): string {
@@ -492,7 +526,7 @@ ${ro.runs.map((run) => `<details><summary>${esc(run.label)}: every tenant</summa
 <header><h1>${esc(`Qlik Cloud CI/CD demo: '${r.appName}'`)}</h1>
 <p>${esc(`The whole pipeline on the embedded simulator (${r.simulator.tenants} tenants) in ${formatSeconds(r.totalMs)}, on one machine, without a Qlik account. Generated ${r.generatedAt}.`)}</p></header>
 <main>
-${body.join("\n")}
+${scrollWide(body.join("\n"))}
 <footer>${esc("Written by npm run demo. Self-contained: no scripts, no external assets.")}</footer>
 </main>
 </body>

@@ -9,6 +9,7 @@ import { startSimulator } from "@qlik-cicd/simulator";
 import type { RolloutState } from "../../packages/delivery/src/rollout/index.ts";
 import { STAGES } from "../../scripts/demo/stages.ts";
 import type { DemoReport } from "../../scripts/demo/report-data.ts";
+import { browserAvailable, launchBrowser, measurePage } from "../helpers/browser.ts";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
 
@@ -293,6 +294,36 @@ describe("npm run demo", () => {
     expect(html.match(/class="bar-now"/g)).toHaveLength(report.evaluation.objects.length);
     expect(html).toContain("approve-gate");
   });
+
+  // Screenshots stay in the demo's output folder (report-420px.png, report-1280px.png) for a person to look at.
+  (browserAvailable() ? it : it.skip)(
+    "reads on a phone and a desktop: no sideways page scroll, tables scroll in their card, chart text ≥ 11 px, no emoji",
+    async () => {
+      const browser = await launchBrowser();
+      try {
+        for (const width of [420, 1280]) {
+          const m = await measurePage(
+            browser,
+            join(out, "report.html"),
+            width,
+            join(out, `report-${width}px.png`),
+          );
+          expect({ width, ...m }).toEqual({
+            width,
+            viewportWidth: width,
+            scrollWidth: width,
+            minChartTextPx: expect.any(Number),
+            tablesOverflowingPage: 0,
+            emoji: [],
+          });
+          expect(m.minChartTextPx).toBeGreaterThanOrEqual(11);
+        }
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 });
 
 describe("npm run demo: failures", () => {
