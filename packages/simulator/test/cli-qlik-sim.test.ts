@@ -52,6 +52,49 @@ describe("qlik-sim CLI", () => {
     ).toHaveLength(1);
   });
 
+  test("--help lists every flag and each seed with what it holds, on stdout, exit 0", async () => {
+    const p = run(["--help"]);
+    expect(await p.exited).toBe(0);
+    for (const flag of [
+      "--tenants",
+      "--port",
+      "--latency-ms",
+      "--qix-latency-ms",
+      "--fault-rate",
+      "--seed",
+      "--state-dir",
+      "--env",
+    ])
+      expect(p.out()).toContain(`  ${flag}`);
+    expect(p.out()).toMatch(/Seeds:\n\s+demo[\s\S]*Sales Analytics[\s\S]*empty, none/);
+    expect(p.err()).toBe("");
+  });
+
+  test("--env prints export lines a shell can source, for the first tenant, and serves", async () => {
+    const p = run(["--env", "--tenants", "2"]);
+    const start = Date.now();
+    while (!p.out().includes("QLIK_SIM_PID") && Date.now() - start < 15000)
+      await new Promise((r) => setTimeout(r, 50));
+    const vars = Object.fromEntries(
+      execFileSync("sh", ["-c", `${p.out()}\nenv`], { encoding: "utf8" })
+        .split("\n")
+        .filter((l) => l.startsWith("QLIK_"))
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    expect(Object.keys(vars).sort()).toEqual([
+      "QLIK_API_KEY",
+      "QLIK_SIM_CONTROL",
+      "QLIK_SIM_PID",
+      "QLIK_TENANT_URL",
+    ]);
+    const res = await fetch(`${vars.QLIK_TENANT_URL}/api/v1/spaces`, {
+      headers: { authorization: `Bearer ${vars.QLIK_API_KEY}` },
+    });
+    expect(res.status).toBe(200);
+    process.kill(Number(vars.QLIK_SIM_PID), "SIGTERM");
+    expect(await p.exited).toBe(0);
+  });
+
   test("a bad flag prints one sentence on stderr and exits 2", async () => {
     for (const args of [["--tenants", "zero"], ["--fault-rate", "7"], ["--bogus"]]) {
       const p = run(args);
