@@ -1,5 +1,7 @@
-// Regenerates the README's action reference (inputs and outputs) from the action.yml files, so the
-// docs never drift. `node scripts/readme-actions.ts` rewrites README.md; `--check` fails when stale.
+// Regenerates the action references (inputs and outputs) from the action.yml files, so the docs never
+// drift: the README's reference of every action, and the reference section of each action's own README
+// (actions/<name>/README.md: a hand-written introduction and example, then the generated tables).
+// `node scripts/readme-actions.ts` rewrites them; `--check` fails when one is stale or missing.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -21,33 +23,63 @@ const cell = (text: unknown) =>
     .replace(/\|/g, "\\|")
     .trim();
 
-export function renderActionReference(): string {
-  const actionsDir = join(root, "actions");
-  const names = readdirSync(actionsDir)
+const actionsDir = join(root, "actions");
+
+export function actionNames(): string[] {
+  return readdirSync(actionsDir)
     .filter((n) => !n.startsWith("_") && existsSync(join(actionsDir, n, "action.yml")))
     .sort();
+}
+
+function actionMeta(name: string): ActionMeta {
+  return parse(readFileSync(join(actionsDir, name, "action.yml"), "utf8")) as ActionMeta;
+}
+
+/** The inputs and outputs tables of one action. */
+function actionTables(meta: ActionMeta): string[] {
+  const parts: string[] = [];
+  const inputs = Object.entries(meta.inputs ?? {});
+  if (inputs.length) {
+    parts.push("| input | required | default | description |", "| --- | --- | --- | --- |");
+    for (const [input, spec] of inputs) {
+      const def = spec.default === undefined || spec.default === "" ? "" : `\`${cell(spec.default)}\``;
+      parts.push(`| \`${input}\` | ${spec.required ? "yes" : "no"} | ${def} | ${cell(spec.description)} |`);
+    }
+    parts.push("");
+  }
+  const outputs = Object.entries(meta.outputs ?? {});
+  if (outputs.length) {
+    parts.push("| output | description |", "| --- | --- |");
+    for (const [output, spec] of outputs) parts.push(`| \`${output}\` | ${cell(spec.description)} |`);
+    parts.push("");
+  }
+  return parts;
+}
+
+export function renderActionReference(): string {
   const parts: string[] = [BEGIN, ""];
-  for (const name of names) {
-    const meta = parse(readFileSync(join(actionsDir, name, "action.yml"), "utf8")) as ActionMeta;
-    parts.push(`### \`${name}\``, "", cell(meta.description), "");
-    const inputs = Object.entries(meta.inputs ?? {});
-    if (inputs.length) {
-      parts.push("| input | required | default | description |", "| --- | --- | --- | --- |");
-      for (const [input, spec] of inputs) {
-        const def = spec.default === undefined || spec.default === "" ? "" : `\`${cell(spec.default)}\``;
-        parts.push(`| \`${input}\` | ${spec.required ? "yes" : "no"} | ${def} | ${cell(spec.description)} |`);
-      }
-      parts.push("");
-    }
-    const outputs = Object.entries(meta.outputs ?? {});
-    if (outputs.length) {
-      parts.push("| output | description |", "| --- | --- |");
-      for (const [output, spec] of outputs) parts.push(`| \`${output}\` | ${cell(spec.description)} |`);
-      parts.push("");
-    }
+  for (const name of actionNames()) {
+    const meta = actionMeta(name);
+    parts.push(`### \`${name}\``, "", cell(meta.description), "", ...actionTables(meta));
   }
   parts.push(END);
   return parts.join("\n");
+}
+
+/** An action README's generated part: its heading, then the tables. */
+export function renderActionReadmeReference(name: string): string {
+  return [BEGIN, "", "## Reference", "", ...actionTables(actionMeta(name)), END].join("\n");
+}
+
+/**
+ * The action's README with its reference section regenerated (appended when it has none). The rest of
+ * the README (introduction, example) is written by hand.
+ */
+export function updatedActionReadme(name: string, readme: string): string {
+  const start = readme.indexOf(BEGIN);
+  const end = readme.indexOf(END);
+  if (start === -1 || end === -1) return `${readme.trimEnd()}\n\n${renderActionReadmeReference(name)}\n`;
+  return readme.slice(0, start) + renderActionReadmeReference(name) + readme.slice(end + END.length);
 }
 
 export function updatedReadme(readme: string): string {
@@ -58,16 +90,26 @@ export function updatedReadme(readme: string): string {
 }
 
 if (import.meta.main) {
-  const file = join(root, "README.md");
-  const current = readFileSync(file, "utf8");
-  const next = updatedReadme(current);
-  if (process.argv.includes("--check")) {
-    if (next !== current) {
-      console.error("README.md's action reference is out of date: run `node scripts/readme-actions.ts`.");
-      process.exit(1);
+  const check = process.argv.includes("--check");
+  const stale: string[] = [];
+  const update = (file: string, next: (current: string) => string) => {
+    if (!existsSync(file)) {
+      stale.push(`${file.slice(root.length + 1)} is missing (write its introduction and example by hand)`);
+      return;
     }
-    console.log("README.md's action reference is up to date.");
-  } else {
-    writeFileSync(file, next);
+    const current = readFileSync(file, "utf8");
+    const wanted = next(current);
+    if (wanted === current) return;
+    if (check) stale.push(`${file.slice(root.length + 1)}'s action reference is out of date`);
+    else writeFileSync(file, wanted);
+  };
+  update(join(root, "README.md"), updatedReadme);
+  for (const name of actionNames())
+    update(join(actionsDir, name, "README.md"), (text) => updatedActionReadme(name, text));
+  if (stale.length) {
+    for (const line of stale) console.error(line);
+    if (check) console.error("Run `node scripts/readme-actions.ts` to regenerate the references.");
+    process.exit(1);
   }
+  if (check) console.log("The action references are up to date.");
 }
