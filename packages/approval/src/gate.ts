@@ -1,4 +1,4 @@
-import { sha256Hex, silentLogger, sleep as realSleep } from "@qlik-cicd/common";
+import { poll, sha256Hex, silentLogger, systemClock } from "@qlik-cicd/common";
 import type { Logger } from "@qlik-cicd/common";
 import {
   ConditionalCache,
@@ -61,7 +61,7 @@ export async function requestApproval(
   const policy = resolvePolicy(options);
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => Date.now());
-  const sleep = options.sleep ?? ((ms: number) => realSleep(ms));
+  const sleep = options.sleep ?? ((ms: number) => systemClock.sleep(ms));
   const evidence = loadEvidence(options.evidence, options.workspace);
   const serverUrl = (options.serverUrl || "https://github.com").replace(/\/+$/, "");
   const rt: Runtime = {
@@ -380,7 +380,7 @@ async function issueGate(rt: Runtime): Promise<ApprovalResult> {
   let result: Tally = { approvers: [], deniedBy: [], ignored: [] };
   // Unchanged comment pages come back 304 and cost no rate limit.
   const cache = new ConditionalCache();
-  for (let poll = 0; ; poll++) {
+  const readVotes = async (): Promise<Tally> => {
     try {
       const comments = await listIssueComments(
         rt.client,
@@ -389,15 +389,21 @@ async function issueGate(rt: Runtime): Promise<ApprovalResult> {
       );
       result = await tally(rt, comments, requestedAt);
     } catch (error) {
+      // Octokit has already retried the request; a failed poll is skipped, the next one reads again.
       if (!isTransient(error)) throw error;
       rt.logger.warn(`Polling the approval issue failed (${(error as Error).message}); trying again.`);
     }
-    if (result.outcome) break;
-    const remaining = deadline - rt.now();
-    if (remaining <= 0) break;
-    if (poll === 0) rt.logger.info(`Waiting for ${p.minimumApprovals} approval(s) in ${issue.html_url}.`);
-    await rt.sleep(Math.min(p.pollSeconds * 1000, remaining));
-  }
+    return result;
+  };
+  await poll(readVotes, (votes) => votes.outcome !== undefined, {
+    intervalMs: p.pollSeconds * 1000,
+    timeoutMs: deadline - rt.now(),
+    clock: { now: rt.now, sleep: rt.sleep, random: Math.random },
+    onWait: (_votes, next) => {
+      if (next.reads === 1)
+        rt.logger.info(`Waiting for ${p.minimumApprovals} approval(s) in ${issue.html_url}.`);
+    },
+  });
 
   const outcome: ApprovalOutcome = result.outcome ?? "timed-out";
   record.outcome = outcome;

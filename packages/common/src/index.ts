@@ -4,6 +4,8 @@ export * from "./redact-credentials.ts";
 export * from "./errors.ts";
 export * from "./canonical-json.ts";
 export * from "./concurrency.ts";
+export * from "./retry.ts";
+export * from "./poll.ts";
 export * from "./digest.ts";
 export * from "./mutation-events.ts";
 export * from "./audit-trail.ts";

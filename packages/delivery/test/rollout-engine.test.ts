@@ -143,6 +143,38 @@ describe("rollout engine", () => {
     expect(result.state.tenants.t04.error).toBe("Space 'production' not found.");
   });
 
+  it("runs a deploy again when a change's outcome is unknown, not after the client gave up repeating a fault", async () => {
+    const calls = new Map<string, number>();
+    const sleeps: number[] = [];
+    const qlikError = (name: string, retries: "exhausted" | "unsafe", message: string) =>
+      Object.assign(new Error(message), { name, retries });
+    const result = await runRollout(options({ bakeSeconds: 0, budget: { count: 5 } }), {
+      store: new MemoryStateStore(),
+      sleep: async (ms) => void sleeps.push(ms),
+      deployTenant: async (t) => {
+        const n = (calls.get(t.name) ?? 0) + 1;
+        calls.set(t.name, n);
+        // The client did not repeat a POST whose connection dropped: only another deploy can tell.
+        if (t.name === "t03" && n === 1)
+          throw qlikError("QlikApiError", "unsafe", "The connection failed during POST /api/v1/apps.");
+        // The client repeated a read until it gave up: the engine does not repeat those requests.
+        if (t.name === "t04")
+          throw qlikError("QlikServerError", "exhausted", "Tenant t04 failed with 503 after 5 attempts.");
+        // ...also when the failed deploy wraps it.
+        if (t.name === "t05") {
+          const cause = qlikError("QlikRateLimitedError", "exhausted", "Tenant t05 kept rate-limiting.");
+          throw Object.assign(new Error("rolled back", { cause }), { name: "DeployFailedError" });
+        }
+        return { appId: t.name, changed: true };
+      },
+    });
+    expect(result.state.tenants.t03).toMatchObject({ status: "deployed", attempts: 2 });
+    expect(result.state.tenants.t04).toMatchObject({ status: "failed", attempts: 1 });
+    expect(result.state.tenants.t05).toMatchObject({ status: "failed", attempts: 1 });
+    expect(sleeps).toHaveLength(1); // one wait, before t03's second attempt
+    expect(sleeps[0]).toBeLessThan(200); // the first backoff: full jitter below 200 ms
+  });
+
   it("resumes: skips tenants deployed for the same digest, retries failed and interrupted ones", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rollout-engine-"));
     try {

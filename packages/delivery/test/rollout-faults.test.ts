@@ -50,7 +50,11 @@ describe("rollout under faults", () => {
       stateFile: join(work, "state.json"),
       env,
       deploy: { reloadPollIntervalMs: 50, publishAccessTimeoutMs: 10_000 },
-      client: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
+      // The two layers of the retry policy: the client repeats what is safe to repeat (at a 20 % fault
+      // rate a read fails five times in a row about once a run, so it gets ten sends); the engine runs a
+      // deploy again only when a change's outcome was unknown (a dropped connection or session), never
+      // after the client gave up repeating the same fault.
+      client: { retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 10 } },
     });
     const elapsed = Date.now() - started;
     await sim.control.setFaults("*", { rate: 0 });

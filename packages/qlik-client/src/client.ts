@@ -1,28 +1,30 @@
-import type { Logger, MutationEvent } from "@qlik-cicd/common";
-import { mutationEvents, secrets, sha256Hex, silentLogger } from "@qlik-cicd/common";
+import type { Clock, Logger, MutationEvent, RetryPolicy, RetryVerdict } from "@qlik-cicd/common";
+import {
+  defaultRetryPolicy,
+  mutationEvents,
+  parseRetryAfter,
+  secrets,
+  sha256Hex,
+  silentLogger,
+  systemClock,
+  withRetries,
+} from "@qlik-cicd/common";
 import type { HostConfig } from "@qlik/api/auth";
 import type { Doc } from "@qlik/api/qix";
 import type { QlikConnectionOptions } from "./connection.ts";
 import { validateConnection } from "./connection.ts";
-import type { HttpFailure, Principal } from "./errors.ts";
+import type { ErrorContext, HttpFailure, Principal } from "./errors.ts";
 import { errorForNetwork, errorForStatus, QlikApiError, QlikUnauthorizedError } from "./errors.ts";
 import { withAppSession } from "./qix-session.ts";
-import { releaseResponseCache } from "./response-cache.ts";
 import type { CallTier, TierRates } from "./rate-limiter.ts";
 import { defaultTierRates, rateLimiters } from "./rate-limiter.ts";
-import type { Clock, RetryPolicy } from "./retry.ts";
-import {
-  backoffDelay,
-  classifyNetworkError,
-  defaultRetryPolicy,
-  isRetryableStatus,
-  parseRetryAfter,
-  systemClock,
-} from "./retry.ts";
+import { clientCredentialsTokenRequest, type OAuthTokenAnswer } from "./raw-endpoints.ts";
+import { releaseResponseCache } from "./response-cache.ts";
+import { classifyNetworkError, isRetryableStatus } from "./retry.ts";
 import type { TokenKey } from "./token-cache.ts";
 import { tokenCache } from "./token-cache.ts";
-import type { TransportLease, TransportOptions } from "./transport.ts";
-import { acquireTransport, defaultTransportOptions, ensureFetchRouting, runAttempt } from "./transport.ts";
+import type { AttemptRecord, TransportLease, TransportOptions } from "./transport.ts";
+import { acquireTransport, defaultTransportOptions } from "./transport.ts";
 
 export type { CallTier } from "./rate-limiter.ts";
 
@@ -30,6 +32,7 @@ export interface QlikClientOptions {
   logger?: Logger;
   /** Requests per minute per tier, shared by every client of the same tenant + principal in the process. */
   rateLimits?: Partial<TierRates>;
+  /** The request layer's retries (see @qlik-cicd/common retry.ts for the policy). */
   retry?: Partial<RetryPolicy>;
   timeouts?: Partial<{ connectMs: number; headersMs: number; bodyMs: number }>;
   maxConnectionsPerOrigin?: number;
@@ -50,12 +53,29 @@ export interface CallSpec {
   operation?: string;
 }
 
+/** The options `call` hands to an @qlik/api function: this client's host config, never a cached answer. */
+export interface CallOptions {
+  hostConfig: HostConfig;
+  noCache: true;
+}
+
+/** A raw request (raw-endpoints.ts; tests may use it for setup). */
 export interface FetchSpec extends CallSpec {
   /** Absolute, or relative to the tenant (`/api/v1/...`). */
   url: string;
   body?: unknown;
   headers?: Record<string, string>;
   responseType?: "json" | "bytes" | "text";
+  /** Send the client's bearer token (default: to the tenant's own origin); false for an endpoint authorised otherwise. */
+  credentials?: boolean;
+  /** Statuses ≥ 400 the caller reads itself: returned instead of thrown, never retried. */
+  answers?: (status: number) => boolean;
+  /**
+   * How long the whole call may take (a synchronous automation run). The transport's header and body
+   * timeouts are raised to it; when it passes, the request is aborted and the call fails with a
+   * QlikTimeoutError (code `CALL_TIMEOUT`), not retried.
+   */
+  timeoutMs?: number;
 }
 
 export interface FetchResult {
@@ -78,11 +98,28 @@ class HttpStatusError extends Error {
   }
 }
 
+/** The call's own deadline (`FetchSpec.timeoutMs`) passed: known from its signal, not from timings. */
+class CallDeadlineError extends Error {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, cause: unknown) {
+    super(`no answer within ${timeoutMs} ms`, { cause });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 interface ExecuteOptions {
   limit: boolean;
   audit: boolean;
   /** Map 400/401/403 to "credentials rejected" (token endpoint). */
   authEndpoint?: boolean;
+}
+
+/** One failed attempt, classified: the error to throw and whether the request layer tries again. */
+interface Failure {
+  error: unknown;
+  verdict: RetryVerdict;
+  /** For the retry log line: a status or a few words. */
+  reason?: string;
 }
 
 function statusOf(error: unknown): { status: number; headers?: Headers; data?: unknown } | undefined {
@@ -110,10 +147,40 @@ function defaultIdempotent(method: HttpMethod): boolean {
   return method === "GET" || method === "PUT" || method === "DELETE";
 }
 
+function requestBody(value: unknown, headers: Record<string, string>): RequestInit["body"] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string" || value instanceof Uint8Array || value instanceof ArrayBuffer) {
+    return value as RequestInit["body"];
+  }
+  if (value instanceof Blob || value instanceof FormData || value instanceof URLSearchParams) return value;
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+    headers["Content-Type"] = "application/json";
+  return JSON.stringify(value);
+}
+
+/** A response body as the spec asks: bytes, text, or JSON (text when it is not JSON). */
+async function responseData(response: Response, type: FetchSpec["responseType"]): Promise<unknown> {
+  if (type === "bytes") return new Uint8Array(await response.arrayBuffer());
+  const text = await response.text();
+  if (type === "text" && response.status < 400) return text;
+  // Error bodies are parsed as JSON for Qlik's error code whatever the requested type.
+  if (!text) return type === "text" ? text : undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
  * The one way this project talks to Qlik Cloud. One instance per tenant + credentials; many may run
  * side by side (hundreds of tenants from one process): nothing global is configured in @qlik/api,
  * every call gets its own host config.
+ *
+ * It is the request layer of the project's retry policy (@qlik-cicd/common retry.ts): it repeats a call
+ * after transport errors, 429 (after Retry-After, holding the tenant's whole tier) and 502/503 when
+ * sending it again is harmless, and marks its errors `retries: "exhausted"` or `"unsafe"` so operations
+ * know whether to re-read the tenant (re-convergence) or stop.
  */
 export class QlikClient {
   readonly tenantUrl: string;
@@ -126,7 +193,6 @@ export class QlikClient {
   private readonly retry: RetryPolicy;
   private readonly clock: Clock;
   private readonly lease: TransportLease;
-  private readonly transport: TransportOptions;
   private closed = false;
 
   constructor(connection: QlikConnectionOptions, options: QlikClientOptions = {}) {
@@ -154,7 +220,6 @@ export class QlikClient {
         maxConnectionsPerOrigin: options.maxConnectionsPerOrigin,
       }),
     };
-    this.transport = transport;
     this.lease = acquireTransport(tenant.origin, transport);
   }
 
@@ -174,30 +239,37 @@ export class QlikClient {
   }
 
   /** Runs one @qlik/api call with rate limiting, retries, error mapping and audit events. */
-  call<T>(spec: CallSpec, fn: (opts: { hostConfig: HostConfig; noCache: true }) => Promise<T>): Promise<T> {
+  call<T>(spec: CallSpec, fn: (opts: CallOptions) => Promise<T>): Promise<T> {
     return this.execute(
       spec,
-      async () => {
-        // Before the call, not after: @qlik/api clears asynchronously, and its clearing finishes
-        // before the call it precedes can (the same module look-ups, then a network exchange).
-        releaseResponseCache(spec.resource);
-        return fn({ hostConfig: await this.hostConfig(), noCache: true });
+      async (record) => {
+        const hostConfig = await this.hostConfig();
+        return this.lease.run(record, () => {
+          // Before the call, not after: @qlik/api clears asynchronously, and its clearing finishes
+          // before the call it precedes can (the same module look-ups, then a network exchange).
+          releaseResponseCache(spec.resource);
+          return fn({ hostConfig, noCache: true });
+        });
       },
       { limit: true, audit: true },
     );
   }
 
-  /** Raw HTTP for what @qlik/api lacks, with the same limiter, retries and errors. */
+  /**
+   * A raw HTTP request, with the same limiter, retries, errors and audit as `call`. Product code sends
+   * raw requests only through raw-endpoints.ts, for endpoints @qlik/api lacks.
+   */
   fetch(spec: FetchSpec): Promise<FetchResult> {
     const url = new URL(spec.url, `${this.tenantUrl}/`);
-    const sameTenant = url.origin === this.tenantUrl;
+    const own = url.origin === this.tenantUrl;
+    const deadline = spec.timeoutMs ? AbortSignal.timeout(spec.timeoutMs) : undefined;
     return this.execute(
       spec,
-      async () => this.send(spec, url, sameTenant ? await this.bearer() : undefined),
-      {
-        limit: true,
-        audit: true,
+      async (record) => {
+        const bearer = own && spec.credentials !== false ? await this.bearer() : undefined;
+        return this.send(spec, url, { bearer, record: own ? record : undefined, deadline });
       },
+      { limit: true, audit: true },
     );
   }
 
@@ -209,27 +281,34 @@ export class QlikClient {
   ): Promise<T> {
     const resource = `/app/${appId}`;
     // Opening a session changes nothing, so an upgrade answered 429/5xx (or a connection that failed
-    // before the socket opened) is tried again like a REST read; failures inside `fn` are not.
-    for (let attempt = 1; ; attempt++) {
-      const hostConfig = await this.hostConfig();
-      let openFailure: unknown;
-      try {
-        return await withAppSession(hostConfig, appId, fn, options, (error) => {
-          openFailure = error;
-          return this.qixOpenError(error, resource);
+    // before the socket opened) is tried again like a REST read; failures inside `fn` are not: a session
+    // that drops mid-way is the operation's to re-converge.
+    let opening: { thrown: unknown; text: string; transient: boolean } | undefined;
+    return withRetries(
+      async (attempt) => {
+        opening = undefined;
+        const hostConfig = await this.hostConfig();
+        return withAppSession(hostConfig, appId, fn, options, (error) => {
+          const text = error instanceof Error ? error.message : String(error);
+          const transient =
+            /Unexpected server response: (429|5\d\d)\b/.test(text) ||
+            classifyNetworkError(error) !== undefined;
+          opening = { thrown: this.qixOpenError(error, resource, attempt), text, transient };
+          return opening.thrown;
         });
-      } catch (error) {
-        const text = openFailure instanceof Error ? openFailure.message : String(openFailure ?? "");
-        const transient =
-          openFailure !== undefined &&
-          (/Unexpected server response: (429|5\d\d)\b/.test(text) ||
-            classifyNetworkError(openFailure) !== undefined);
-        if (!transient || attempt >= this.retry.maxAttempts) throw error;
-        const wait = backoffDelay(attempt, this.retry, () => this.clock.random());
-        this.logger.warn(`OPEN ${resource} on ${this.tenantName} failed (${text}), retrying in ${wait} ms.`);
-        await this.clock.sleep(wait);
-      }
-    }
+      },
+      {
+        policy: this.retry,
+        clock: this.clock,
+        retryable: (error) => opening !== undefined && error === opening.thrown && opening.transient,
+        onRetry: (_error, next) =>
+          this.log(
+            "warn",
+            `OPEN ${resource} on ${this.tenantName} failed (${opening?.text}), retrying in ${next.delayMs} ms.`,
+          ),
+        onExhausted: exhausted,
+      },
+    );
   }
 
   /**
@@ -277,25 +356,19 @@ export class QlikClient {
   }
 
   private async issueToken(): Promise<{ accessToken: string; expiresInSeconds?: number }> {
-    const spec: FetchSpec = {
-      tier: "write",
-      method: "POST",
-      resource: "/oauth/token",
-      idempotent: true, // issuing a token changes nothing on the tenant
-      url: `${this.tenantUrl}/oauth/token`,
-      body: {
-        client_id: this.connection.clientId,
-        client_secret: this.connection.clientSecret,
-        grant_type: "client_credentials",
-        ...(this.connection.scope && { scope: this.connection.scope }),
-      },
-    };
-    const result = await this.execute(spec, () => this.send(spec, new URL(spec.url), undefined), {
-      limit: false,
-      audit: false,
-      authEndpoint: true,
+    const spec = clientCredentialsTokenRequest(this.tenantUrl, {
+      clientId: this.connection.clientId!,
+      clientSecret: this.connection.clientSecret!,
+      scope: this.connection.scope,
     });
-    const token = result.data?.access_token;
+    const url = new URL(spec.url);
+    const result = await this.execute(
+      spec,
+      (record) => this.send(spec, url, { bearer: undefined, record, deadline: undefined }),
+      { limit: false, audit: false, authEndpoint: true },
+    );
+    const answer = (result.data ?? {}) as OAuthTokenAnswer;
+    const token = answer.access_token;
     if (typeof token !== "string" || !token) {
       throw new QlikUnauthorizedError(
         `Tenant ${this.tenantName} issued no access token to the OAuth client '${this.connection.clientId}' (POST /oauth/token).`,
@@ -309,77 +382,47 @@ export class QlikClient {
         },
       );
     }
-    const expires = Number(result.data?.expires_in);
+    const expires = Number(answer.expires_in);
     return {
       accessToken: token,
       expiresInSeconds: Number.isFinite(expires) && expires > 0 ? expires : undefined,
     };
   }
 
-  /** One HTTP exchange through global fetch (and therefore the undici dispatcher); throws HttpStatusError ≥ 400. */
-  private async send(spec: FetchSpec, url: URL, bearer: string | undefined): Promise<FetchResult> {
+  /**
+   * One HTTP exchange through fetch, with this tenant's pool passed per request (when `record` is given)
+   * so what undici raises lands in the attempt's record. Throws HttpStatusError ≥ 400 unless the spec
+   * `answers` that status, and CallDeadlineError when the call's own deadline aborted it.
+   */
+  private async send(
+    spec: FetchSpec,
+    url: URL,
+    how: { bearer: string | undefined; record: AttemptRecord | undefined; deadline: AbortSignal | undefined },
+  ): Promise<FetchResult> {
     const headers: Record<string, string> = { ...spec.headers };
-    if (bearer) headers.Authorization = `Bearer ${bearer}`;
-    let body: RequestInit["body"];
-    if (spec.body !== undefined && spec.body !== null) {
-      if (
-        typeof spec.body === "string" ||
-        spec.body instanceof Uint8Array ||
-        spec.body instanceof ArrayBuffer
-      ) {
-        body = spec.body as RequestInit["body"];
-      } else if (
-        spec.body instanceof Blob ||
-        spec.body instanceof FormData ||
-        spec.body instanceof URLSearchParams
-      ) {
-        body = spec.body;
-      } else {
-        body = JSON.stringify(spec.body);
-        if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
-          headers["Content-Type"] = "application/json";
-      }
-    }
-    const response = await globalThis.fetch(url, { method: spec.method, headers, body });
-    let data: unknown;
-    const type = spec.responseType ?? "json";
-    const bodyStarted = Date.now();
-    const read = async <R>(reader: () => Promise<R>): Promise<R> => {
-      try {
-        return await reader();
-      } catch (error) {
-        // Node's fetch reports a stalled body only as "terminated"; the timing tells us it was the timeout.
-        if (Date.now() - bodyStarted >= this.transport.bodyMs - 20) {
-          throw Object.assign(new Error("Body Timeout Error", { cause: error }), {
-            code: "UND_ERR_BODY_TIMEOUT",
-          });
-        }
-        throw error;
-      }
+    if (how.bearer) headers.Authorization = `Bearer ${how.bearer}`;
+    const body = requestBody(spec.body, headers);
+    // `dispatcher` is undici's (8) type, not the one Node's fetch types name (undici-types): cast.
+    const init = {
+      method: spec.method,
+      headers,
+      body,
+      ...(how.deadline && { signal: how.deadline }),
+      ...(how.record && { dispatcher: this.lease.dispatcher(how.record, { timeoutMs: spec.timeoutMs }) }),
+    } as RequestInit;
+    const exchange = async () => {
+      const response = await globalThis.fetch(url, init);
+      return { response, data: await responseData(response, spec.responseType) };
     };
-    if (type === "bytes") {
-      data = new Uint8Array(await read(() => response.arrayBuffer()));
-    } else {
-      const text = await read(() => response.text());
-      if (type === "text") data = text;
-      else if (!text) data = undefined;
-      else {
-        try {
-          data = JSON.parse(text);
-        } catch {
-          data = text;
-        }
-      }
+    let answer: { response: Response; data: unknown };
+    try {
+      answer = await exchange();
+    } catch (error) {
+      if (how.deadline?.aborted) throw new CallDeadlineError(spec.timeoutMs ?? 0, error);
+      throw error;
     }
-    if (response.status >= 400) {
-      // Error bodies are parsed as JSON for Qlik's error code whatever the requested type.
-      if (typeof data === "string") {
-        try {
-          data = JSON.parse(data);
-        } catch {
-          /* keep text */
-        }
-      }
+    const { response, data } = answer;
+    if (response.status >= 400 && !spec.answers?.(response.status)) {
       throw new HttpStatusError(response.status, response.headers, data);
     }
     return { status: response.status, headers: response.headers, data };
@@ -393,59 +436,43 @@ export class QlikClient {
     this.logger[level](secrets.redact(message));
   }
 
-  private async execute<T>(spec: CallSpec, attempt: () => Promise<T>, how: ExecuteOptions): Promise<T> {
-    const method = spec.method;
-    const resource = spec.resource;
+  /**
+   * Runs `attempt` under the rate limiter, with the request layer's retries (`withRetries`), error
+   * mapping and one audit event for a change. A 401 to an OAuth token is answered by fetching a new
+   * token, once, without counting as an attempt.
+   */
+  private async execute<T>(
+    spec: CallSpec,
+    attempt: (record: AttemptRecord) => Promise<T>,
+    how: ExecuteOptions,
+  ): Promise<T> {
+    const { method, resource } = spec;
     const idempotent = spec.idempotent ?? defaultIdempotent(method);
     const audited = how.audit && method !== "GET";
     const bucket = how.limit
       ? rateLimiters.bucket(this.limiterKey, spec.tier, this.rates[spec.tier], this.clock)
       : undefined;
-    const started = this.clock.now();
-    let attempts = 0;
+    const failures = new WeakMap<object, Failure>();
+    const failureOf = (error: unknown) =>
+      error !== null && typeof error === "object" ? failures.get(error) : undefined;
     let reauthenticated = false;
-    const fail = (error: unknown, status?: number): never => {
-      if (audited) this.emit({ method, resource, operation: spec.operation, result: "error", status });
-      throw error;
-    };
-    for (;;) {
-      if (this.closed) throw new Error(`The client for tenant ${this.tenantName} is closed.`);
-      if (bucket) await bucket.acquire();
-      ensureFetchRouting();
-      attempts++;
-      const sentAt = this.clock.now();
-      const record = { errors: [] as unknown[] };
-      try {
-        const result = await runAttempt(record, attempt);
-        const status = (result as { status?: unknown } | undefined)?.status;
-        this.log(
-          "debug",
-          `${method} ${resource} on ${this.tenantName}: ${typeof status === "number" ? status : "ok"} (${this.clock.now() - sentAt} ms, attempt ${attempts})`,
-        );
-        if (audited) {
-          this.emit({
-            method,
-            resource,
-            operation: spec.operation,
-            result: "ok",
-            status: typeof status === "number" ? status : undefined,
-          });
-        }
-        return result;
-      } catch (error) {
-        if (error instanceof QlikApiError) return fail(error, error.status);
-        const context = {
-          tenant: this.tenantName,
-          method,
-          resource,
-          principal: this.principal,
-          attempts,
-          cause: undefined as unknown,
-        };
-        const elapsed = this.clock.now() - started;
-        const http = statusOf(error);
-        if (http) {
-          const { status } = http;
+    const once = async (attempts: number): Promise<T> => {
+      for (;;) {
+        if (this.closed) throw new Error(`The client for tenant ${this.tenantName} is closed.`);
+        if (bucket) await bucket.acquire();
+        const sentAt = this.clock.now();
+        const record: AttemptRecord = { errors: [] };
+        try {
+          const result = await attempt(record);
+          const status = (result as { status?: unknown } | undefined)?.status;
+          this.log(
+            "debug",
+            `${method} ${resource} on ${this.tenantName}: ${typeof status === "number" ? status : "ok"} (${this.clock.now() - sentAt} ms, attempt ${attempts})`,
+          );
+          return result;
+        } catch (error) {
+          // (A QlikApiError here is already final, e.g. the token request under this call was refused.)
+          const status = error instanceof QlikApiError ? undefined : statusOf(error)?.status;
           if (status === 401 && this.principal.kind === "oauth" && !how.authEndpoint && !reauthenticated) {
             // The token may have been revoked or expired early: get a fresh one, once.
             reauthenticated = true;
@@ -454,83 +481,141 @@ export class QlikClient {
               "info",
               `${method} ${resource} on ${this.tenantName}: 401, fetching a new access token.`,
             );
-            attempts--;
             continue;
           }
-          if (isRetryableStatus(status, idempotent) && attempts < this.retry.maxAttempts) {
-            const retryAfter =
-              status === 429
-                ? parseRetryAfter(http.headers?.get("retry-after"), this.clock.now())
-                : undefined;
-            const wait = retryAfter ?? backoffDelay(attempts, this.retry, () => this.clock.random());
-            if (elapsed + wait <= this.retry.maxElapsedMs) {
-              this.log(
-                "warn",
-                `${method} ${resource} on ${this.tenantName}: ${status}, retrying in ${wait} ms (attempt ${attempts + 1} of ${this.retry.maxAttempts}).`,
-              );
-              if (status === 429 && bucket) {
-                // Qlik blocks the whole tier until Retry-After: hold every caller of this tenant + tier.
-                bucket.pauseUntil(this.clock.now() + wait);
-              } else {
-                await this.clock.sleep(wait);
-              }
-              continue;
-            }
-          }
-          const detail = qlikErrorDetail(http.data);
-          const failure: HttpFailure = { status, ...detail };
-          if (how.authEndpoint && (status === 400 || status === 401 || status === 403)) failure.status = 401;
-          const mapped = errorForStatus(failure, context);
-          if (how.authEndpoint) (mapped as { status: number | undefined }).status = status;
-          this.log("debug", mapped.message);
-          return fail(mapped, status);
+          const failure = this.classify(error, record, { spec, idempotent, attempts, how });
+          if (failure.error && typeof failure.error === "object") failures.set(failure.error, failure);
+          throw failure.error;
         }
-        const captured = record.errors.at(-1);
-        const network =
-          (captured === undefined ? undefined : classifyNetworkError(captured)) ??
-          classifyNetworkError(error);
-        if (network) {
-          const safe = !network.maybeSent || idempotent;
-          if (network.transient && safe && attempts < this.retry.maxAttempts) {
-            const wait = backoffDelay(attempts, this.retry, () => this.clock.random());
-            if (elapsed + wait <= this.retry.maxElapsedMs) {
-              this.log(
-                "warn",
-                `${method} ${resource} on ${this.tenantName}: ${network.words}, retrying in ${wait} ms (attempt ${attempts + 1} of ${this.retry.maxAttempts}).`,
-              );
-              await this.clock.sleep(wait);
-              continue;
-            }
-          }
-          if (!safe) {
-            this.log(
-              "warn",
-              `${method} ${resource} on ${this.tenantName}: ${network.words} after the request may have reached the tenant; not repeating a call that is not idempotent.`,
-            );
-          }
-          return fail(errorForNetwork(network, context));
-        }
-        return fail(error);
       }
+    };
+    try {
+      const result = await withRetries(once, {
+        policy: this.retry,
+        clock: this.clock,
+        retryable: (error) => failureOf(error)?.verdict ?? false,
+        onRetry: (error, next) =>
+          this.log(
+            "warn",
+            `${method} ${resource} on ${this.tenantName}: ${failureOf(error)?.reason}, retrying in ${next.delayMs} ms (attempt ${next.attempt} of ${this.retry.maxAttempts}).`,
+          ),
+        wait: (delayMs, error) => {
+          if (bucket && (error as QlikApiError).status === 429) {
+            // Qlik blocks the whole tier until Retry-After: hold every caller of this tenant + tier.
+            bucket.pauseUntil(this.clock.now() + delayMs);
+            return Promise.resolve();
+          }
+          return this.clock.sleep(delayMs);
+        },
+        onExhausted: exhausted,
+      });
+      if (audited) {
+        const status = (result as { status?: unknown } | undefined)?.status;
+        const code = typeof status === "number" ? status : undefined;
+        this.emit({
+          method,
+          resource,
+          operation: spec.operation,
+          result: code !== undefined && code >= 400 ? "error" : "ok",
+          status: code,
+        });
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof QlikApiError && error.status !== undefined) this.log("debug", error.message);
+      if (audited) {
+        const status = error instanceof QlikApiError ? error.status : undefined;
+        this.emit({ method, resource, operation: spec.operation, result: "error", status });
+      }
+      throw error;
     }
   }
 
-  private qixOpenError(error: unknown, resource: string): unknown {
-    const context = {
+  /** Turns one failed attempt into the typed error and the request layer's verdict on it. */
+  private classify(
+    error: unknown,
+    record: AttemptRecord,
+    ctx: { spec: CallSpec; idempotent: boolean; attempts: number; how: ExecuteOptions },
+  ): Failure {
+    // Already typed (e.g. the token request under this call failed): final.
+    if (error instanceof QlikApiError) return { error, verdict: false };
+    const { method, resource } = ctx.spec;
+    const context: ErrorContext = {
+      tenant: this.tenantName,
+      method,
+      resource,
+      principal: this.principal,
+      attempts: ctx.attempts,
+      cause: undefined,
+    };
+    if (error instanceof CallDeadlineError) {
+      const mapped = errorForNetwork(
+        { code: "CALL_TIMEOUT", kind: "timeout", words: `no answer within ${error.timeoutMs} ms` },
+        context,
+      );
+      if (!ctx.idempotent) mapped.retries = "unsafe";
+      return { error: mapped, verdict: false };
+    }
+    const http = statusOf(error);
+    if (http) {
+      const { status } = http;
+      const failure: HttpFailure = { status, ...qlikErrorDetail(http.data) };
+      if (ctx.how.authEndpoint && (status === 400 || status === 401 || status === 403)) failure.status = 401;
+      const mapped = errorForStatus(failure, context);
+      if (ctx.how.authEndpoint) (mapped as { status: number | undefined }).status = status;
+      let verdict: RetryVerdict = false;
+      if (isRetryableStatus(status, ctx.idempotent)) {
+        const retryAfter =
+          status === 429 ? parseRetryAfter(http.headers?.get("retry-after"), this.clock.now()) : undefined;
+        verdict = retryAfter === undefined ? true : { afterMs: retryAfter };
+      } else if (status === 504) {
+        // The gateway gave up, the tenant may not have: a change is not repeated blindly.
+        mapped.retries = "unsafe";
+      }
+      return { error: mapped, verdict, reason: String(status) };
+    }
+    const captured = record.errors.at(-1);
+    const network =
+      (captured === undefined ? undefined : classifyNetworkError(captured)) ?? classifyNetworkError(error);
+    if (network) {
+      const mapped = errorForNetwork(network, context);
+      const safe = !network.maybeSent || ctx.idempotent;
+      if (!safe) {
+        mapped.retries = "unsafe";
+        this.log(
+          "warn",
+          `${method} ${resource} on ${this.tenantName}: ${network.words} after the request may have reached the tenant; not repeating a call that is not idempotent.`,
+        );
+      }
+      return { error: mapped, verdict: network.transient && safe, reason: network.words };
+    }
+    return { error, verdict: false };
+  }
+
+  private qixOpenError(error: unknown, resource: string, attempts: number): unknown {
+    const context: ErrorContext = {
       tenant: this.tenantName,
       method: "OPEN",
       resource,
       principal: this.principal,
-      attempts: 1,
-      cause: undefined as unknown,
+      attempts,
+      cause: undefined,
     };
     const network = classifyNetworkError(error);
     if (network) return errorForNetwork(network, context);
     const text = error instanceof Error ? error.message : String(error);
+    const refused = /Unexpected server response: (429|5\d\d)\b/.exec(text)?.[1];
+    if (refused) return errorForStatus({ status: Number(refused) }, context);
     const status = /\b(401|403|404)\b/.exec(text)?.[1];
     if (status) return errorForStatus({ status: Number(status) }, context);
     const code = (error as { code?: unknown })?.code;
     if (code === 1003 || /not found/i.test(text)) return errorForStatus({ status: 404 }, context);
     return error;
   }
+}
+
+/** The request layer gave up on a failure it was repeating: say so on the error (see RequestRetries). */
+function exhausted(error: unknown): unknown {
+  if (error instanceof QlikApiError) error.retries = "exhausted";
+  return error;
 }

@@ -12,6 +12,15 @@ export type QlikErrorKind =
   | "badRequest"
   | "network";
 
+/**
+ * How the client's request retries ended (the two layers are described in @qlik-cicd/common retry.ts):
+ *  - `exhausted`: the failure was worth repeating and the client repeated it until its attempts or its
+ *    deadline ran out — running the operation again at once would repeat the same retries;
+ *  - `unsafe`: the request may have reached the tenant and repeating it could apply a change twice, so it
+ *    was sent once; only reading the tenant's state shows whether it took effect.
+ */
+export type RequestRetries = "exhausted" | "unsafe";
+
 export interface QlikApiErrorInit {
   kind: QlikErrorKind;
   tenant: string;
@@ -20,6 +29,7 @@ export interface QlikApiErrorInit {
   status?: number;
   code?: string;
   attempts?: number;
+  retries?: RequestRetries;
   hint?: string;
   cause?: unknown;
 }
@@ -38,6 +48,8 @@ export class QlikApiError extends CicdError {
   readonly code: string | undefined;
   /** How many times the call was sent before giving up. */
   readonly attempts: number;
+  /** How the client's retries ended, when that matters to a caller deciding to run an operation again. */
+  retries: RequestRetries | undefined;
   constructor(message: string, init: QlikApiErrorInit) {
     super(secrets.redact(message), {
       hint: init.hint === undefined ? undefined : secrets.redact(init.hint),
@@ -50,6 +62,7 @@ export class QlikApiError extends CicdError {
     this.resource = init.resource;
     this.code = init.code;
     this.attempts = init.attempts ?? 1;
+    this.retries = init.retries;
   }
 }
 

@@ -1,5 +1,17 @@
 export { QlikClient } from "./client.ts";
-export type { CallSpec, CallTier, FetchResult, FetchSpec, HttpMethod, QlikClientOptions } from "./client.ts";
+export type {
+  CallOptions,
+  CallSpec,
+  CallTier,
+  FetchResult,
+  FetchSpec,
+  HttpMethod,
+  QlikClientOptions,
+} from "./client.ts";
+export { allPages } from "./pages.ts";
+export type { Page } from "./pages.ts";
+export { executeAutomation } from "./raw-endpoints.ts";
+export type { ExecuteAutomationAnswer, ExecuteAutomationRequest } from "./raw-endpoints.ts";
 export { connectionFromEnv, normaliseTenantUrl, validateConnection } from "./connection.ts";
 export type { NormalisedTenant, QlikConnectionOptions } from "./connection.ts";
 export {
@@ -13,11 +25,12 @@ export {
   QlikUnauthorizedError,
   QlikUnreachableError,
 } from "./errors.ts";
-export type { QlikErrorKind } from "./errors.ts";
+export type { QlikErrorKind, RequestRetries } from "./errors.ts";
 export { defaultTierRates, rateLimiters } from "./rate-limiter.ts";
 export type { TierRates } from "./rate-limiter.ts";
-export { backoffDelay, defaultRetryPolicy, parseRetryAfter, systemClock } from "./retry.ts";
-export type { Clock, RetryPolicy } from "./retry.ts";
+// The retry policy and clock live in @qlik-cicd/common (one policy for the project); re-exported here.
+export { backoffDelay, defaultRetryPolicy, parseRetryAfter, systemClock } from "@qlik-cicd/common";
+export type { Clock, RetryPolicy } from "@qlik-cicd/common";
 export { tokenCache } from "./token-cache.ts";
 export { defaultTransportOptions } from "./transport.ts";
 export type { HostConfig } from "@qlik/api/auth";

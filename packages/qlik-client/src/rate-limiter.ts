@@ -1,5 +1,4 @@
-import type { Clock } from "./retry.ts";
-import { systemClock } from "./retry.ts";
+import { systemClock, type Clock } from "@qlik-cicd/common";
 
 export type CallTier = "read" | "write" | "reload";
 

@@ -1,50 +1,9 @@
+/**
+ * What the request layer (see @qlik-cicd/common retry.ts for the policy and the two layers) considers worth
+ * another try: which network failures may have reached the tenant, and which statuses mean "not done, try
+ * again". The waits themselves follow the project's one policy (`withRetries`, `backoffDelay`).
+ */
 import type { NetworkFailure } from "./errors.ts";
-
-export interface RetryPolicy {
-  /** Total sends, including the first. */
-  maxAttempts: number;
-  /** No new attempt starts (and no wait is begun) that would end later than this after the first send. */
-  maxElapsedMs: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const defaultRetryPolicy: RetryPolicy = {
-  maxAttempts: 5,
-  maxElapsedMs: 120_000,
-  baseDelayMs: 500,
-  maxDelayMs: 20_000,
-};
-
-/** Time source for waits; tests inject one to observe delays without waiting. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  random(): number;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
-  random: () => Math.random(),
-};
-
-/** Exponential backoff with full jitter: uniform in [0, min(maxDelay, base·2^(retry-1))]. */
-export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * cap);
-}
-
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (!text) return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
 
 /** Codes where the request certainly did not reach the server: any call may be sent again. */
 const NOT_SENT: Record<string, string> = {

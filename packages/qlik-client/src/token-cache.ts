@@ -11,9 +11,7 @@
  * config carrying it: the apikey module sends exactly `Authorization: Bearer <value>` for REST and the
  * QIX WebSocket upgrade, which is what an OAuth access token needs.
  */
-import { secrets, sha256Hex } from "@qlik-cicd/common";
-import type { Clock } from "./retry.ts";
-import { systemClock } from "./retry.ts";
+import { secrets, sha256Hex, systemClock, type Clock } from "@qlik-cicd/common";
 
 export interface IssuedToken {
   accessToken: string;

@@ -19,7 +19,7 @@ import {
 } from "../src/index.ts";
 import type { QlikClientOptions } from "../src/index.ts";
 import { cacheNamespaceOf, releaseResponseCache } from "../src/response-cache.ts";
-import { FakeClock } from "./helpers/fake-clock.ts";
+import { FakeClock } from "../../common/test/helpers/fake-clock.ts";
 
 let counter = 0;
 /** A fresh tenant per test, so the process-wide limiter and token cache never leak between tests. */
@@ -390,6 +390,65 @@ describe("retries", () => {
         })
       ).status,
     ).toBe(201);
+  });
+});
+
+describe("how the request layer ends", () => {
+  it("says whether it gave up repeating a failure or did not repeat a change at all", async () => {
+    const { url } = tenant();
+    const c = apiKeyClient(url, { retry: { maxAttempts: 3 } });
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined as never,
+        (e: unknown) => e as QlikApiError,
+      );
+    const post = {
+      tier: "write",
+      method: "POST",
+      resource: "/api/v1/apps",
+      url: "/api/v1/apps",
+      body: {},
+    } as const;
+
+    scope(url).get("/api/v1/spaces").times(3).reply(503, {});
+    const exhausted = await failure(c.call(read, (o) => getSpaces({}, o)));
+    expect([exhausted.status, exhausted.attempts, exhausted.retries]).toEqual([503, 3, "exhausted"]);
+
+    scope(url).post("/api/v1/apps").replyWithError(netError("ECONNRESET", "read ECONNRESET"));
+    const reset = await failure(c.fetch(post));
+    expect([reset.kind, reset.attempts, reset.retries]).toEqual(["network", 1, "unsafe"]);
+
+    scope(url).post("/api/v1/apps").reply(504, {});
+    const gateway = await failure(c.fetch(post));
+    expect([gateway.status, gateway.retries]).toEqual([504, "unsafe"]);
+
+    scope(url).get("/api/v1/spaces").reply(404, {});
+    const missing = await failure(c.call(read, (o) => getSpaces({}, o)));
+    expect([missing.status, missing.retries]).toEqual([404, undefined]);
+  });
+
+  it("hands back the statuses a raw request reads itself, sent without the client's credentials", async () => {
+    const { url, host } = tenant();
+    const failedRun = { errors: [{ code: "AUTOMATIONS-RUN-FAILED", title: "Automation run failed" }] };
+    const answered = scope(url, { badheaders: ["authorization"] })
+      .post("/api/v1/automations/a1/actions/execute")
+      .reply(500, failedRun);
+    const result = await apiKeyClient(url).fetch({
+      tier: "write",
+      method: "POST",
+      resource: "/api/v1/automations/{id}/actions/execute",
+      operation: "execute automation",
+      url: "/api/v1/automations/a1/actions/execute",
+      body: "{}",
+      credentials: false,
+      answers: (status) => status === 500,
+    });
+    expect(answered.isDone()).toBe(true);
+    expect([result.status, result.data]).toEqual([500, failedRun]);
+    // The audit trail records the answer as the failure it is.
+    expect(events.map((e) => [e.tenant, e.operation, e.result, e.status])).toEqual([
+      [host, "execute automation", "error", 500],
+    ]);
   });
 });
 

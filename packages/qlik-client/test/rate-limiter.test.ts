@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { TierBucket } from "../src/rate-limiter.ts";
-import { backoffDelay, parseRetryAfter } from "../src/retry.ts";
-import { FakeClock } from "./helpers/fake-clock.ts";
+import { FakeClock } from "../../common/test/helpers/fake-clock.ts";
 
 describe("TierBucket", () => {
   it("allows a burst of ten seconds' worth, then spaces requests at the rate", async () => {
@@ -36,28 +35,5 @@ describe("TierBucket", () => {
     await bucket.acquire();
     expect(clock.sleeps).toEqual([5000]);
     expect(bucket.pausedFor()).toBe(0);
-  });
-});
-
-describe("retry helpers", () => {
-  it("reads Retry-After as seconds or an HTTP date", () => {
-    const now = Date.parse("2026-01-01T00:00:00Z");
-    expect(parseRetryAfter("3", now)).toBe(3000);
-    expect(parseRetryAfter("0.5", now)).toBe(500);
-    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:07 GMT", now)).toBe(7000);
-    expect(parseRetryAfter("soon", now)).toBeUndefined();
-    expect(parseRetryAfter(null, now)).toBeUndefined();
-  });
-
-  it("keeps backoff within [0, min(maxDelay, base·2^(n-1))]", () => {
-    const policy = { maxAttempts: 9, maxElapsedMs: 1e9, baseDelayMs: 100, maxDelayMs: 1000 };
-    for (let retry = 1; retry <= 8; retry++) {
-      const cap = Math.min(1000, 100 * 2 ** (retry - 1));
-      for (let i = 0; i < 50; i++) {
-        const d = backoffDelay(retry, policy, Math.random);
-        expect(d).toBeGreaterThanOrEqual(0);
-        expect(d).toBeLessThan(cap);
-      }
-    }
   });
 });

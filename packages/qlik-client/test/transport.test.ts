@@ -7,6 +7,8 @@ import net from "node:net";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { QlikClient, QlikTimeoutError, QlikUnreachableError } from "../src/index.ts";
+import { acquireTransport, defaultTransportOptions } from "../src/transport.ts";
+import type { AttemptRecord } from "../src/transport.ts";
 import type { LoopbackServer } from "./helpers/loopback.ts";
 import { json, productInfo, startServer } from "./helpers/loopback.ts";
 
@@ -134,6 +136,32 @@ describe("transport on real loopback servers", () => {
     expect((error as Error).message).toContain("response body stalled past the timeout");
   });
 
+  it("stops a call at its own deadline, as a timeout, without repeating it", async () => {
+    const s = await server(() => {
+      // never answers
+    });
+    const c = client(s.url);
+    const started = Date.now();
+    const error = await c
+      .fetch({
+        tier: "write",
+        method: "POST",
+        resource: "/api/v1/automations/{id}/actions/execute",
+        url: "/api/v1/automations/a1/actions/execute",
+        body: "{}",
+        timeoutMs: 200,
+      })
+      .catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(error).toBeInstanceOf(QlikTimeoutError);
+    expect((error as QlikTimeoutError).code).toBe("CALL_TIMEOUT");
+    expect((error as Error).message).toBe(
+      `Tenant 127.0.0.1:${s.port} did not answer POST /api/v1/automations/{id}/actions/execute in time (no answer within 200 ms).`,
+    );
+    expect((error as QlikTimeoutError).retries).toBe("unsafe");
+    expect(s.requests).toHaveLength(1);
+  });
+
   it("says 'cannot reach' when nothing listens, after bounded retries", async () => {
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
@@ -153,6 +181,76 @@ describe("transport on real loopback servers", () => {
     expect((error as Error).message).toBe(
       `Cannot reach tenant 127.0.0.1:${port} for POST /api/v1/spaces (connection refused) after 3 attempts.`,
     );
+  });
+});
+
+describe("the transport module", () => {
+  it("wraps the global fetch only while a lease is held, and routes only requests inside a client call", async () => {
+    const original = globalThis.fetch;
+    const seen: { url: string; pooled: boolean }[] = [];
+    const inner = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      seen.push({ url: String(input), pooled: (init as { dispatcher?: unknown })?.dispatcher !== undefined });
+      return new Response("{}", { status: 200 });
+    }) as typeof fetch;
+    globalThis.fetch = inner;
+    try {
+      const origin = "http://127.0.0.1:9";
+      const first = acquireTransport(origin, defaultTransportOptions);
+      const second = acquireTransport(origin, defaultTransportOptions);
+      expect(globalThis.fetch).not.toBe(inner);
+      const record: AttemptRecord = { errors: [] };
+      await globalThis.fetch(`${origin}/outside`); // the same tenant, but not in a client call
+      await first.run(record, async () => {
+        await globalThis.fetch(`${origin}/inside`);
+        await globalThis.fetch("http://127.0.0.2:9/elsewhere"); // another origin, inside the call
+      });
+      expect(seen).toEqual([
+        { url: `${origin}/outside`, pooled: false },
+        { url: `${origin}/inside`, pooled: true },
+        { url: "http://127.0.0.2:9/elsewhere", pooled: false },
+      ]);
+      await first.release();
+      await first.release(); // idempotent: still one lease held
+      expect(globalThis.fetch).not.toBe(inner);
+      await second.release();
+      expect(globalThis.fetch).toBe(inner); // the last lease takes the wrapper out
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+
+  it("records the error of the undici timer that fired, for the client's own requests", async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": "100" });
+      res.write("partial");
+    });
+    const lease = acquireTransport(s.url, { ...defaultTransportOptions, bodyMs: 150 });
+    cleanups.push(() => lease.release());
+    const record: AttemptRecord = { errors: [] };
+    const response = await fetch(`${s.url}/stalls`, {
+      dispatcher: lease.dispatcher(record),
+    } as RequestInit);
+    // fetch itself only says "terminated"; the record says which timer fired.
+    await expect(response.arrayBuffer()).rejects.toThrow("terminated");
+    expect(record.errors.map((e) => (e as { code?: string }).code)).toEqual(["UND_ERR_BODY_TIMEOUT"]);
+  });
+
+  it("raises the header timeout for a request allowed to take longer", async () => {
+    const s = await server((_req, res) => {
+      setTimeout(() => json(res, 200, { ok: true }), 1600);
+    });
+    const lease = acquireTransport(s.url, { ...defaultTransportOptions, headersMs: 150 });
+    cleanups.push(() => lease.release());
+    const hurried: AttemptRecord = { errors: [] };
+    const patient: AttemptRecord = { errors: [] };
+    const [short, long] = await Promise.allSettled([
+      fetch(`${s.url}/short`, { dispatcher: lease.dispatcher(hurried) } as RequestInit),
+      fetch(`${s.url}/long`, { dispatcher: lease.dispatcher(patient, { timeoutMs: 10_000 }) } as RequestInit),
+    ]);
+    expect(short.status).toBe("rejected");
+    expect(hurried.errors.map((e) => (e as { code?: string }).code)).toEqual(["UND_ERR_HEADERS_TIMEOUT"]);
+    expect(long.status === "fulfilled" && long.value.status).toBe(200);
+    expect(patient.errors).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 // runAutomation against the simulator's Qlik Automate API: the runs API (poll to a final status) and the
 // trigger URL (execution token, synchronous and asynchronous), each succeeding, failing and timing out.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { ConfigError, MemoryLogger } from "@qlik-cicd/common";
+import { ConfigError, MemoryLogger, mutationEvents, type MutationEvent } from "@qlik-cicd/common";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import { startSimulator } from "@qlik-cicd/simulator";
 import {
@@ -159,6 +159,31 @@ describe("runAutomation, mode execute", () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AutomationRunFailedError);
     expect((error as AutomationRunFailedError).status).toBe("must stop");
+  });
+
+  it("goes through the Qlik client: a 503 is sent again, the client writes the one audit record", async () => {
+    const tenantName = sim.description.tenants[0].name;
+    sim.control.clearRequestLog(tenantName);
+    sim.control.scheduleFault(tenantName, { kind: "503", method: "POST", path: "/actions/execute" });
+    const events: MutationEvent[] = [];
+    const off = mutationEvents.on((e) => events.push(e));
+    let r: Awaited<ReturnType<typeof runAutomation>>;
+    try {
+      r = await runAutomation(client, {
+        automationId: ok.id,
+        mode: "execute",
+        executionToken: ok.executionToken,
+      });
+    } finally {
+      off();
+    }
+    expect(r.status).toBe("finished");
+    const executes = sim.control.requestLog(tenantName).filter((e) => e.path.endsWith("/actions/execute"));
+    expect(executes.map((e) => e.status)).toEqual([503, 200]);
+    expect(events.map((e) => [e.method, e.resource, e.operation, e.result, e.status])).toEqual([
+      ["POST", "/api/v1/automations/{id}/actions/execute", "execute automation", "ok", 200],
+    ]);
+    expect(JSON.stringify(events)).not.toContain(ok.executionToken);
   });
 
   it("names a wrong token as the input at fault", async () => {

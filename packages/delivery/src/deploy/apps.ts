@@ -1,6 +1,6 @@
 import { createApp, getAppInfo, type NxApp } from "@qlik/api/apps";
 import { getItems, getPublishedItems, type ItemResultResponseBody } from "@qlik/api/items";
-import { QlikApiError, type QlikClient } from "@qlik-cicd/qlik-client";
+import { allPages, QlikApiError, type QlikClient } from "@qlik-cicd/qlik-client";
 import type { Logger } from "@qlik-cicd/common";
 
 /** An app as the items API lists it: both ids, because item id ≠ app id. */
@@ -15,21 +15,13 @@ function toAppItem(item: ItemResultResponseBody): AppItem {
   return { itemId: item.id, appId: item.resourceId ?? "", name: item.name, spaceId: item.spaceId ?? "" };
 }
 
-async function listItems(
+function listItems(
   client: QlikClient,
   query: Parameters<typeof getItems>[0],
   operation: string,
 ): Promise<ItemResultResponseBody[]> {
-  const meta = { tier: "read", method: "GET", resource: "/api/v1/items", operation } as const;
-  let page = await client.call(meta, (opts) => getItems(query, opts));
-  const out: ItemResultResponseBody[] = [];
-  for (let pages = 0; pages < 100; pages++) {
-    out.push(...(page.data.data ?? []));
-    const next = page.next;
-    if (!next) break;
-    page = await client.call(meta, (opts) => next(opts));
-  }
-  return out;
+  const spec = { tier: "read", method: "GET", resource: "/api/v1/items", operation } as const;
+  return allPages(client, spec, (opts) => getItems(query, opts));
 }
 
 /**

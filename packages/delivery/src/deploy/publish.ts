@@ -1,6 +1,6 @@
 import { publishApp, republishApp } from "@qlik/api/apps";
 import { QlikApiError, type QlikClient } from "@qlik-cicd/qlik-client";
-import { sleep, type Logger } from "@qlik-cicd/common";
+import { withRetries, type Clock, type Logger } from "@qlik-cicd/common";
 import { findAppsByName, type AppItem } from "./apps.ts";
 
 /** First publish of the staging app into a managed space; returns the new published copy's id. */
@@ -59,24 +59,23 @@ export async function republishOver(
 }
 
 /**
- * Runs `fn`, retrying while it fails with 403: right after a publish, access to the new copy can be
- * refused for a short while. Bounded by `timeoutMs`; any other error passes through at once.
+ * Runs `fn`, trying again while it fails with 403: right after a publish, access to the new copy can be
+ * refused for a short while (Qlik says up to about two minutes). This is a request retry (layer 1 of the
+ * policy in @qlik-cicd/common retry.ts) made here because only the deploy knows that this 403 means "not
+ * yet": the client treats a 403 as final everywhere else. Waits follow the project's backoff (200 ms
+ * doubling to 5 s, full jitter) until `timeoutMs`; any other error passes through at once.
  */
 export async function retryWhileForbidden<T>(
   fn: () => Promise<T>,
-  options: { timeoutMs: number; logger: Logger; what: string },
+  options: { timeoutMs: number; logger: Logger; what: string; clock?: Clock },
 ): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
-  let delay = 200;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      const forbidden = error instanceof QlikApiError && error.status === 403;
-      if (!forbidden || Date.now() + delay > deadline) throw error;
-      if (attempt === 1) options.logger.info(`Access to ${options.what} is not ready yet (403); retrying.`);
-      await sleep(delay);
-      delay = Math.min(delay * 2, 5000);
-    }
-  }
+  return withRetries(() => fn(), {
+    policy: { maxAttempts: Infinity, maxElapsedMs: options.timeoutMs, baseDelayMs: 200, maxDelayMs: 5000 },
+    clock: options.clock,
+    retryable: (error) => error instanceof QlikApiError && error.status === 403,
+    onRetry: (_error, next) => {
+      if (next.attempt === 2)
+        options.logger.info(`Access to ${options.what} is not ready yet (403); retrying.`);
+    },
+  });
 }

@@ -1,6 +1,6 @@
 import { getReload, getReloads, queueReload, type Reload } from "@qlik/api/reloads";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
-import { CicdError, redactCredentials, sleep, type Logger } from "@qlik-cicd/common";
+import { CicdError, poll, redactCredentials, type Clock, type Logger } from "@qlik-cicd/common";
 import { isFinalReloadStatus } from "@qlik-cicd/qlik-facts";
 import type { ReloadOutcome } from "./types.ts";
 
@@ -29,8 +29,11 @@ export function reloadErrorLines(log: string | undefined, max = 10): string[] {
 
 export interface ReloadOptions {
   timeoutMs: number;
+  /** Longest wait between polls (default 1 s); polling starts at 250 ms and doubles. */
   pollIntervalMs?: number;
   logger: Logger;
+  /** Time source for the waits (tests). */
+  clock?: Clock;
 }
 
 /** Queues a reload through the reloads API and polls (uncached) until it ends. Throws on failure. */
@@ -45,23 +48,29 @@ export async function reloadApp(
   );
   const id = queued.data.id;
   options.logger.info(`Reload ${id} queued for app ${appId}.`);
-  const deadline = Date.now() + options.timeoutMs;
-  let reload: Reload = queued.data;
-  let delay = Math.min(options.pollIntervalMs ?? 1000, 250);
-  while (!isFinalReloadStatus(reload.status)) {
-    if (Date.now() > deadline) {
-      throw new ReloadFailedError(
-        `Reload ${id} of app ${appId} did not finish within ${Math.round(options.timeoutMs / 60000)} minutes (status ${reload.status}); raise 'reload-timeout-minutes' or check the app's script.`,
-        { id, status: reload.status },
-      );
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, options.pollIntervalMs ?? 1000);
-    const res = await client.call(
-      { tier: "read", method: "GET", resource: `/api/v1/reloads/${id}`, operation: "poll reload" },
-      (opts) => getReload(id, opts),
+  const polled = await poll(
+    async () =>
+      (
+        await client.call(
+          { tier: "read", method: "GET", resource: `/api/v1/reloads/${id}`, operation: "poll reload" },
+          (opts) => getReload(id, opts),
+        )
+      ).data,
+    (r) => isFinalReloadStatus(r.status),
+    {
+      initial: queued.data,
+      firstDelayMs: 250,
+      intervalMs: options.pollIntervalMs ?? 1000,
+      timeoutMs: options.timeoutMs,
+      clock: options.clock,
+    },
+  );
+  const reload: Reload = polled.value;
+  if (!polled.done) {
+    throw new ReloadFailedError(
+      `Reload ${id} of app ${appId} did not finish within ${Math.round(options.timeoutMs / 60000)} minutes (status ${reload.status}); raise 'reload-timeout-minutes' or check the app's script.`,
+      { id, status: reload.status },
     );
-    reload = res.data;
   }
   if (reload.status === "SUCCEEDED") {
     options.logger.info(`Reload ${id} succeeded.`);

@@ -1,5 +1,5 @@
 import { createSpace, getSpaces, type Space } from "@qlik/api/spaces";
-import type { QlikClient } from "@qlik-cicd/qlik-client";
+import { allPages, type QlikClient } from "@qlik-cicd/qlik-client";
 import { ConfigError } from "@qlik-cicd/common";
 import type { SpaceRef } from "./types.ts";
 
@@ -9,21 +9,12 @@ function toRef(space: Space): SpaceRef {
 
 /** Every space these credentials can see (all pages), fresh (no cache). */
 export async function listSpaces(client: QlikClient): Promise<SpaceRef[]> {
-  const out: SpaceRef[] = [];
-  let page = await client.call(
+  const spaces = await allPages(
+    client,
     { tier: "read", method: "GET", resource: "/api/v1/spaces", operation: "list spaces" },
     (opts) => getSpaces({ limit: 100 }, opts),
   );
-  for (;;) {
-    for (const s of page.data.data ?? []) out.push(toRef(s));
-    const next = page.next;
-    if (!next) break;
-    page = await client.call(
-      { tier: "read", method: "GET", resource: "/api/v1/spaces", operation: "list spaces" },
-      (opts) => next(opts),
-    );
-  }
-  return out;
+  return spaces.map(toRef);
 }
 
 /** Levenshtein distance, case-insensitive: how far a typo is from a real name. */

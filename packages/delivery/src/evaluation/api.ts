@@ -9,7 +9,7 @@ import {
   getAppEvaluations,
   type Evaluation,
 } from "@qlik/api/analytics/apps";
-import { CicdError, sleep, type Logger } from "@qlik-cicd/common";
+import { CicdError, poll, type Clock, type Logger } from "@qlik-cicd/common";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
 import { evaluationState } from "./summary.ts";
 
@@ -82,6 +82,8 @@ export interface WaitOptions {
   logger: Logger;
   /** Names the app in messages. */
   appLabel: string;
+  /** Time source for the waits (tests). */
+  clock?: Clock;
 }
 
 /** Polls an evaluation until it is finished; throws EvaluationTimeoutError / EvaluationFailedError. */
@@ -91,48 +93,42 @@ export async function waitForEvaluation(
   options: WaitOptions,
 ): Promise<Evaluation> {
   const id = evaluation.id ?? "";
-  const deadline = Date.now() + options.timeoutMs;
-  const maxDelay = options.pollIntervalMs ?? 5000;
-  let delay = Math.min(250, maxDelay);
-  let current = evaluation;
-  let fetched = false;
-  for (;;) {
-    const state = evaluationState(current.status);
-    if (state === "done" && (current.result || fetched)) return current;
-    if (state === "done") {
-      current = await getEvaluation(client, id);
-      fetched = true;
-      continue;
-    }
-    if (state === "failed") {
-      const reason = [
-        ...(current.details?.errors ?? []),
-        ...(current.events ?? []).map((e) => e.message ?? ""),
-      ]
-        .filter(Boolean)
-        .slice(0, 3)
-        .join(" | ");
-      throw new EvaluationFailedError(
-        `Evaluation ${id} of ${options.appLabel} ended '${current.status}'${reason ? `: ${reason}` : "."}`,
-        id,
-      );
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      const minutes = options.timeoutMs / 60000;
-      const shown =
-        minutes >= 1
-          ? `${Math.round(minutes * 10) / 10} minutes`
-          : `${Math.round(options.timeoutMs / 100) / 10} seconds`;
-      throw new EvaluationTimeoutError(
-        `Evaluation ${id} of ${options.appLabel} did not finish within ${shown} (status '${current.status ?? "unknown"}').`,
-        id,
-        current.status ?? "",
-      );
-    }
-    await sleep(Math.min(delay, left));
-    delay = Math.min(delay * 2, maxDelay);
+  const polled = await poll(
+    () => getEvaluation(client, id),
+    (e) => evaluationState(e.status) !== "pending",
+    {
+      initial: evaluation,
+      firstDelayMs: 250,
+      intervalMs: options.pollIntervalMs ?? 5000,
+      timeoutMs: options.timeoutMs,
+      clock: options.clock,
+    },
+  );
+  let current = polled.value;
+  // Done when it started, without results: read it once for them.
+  if (evaluationState(current.status) === "done" && !current.result && polled.reads === 0) {
     current = await getEvaluation(client, id);
-    fetched = true;
   }
+  const state = evaluationState(current.status);
+  if (state === "done") return current;
+  if (state === "failed") {
+    const reason = [...(current.details?.errors ?? []), ...(current.events ?? []).map((e) => e.message ?? "")]
+      .filter(Boolean)
+      .slice(0, 3)
+      .join(" | ");
+    throw new EvaluationFailedError(
+      `Evaluation ${id} of ${options.appLabel} ended '${current.status}'${reason ? `: ${reason}` : "."}`,
+      id,
+    );
+  }
+  const minutes = options.timeoutMs / 60000;
+  const shown =
+    minutes >= 1
+      ? `${Math.round(minutes * 10) / 10} minutes`
+      : `${Math.round(options.timeoutMs / 100) / 10} seconds`;
+  throw new EvaluationTimeoutError(
+    `Evaluation ${id} of ${options.appLabel} did not finish within ${shown} (status '${current.status ?? "unknown"}').`,
+    id,
+    current.status ?? "",
+  );
 }

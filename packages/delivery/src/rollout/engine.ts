@@ -12,8 +12,11 @@ import {
   mapLimit,
   plural,
   silentLogger,
-  sleep,
+  systemClock,
+  withRetries,
+  type Clock,
   type Logger,
+  type RetryPolicy,
 } from "@qlik-cicd/common";
 import { errorBudget } from "./plan.ts";
 import type {
@@ -96,6 +99,13 @@ export interface RolloutResult {
   runStartedAt: string;
 }
 
+/** Waits between a tenant's deploy attempts (the project's backoff: 200 ms doubling to 2 s, full jitter). */
+const RE_CONVERGENCE_POLICY: Omit<RetryPolicy, "maxAttempts"> = {
+  maxElapsedMs: Infinity,
+  baseDelayMs: 200,
+  maxDelayMs: 2000,
+};
+
 const NOT_RETRYABLE = new Set([
   "ConfigError",
   "ReloadFailedError",
@@ -107,15 +117,31 @@ const NOT_RETRYABLE = new Set([
 ]);
 
 /**
- * Transient failures are worth another attempt (deploys converge, so a retry finishes what an earlier
- * attempt started); configuration, content and permission errors are not. A failed deploy that rolled
- * back (or could not) is judged by its cause: a dropped connection is retried, a failed reload is not.
+ * Whether a tenant's failed deploy is run again. This is operation re-convergence (layer 2 of the policy
+ * in @qlik-cicd/common retry.ts): deploys converge, so another attempt reads the tenant and finishes —
+ * or skips — what an earlier one started. Worth it after a failure whose outcome is unknown: a change
+ * the Qlik client would not repeat (`retries: "unsafe"`), a QIX session that dropped mid-build, any
+ * other transient failure the client did not retry. Not for configuration, content or permission
+ * errors, and not for a failure the client already repeated until it gave up (`retries: "exhausted"`):
+ * running the deploy again at once would only repeat those requests — a resumed rollout tries the
+ * tenant again later. A failed deploy that rolled back (or could not) is judged by its cause.
  */
 export function defaultRetryable(error: unknown): boolean {
   if (error instanceof ConfigError) return false;
   const name = (error as { name?: string } | undefined)?.name ?? "";
   if (name === "DeployFailedError") return defaultRetryable((error as { cause?: unknown }).cause);
+  if (requestRetriesExhausted(error)) return false;
   return !NOT_RETRYABLE.has(name);
+}
+
+/** The Qlik client gave up on this failure (or on one it wraps) after repeating it. */
+function requestRetriesExhausted(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; current && typeof current === "object" && depth < 5; depth++) {
+    if ((current as { retries?: unknown }).retries === "exhausted") return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function iso(d: Date): string {
@@ -187,7 +213,11 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => new Date());
   const runStartedAt = iso(now());
-  const wait = deps.sleep ?? ((ms: number) => sleep(ms));
+  const clock: Clock = {
+    now: () => now().getTime(),
+    sleep: deps.sleep ?? ((ms: number) => systemClock.sleep(ms)),
+    random: () => systemClock.random(),
+  };
   const retryable = deps.retryable ?? defaultRetryable;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   if (!Number.isInteger(options.maxParallel) || options.maxParallel < 1) {
@@ -264,36 +294,51 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
     delete record.health;
     delete record.rollbackReason;
     await checkpoint.save(tenant.name);
-    for (let attempt = 1; ; attempt++) {
-      record.attempts += 1;
-      try {
-        const outcome = await deps.deployTenant(tenant, contextFor(tenant, wave, attempt));
-        record.status = "deployed";
-        record.appId = outcome.appId;
-        record.changed = outcome.changed;
-        if (outcome.reloadStatus) record.reloadStatus = outcome.reloadStatus;
-        else delete record.reloadStatus;
-        logger.info(
-          `${tenant.name}: ${outcome.changed ? "deployed" : "already up to date"} (${record.appId}${attempt > 1 ? `, attempt ${attempt}` : ""}).`,
-        );
-        break;
-      } catch (error) {
-        const message = describeError(error);
-        const again = attempt < maxAttempts && retryable(error);
-        if (again) {
-          logger.warn(`${tenant.name}: attempt ${attempt} failed (${message}); trying again.`);
-          await wait(Math.min(2000, 200 * 2 ** (attempt - 1)));
-          continue;
-        }
-        const rolledBack = (error as { rolledBack?: boolean }).rolledBack === true;
-        record.status = rolledBack ? "rolled-back" : "failed";
-        record.error = message;
-        if (rolledBack) record.rollbackReason = "the deploy failed and restored the previous version";
-        const reload = (error as { reload?: { status?: string } }).reload;
-        if (reload?.status) record.reloadStatus = reload.status;
-        logger.error(`${tenant.name}: ${rolledBack ? "failed and rolled back" : "failed"}: ${message}`);
-        break;
-      }
+    // A `retryable` that throws ends the run there, as a dying process would (tests use it).
+    let stopped: { error: unknown } | undefined;
+    let attempts = 0;
+    try {
+      const outcome = await withRetries(
+        (attempt) => {
+          attempts = attempt;
+          record.attempts += 1;
+          return deps.deployTenant(tenant, contextFor(tenant, wave, attempt));
+        },
+        {
+          policy: { ...RE_CONVERGENCE_POLICY, maxAttempts },
+          clock,
+          retryable: (error) => {
+            try {
+              return retryable(error);
+            } catch (thrown) {
+              stopped = { error: thrown };
+              return false;
+            }
+          },
+          onRetry: (error, next) =>
+            logger.warn(
+              `${tenant.name}: attempt ${next.attempt - 1} failed (${describeError(error)}); trying again.`,
+            ),
+        },
+      );
+      record.status = "deployed";
+      record.appId = outcome.appId;
+      record.changed = outcome.changed;
+      if (outcome.reloadStatus) record.reloadStatus = outcome.reloadStatus;
+      else delete record.reloadStatus;
+      logger.info(
+        `${tenant.name}: ${outcome.changed ? "deployed" : "already up to date"} (${record.appId}${attempts > 1 ? `, attempt ${attempts}` : ""}).`,
+      );
+    } catch (error) {
+      if (stopped) throw stopped.error;
+      const message = describeError(error);
+      const rolledBack = (error as { rolledBack?: boolean }).rolledBack === true;
+      record.status = rolledBack ? "rolled-back" : "failed";
+      record.error = message;
+      if (rolledBack) record.rollbackReason = "the deploy failed and restored the previous version";
+      const reload = (error as { reload?: { status?: string } }).reload;
+      if (reload?.status) record.reloadStatus = reload.status;
+      logger.error(`${tenant.name}: ${rolledBack ? "failed and rolled back" : "failed"}: ${message}`);
     }
     const finished = now();
     record.finishedAt = iso(finished);
@@ -356,7 +401,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
     const deployedNow = wave.tenants.filter((t) => state.tenants[t.name].status === "deployed");
     if (options.bakeSeconds > 0 && deployedNow.length) {
       logger.info(`Wave ${wave.index}: baking for ${options.bakeSeconds} s before the health analysis.`);
-      await wait(options.bakeSeconds * 1000);
+      await clock.sleep(options.bakeSeconds * 1000);
     }
     if (deps.checkHealth) {
       const toCheck = deployedNow.filter((t) => {

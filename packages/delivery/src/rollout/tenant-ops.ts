@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getAutomationRun, queueAutomationRun } from "@qlik/api/automations";
 import { readAppTree, type AppTree } from "@qlik-cicd/app-files";
-import { ConfigError, describeError, sleep, type Logger } from "@qlik-cicd/common";
+import { ConfigError, describeError, poll, type Logger } from "@qlik-cicd/common";
 import { QlikClient, type QlikClientOptions } from "@qlik-cicd/qlik-client";
 import { AUTOMATION_RUN_REQUEST_CONTEXT, automationRunVerdict } from "@qlik-cicd/qlik-facts";
 import { findAppsByName } from "../deploy/apps.ts";
@@ -268,15 +268,8 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
       (opts) => queueAutomationRun(id, { context: AUTOMATION_RUN_REQUEST_CONTEXT }, opts),
     );
     const runId = queued.data.id ?? "";
-    const deadline = Date.now() + (options.automation?.timeoutMinutes ?? 10) * 60_000;
-    const maxDelay = options.automation?.pollIntervalMs ?? 2000;
-    let delay = Math.min(100, maxDelay);
-    let status = queued.data.status ?? "queued";
-    while (automationRunVerdict(status) === "pending") {
-      if (Date.now() > deadline)
-        return { check, ok: false, detail: `run ${runId} still '${status}' at the timeout` };
-      await sleep(delay);
-      delay = Math.min(maxDelay, delay * 2);
+    let last = queued.data.status ?? "queued";
+    const readStatus = async (): Promise<string> => {
       const res = await client.call(
         {
           tier: "read",
@@ -286,8 +279,17 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
         },
         (opts) => getAutomationRun(id, runId, opts),
       );
-      status = res.data.status ?? status;
-    }
+      last = res.data.status ?? last;
+      return last;
+    };
+    const polled = await poll(readStatus, (status) => automationRunVerdict(status) !== "pending", {
+      initial: last,
+      firstDelayMs: 100,
+      intervalMs: options.automation?.pollIntervalMs ?? 2000,
+      timeoutMs: (options.automation?.timeoutMinutes ?? 10) * 60_000,
+    });
+    const status = polled.value;
+    if (!polled.done) return { check, ok: false, detail: `run ${runId} still '${status}' at the timeout` };
     return { check, ok: automationRunVerdict(status) === "succeeded", detail: `run ${runId} ${status}` };
   };
 

@@ -1,6 +1,7 @@
-import { CicdError, ConfigError, mutationEvents, secrets, silentLogger, sleep } from "@qlik-cicd/common";
-import type { Logger } from "@qlik-cicd/common";
-import type { QlikClient } from "@qlik-cicd/qlik-client";
+import { CicdError, ConfigError, poll, secrets, silentLogger } from "@qlik-cicd/common";
+import type { Clock, Logger } from "@qlik-cicd/common";
+import { executeAutomation, QlikTimeoutError } from "@qlik-cicd/qlik-client";
+import type { ExecuteAutomationAnswer, QlikClient } from "@qlik-cicd/qlik-client";
 import { AUTOMATION_RUN_REQUEST_CONTEXT, automationRunVerdict } from "@qlik-cicd/qlik-facts";
 import { getAutomationRun, queueAutomationRun } from "@qlik/api/automations";
 
@@ -84,6 +85,7 @@ async function viaRunsApi(
   client: QlikClient,
   options: RunAutomationOptions,
   logger: Logger,
+  deps: { clock?: Clock },
 ): Promise<AutomationRunResult> {
   const id = options.automationId;
   if (options.inputs !== undefined) {
@@ -99,27 +101,31 @@ async function viaRunsApi(
   if (options.wait === false)
     return { runId, status: String(run.status ?? "queued"), result: runRecord(run), finished: false };
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
-  const deadline = Date.now() + timeoutMs;
-  let last = String(run.status);
-  while (automationRunVerdict(String(run.status)) === "pending") {
-    if (Date.now() >= deadline)
-      throw new AutomationTimeoutError(
-        id,
-        runId,
-        Math.round((timeoutMs / 60_000) * 100) / 100,
-        String(run.status),
-      );
-    await sleep(Math.min(options.pollIntervalMs ?? 2000, Math.max(1, deadline - Date.now())));
-    run = (
-      await client.call(
-        { tier: "read", method: "GET", resource: "/api/v1/automations/{id}/runs/{runId}" },
-        (opts) => getAutomationRun(id, runId, opts),
-      )
-    ).data as unknown as Record<string, unknown>;
-    if (String(run.status) !== last) {
-      last = String(run.status);
-      logger.info(`Automation ${id}: run ${runId} is ${last}.`);
+  const readRun = async (): Promise<Record<string, unknown>> => {
+    const res = await client.call(
+      { tier: "read", method: "GET", resource: "/api/v1/automations/{id}/runs/{runId}" },
+      (opts) => getAutomationRun(id, runId, opts),
+    );
+    const next = res.data as unknown as Record<string, unknown>;
+    if (String(next.status) !== String(run.status)) {
+      logger.info(`Automation ${id}: run ${runId} is ${String(next.status)}.`);
     }
+    run = next;
+    return next;
+  };
+  const polled = await poll(readRun, (r) => automationRunVerdict(String(r.status)) !== "pending", {
+    initial: run,
+    intervalMs: options.pollIntervalMs ?? 2000,
+    timeoutMs,
+    clock: deps.clock,
+  });
+  if (!polled.done) {
+    throw new AutomationTimeoutError(
+      id,
+      runId,
+      Math.round((timeoutMs / 60_000) * 100) / 100,
+      String(run.status),
+    );
   }
   const status = String(run.status);
   if (automationRunVerdict(status) === "failed")
@@ -129,7 +135,7 @@ async function viaRunsApi(
   return { runId, status, result: runRecord(run), finished: true };
 }
 
-/** The trigger URL is authorised by the execution token alone, so it is called directly (and audited here). */
+/** The trigger URL, authorised by the execution token alone (a raw endpoint: see raw-endpoints.ts in the client). */
 async function viaExecute(
   client: QlikClient,
   options: RunAutomationOptions,
@@ -144,53 +150,24 @@ async function viaExecute(
   }
   secrets.register(token);
   const wait = options.wait !== false;
-  const resource = "/api/v1/automations/{id}/actions/execute";
-  const url = `${client.tenantUrl}/api/v1/automations/${encodeURIComponent(id)}/actions/execute`;
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
-  const headers: Record<string, string> = { "content-type": "application/json", "x-execution-token": token };
-  if (!wait) headers["x-execution-async"] = "true";
-  const emit = (result: "ok" | "error", status?: number) =>
-    mutationEvents.emit({
-      time: new Date().toISOString(),
-      tenant: client.tenantName,
-      method: "POST",
-      resource,
-      operation: "execute automation",
-      result,
-      ...(status !== undefined ? { status } : {}),
-    });
-  let res: Response;
+  let answer: ExecuteAutomationAnswer;
   try {
-    res = await fetch(url, {
-      method: "POST",
-      headers,
-      body: JSON.stringify(options.inputs ?? {}),
-      signal: AbortSignal.timeout(timeoutMs),
+    answer = await executeAutomation(client, {
+      automationId: id,
+      executionToken: token,
+      inputs: options.inputs,
+      async: !wait,
+      timeoutMs,
     });
   } catch (error) {
-    emit("error");
-    if ((error as Error).name === "TimeoutError" || (error as Error).name === "AbortError") {
+    if (error instanceof QlikTimeoutError) {
       throw new AutomationTimeoutError(id, "", Math.round((timeoutMs / 60_000) * 100) / 100, "running");
     }
-    throw new CicdError(
-      `Cannot reach tenant ${client.tenantName} to execute automation ${id}: ${(error as Error).message}.`,
-      {
-        hint: "Check the tenant URL and the network.",
-        cause: error,
-      },
-    );
+    throw error;
   }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = text;
-  }
-  const runId =
-    res.headers.get("x-automation-run-id") ?? String((body as { id?: unknown } | undefined)?.id ?? "");
-  emit(res.ok ? "ok" : "error", res.status);
-  if (res.ok) {
+  const { status: httpStatus, runId, body } = answer;
+  if (httpStatus < 400) {
     if (!wait) {
       const status = String((body as { status?: unknown } | undefined)?.status ?? "queued");
       logger.info(`Automation ${id}: run ${runId} started asynchronously (${status}).`);
@@ -202,7 +179,7 @@ async function viaExecute(
   const first = (body as { errors?: { code?: string; title?: string; detail?: string }[] } | undefined)
     ?.errors?.[0];
   const detail = first?.detail ?? first?.title;
-  if (res.status === 401) {
+  if (httpStatus === 401) {
     throw new ConfigError(
       `The execution token was rejected for automation ${id}${detail ? ` (${detail.replace(/[.\s]+$/, "")})` : ""}.`,
       {
@@ -211,10 +188,10 @@ async function viaExecute(
       },
     );
   }
-  if (res.status === 404) {
+  if (httpStatus === 404) {
     throw new ConfigError(`Tenant ${client.tenantName} has no automation ${id}.`, { field: "automation-id" });
   }
-  if (res.status === 400) {
+  if (httpStatus === 400) {
     throw new ConfigError(
       `Automation ${id} cannot be executed: ${detail ?? "bad request"}`.replace(/[.\s]*$/, "."),
       {
@@ -233,7 +210,7 @@ async function viaExecute(
 export async function runAutomation(
   client: QlikClient,
   options: RunAutomationOptions,
-  deps: { logger?: Logger } = {},
+  deps: { logger?: Logger; clock?: Clock } = {},
 ): Promise<AutomationRunResult> {
   const logger = deps.logger ?? silentLogger;
   if (!options.automationId?.trim()) {
@@ -241,5 +218,5 @@ export async function runAutomation(
   }
   return (options.mode ?? "run") === "execute"
     ? viaExecute(client, options, logger)
-    : viaRunsApi(client, options, logger);
+    : viaRunsApi(client, options, logger, deps);
 }

@@ -2,10 +2,9 @@
  * Reload schedules of monitoring apps: one Qlik Cloud reload task per app (`/api/v1/reload-tasks`), created
  * when the app has none, updated when it differs from the blueprint, left alone when it matches.
  */
-import { createReloadTask, updateReloadTask } from "@qlik/api/reload-tasks";
-import type { QlikClient } from "@qlik-cicd/qlik-client";
+import { createReloadTask, getReloadTasks, updateReloadTask, type Task } from "@qlik/api/reload-tasks";
+import { allPages, type QlikClient } from "@qlik-cicd/qlik-client";
 import type { ApplyContext, Step } from "./operations.ts";
-import { listAll } from "./tenant-state.ts";
 import type { ReloadScheduleSpec } from "./types.ts";
 
 export const DEFAULT_SCHEDULE_TIME_ZONE = "UTC";
@@ -33,15 +32,15 @@ export type ScheduleDecision =
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
 export async function readReloadTasks(client: QlikClient, appId: string): Promise<ReloadTaskState[]> {
-  const list = await listAll(
+  const list = await allPages(
     client,
-    `/api/v1/reload-tasks?appId=${encodeURIComponent(appId)}`,
-    "/api/v1/reload-tasks",
+    { tier: "read", method: "GET", resource: "/api/v1/reload-tasks" },
+    (opts) => getReloadTasks({ appId, limit: 100 }, opts),
   );
   return list.filter((t) => str(t.appId) === appId).map(toTaskState);
 }
 
-function toTaskState(t: Record<string, unknown>): ReloadTaskState {
+function toTaskState(t: Task): ReloadTaskState {
   return {
     id: str(t.id),
     appId: str(t.appId),
@@ -117,7 +116,7 @@ async function createTask(
     { tier: "write", method: "POST", resource: "/api/v1/reload-tasks", operation: "create reload task" },
     (opts) => createReloadTask(body, opts),
   );
-  const task = toTaskState(res.data as unknown as Record<string, unknown>);
+  const task = toTaskState(res.data);
   // A new task starts enabled; a blueprint that wants it disabled says so with a second call.
   if (spec.enabled === false) await updateTask(client, task, spec);
   return task.id;

@@ -1,4 +1,16 @@
-import type { QlikClient } from "@qlik-cicd/qlik-client";
+import { getBrands } from "@qlik/api/brands";
+import { getGroups } from "@qlik/api/groups";
+import { getIdps } from "@qlik/api/identity-providers";
+import {
+  getOAuthClients,
+  type OAuthClientAdminListItem,
+  type OAuthClientReadResponse,
+} from "@qlik/api/oauth-clients";
+import { getSpaceAssignments, getSpaces } from "@qlik/api/spaces";
+import { getMyTenant } from "@qlik/api/tenants";
+import { getMyUser, getUsers, type User } from "@qlik/api/users";
+import { getWebhooks } from "@qlik/api/webhooks";
+import { allPages, type CallSpec, type QlikClient } from "@qlik-cicd/qlik-client";
 
 /** What configure-tenant reads from a tenant before it plans (only what a blueprint can manage). */
 export interface UserState {
@@ -83,32 +95,16 @@ export interface TenantSnapshot {
 
 type Json = Record<string, unknown>;
 
-/** GETs every page of a Qlik list endpoint (`data` + `links.next.href`). */
-export async function listAll(client: QlikClient, path: string, resource: string): Promise<Json[]> {
-  const out: Json[] = [];
-  let url: string | undefined = `${path}${path.includes("?") ? "&" : "?"}limit=100`;
-  for (let page = 0; url && page < 200; page++) {
-    const res = await client.fetch({ tier: "read", method: "GET", resource, url });
-    const data = (res.data?.data ?? []) as Json[];
-    out.push(...data);
-    const next = (res.data?.links as { next?: { href?: string } } | undefined)?.next?.href;
-    url = next && data.length > 0 ? next : undefined;
-  }
-  return out;
-}
-
-export async function getJson(client: QlikClient, url: string, resource: string): Promise<Json> {
-  const res = await client.fetch({ tier: "read", method: "GET", resource, url });
-  return (res.data ?? {}) as Json;
-}
-
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x) => typeof x === "string") : []);
 
-export function toUser(u: Json): UserState {
-  const roles = Array.isArray(u.assignedRoles)
-    ? (u.assignedRoles as { name?: unknown }[]).map((r) => str(r?.name)).filter(Boolean)
-    : [];
+/** A list call's spec: a read, named for the audit and messages by its path. */
+function listing(resource: string): CallSpec {
+  return { tier: "read", method: "GET", resource };
+}
+
+function toUser(u: User): UserState {
+  const roles = (u.assignedRoles ?? []).map((r) => str(r?.name)).filter(Boolean);
   return {
     id: str(u.id),
     subject: str(u.subject),
@@ -120,10 +116,8 @@ export function toUser(u: Json): UserState {
 }
 
 export async function readAssignments(client: QlikClient, spaceId: string): Promise<AssignmentState[]> {
-  const list = await listAll(
-    client,
-    `/api/v1/spaces/${encodeURIComponent(spaceId)}/assignments`,
-    "/api/v1/spaces/{id}/assignments",
+  const list = await allPages(client, listing("/api/v1/spaces/{id}/assignments"), (opts) =>
+    getSpaceAssignments(spaceId, { limit: 100 }, opts),
   );
   return list.map((a) => ({
     id: str(a.id),
@@ -134,8 +128,10 @@ export async function readAssignments(client: QlikClient, spaceId: string): Prom
 }
 
 export async function findGroupId(client: QlikClient, name: string): Promise<string | undefined> {
-  const filter = encodeURIComponent(`name eq ${JSON.stringify(name)}`);
-  const list = await listAll(client, `/api/v1/groups?filter=${filter}`, "/api/v1/groups");
+  const filter = `name eq ${JSON.stringify(name)}`;
+  const list = await allPages(client, listing("/api/v1/groups"), (opts) =>
+    getGroups({ filter, limit: 100 }, opts),
+  );
   const match = list.find((g) => str(g.name).toLowerCase() === name.toLowerCase());
   return match ? str(match.id) : undefined;
 }
@@ -143,14 +139,19 @@ export async function findGroupId(client: QlikClient, name: string): Promise<str
 /** Reads everything a blueprint manages, in parallel (reads are cheap: tier 1). */
 export async function readTenantSnapshot(client: QlikClient): Promise<TenantSnapshot> {
   const [tenant, me, users, spaces, oauthClients, idps, brands, webhooks] = await Promise.all([
-    getJson(client, "/api/v1/tenants/me", "/api/v1/tenants/me"),
-    getJson(client, "/api/v1/users/me", "/api/v1/users/me"),
-    listAll(client, "/api/v1/users", "/api/v1/users"),
-    listAll(client, "/api/v1/spaces", "/api/v1/spaces"),
-    listAll(client, "/api/v1/oauth-clients", "/api/v1/oauth-clients"),
-    listAll(client, "/api/v1/identity-providers", "/api/v1/identity-providers"),
-    listAll(client, "/api/v1/brands", "/api/v1/brands"),
-    listAll(client, "/api/v1/webhooks", "/api/v1/webhooks"),
+    client.call(listing("/api/v1/tenants/me"), (opts) => getMyTenant(opts)).then((r) => r.data),
+    client.call(listing("/api/v1/users/me"), (opts) => getMyUser(opts)).then((r) => r.data),
+    allPages(client, listing("/api/v1/users"), (opts) => getUsers({ limit: 100 }, opts)),
+    allPages(client, listing("/api/v1/spaces"), (opts) => getSpaces({ limit: 100 }, opts)),
+    // Admin items (what a tenant admin reads) or, for other users, items without the admin fields.
+    allPages<OAuthClientAdminListItem | OAuthClientReadResponse>(
+      client,
+      listing("/api/v1/oauth-clients"),
+      (opts) => getOAuthClients({ limit: 100 }, opts),
+    ),
+    allPages(client, listing("/api/v1/identity-providers"), (opts) => getIdps({ limit: 100 }, opts)),
+    allPages(client, listing("/api/v1/brands"), (opts) => getBrands({ limit: 100 }, opts)),
+    allPages(client, listing("/api/v1/webhooks"), (opts) => getWebhooks({ limit: 100 }, opts)),
   ]);
   const settings: Record<string, boolean> = {};
   for (const [k, v] of Object.entries(tenant)) if (typeof v === "boolean") settings[k] = v;
@@ -165,15 +166,15 @@ export async function readTenantSnapshot(client: QlikClient): Promise<TenantSnap
       description: str(s.description),
     })),
     oauthClients: oauthClients.map((c) => ({
-      id: str(c.id) || str(c.clientId),
-      clientId: str(c.clientId) || str(c.id),
+      id: str(c.clientId),
+      clientId: str(c.clientId),
       clientName: str(c.clientName),
       description: str(c.description),
       appType: str(c.appType),
       allowedGrantTypes: strs(c.allowedGrantTypes).sort(),
       allowedScopes: strs(c.allowedScopes).sort(),
-      redirectUris: strs(c.redirectUris).sort(),
-      allowedOrigins: strs(c.allowedOrigins).sort(),
+      redirectUris: strs("redirectUris" in c ? c.redirectUris : undefined).sort(),
+      allowedOrigins: strs("allowedOrigins" in c ? c.allowedOrigins : undefined).sort(),
     })),
     idps: idps.map((i) => ({
       id: str(i.id),
@@ -181,7 +182,7 @@ export async function readTenantSnapshot(client: QlikClient): Promise<TenantSnap
       provider: str(i.provider),
       description: str(i.description),
       options: (i.options as Json | undefined) ?? {},
-      ...(i.pendingOptions ? { pendingOptions: i.pendingOptions as Json } : {}),
+      ...("pendingOptions" in i && i.pendingOptions ? { pendingOptions: i.pendingOptions as Json } : {}),
     })),
     brands: brands.map((b) => ({
       id: str(b.id),

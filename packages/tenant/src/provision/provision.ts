@@ -1,6 +1,15 @@
-import { ConfigError, secrets, silentLogger } from "@qlik-cicd/common";
+import {
+  createTenant,
+  deactivateTenant,
+  getMyTenant,
+  getTenant,
+  patchTenant,
+  reactivateTenant,
+  type Tenant,
+} from "@qlik/api/tenants";
+import { ConfigError, secrets, silentLogger, withRetries } from "@qlik-cicd/common";
 import type { Logger } from "@qlik-cicd/common";
-import { QlikClient, QlikConflictError } from "@qlik-cicd/qlik-client";
+import { QlikClient, QlikConflictError, type QlikConnectionOptions } from "@qlik-cicd/qlik-client";
 import { configureTenant } from "../blueprint/configure.ts";
 import type { ConfigureDeps, ConfigureResult } from "../blueprint/configure.ts";
 import type { Blueprint } from "../blueprint/types.ts";
@@ -61,12 +70,8 @@ export interface ProvisionDeps extends Omit<ConfigureDeps, "logger"> {
   logger?: Logger;
 }
 
-interface TenantView {
-  id: string;
-  hostnames?: string[];
-  status?: string;
-  datacenter?: string;
-}
+/** What provisioning reads of a tenant (the registration API's `Tenant`). */
+type TenantView = Pick<Tenant, "id" | "hostnames" | "status" | "datacenter">;
 
 function tenantUrlOf(view: TenantView, registrationUrl: string): string {
   const host = view.hostnames?.[0];
@@ -116,25 +121,37 @@ async function findByAlias(
   }
 }
 
-async function waitUntilReady(client: QlikClient, timeoutMs: number, logger: Logger): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await readTenant(client, "me");
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      logger.info(`The new tenant does not answer yet (${(error as Error).message}); waiting.`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
+/**
+ * Waits until a new tenant answers (its hostname, DNS and the regional client's access take a moment).
+ * This loop is the only one: the probe's client sends each probe once (no request retries), and the
+ * probes follow the project's backoff (1 s doubling to 5 s, full jitter) until `timeoutMs`.
+ */
+async function waitUntilReady(
+  connection: QlikConnectionOptions,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<void> {
+  const probe = new QlikClient(connection, { logger, retry: { maxAttempts: 1 } });
+  try {
+    await withRetries(() => readTenant(probe, "me"), {
+      policy: { maxAttempts: Infinity, maxElapsedMs: timeoutMs, baseDelayMs: 1000, maxDelayMs: 5000 },
+      retryable: () => true,
+      onRetry: (error) =>
+        logger.info(`The new tenant does not answer yet (${(error as Error).message}); waiting.`),
+    });
+  } finally {
+    await probe.close();
   }
 }
 
 /** `GET /api/v1/tenants/{id}`; `me` is the tenant the origin belongs to (Qlik redirects it to its id). */
 async function readTenant(client: QlikClient, id: string): Promise<TenantView> {
-  const url = `/api/v1/tenants/${encodeURIComponent(id)}`;
-  const resource = id === "me" ? url : "/api/v1/tenants/{id}";
-  return (await client.fetch({ tier: "read", method: "GET", resource, url })).data as TenantView;
+  if (id === "me") {
+    const spec = { tier: "read", method: "GET", resource: "/api/v1/tenants/me" } as const;
+    return (await client.call(spec, (opts) => getMyTenant(opts))).data;
+  }
+  const spec = { tier: "read", method: "GET", resource: "/api/v1/tenants/{id}" } as const;
+  return (await client.call(spec, (opts) => getTenant(id, opts))).data;
 }
 
 /** Deactivates or reactivates a tenant through the registration API, confirming its hostname. */
@@ -144,17 +161,25 @@ async function tenantAction(
   hostname: string,
   operation: "deactivate" | "reactivate",
   purgeAfterDays: number,
-): Promise<TenantView & { estimatedPurgeDate?: string }> {
-  const res = await registration.fetch({
+): Promise<{ status?: string; estimatedPurgeDate?: string }> {
+  const spec = {
     tier: "write",
     method: "POST",
     resource: `/api/v1/tenants/{id}/actions/${operation}`,
     operation: `${operation} tenant`,
-    url: `/api/v1/tenants/${encodeURIComponent(tenantId)}/actions/${operation}`,
-    headers: { "qlik-confirm-hostname": hostname },
-    body: operation === "deactivate" ? { purgeAfterDays } : {},
-  });
-  return (res.data ?? {}) as TenantView & { estimatedPurgeDate?: string };
+  } as const;
+  const confirm = { "qlik-confirm-hostname": hostname };
+  if (operation === "deactivate") {
+    const res = await registration.call(spec, (opts) =>
+      deactivateTenant(tenantId, { purgeAfterDays }, { ...opts, headers: confirm }),
+    );
+    return res.data;
+  }
+  const res = await registration.call(spec, (opts) =>
+    reactivateTenant(tenantId, {}, { ...opts, headers: confirm }),
+  );
+  // @qlik/api types the reactivation answer as unknown; Qlik answers the tenant.
+  return (res.data ?? {}) as { status?: string };
 }
 
 /**
@@ -170,16 +195,16 @@ async function setTenantAlias(
   logger: Logger,
 ): Promise<TenantView> {
   const alias = options.hostnameAlias!.trim().toLowerCase();
-  const path = `/api/v1/tenants/${encodeURIComponent(view.id)}`;
   try {
-    await tenantClient.fetch({
-      tier: "write",
-      method: "PATCH",
-      resource: "/api/v1/tenants/{id}",
-      operation: "set tenant alias",
-      url: path,
-      body: [{ op: "replace", path: "/hostnames/1", value: aliasHostname(alias, options.region) }],
-    });
+    await tenantClient.call(
+      { tier: "write", method: "PATCH", resource: "/api/v1/tenants/{id}", operation: "set tenant alias" },
+      (opts) =>
+        patchTenant(
+          view.id,
+          [{ op: "replace", path: "/hostnames/1", value: aliasHostname(alias, options.region) }],
+          opts,
+        ),
+    );
   } catch (error) {
     if (!(error instanceof QlikConflictError)) throw error;
     const hostname = view.hostnames?.[0];
@@ -274,15 +299,11 @@ export async function provisionTenant(
         logger.info(`Tenant ${view.id} already carries alias '${options.hostnameAlias}': reusing it.`);
       } else {
         // Qlik's creation request is the license key and the datacenter; the alias is set on the tenant.
-        const res = await registration.fetch({
-          tier: "write",
-          method: "POST",
-          resource: "/api/v1/tenants",
-          operation: "create tenant",
-          url: "/api/v1/tenants",
-          body: { licenseKey: options.licenseKey, datacenter },
-        });
-        view = res.data as TenantView;
+        const res = await registration.call(
+          { tier: "write", method: "POST", resource: "/api/v1/tenants", operation: "create tenant" },
+          (opts) => createTenant({ licenseKey: options.licenseKey, datacenter }, opts),
+        );
+        view = res.data;
         created = true;
         tenantUrl = tenantUrlOf(view, registrationUrl);
         logger.info(`Created tenant ${view.id} in ${options.region} (${datacenter}) at ${tenantUrl}.`);
@@ -290,12 +311,10 @@ export async function provisionTenant(
       let blueprintResult: ConfigureResult | undefined;
       const setAlias = created && !!options.hostnameAlias;
       if (setAlias || options.blueprint) {
-        const tenantClient = new QlikClient(
-          { tenantUrl, clientId: options.clientId, clientSecret: options.clientSecret },
-          { logger },
-        );
+        const connection = { tenantUrl, clientId: options.clientId, clientSecret: options.clientSecret };
+        if (created) await waitUntilReady(connection, options.readyTimeoutMs ?? 60_000, logger);
+        const tenantClient = new QlikClient(connection, { logger });
         try {
-          if (created) await waitUntilReady(tenantClient, options.readyTimeoutMs ?? 60_000, logger);
           if (setAlias) view = await setTenantAlias(tenantClient, registration, view, options, logger);
           if (options.blueprint) {
             blueprintResult = await configureTenant(
