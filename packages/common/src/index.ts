@@ -9,3 +9,4 @@ export * from "./mutation-events.ts";
 export * from "./audit-trail.ts";
 export * from "./lazy.ts";
 export * from "./plural.ts";
+export * from "./did-you-mean.ts";

@@ -24,7 +24,7 @@ export {
   type RollbackStore,
 } from "./deploy/rollback-store.ts";
 export { ReloadFailedError, reloadApp, reloadErrorLines } from "./deploy/reload.ts";
-export { editDistance, findSpace, listSpaces, nearbyNames, spaceNotFound } from "./deploy/spaces.ts";
+export { findSpace, listSpaces, spaceNotFound } from "./deploy/spaces.ts";
 export { findAppsByName, findAppItem, findPublishedCopies, appUrl, type AppItem } from "./deploy/apps.ts";
 export { retryWhileForbidden } from "./deploy/publish.ts";
 export { PROVENANCE_ATTRIBUTE, readProvenance, type ProvenanceRecord } from "./deploy/provenance.ts";
