@@ -12,6 +12,7 @@ export {
   type ResolvedParameters,
   type ValueRef,
 } from "./deploy/parameters.ts";
+export { parametersSchema } from "./deploy/parameters-schema.ts";
 export {
   applyParameters,
   type ConnectionCredentials,
