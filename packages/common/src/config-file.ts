@@ -27,6 +27,15 @@ export interface ConfigFormat {
   subject?: (path: ConfigPath, value: unknown) => string | undefined;
 }
 
+/**
+ * The `$schema` key every config schema allows, so a JSON file can name its schema for editors (YAML files
+ * use a `# yaml-language-server: $schema=…` comment instead). The product ignores it.
+ */
+export const SCHEMA_KEY_SCHEMA = {
+  type: "string",
+  description: "The JSON schema this file follows (for editors; ignored by the actions).",
+} as const;
+
 /** One problem in a config file, where the user can find it. */
 export interface ConfigProblem {
   file: string;

@@ -226,7 +226,10 @@ function draft(schema: Schema, doc: ConfigDocument, error: ErrorObject): Draft |
 
   if (error.keyword === "additionalProperties" && !speculative) {
     const key = String(p.additionalProperty);
-    const known = Object.keys((schemaAt(schema, nodes[0])?.properties as object | undefined) ?? {});
+    // `$schema` is for editors: allowed everywhere, suggested nowhere.
+    const known = Object.keys((schemaAt(schema, nodes[0])?.properties as object | undefined) ?? {}).filter(
+      (k) => !k.startsWith("$"),
+    );
     return { path: [...own, key], sentence: unknownKeySentence(key, known), instance, kind: "unknown-key" };
   }
   if (error.keyword === "required" && !speculative) {

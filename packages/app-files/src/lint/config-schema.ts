@@ -3,6 +3,7 @@
  * rule catches) and published as `schemas/qlik-lint.schema.json` (a test keeps the two identical), so
  * editors complete rule ids and show what each one checks.
  */
+import { SCHEMA_KEY_SCHEMA } from "@qlik-cicd/common";
 import { RULES } from "./rules/index.ts";
 
 /** A rule's setting. `false` is what a YAML 1.1 reader makes of a bare `off`, so it means off too. */
@@ -27,6 +28,7 @@ export const lintConfigSchema = {
   type: ["object", "null"],
   additionalProperties: false,
   properties: {
+    $schema: SCHEMA_KEY_SCHEMA,
     rules: {
       type: ["object", "null"],
       description: "Rule id → error, warning, notice or off. Rules not listed keep their default severity.",

@@ -6,6 +6,8 @@
  * Credentials are references only: `username` and `password` are `{ secret: NAME }` (or `{ env: NAME }`),
  * and neither a variable nor a connection string may be a secret, since both are visible in the app.
  */
+import { SCHEMA_KEY_SCHEMA } from "@qlik-cicd/common";
+
 export const ENV_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
 
 /** The name of an environment variable (a GitHub secret or variable passed to the step). */
@@ -104,6 +106,7 @@ export const parametersSchema = {
   type: ["object", "null"],
   additionalProperties: false,
   properties: {
+    $schema: SCHEMA_KEY_SCHEMA,
     defaults: {
       ...environmentParametersSchema,
       description: "Applied to every environment first.",

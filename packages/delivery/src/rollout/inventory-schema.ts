@@ -3,6 +3,7 @@
  * `schemas/tenant-inventory.schema.json` (a test keeps the two identical) so editors can validate and
  * autocomplete the YAML.
  */
+import { SCHEMA_KEY_SCHEMA } from "@qlik-cicd/common";
 import { envNameSchema, environmentParametersSchema } from "../deploy/parameters-schema.ts";
 
 const nonEmpty = { type: "string", minLength: 1 } as const;
@@ -107,6 +108,7 @@ export const tenantInventorySchema = {
     },
   },
   properties: {
+    $schema: SCHEMA_KEY_SCHEMA,
     version: { const: 1, description: "Inventory format version." },
     credentials: {
       type: "object",

@@ -2,6 +2,7 @@
  * The tenant blueprint's JSON schema. The same object is committed as
  * `schemas/tenant-blueprint.schema.json` (a test keeps the two identical) so editors can validate YAML.
  */
+import { SCHEMA_KEY_SCHEMA } from "@qlik-cicd/common";
 import {
   TENANT_SETTING_NAMES,
   WEBHOOK_SECRET_MAX_LENGTH,
@@ -72,6 +73,7 @@ export const blueprintSchema = {
   additionalProperties: false,
   required: ["version"],
   properties: {
+    $schema: SCHEMA_KEY_SCHEMA,
     version: { const: 1, description: "Blueprint format version." },
     tenant: {
       type: "object",
