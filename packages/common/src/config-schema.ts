@@ -52,11 +52,6 @@ export function validateConfig<T>(doc: ConfigDocument): T {
   return doc.value as T;
 }
 
-/** Whether `value` is valid against `schema` (for tests and tools; messages come from validateConfig). */
-export function matchesSchema(schema: Schema, value: unknown): boolean {
-  return validatorFor(schema)(value) as boolean;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // From ajv's errors to sentences.
 

@@ -20,7 +20,7 @@ export { lintConfigSchema } from "./config-schema.ts";
 export { formatAnnotation, renderLintMarkdown } from "./format.ts";
 export type { LintMarkdownOptions } from "./format.ts";
 export { RULES as LINT_RULES } from "./rules/index.ts";
-export type { LintRule, RuleExample } from "./rules/index.ts";
+export type { LintRule } from "./rules/index.ts";
 export { LocatedJson, JsonSyntaxError, parseJsonNodes } from "./json-locate.ts";
 export type { JsonPath, JsonNode } from "./json-locate.ts";
 export { analyzeScript, splitSections } from "./script.ts";

@@ -8,7 +8,7 @@
  */
 import { SCHEMA_KEY_SCHEMA } from "@qlik-cicd/common";
 
-export const ENV_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
+const ENV_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
 
 /** The name of an environment variable (a GitHub secret or variable passed to the step). */
 export const envNameSchema = {

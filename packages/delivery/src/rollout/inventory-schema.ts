@@ -27,7 +27,7 @@ const label = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
 const lastLabel = "[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
 const octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
 const port = "(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
-export const TENANT_URL_PATTERN = `^(?:https?://)?(?:(?:${label}\\.)*${lastLabel}|${octet}(?:\\.${octet}){3})(?::${port})?/?$`;
+const TENANT_URL_PATTERN = `^(?:https?://)?(?:(?:${label}\\.)*${lastLabel}|${octet}(?:\\.${octet}){3})(?::${port})?/?$`;
 
 /** How a tenant is reached: names of environment variables only, never values. */
 const credentialSpec = {

@@ -18,7 +18,7 @@ import { scriptUnbalanced } from "./script-unbalanced.ts";
 import { scriptUndeclaredConnection } from "./script-undeclared-connection.ts";
 import { scriptVariableRedefined } from "./script-variable-redefined.ts";
 
-export type { LintRule, RuleExample } from "./rule.ts";
+export type { LintRule } from "./rule.ts";
 
 /** Every rule, in a fixed order. */
 export const RULES: readonly LintRule[] = [
