@@ -59,7 +59,7 @@ const schema = {
     },
   },
 };
-const validate = new Ajv({ allErrors: true }).compile(schema);
+const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema);
 
 describe("action metadata", () => {
   it("finds the actions", () => {

@@ -13,8 +13,18 @@ import {
   type BundleTarget,
 } from "../../scripts/bundle/config.ts";
 
-/** Bundles that validate a user file against a JSON schema (inventory, blueprint). */
-const VALIDATING = ["configure-tenant", "provision-tenant", "rollout-canary"];
+/**
+ * Bundles that validate a user file against a JSON schema: blueprint (configure-tenant, provision-tenant),
+ * parameters file (deploy-to-space, rollout-canary), tenant inventory (rollout-canary), .qlik-lint.yml
+ * (validate-app).
+ */
+const VALIDATING = [
+  "configure-tenant",
+  "deploy-to-space",
+  "provision-tenant",
+  "rollout-canary",
+  "validate-app",
+];
 
 const targets = bundleTargets();
 const built = new Map<string, { bytes: number; inputs: string[] }>();

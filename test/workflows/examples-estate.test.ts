@@ -7,7 +7,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { unbuildApp } from "@qlik-cicd/app-files";
 import { QlikClient } from "@qlik-cicd/qlik-client";
+import { configureTenant, parseBlueprint } from "@qlik-cicd/tenant";
 import { makeLicenseKey } from "../../packages/simulator/src/rest/admin/index.ts";
+import { tenantSettings } from "../../packages/simulator/src/rest/admin/tenant-settings.ts";
 import {
   appsIn as appsInWorld,
   example,
@@ -18,6 +20,7 @@ import {
   runIn,
 } from "./e2e-helpers.ts";
 import type { RunWorkflowOptions, WorkflowRunResult } from "./runner.ts";
+import { sampleBlueprint, sampleInventory, sampleTenants } from "./samples.ts";
 import { createWorld, type TestWorld } from "./world.ts";
 
 // A pipeline is many action runs (each a Node process): seconds each, more on a busy CI machine.
@@ -49,34 +52,22 @@ afterAll(async () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-const CUSTOMERS = ["acme", "globex", "initech", "umbrella", "hooli", "stark"];
-const keyVar = (name: string) => `QLIK_KEY_${name.toUpperCase()}`;
+// The estate is the sample inventory (workflows-examples/config/tenants.json), its tenants at the
+// simulator's addresses in order: acme (the canary) is tenant 0.
+const ESTATE = sampleTenants();
+const CUSTOMERS = ESTATE.map((t) => t.name);
+const inventory = () => sampleInventory(CUSTOMERS.map((_, i) => tenant(i).url));
 
-function inventory(): string {
-  return `${JSON.stringify(
-    {
-      version: 1,
-      tenants: CUSTOMERS.map((name, i) => ({
-        name,
-        url: tenant(i).url,
-        region: tenant(i).region,
-        labels: i === 0 ? ["canary"] : [],
-        credentials: { apiKeyEnv: keyVar(name) },
-      })),
-    },
-    null,
-    2,
-  )}\n`;
-}
-
-const estateSecrets = () => Object.fromEntries(CUSTOMERS.map((name, i) => [keyVar(name), tenant(i).apiKey]));
+const estateSecrets = () =>
+  Object.fromEntries(ESTATE.map((t, i) => [t.credentials.apiKeyEnv, tenant(i).apiKey]));
 
 describe("multi-tenant-rollout.yml", () => {
   const runId = 8100;
   let event: ReturnType<TestWorld["commitAndPush"]>;
 
   it("plans, deploys the canary, then the waves over shards; a dead tenant halts its wave", async () => {
-    event = world.commitAndPush({ "tenants/inventory.json": inventory() }, "Tenant inventory");
+    expect(CUSTOMERS[0]).toBe("acme");
+    event = world.commitAndPush({ "config/tenants.json": inventory() }, "Tenant inventory");
     // umbrella's API key was rotated and the secret not yet updated: its deploy fails (401).
     const secrets = { ...estateSecrets(), QLIK_KEY_UMBRELLA: "stale-api-key-of-umbrella" };
     const r = await run({ workflow: example("multi-tenant-rollout.yml"), event, secrets, runId });
@@ -120,20 +111,15 @@ describe("multi-tenant-rollout.yml", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-const BLUEPRINT = `version: 1
-serviceAccounts: [${[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `"qlik-sim|tenant-${i}-admin"`).join(", ")}]
-spaces:
-  - name: customer-analytics
-    type: shared
-  - name: customer-data
-    type: data
-`;
+// The sample blueprint (workflows-examples/config/blueprint.yml), the pipeline's users being the
+// simulator's admins.
+const BLUEPRINT = sampleBlueprint([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `qlik-sim|tenant-${i}-admin`));
 
 describe("tenant-onboarding.yml", () => {
   let automation: { id: string; executionToken: string };
 
   beforeAll(async () => {
-    world.commitAndPush({ "tenants/blueprint.yml": BLUEPRINT }, "Tenant blueprint");
+    world.commitAndPush({ "config/blueprint.yml": BLUEPRINT }, "Tenant blueprint");
     const res = await fetch(`${tenant().url}/api/v1/automations`, {
       method: "POST",
       headers: { authorization: `Bearer ${tenant().apiKey}`, "content-type": "application/json" },
@@ -174,9 +160,14 @@ describe("tenant-onboarding.yml", () => {
     const tenantId = r.job("onboard")[0].outputs["tenant-id"];
     const created = world.sim.tenant(tenantId);
     expect(created.region).toBe("us");
+    // What the sample blueprint asks for: its spaces and tenant settings.
     expect([...created.spaces.values()].map((s) => s.name)).toEqual(
       expect.arrayContaining(["customer-analytics", "customer-data"]),
     );
+    expect(tenantSettings(created)).toMatchObject({
+      autoAssignCreateSharedSpacesRoleToProfessionals: false,
+      enableAnalyticCreation: false,
+    });
     expect(r.step("onboard", "content").outputs.changed).toBe("true");
     expect(r.step("welcome", "automation").outputs.status).toMatch(/finished/);
     expect(r.job("onboard")[0].concurrency).toBe("qlik-onboard-wayne");
@@ -186,22 +177,21 @@ describe("tenant-onboarding.yml", () => {
 // ---------------------------------------------------------------------------------------------------
 describe("drift-check.yml", () => {
   it("reports drift per tenant: the changed tenant fails, the report collects every tenant", async () => {
-    // Two tenants of the estate get the blueprint's spaces; one of them then drifts (a space removed).
-    world.commitAndPush(
-      { "tenants/blueprint.yml": BLUEPRINT, "tenants/inventory.json": inventory() },
-      "Estate",
-    );
+    // Two tenants of the estate were configured with the blueprint; one of them lacks its data space.
+    world.commitAndPush({ "config/blueprint.yml": BLUEPRINT, "config/tenants.json": inventory() }, "Estate");
+    const blueprint = parseBlueprint(BLUEPRINT, "config/blueprint.yml");
     for (const i of [1, 2]) {
-      for (const [name, type] of [
-        ["customer-analytics", "shared"],
-        ["customer-data", "data"],
-      ]) {
-        if (i === 2 && name === "customer-data") continue;
-        await fetch(`${tenant(i).url}/api/v1/spaces`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${tenant(i).apiKey}`, "content-type": "application/json" },
-          body: JSON.stringify({ name, type }),
+      const spaces = blueprint.spaces?.filter((s) => i === 1 || s.name !== "customer-data");
+      const client = new QlikClient({ tenantUrl: tenant(i).url, apiKey: tenant(i).apiKey });
+      try {
+        await configureTenant(client, {
+          blueprint: { ...blueprint, spaces },
+          mode: "apply",
+          baseDir: "/",
+          env: {},
         });
+      } finally {
+        await client.close();
       }
     }
     const r = await run({

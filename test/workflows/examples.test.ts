@@ -14,6 +14,7 @@ import {
   runIn,
 } from "./e2e-helpers.ts";
 import type { RunWorkflowOptions, WorkflowRunResult } from "./runner.ts";
+import { sample } from "./samples.ts";
 import { createWorld, type TestWorld } from "./world.ts";
 
 // A pipeline is many action runs (each a Node process): seconds each, more on a busy CI machine.
@@ -26,6 +27,8 @@ const run = (options: Omit<RunWorkflowOptions, "world">): Promise<WorkflowRunRes
 
 beforeAll(async () => {
   world = await createWorld({ simulator: { tenants: 1, seed: "demo", timings: FAST_TIMINGS } });
+  // pr-validation.yml lints with the sample lint config (workflows-examples/config/.qlik-lint.yml).
+  world.commitAndPush({ "config/.qlik-lint.yml": sample(".qlik-lint.yml") }, "Lint config");
 }, 30_000);
 
 afterAll(async () => {

@@ -22,7 +22,7 @@ export {
   stripConnectionCredentials,
 } from "./canonical.ts";
 export { appSlug, objectFileStem, safeComponent, slugify, uniqueStems } from "./naming.ts";
-export { findJsonError, parseJsonText, parseYamlText, positionAt, type TextPosition } from "./parse.ts";
+export { parseJsonText, parseYamlText, positionAt, type TextPosition } from "./parse.ts";
 export { readAppTree, writeAppTree, type WriteResult } from "./files.ts";
 export type {
   QixBookmarkHandle,

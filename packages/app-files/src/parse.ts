@@ -2,6 +2,7 @@
 import { ConfigError } from "@qlik-cicd/common";
 import YAML from "yaml";
 import { parseConnectionsYaml } from "./connections-yaml.ts";
+import { JsonSyntaxError, LocatedJson } from "./lint/json-locate.ts";
 import type { JsonValue } from "./types.ts";
 
 export interface TextPosition {
@@ -23,135 +24,14 @@ function fileError(file: string, pos: TextPosition, kind: string, reason: string
   });
 }
 
-interface ScanError {
-  offset: number;
-  reason: string;
-}
-
-/** Finds the first syntax error of a JSON text (JSON.parse messages do not always carry a position). */
-export function findJsonError(text: string): ScanError | undefined {
-  let i = 0;
-  const fail = (reason: string, at = i): never => {
-    throw { offset: at, reason } satisfies ScanError;
-  };
-  const ws = () => {
-    while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r"))
-      i++;
-  };
-  const describe = () =>
-    i >= text.length ? "unexpected end of file" : `unexpected character ${JSON.stringify(text[i])}`;
-  const string = () => {
-    if (text[i] !== '"') fail(`expected a double-quoted string, found ${describe()}`);
-    i++;
-    for (;;) {
-      if (i >= text.length) fail("unterminated string");
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) fail("control character in string (use \\n, \\t, …)");
-      if (c === 0x5c) {
-        const e = text[i + 1];
-        if (e === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail("invalid \\u escape");
-          i += 6;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-        else fail("invalid escape in string");
-      } else i++;
-    }
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail(`expected a double-quoted property name, found ${describe()}`);
-        string();
-        ws();
-        if (text[i] !== ":") fail(`expected ':' after property name, found ${describe()}`);
-        i++;
-        value();
-        ws();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "}") {
-          i++;
-          return;
-        }
-        fail(`expected ',' or '}', found ${describe()}`);
-      }
-    }
-    if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ",") {
-          i++;
-          ws();
-          if (text[i] === "]") fail("trailing comma before ']'");
-          continue;
-        }
-        if (text[i] === "]") {
-          i++;
-          return;
-        }
-        fail(`expected ',' or ']', found ${describe()}`);
-      }
-    }
-    if (c === '"') return string();
-    const num = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-    num.lastIndex = i;
-    if (c !== undefined && /[-0-9]/.test(c)) {
-      if (!num.test(text)) fail("invalid number");
-      i = num.lastIndex;
-      return;
-    }
-    for (const literal of ["true", "false", "null"]) {
-      if (text.startsWith(literal, i)) {
-        i += literal.length;
-        return;
-      }
-    }
-    fail(`expected a value, found ${describe()}`);
-  };
-  try {
-    value();
-    ws();
-    if (i < text.length)
-      fail(`unexpected content after the end of the JSON value: ${JSON.stringify(text[i])}`);
-    return undefined;
-  } catch (error) {
-    if (error && typeof error === "object" && "offset" in error) return error as ScanError;
-    throw error;
-  }
-}
-
 export function parseJsonText(text: string, file: string): JsonValue {
-  const body = text.replace(/^\uFEFF/, "");
   try {
-    return JSON.parse(body) as JsonValue;
+    return new LocatedJson(text).value as JsonValue;
   } catch (error) {
-    const found = findJsonError(body);
-    if (found) throw fileError(file, positionAt(body, found.offset), "JSON", found.reason);
-    const m = /position (\d+)/.exec(String((error as Error).message));
-    const offset = m ? Number(m[1]) : body.length;
-    throw fileError(file, positionAt(body, offset), "JSON", (error as Error).message);
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    const reason = error.message.charAt(0).toLowerCase() + error.message.slice(1);
+    const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    throw fileError(file, positionAt(text.slice(bom), Math.max(0, error.offset - bom)), "JSON", reason);
   }
 }
 

@@ -147,7 +147,7 @@ describe("configuration", () => {
       }
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).field).toBe(key);
-      expect((error as ConfigError).message.startsWith(`x.yml: ${key} `)).toBe(true);
+      expect((error as ConfigError).message.startsWith(`Lint config x.yml: '${key}' `)).toBe(true);
     }
   });
 
@@ -204,7 +204,14 @@ describe("configuration", () => {
       await expect(loadLintConfig(file)).rejects.toThrow(/bad\.yml:\d+:\d+: /);
       await writeFile(file, "rules:\n  file-parse: loud\n");
       await expect(loadLintConfig(file)).rejects.toThrow(
-        `${file}: rules.file-parse must be one of error, warning, notice, off`,
+        `Lint config ${file}:2: 'rules.file-parse' must be one of error, warning, notice or off.`,
+      );
+      await writeFile(file, "rules:\n  script-secton-name: warning\nknownVariables: [vA, '']\n");
+      await expect(loadLintConfig(file)).rejects.toThrow(
+        [
+          `Lint config ${file}:2: 'rules.script-secton-name' is not a lint rule (docs/lint-rules.md lists them) (did you mean 'script-section-name'?).`,
+          `Lint config ${file}:3: 'knownVariables[1]' must be a name (text, not empty).`,
+        ].join("\n"),
       );
       await writeFile(file, "allowedStoreConnections: [Archive]\nbuiltinConnections: []\n");
       expect(await loadLintConfig(file)).toEqual({

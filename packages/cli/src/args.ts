@@ -1,5 +1,6 @@
 // Command-line parsing for `qlik-cicd <action> --<input> value …`: inputs mirror the action's
 // action.yml; a few options of the CLI itself are reserved names.
+import { editDistance } from "@qlik-cicd/common";
 import type { ActionInfo } from "./catalog.ts";
 
 /** Bad usage: exit code 2 and one sentence on stderr. */
@@ -37,26 +38,12 @@ export function isBooleanInput(action: ActionInfo, name: string): boolean {
   return typeof value === "boolean" || BOOLEAN_WORDS.includes(String(value ?? "").toLowerCase());
 }
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const next = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = next;
-    }
-  }
-  return row[b.length];
-}
-
 /** " (did you mean 'x'?)" when one candidate is close to what was typed, else "". */
 export function suggestion(typed: string, candidates: string[], prefix = ""): string {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
-    const d = distance(typed, candidate);
+    const d = editDistance(typed, candidate);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

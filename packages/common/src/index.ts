@@ -11,3 +11,6 @@ export * from "./mutation-events.ts";
 export * from "./audit-trail.ts";
 export * from "./lazy.ts";
 export * from "./plural.ts";
+export * from "./did-you-mean.ts";
+export * from "./config-file.ts";
+export * from "./config-schema.ts";

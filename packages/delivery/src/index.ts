@@ -12,6 +12,7 @@ export {
   type ResolvedParameters,
   type ValueRef,
 } from "./deploy/parameters.ts";
+export { parametersSchema } from "./deploy/parameters-schema.ts";
 export {
   applyParameters,
   type ConnectionCredentials,
@@ -24,7 +25,7 @@ export {
   type RollbackStore,
 } from "./deploy/rollback-store.ts";
 export { ReloadFailedError, reloadApp, reloadErrorLines } from "./deploy/reload.ts";
-export { editDistance, findSpace, listSpaces, nearbyNames, spaceNotFound } from "./deploy/spaces.ts";
+export { findSpace, listSpaces, spaceNotFound } from "./deploy/spaces.ts";
 export { findAppsByName, findAppItem, findPublishedCopies, appUrl, type AppItem } from "./deploy/apps.ts";
 export { retryWhileForbidden } from "./deploy/publish.ts";
 export { PROVENANCE_ATTRIBUTE, readProvenance, type ProvenanceRecord } from "./deploy/provenance.ts";

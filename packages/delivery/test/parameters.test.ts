@@ -100,14 +100,18 @@ describe("parameters file", () => {
           "p.yml",
         ),
       ).message,
-    ).toContain("environments.test.connections.Sales.password must not be written in the file");
+    ).toBe(
+      "Parameters file p.yml:5: 'environments.test.connections.Sales.password' must not be written in the file: use { secret: NAME } and pass the value to the step as a secret.",
+    );
     expect(
       configError(() =>
         parseParameters("environments:\n  test:\n    variables:\n      vX: { secret: X }\n", "p.yml"),
       ).message,
-    ).toContain("cannot be a secret");
-    expect(configError(() => parseParameters("envs: {}\n", "p.yml")).message).toContain(
-      "envs is not allowed",
+    ).toBe(
+      "Parameters file p.yml:4: 'environments.test.variables.vX' cannot be a secret: variable values are stored in the app, where anyone who can open it reads them.",
+    );
+    expect(configError(() => parseParameters("envs: {}\n", "p.yml")).message).toBe(
+      "Parameters file p.yml:1: 'envs' is not a known key: use 'defaults' or 'environments'.",
     );
     expect(
       configError(() =>
@@ -116,7 +120,9 @@ describe("parameters file", () => {
           "p.yml",
         ),
       ).message,
-    ).toContain("connection strings are visible in the app");
+    ).toBe(
+      "Parameters file p.yml:5: 'environments.test.connections.S.connectionString' cannot be a secret: connection strings are visible in the app; put credentials in username and password.",
+    );
     expect(
       configError(() =>
         parseParameters(
@@ -124,8 +130,12 @@ describe("parameters file", () => {
           "p.yml",
         ),
       ).message,
-    ).toContain("exactly one key");
-    expect(configError(() => parseParameters("a: [", "p.yml")).message).toContain("is not valid YAML");
+    ).toBe(
+      "Parameters file p.yml:5: 'environments.test.connections.Sales.username.vault' is not a known key: use 'env' or 'secret'.",
+    );
+    expect(configError(() => parseParameters("a: [", "p.yml")).message).toMatch(
+      /^Parameters file p\.yml:1:\d+: the file is not valid YAML \(/,
+    );
   });
 
   it("reads a file and reports a missing one by path", () => {

@@ -1,17 +1,8 @@
-// Tenant inventory: schema kept identical to the committed file, and every mistake is one ConfigError
-// naming the tenant and field, raised before anything is touched.
+// Tenant inventory: every mistake is one sentence naming the path and line in the user's file (and the
+// tenant), all of them in one ConfigError raised before anything is touched.
 import { describe, expect, it } from "@jest/globals";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { ConfigError, secrets } from "@qlik-cicd/common";
-import {
-  parseInventory,
-  resolveConnection,
-  tenantInventorySchema,
-  tenantParametersYaml,
-} from "../src/rollout/index.ts";
-
-const repoRoot = join(import.meta.dirname, "..", "..", "..");
+import { parseInventory, resolveConnection, tenantParametersYaml } from "../src/rollout/index.ts";
 
 const env = {
   QLIK_EU_CLIENT_ID: "eu-client",
@@ -55,13 +46,6 @@ function error(text: string, e: Record<string, string> = env): ConfigError {
 }
 
 describe("tenant inventory", () => {
-  it("the committed JSON schema is the one the code validates with", () => {
-    const committed = JSON.parse(
-      readFileSync(join(repoRoot, "schemas", "tenant-inventory.schema.json"), "utf8"),
-    );
-    expect(committed).toEqual(JSON.parse(JSON.stringify(tenantInventorySchema)));
-  });
-
   it("parses tenants sorted by name, resolves shared credentials and registers secrets", () => {
     const inv = parseInventory(good, "tenants.yml", env);
     expect(inv.tenants.map((t) => t.name)).toEqual(["acme", "globex"]);
@@ -89,54 +73,79 @@ describe("tenant inventory", () => {
     expect(yaml).not.toContain("db-password-value");
   });
 
-  it("rejects an unknown key, naming the tenant and field", () => {
+  it("rejects an unknown key, naming the tenant, the path in the file and its line", () => {
     const e = error(good.replace("labels: [canary]", "lables: [canary]"));
-    expect(e.message).toContain("tenant 'acme'");
-    expect(e.message).toContain("'lables' is not a known key");
+    expect(e.message).toBe(
+      "Tenant inventory tenants.yml:17: 'tenants[1].lables' (tenant 'acme') is not a known key (did you mean 'labels'?).",
+    );
+    expect(e.field).toBe("tenants[1].lables");
     const top = error(`${good}\nextra: 1\n`);
-    expect(top.message).toContain("'extra' is not a known key");
+    expect(top.message).toBe(
+      "Tenant inventory tenants.yml:24: 'extra' is not a known key: use 'version', 'credentials', 'defaults' or 'tenants'.",
+    );
   });
 
   it("rejects duplicate names (case-insensitive) and duplicate urls", () => {
     const dup = error(good.replace("name: globex", "name: ACME"));
-    expect(dup.message).toMatch(/tenant 'acme' \(tenants\[1\]\) repeats the name of tenants\[0\]/);
+    expect(dup.message).toBe(
+      "Tenant inventory tenants.yml:14: 'tenants[1].name' (tenant 'acme') repeats the name of tenants[0]; tenant names must be unique.",
+    );
     const sameUrl = error(good.replace("url: globex.eu.qlikcloud.com", "url: acme.eu.qlikcloud.com"));
-    expect(sameUrl.message).toContain("same url as tenant 'globex'");
+    expect(sameUrl.message).toBe(
+      "Tenant inventory tenants.yml:15: 'tenants[1].url' (tenant 'acme') is the address of tenant 'globex' (tenants[0]) too; each tenant has its own.",
+    );
   });
 
   it("rejects a missing environment variable, naming tenant, field and variable", () => {
     const e = error(good, { ...env, ACME_KEY: "" });
-    expect(e.message).toContain("tenant 'acme'");
-    expect(e.message).toContain("'credentials.apiKeyEnv'");
-    expect(e.message).toContain("'ACME_KEY', which is not set");
+    expect(e.message).toBe(
+      "Tenant inventory tenants.yml:18: 'tenants[1].credentials.apiKeyEnv' (tenant 'acme') names environment variable 'ACME_KEY', which is not set: pass it to the step (env: ACME_KEY: ${{ secrets.ACME_KEY }}).",
+    );
     const shared = error(good, { ...env, QLIK_EU_CLIENT_SECRET: undefined } as unknown as Record<
       string,
       string
     >);
-    expect(shared.message).toContain("tenant 'globex'");
-    expect(shared.message).toContain("credentials.eu-oauth.clientSecretEnv");
+    expect(shared.message).toBe(
+      "Tenant inventory tenants.yml:4: 'credentials.eu-oauth.clientSecretEnv' names environment variable 'QLIK_EU_CLIENT_SECRET', which tenant 'globex' needs and is not set: pass it to the step (env: QLIK_EU_CLIENT_SECRET: ${{ secrets.QLIK_EU_CLIENT_SECRET }}).",
+    );
+    // The path is the user's own (tenants[1].parameters…), not a parameters file made from the inventory.
     const param = error(good, { ...env, DB_PASS: "" });
-    expect(param.message).toContain("tenant 'acme'");
-    expect(param.message).toContain("DB_PASS");
+    expect(param.message).toBe(
+      "Tenant inventory tenants.yml:22: 'tenants[1].parameters.connections.Sales.password' (tenant 'acme') names environment variable 'DB_PASS', which is not set: pass it to the step (env: DB_PASS: ${{ secrets.DB_PASS }}).",
+    );
+    // Every problem at once, one sentence each.
+    const both = error(good, { ...env, ACME_KEY: "", DB_PASS: "" });
+    expect(both.message.split("\n")).toEqual([
+      expect.stringContaining("tenants.yml:18: 'tenants[1].credentials.apiKeyEnv'"),
+      expect.stringContaining("tenants.yml:22: 'tenants[1].parameters.connections.Sales.password'"),
+    ]);
   });
 
   it("rejects credentials given as values, unknown refs and tenants without credentials", () => {
     const literal = error(good.replace("{ apiKeyEnv: ACME_KEY }", "{ apiKey: abc123 }"));
-    expect(literal.message).toContain("tenant 'acme'");
-    expect(literal.message).toContain("'credentials.apiKey' is not a known key");
+    expect(literal.message).toBe(
+      "Tenant inventory tenants.yml:18: 'tenants[1].credentials.apiKey' (tenant 'acme') is not a known key (did you mean 'apiKeyEnv'?).",
+    );
     const ref = error(good.replace("{ ref: eu-oauth }", "{ ref: us-oauth }"));
-    expect(ref.message).toContain("'us-oauth', which is not defined");
+    expect(ref.message).toBe(
+      "Tenant inventory tenants.yml:6: 'defaults.credentials.ref' names 'us-oauth', which is not defined under the top-level 'credentials' (it defines 'eu-oauth').",
+    );
     const none = error(good.replace("  credentials: { ref: eu-oauth }\n", ""));
-    expect(none.message).toContain("tenant 'globex' (tenants[0]) has no 'credentials'");
+    expect(none.message).toBe(
+      "Tenant inventory tenants.yml:9: 'tenants[0].credentials' (tenant 'globex') is required: there is no 'defaults.credentials' to fall back on.",
+    );
     const both = error(good.replace("{ apiKeyEnv: ACME_KEY }", "{ apiKeyEnv: ACME_KEY, ref: eu-oauth }"));
-    expect(both.message).toContain("tenant 'acme'");
-    expect(both.message).toContain("must be exactly one of");
+    expect(both.message).toBe(
+      "Tenant inventory tenants.yml:18: 'tenants[1].credentials' (tenant 'acme') must be exactly one of { apiKeyEnv }, { clientIdEnv, clientSecretEnv } or { ref }.",
+    );
   });
 
   it("rejects a missing url and bad YAML", () => {
-    expect(error(good.replace("    url: globex.eu.qlikcloud.com\n", "")).message).toContain(
-      "tenant 'globex' (tenants[0]): 'url' is required",
+    expect(error(good.replace("    url: globex.eu.qlikcloud.com\n", "")).message).toBe(
+      "Tenant inventory tenants.yml:10: 'tenants[0].url' (tenant 'globex') is required.",
     );
-    expect(error("tenants: [").message).toContain("not valid YAML");
+    expect(error("tenants: [").message).toMatch(
+      /^Tenant inventory tenants\.yml:1:\d+: the file is not valid YAML \(/,
+    );
   });
 });

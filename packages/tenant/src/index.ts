@@ -1,7 +1,7 @@
 export { blueprintSchema, TENANT_SETTINGS } from "./blueprint/schema.ts";
 export type * from "./blueprint/types.ts";
 export { ADMIN_ROLES } from "./blueprint/types.ts";
-export { formatYamlPath, loadBlueprint, parseBlueprint, validateBlueprint } from "./blueprint/parse.ts";
+export { loadBlueprint, parseBlueprint, validateBlueprint } from "./blueprint/parse.ts";
 export { configureTenant } from "./blueprint/configure.ts";
 export type {
   ConfigureDeps,

@@ -1,14 +1,24 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { ConfigError } from "@qlik-cicd/common";
+import {
+  ConfigDocument,
+  ConfigError,
+  displayPath,
+  validateConfig,
+  type ConfigFormat,
+} from "@qlik-cicd/common";
+import { lintConfigSchema } from "./config-schema.ts";
 import { RULES } from "./rules/index.ts";
 import type { LintConfig, RuleSetting } from "./types.ts";
-import { LocatedYaml } from "./yaml-file.ts";
 
 export const LINT_CONFIG_FILE = ".qlik-lint.yml";
 const CONFIG_NAMES = [LINT_CONFIG_FILE, ".qlik-lint.yaml"];
-const SETTINGS: readonly RuleSetting[] = ["error", "warning", "notice", "off"];
-const TOP_KEYS = ["rules", "allowedStoreConnections", "builtinConnections", "knownVariables"] as const;
+
+const LINT_CONFIG_FORMAT: ConfigFormat = {
+  label: "Lint config",
+  schema: lintConfigSchema,
+  schemaFile: "schemas/qlik-lint.schema.json",
+};
 
 export interface ResolvedLintConfig {
   severity(ruleId: string): RuleSetting;
@@ -17,58 +27,35 @@ export interface ResolvedLintConfig {
   knownVariables: string[];
 }
 
-function fail(source: string, key: string, message: string): never {
-  throw new ConfigError(`${source}: ${key} ${message}`, { field: key });
+/** A config as the schema accepts it: empty sections are null, `false` is off. */
+interface RawLintConfig {
+  rules?: Record<string, RuleSetting | false> | null;
+  allowedStoreConnections?: string[] | null;
+  builtinConnections?: string[] | null;
+  knownVariables?: string[] | null;
 }
 
-function stringList(source: string, key: string, value: unknown): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) fail(source, key, "must be a list of names.");
-  return value.map((v, i) => {
-    if (typeof v !== "string" || v.trim() === "") fail(source, `${key}[${i}]`, "must be a non-empty string.");
-    return v.trim();
-  });
+function fromDocument(doc: ConfigDocument): LintConfig {
+  const raw = validateConfig<RawLintConfig | null>(doc) ?? {};
+  const config: LintConfig = {};
+  if (raw.rules) {
+    config.rules = Object.fromEntries(
+      Object.entries(raw.rules).map(([id, value]) => [id, value === false ? "off" : value]),
+    );
+  }
+  for (const key of ["allowedStoreConnections", "builtinConnections", "knownVariables"] as const) {
+    const list = raw[key];
+    if (list) config[key] = list.map((name) => name.trim());
+  }
+  return config;
 }
 
 /**
- * Checks a config object (from code or parsed YAML) and returns it typed. Errors are `ConfigError`s
- * naming the offending key, e.g. `rules.no-such-rule`.
+ * Checks a config object (from code or parsed YAML) against the schema and returns it typed. Errors are
+ * `ConfigError`s naming the offending key, e.g. `rules.no-such-rule`.
  */
-export function validateLintConfig(raw: unknown, source = "lint config"): LintConfig {
-  if (raw === undefined || raw === null) return {};
-  if (typeof raw !== "object" || Array.isArray(raw))
-    fail(source, "(top level)", "must be a mapping of settings.");
-  const obj = raw as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    if (!(TOP_KEYS as readonly string[]).includes(key)) {
-      fail(source, key, `is not a known setting; use one of: ${TOP_KEYS.join(", ")}.`);
-    }
-  }
-  const config: LintConfig = {};
-  if (obj.rules !== undefined && obj.rules !== null) {
-    if (typeof obj.rules !== "object" || Array.isArray(obj.rules)) {
-      fail(source, "rules", "must be a mapping of rule id to error, warning, notice or off.");
-    }
-    const known = new Set(RULES.map((r) => r.id));
-    const rules: Record<string, RuleSetting> = {};
-    for (const [id, value] of Object.entries(obj.rules as Record<string, unknown>)) {
-      if (!known.has(id)) fail(source, `rules.${id}`, "is not a known rule id.");
-      // YAML 1.1 readers turn a bare `off` into false; accept it.
-      const setting = value === false ? "off" : value;
-      if (typeof setting !== "string" || !SETTINGS.includes(setting as RuleSetting)) {
-        fail(source, `rules.${id}`, `must be one of ${SETTINGS.join(", ")} (got ${JSON.stringify(value)}).`);
-      }
-      rules[id] = setting as RuleSetting;
-    }
-    config.rules = rules;
-  }
-  const allowed = stringList(source, "allowedStoreConnections", obj.allowedStoreConnections);
-  if (allowed) config.allowedStoreConnections = allowed;
-  const builtin = stringList(source, "builtinConnections", obj.builtinConnections);
-  if (builtin) config.builtinConnections = builtin;
-  const known = stringList(source, "knownVariables", obj.knownVariables);
-  if (known) config.knownVariables = known;
-  return config;
+export function validateLintConfig(raw: unknown, source = "(given in code)"): LintConfig {
+  return fromDocument(ConfigDocument.of(LINT_CONFIG_FORMAT, raw, source));
 }
 
 /** Reads and validates a `.qlik-lint.yml` file. */
@@ -79,13 +66,12 @@ export async function loadLintConfig(file: string): Promise<LintConfig> {
   } catch (error) {
     throw new ConfigError(`Cannot read lint config ${file}: ${(error as Error).message}`, { field: file });
   }
-  const parsed = LocatedYaml.parse(text);
-  if (!(parsed instanceof LocatedYaml)) {
-    throw new ConfigError(`${file}:${parsed.position.line}:${parsed.position.column}: ${parsed.message}`, {
-      field: file,
-    });
-  }
-  return validateLintConfig(parsed.value, file);
+  return parseLintConfig(text, displayPath(file));
+}
+
+/** Parses and validates the text of a `.qlik-lint.yml`; `file` names it in messages. */
+export function parseLintConfig(text: string, file: string): LintConfig {
+  return fromDocument(ConfigDocument.parse(LINT_CONFIG_FORMAT, text, file));
 }
 
 async function isFile(p: string): Promise<boolean> {

@@ -9,7 +9,14 @@ export type {
   Severity,
 } from "./types.ts";
 export { lintAppTree, compareFindings, toLintResult } from "./lint.ts";
-export { loadLintConfig, findLintConfig, validateLintConfig, LINT_CONFIG_FILE } from "./config.ts";
+export {
+  loadLintConfig,
+  findLintConfig,
+  parseLintConfig,
+  validateLintConfig,
+  LINT_CONFIG_FILE,
+} from "./config.ts";
+export { lintConfigSchema } from "./config-schema.ts";
 export { formatAnnotation, renderLintMarkdown } from "./format.ts";
 export type { LintMarkdownOptions } from "./format.ts";
 export { RULES as LINT_RULES } from "./rules/index.ts";

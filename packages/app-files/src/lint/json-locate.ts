@@ -1,6 +1,7 @@
 /**
  * A small JSON parser that remembers where every value and key starts, so findings can point at the
- * exact line of an offending value, and parse errors carry an exact position.
+ * exact line of an offending value, and parse errors carry an exact position. The one JSON locator of the
+ * project: app files read for a build (parse.ts) and for lint (context.ts) both report syntax errors here.
  */
 import { LineIndex } from "./text.ts";
 import type { Position } from "./types.ts";
@@ -113,7 +114,7 @@ export function parseJsonNodes(text: string): JsonNode {
       for (;;) {
         skipWs();
         if (text[i] !== '"')
-          fail(`Expected a property name in double quotes but found ${describeChar(text[i])}`);
+          fail(`Expected a double-quoted property name but found ${describeChar(text[i])}`);
         const keyOffset = i;
         const key = parseString();
         skipWs();
@@ -146,6 +147,8 @@ export function parseJsonNodes(text: string): JsonNode {
         skipWs();
         if (text[i] === ",") {
           i++;
+          skipWs();
+          if (text[i] === "]") fail("Trailing comma before ']'");
           continue;
         }
         if (text[i] === "]") {
@@ -254,7 +257,8 @@ export class LocatedJson {
       this.value = JSON.parse(body);
     } catch (error) {
       parseJsonNodes(text); // throws with the exact offset
-      throw new JsonSyntaxError((error as Error).message, 0);
+      const at = /position (\d+)/.exec((error as Error).message);
+      throw new JsonSyntaxError((error as Error).message, at ? Number(at[1]) + (body === text ? 0 : 1) : 0);
     }
   }
 

@@ -21,8 +21,18 @@
  * ```
  */
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
-import { ConfigError, secrets } from "@qlik-cicd/common";
+import {
+  ConfigDocument,
+  ConfigError,
+  displayPath,
+  secrets,
+  unsetVariableSentence,
+  validateConfig,
+  type ConfigFormat,
+  type ConfigPath,
+  type ConfigProblem,
+} from "@qlik-cicd/common";
+import { parametersSchema } from "./parameters-schema.ts";
 
 /** A value read from the environment at deploy time. `secret` and `env` both read `env[NAME]`. */
 export type ValueRef = { env: string } | { secret: string };
@@ -45,6 +55,11 @@ export interface ParametersFile {
   file: string;
   defaults: EnvironmentParameters;
   environments: Record<string, EnvironmentParameters>;
+  /**
+   * The document the parameters were read from and where each section sits in it, so a message names
+   * the user's own line and path (a tenant inventory holds them under `tenants[i].parameters`).
+   */
+  source?: { document: ConfigDocument; defaults: ConfigPath; environments: Record<string, ConfigPath> };
 }
 
 /** What a deploy applies: plain values, credentials kept apart from the app tree. */
@@ -63,118 +78,49 @@ export interface ResolvedParameters {
   connections: Record<string, ResolvedConnection>;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PARAMETERS_FORMAT: ConfigFormat = {
+  label: "Parameters file",
+  schema: parametersSchema,
+  schemaFile: "schemas/parameters.schema.json",
+};
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+/** A section as the schema accepts it (an empty section is null in YAML). */
+export interface RawEnvironmentParameters {
+  variables?: Record<string, string | number | boolean | { env: string }> | null;
+  connections?: Record<string, ConnectionParameters> | null;
 }
 
-function fail(file: string, path: string, what: string): never {
-  throw new ConfigError(`Parameters file '${file}': ${path} ${what}`, { field: file });
-}
-
-function parseRef(file: string, path: string, value: unknown): ValueRef {
-  if (!isObject(value)) fail(file, path, "must be a reference like { env: NAME } or { secret: NAME }.");
-  const keys = Object.keys(value);
-  if (keys.length !== 1 || (keys[0] !== "env" && keys[0] !== "secret")) {
-    fail(file, path, "must have exactly one key, 'env' or 'secret' (e.g. { secret: DB_PASSWORD }).");
-  }
-  const name = value[keys[0]];
-  if (typeof name !== "string" || !ENV_NAME.test(name)) {
-    fail(file, path, `must name an environment variable (letters, digits, _), got '${String(name)}'.`);
-  }
-  return keys[0] === "env" ? { env: name } : { secret: name };
-}
-
-function parseValue(file: string, path: string, value: unknown): ParameterValue {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return parseRef(file, path, value);
-}
-
-function parseEnvironment(file: string, path: string, value: unknown): EnvironmentParameters {
+/** One section, valid against `environmentParametersSchema`, as the deploy uses it. */
+export function environmentParameters(
+  raw: RawEnvironmentParameters | null | undefined,
+): EnvironmentParameters {
   const out: EnvironmentParameters = { variables: {}, connections: {} };
-  if (value === null || value === undefined) return out;
-  if (!isObject(value)) fail(file, path, "must be a mapping with 'variables' and/or 'connections'.");
-  for (const key of Object.keys(value)) {
-    if (key !== "variables" && key !== "connections") {
-      fail(file, `${path}.${key}`, "is not allowed here: use 'variables' or 'connections'.");
-    }
+  for (const [name, value] of Object.entries(raw?.variables ?? {})) {
+    out.variables[name] = typeof value === "object" ? { env: value.env } : String(value);
   }
-  const variables = value.variables ?? {};
-  if (!isObject(variables)) fail(file, `${path}.variables`, "must map variable names to values.");
-  for (const [name, v] of Object.entries(variables)) {
-    const p = `${path}.variables.${name}`;
-    if (isObject(v) && "secret" in v) {
-      fail(file, p, "cannot be a secret: variable values are stored in the app where anyone can read them.");
-    }
-    out.variables[name] = parseValue(file, p, v);
-  }
-  const connections = value.connections ?? {};
-  if (!isObject(connections)) fail(file, `${path}.connections`, "must map connection names to settings.");
-  for (const [name, c] of Object.entries(connections)) {
-    const p = `${path}.connections.${name}`;
-    if (!isObject(c)) fail(file, p, "must be a mapping (connectionString, type, username, password).");
-    const conn: ConnectionParameters = {};
-    for (const [key, v] of Object.entries(c)) {
-      if (key === "connectionString") {
-        if (isObject(v) && "secret" in v) {
-          fail(
-            file,
-            `${p}.${key}`,
-            "cannot be a secret: connection strings are visible in the app; put credentials in username and password.",
-          );
-        }
-        conn.connectionString = parseValue(file, `${p}.${key}`, v);
-      } else if (key === "type") {
-        if (typeof v !== "string") fail(file, `${p}.type`, "must be a string.");
-        conn.type = v;
-      } else if (key === "username" || key === "password") {
-        if (typeof v === "string" || typeof v === "number") {
-          fail(
-            file,
-            `${p}.${key}`,
-            `must not be written in the file: use { secret: NAME } and pass the value as a secret.`,
-          );
-        }
-        conn[key] = parseRef(file, `${p}.${key}`, v);
-      } else {
-        fail(file, `${p}.${key}`, "is not allowed: use connectionString, type, username or password.");
-      }
-    }
-    out.connections[name] = conn;
-  }
+  for (const [name, conn] of Object.entries(raw?.connections ?? {})) out.connections[name] = { ...conn };
   return out;
 }
 
-/** Parses the YAML text of a parameters file (no environment variables are read yet). */
+/** Parses and validates the YAML text of a parameters file (no environment variables are read yet). */
 export function parseParameters(text: string, file: string): ParametersFile {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    throw new ConfigError(
-      `Parameters file '${file}' is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
-      {
-        field: file,
-        cause: error,
-      },
-    );
-  }
-  if (doc === null || doc === undefined) doc = {};
-  if (!isObject(doc)) fail(file, "the top level", "must be a mapping with 'defaults' and/or 'environments'.");
-  for (const key of Object.keys(doc)) {
-    if (key !== "defaults" && key !== "environments") {
-      fail(file, key, "is not allowed at the top level: use 'defaults' or 'environments'.");
-    }
-  }
+  const document = ConfigDocument.parse(PARAMETERS_FORMAT, text, file);
+  const raw = validateConfig<{
+    defaults?: RawEnvironmentParameters | null;
+    environments?: Record<string, RawEnvironmentParameters | null> | null;
+  } | null>(document);
   const environments: Record<string, EnvironmentParameters> = {};
-  const envs = doc.environments ?? {};
-  if (!isObject(envs)) fail(file, "environments", "must map environment names to parameters.");
-  for (const [name, value] of Object.entries(envs)) {
-    environments[name] = parseEnvironment(file, `environments.${name}`, value);
+  const paths: Record<string, ConfigPath> = {};
+  for (const [name, section] of Object.entries(raw?.environments ?? {})) {
+    environments[name] = environmentParameters(section);
+    paths[name] = ["environments", name];
   }
-  return { file, defaults: parseEnvironment(file, "defaults", doc.defaults), environments };
+  return {
+    file,
+    defaults: environmentParameters(raw?.defaults),
+    environments,
+    source: { document, defaults: ["defaults"], environments: paths },
+  };
 }
 
 export function loadParametersFile(path: string): ParametersFile {
@@ -190,26 +136,63 @@ export function loadParametersFile(path: string): ParametersFile {
       },
     );
   }
-  return parseParameters(text, path);
+  return parseParameters(text, displayPath(path));
 }
 
-function resolveRef(
-  file: string,
-  path: string,
-  ref: ValueRef,
-  env: Record<string, string | undefined>,
-  register: boolean,
-): string {
-  const name = "env" in ref ? ref.env : ref.secret;
-  const value = env[name];
-  if (value === undefined || value === "") {
-    throw new ConfigError(
-      `Environment variable '${name}' is not set; parameters file '${file}' references it at ${path}. Pass it to the step (e.g. env: ${name}: \${{ secrets.${name} }}).`,
-      { field: name },
-    );
-  }
+/** Reads one reference (`unsetReferences` has checked that it is set). */
+function readRef(ref: ValueRef, env: Record<string, string | undefined>, register: boolean): string {
+  const value = env["env" in ref ? ref.env : ref.secret] as string;
   if (register) secrets.register(value);
   return value;
+}
+
+function parametersDocument(params: ParametersFile): ConfigDocument {
+  return params.source?.document ?? ConfigDocument.of(PARAMETERS_FORMAT, undefined, params.file);
+}
+
+/** Where a section sits in the user's file. */
+function sectionPath(params: ParametersFile, environment: string | undefined): ConfigPath {
+  if (environment === undefined) return params.source?.defaults ?? ["defaults"];
+  return params.source?.environments[environment] ?? ["environments", environment];
+}
+
+/**
+ * Every reference of `environment` (after `defaults`) whose environment variable is not set, as problems
+ * at the user's own path; nothing is registered or returned.
+ */
+export function unsetReferences(
+  params: ParametersFile,
+  environment: string,
+  env: Record<string, string | undefined>,
+): (ConfigProblem & { variable: string })[] {
+  const document = parametersDocument(params);
+  const problems: (ConfigProblem & { variable: string })[] = [];
+  for (const { at, layer } of layersOf(params, environment)) {
+    const check = (path: ConfigPath, value: ParameterValue | undefined) => {
+      if (value === undefined || typeof value === "string") return;
+      const name = "env" in value ? value.env : value.secret;
+      if (env[name] === undefined || env[name] === "") {
+        problems.push({ ...document.problem([...at, ...path], unsetVariableSentence(name)), variable: name });
+      }
+    };
+    for (const [name, value] of Object.entries(layer.variables)) check(["variables", name], value);
+    for (const [name, conn] of Object.entries(layer.connections)) {
+      for (const key of ["connectionString", "username", "password"] as const) {
+        check(["connections", name, key], conn[key]);
+      }
+    }
+  }
+  return problems;
+}
+
+function layersOf(
+  params: ParametersFile,
+  environment: string,
+): { at: ConfigPath; layer: EnvironmentParameters }[] {
+  const section = params.environments[environment];
+  const layers = [{ at: sectionPath(params, undefined), layer: params.defaults }];
+  if (section) layers.push({ at: sectionPath(params, environment), layer: section });
+  return layers;
 }
 
 /**
@@ -234,30 +217,22 @@ export function resolveParameters(
       { field: "environment" },
     );
   }
+  const missing = unsetReferences(params, environment, env);
+  if (missing.length > 0) throw parametersDocument(params).error(missing, { field: missing[0].variable });
   const out: ResolvedParameters = { environment, matched: Boolean(section), variables: {}, connections: {} };
-  const layers: [string, EnvironmentParameters][] = [["defaults", params.defaults]];
-  if (section) layers.push([`environments.${environment}`, section]);
-  for (const [prefix, layer] of layers) {
+  for (const { layer } of layersOf(params, environment)) {
     for (const [name, value] of Object.entries(layer.variables)) {
-      const path = `${prefix}.variables.${name}`;
-      out.variables[name] =
-        typeof value === "string" ? value : resolveRef(params.file, path, value, env, "secret" in value);
+      out.variables[name] = typeof value === "string" ? value : readRef(value, env, "secret" in value);
     }
     for (const [name, conn] of Object.entries(layer.connections)) {
-      const path = `${prefix}.connections.${name}`;
       const target: ResolvedConnection = { ...(out.connections[name] ?? {}) };
       if (conn.connectionString !== undefined) {
         const v = conn.connectionString;
-        target.connectionString =
-          typeof v === "string"
-            ? v
-            : resolveRef(params.file, `${path}.connectionString`, v, env, "secret" in v);
+        target.connectionString = typeof v === "string" ? v : readRef(v, env, "secret" in v);
       }
       if (conn.type !== undefined) target.type = conn.type;
-      if (conn.username)
-        target.username = resolveRef(params.file, `${path}.username`, conn.username, env, true);
-      if (conn.password)
-        target.password = resolveRef(params.file, `${path}.password`, conn.password, env, true);
+      if (conn.username) target.username = readRef(conn.username, env, true);
+      if (conn.password) target.password = readRef(conn.password, env, true);
       out.connections[name] = target;
     }
   }

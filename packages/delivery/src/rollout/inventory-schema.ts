@@ -3,67 +3,31 @@
  * `schemas/tenant-inventory.schema.json` (a test keeps the two identical) so editors can validate and
  * autocomplete the YAML.
  */
+import { SCHEMA_KEY_SCHEMA } from "@qlik-cicd/common";
+import { envNameSchema, environmentParametersSchema } from "../deploy/parameters-schema.ts";
+
 const nonEmpty = { type: "string", minLength: 1 } as const;
-const envName = {
+const credentialName = {
   type: "string",
-  pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
-  description: "Name of an environment variable (a GitHub secret passed to the step) that holds the value.",
-} as const;
-const credentialName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" } as const;
-
-/** Exactly one of { env: NAME } or { secret: NAME }: the inventory never holds a value itself. */
-const envReference = {
-  type: "object",
-  additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
-  properties: { env: envName, secret: envName },
-} as const;
-
-const valueRef = {
-  ...envReference,
-  description: "A value read from the environment at deploy time: { env: NAME } or { secret: NAME }.",
-} as const;
-
-const credentialRef = {
-  ...envReference,
-  description: "Credentials are references only: { env: NAME } or { secret: NAME }.",
+  pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+  errorMessage: "must be a name of letters, digits, _, . and - (starting with a letter or digit)",
 } as const;
 
 const parameters = {
-  type: "object",
-  additionalProperties: false,
+  ...environmentParametersSchema,
   description:
-    "Deploy parameters: variable overrides and connection remapping (same format as a parameters file).",
-  properties: {
-    variables: {
-      type: "object",
-      description: "Variable name → value (a string, or { env: NAME }).",
-      additionalProperties: {
-        anyOf: [
-          { type: "string" },
-          { type: "number" },
-          { type: "boolean" },
-          { type: "object", additionalProperties: false, required: ["env"], properties: { env: envName } },
-        ],
-      },
-    },
-    connections: {
-      type: "object",
-      description: "Connection name (as in connections.yml) → its settings in this tenant.",
-      additionalProperties: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          connectionString: { anyOf: [{ type: "string" }, valueRef] },
-          type: { type: "string" },
-          username: credentialRef,
-          password: credentialRef,
-        },
-      },
-    },
-  },
+    "Deploy parameters for this tenant: variable overrides and connection remapping (the format of one environment of a parameters file).",
 } as const;
+
+/**
+ * A tenant's address as the client accepts it: https:// (or http:// for a simulator), a host name or an
+ * IPv4 address (a name whose last label is a number is not a host name), an optional port, nothing else.
+ */
+const label = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
+const lastLabel = "[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
+const octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+const port = "(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+const TENANT_URL_PATTERN = `^(?:https?://)?(?:(?:${label}\\.)*${lastLabel}|${octet}(?:\\.${octet}){3})(?::${port})?/?$`;
 
 /** How a tenant is reached: names of environment variables only, never values. */
 const credentialSpec = {
@@ -71,10 +35,14 @@ const credentialSpec = {
   additionalProperties: false,
   description:
     "Either { apiKeyEnv }, or { clientIdEnv, clientSecretEnv } (OAuth client credentials), or { ref: <name> } pointing at a shared entry under the top-level 'credentials'.",
+  errorMessage: "must be exactly one of { apiKeyEnv }, { clientIdEnv, clientSecretEnv } or { ref }",
   properties: {
-    apiKeyEnv: { ...envName, description: "Environment variable holding the tenant's API key." },
-    clientIdEnv: { ...envName, description: "Environment variable holding the OAuth client id." },
-    clientSecretEnv: { ...envName, description: "Environment variable holding the OAuth client secret." },
+    apiKeyEnv: { ...envNameSchema, description: "Environment variable holding the tenant's API key." },
+    clientIdEnv: { ...envNameSchema, description: "Environment variable holding the OAuth client id." },
+    clientSecretEnv: {
+      ...envNameSchema,
+      description: "Environment variable holding the OAuth client secret.",
+    },
     ref: { ...credentialName, description: "Name of a shared entry under the top-level 'credentials'." },
   },
   oneOf: [
@@ -100,10 +68,11 @@ const sharedCredential = {
   type: "object",
   additionalProperties: false,
   description: "A credential many tenants share, e.g. a regional OAuth client.",
+  errorMessage: "must be exactly one of { apiKeyEnv } or { clientIdEnv, clientSecretEnv }",
   properties: {
-    apiKeyEnv: envName,
-    clientIdEnv: envName,
-    clientSecretEnv: envName,
+    apiKeyEnv: envNameSchema,
+    clientIdEnv: envNameSchema,
+    clientSecretEnv: envNameSchema,
   },
   oneOf: [
     { required: ["apiKeyEnv"], not: { required: ["clientIdEnv"] } },
@@ -111,7 +80,11 @@ const sharedCredential = {
   ],
 } as const;
 
-const label = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.:/-]*$" } as const;
+const tenantLabel = {
+  type: "string",
+  pattern: "^[A-Za-z0-9][A-Za-z0-9_.:/-]*$",
+  errorMessage: "must be a label of letters, digits, _, ., :, / and - (starting with a letter or digit)",
+} as const;
 
 export const tenantInventorySchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -122,7 +95,20 @@ export const tenantInventorySchema = {
   type: "object",
   additionalProperties: false,
   required: ["tenants"],
+  // A tenant without its own credentials uses defaults.credentials; without those, it must have its own.
+  if: { required: ["defaults"], properties: { defaults: { required: ["credentials"] } } },
+  else: {
+    properties: {
+      tenants: {
+        items: {
+          required: ["credentials"],
+          errorMessage: "is required: there is no 'defaults.credentials' to fall back on",
+        },
+      },
+    },
+  },
   properties: {
+    $schema: SCHEMA_KEY_SCHEMA,
     version: { const: 1, description: "Inventory format version." },
     credentials: {
       type: "object",
@@ -137,7 +123,7 @@ export const tenantInventorySchema = {
       properties: {
         credentials: credentialSpec,
         parameters,
-        labels: { type: "array", items: label, uniqueItems: true },
+        labels: { type: "array", items: tenantLabel, uniqueItems: true },
       },
     },
     tenants: {
@@ -152,13 +138,22 @@ export const tenantInventorySchema = {
             type: "string",
             pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
             maxLength: 100,
-            description: "Unique name of the tenant (the customer), used in reports and state.",
+            description:
+              "Unique name of the tenant (the customer), used in reports and state; names differing only in case are the same.",
+            errorMessage:
+              "must be a name of at most 100 letters, digits, _, . and - (starting with a letter or digit)",
           },
-          url: { ...nonEmpty, description: "Tenant address, e.g. https://acme.eu.qlikcloud.com." },
+          url: {
+            type: "string",
+            pattern: TENANT_URL_PATTERN,
+            description: "Tenant address, e.g. https://acme.eu.qlikcloud.com (each tenant its own).",
+            errorMessage:
+              "must be the tenant's address, e.g. https://acme.eu.qlikcloud.com (http:// only for a local simulator; no path, query or credentials)",
+          },
           region: { ...nonEmpty, description: "Region, e.g. eu, us (also usable as a label)." },
           labels: {
             type: "array",
-            items: label,
+            items: tenantLabel,
             uniqueItems: true,
             description: "Labels for canary and wave selectors, e.g. canary, wave-1, eu.",
           },

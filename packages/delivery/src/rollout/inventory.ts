@@ -23,18 +23,28 @@
  * ```
  */
 import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject } from "ajv";
-import { parse, stringify } from "yaml";
-import { ConfigError, lazy, secrets } from "@qlik-cicd/common";
+import { stringify } from "yaml";
+import {
+  ConfigDocument,
+  ConfigError,
+  displayPath,
+  secrets,
+  unsetVariableSentence,
+  validateConfig,
+  type ConfigFormat,
+  type ConfigPath,
+  type ConfigProblem,
+} from "@qlik-cicd/common";
 import { normaliseTenantUrl } from "@qlik-cicd/qlik-client";
-import { parseParameters, resolveParameters, type EnvironmentParameters } from "../deploy/parameters.ts";
+import {
+  environmentParameters,
+  resolveParameters,
+  unsetReferences,
+  type ParametersFile,
+  type RawEnvironmentParameters,
+} from "../deploy/parameters.ts";
 import { tenantInventorySchema } from "./inventory-schema.ts";
 import type { InventoryTenant, TenantConnection, TenantInventory } from "./types.ts";
-
-/** Compiled on first use, not when the module loads: most importers never read an inventory. */
-const schemaValidator = lazy(() =>
-  new Ajv({ allErrors: true, strict: false }).compile(tenantInventorySchema),
-);
 
 type Env = Record<string, string | undefined>;
 
@@ -51,228 +61,160 @@ interface RawTenant {
   region?: string;
   labels?: string[];
   credentials?: RawCredential;
-  parameters?: { variables?: Record<string, unknown>; connections?: Record<string, unknown> };
+  parameters?: RawEnvironmentParameters | null;
 }
 
+/** An inventory as its schema accepts it. */
 interface RawInventory {
   credentials?: Record<string, RawCredential>;
-  defaults?: { credentials?: RawCredential; parameters?: RawTenant["parameters"]; labels?: string[] };
+  defaults?: { credentials?: RawCredential; parameters?: RawEnvironmentParameters | null; labels?: string[] };
   tenants: RawTenant[];
 }
 
-const HINT = "See schemas/tenant-inventory.schema.json for the inventory format.";
+const INVENTORY_FORMAT: ConfigFormat = {
+  label: "Tenant inventory",
+  schema: tenantInventorySchema,
+  schemaFile: "schemas/tenant-inventory.schema.json",
+  subject(path, value) {
+    if (path[0] !== "tenants" || typeof path[1] !== "number" || path.length < 3) return undefined;
+    const name = (value as Partial<RawInventory> | null)?.tenants?.[path[1]]?.name;
+    return typeof name === "string" && name ? `tenant '${name}'` : undefined;
+  },
+};
 
-/** `/tenants/3/credentials` → where, naming the tenant when the path is inside one. */
-function describePath(doc: unknown, instancePath: string): { where: string; field: string } {
-  const parts = instancePath
-    .split("/")
-    .slice(1)
-    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  if (parts[0] === "tenants" && parts.length >= 2 && /^\d+$/.test(parts[1])) {
-    const index = Number(parts[1]);
-    const name = (doc as RawInventory).tenants?.[index]?.name;
-    const rest = parts.slice(2).join(".");
-    const who =
-      typeof name === "string" && name ? `tenant '${name}' (tenants[${index}])` : `tenants[${index}]`;
-    return { where: who, field: rest || "tenants" };
-  }
-  return { where: "the inventory", field: parts.join(".") || "(top level)" };
-}
-
-function schemaSentence(error: ErrorObject): string {
-  switch (error.keyword) {
-    case "additionalProperty":
-    case "additionalProperties":
-      return `has an unknown key '${(error.params as { additionalProperty: string }).additionalProperty}'`;
-    case "required":
-      return `is missing '${(error.params as { missingProperty: string }).missingProperty}'`;
-    case "type":
-      return `must be ${(error.params as { type: string }).type === "array" ? "a list" : `a ${(error.params as { type: string }).type}`}`;
-    case "pattern":
-      return `has an invalid value (it must match ${(error.params as { pattern: string }).pattern})`;
-    case "uniqueItems":
-      return "repeats a value";
-    case "minItems":
-      return "must not be empty";
-    case "const":
-      return `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
-    case "oneOf":
-    case "not":
-      return "must be exactly one of { apiKeyEnv }, { clientIdEnv, clientSecretEnv } or { ref }";
-    default:
-      return error.message ?? "is invalid";
-  }
-}
-
-function schemaError(file: string, doc: unknown, errors: ErrorObject[]): ConfigError {
-  // Errors inside the branches of oneOf/anyOf/not say little on their own; prefer direct ones.
-  const direct = errors.filter((e) => !/\/(oneOf|anyOf|not)\//.test(e.schemaPath));
-  const rank = (e: ErrorObject) =>
-    ["additionalProperties", "required", "type"].indexOf(e.keyword) === -1
-      ? 3
-      : ["additionalProperties", "required", "type"].indexOf(e.keyword);
-  const pool = (direct.length ? direct : errors).slice().sort((a, b) => rank(a) - rank(b));
-  const first = pool[0];
-  let { where, field } = describePath(doc, first.instancePath);
-  let sentence = schemaSentence(first);
-  if (first.keyword === "additionalProperties") {
-    const key = (first.params as { additionalProperty: string }).additionalProperty;
-    field = field === "(top level)" || field === "tenants" ? key : `${field}.${key}`;
-    sentence = "is not a known key";
-    if (where === "the inventory" && field === key) where = "the top level";
-  }
-  if (first.keyword === "required") {
-    const missing = (first.params as { missingProperty: string }).missingProperty;
-    field = field === "(top level)" || field === "tenants" ? missing : `${field}.${missing}`;
-    sentence = "is required";
-  }
-  const more =
-    errors.length > 1 ? ` (${errors.length - 1} more problem${errors.length === 2 ? "" : "s"})` : "";
-  return new ConfigError(`Tenant inventory '${file}': ${where}: '${field}' ${sentence}${more}.`, {
-    field,
-    hint: HINT,
+/**
+ * What the schema cannot say: tenant names unique regardless of case, each url once, a `ref` that names a
+ * shared credential.
+ */
+function crossFieldProblems(doc: ConfigDocument, raw: RawInventory): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = new Map<string, number>();
+  const urls = new Map<string, number>();
+  raw.tenants.forEach((t, i) => {
+    const before = names.get(t.name.toLowerCase());
+    if (before === undefined) names.set(t.name.toLowerCase(), i);
+    else
+      problems.push(
+        doc.problem(
+          ["tenants", i, "name"],
+          `repeats the name of tenants[${before}]; tenant names must be unique`,
+        ),
+      );
+    const origin = normaliseTenantUrl(t.url, formatUrlField(i)).origin;
+    const same = urls.get(origin);
+    if (same === undefined) urls.set(origin, i);
+    else {
+      problems.push(
+        doc.problem(
+          ["tenants", i, "url"],
+          `is the address of tenant '${raw.tenants[same].name}' (tenants[${same}]) too; each tenant has its own`,
+        ),
+      );
+    }
   });
-}
-
-function parametersOf(
-  file: string,
-  label: string,
-  defaults: RawTenant["parameters"],
-  own: RawTenant["parameters"],
-): { defaults: EnvironmentParameters; own?: EnvironmentParameters } {
-  const text = stringify({ defaults: defaults ?? {}, environments: own ? { [label]: own } : {} });
-  const parsed = parseParameters(text, file);
-  return { defaults: parsed.defaults, ...(own ? { own: parsed.environments[label] } : {}) };
-}
-
-function checkEnv(file: string, tenant: string, field: string, name: string, env: Env): void {
-  const value = env[name];
-  if (value === undefined || value.trim() === "") {
-    throw new ConfigError(
-      `Tenant inventory '${file}': tenant '${tenant}': '${field}' names environment variable '${name}', which is not set. Pass it to the step (e.g. env: ${name}: \${{ secrets.${name} }}).`,
-      { field: `${tenant}.${field}` },
-    );
+  const shared = Object.keys(raw.credentials ?? {});
+  const refs: [ConfigPath, RawCredential | undefined][] = [
+    [["defaults", "credentials"], raw.defaults?.credentials],
+    ...raw.tenants.map((t, i): [ConfigPath, RawCredential | undefined] => [
+      ["tenants", i, "credentials"],
+      t.credentials,
+    ]),
+  ];
+  for (const [path, spec] of refs) {
+    if (spec?.ref !== undefined && !shared.includes(spec.ref)) {
+      const known = shared.length ? ` (it defines ${shared.map((k) => `'${k}'`).join(", ")})` : "";
+      problems.push(
+        doc.problem(
+          [...path, "ref"],
+          `names '${spec.ref}', which is not defined under the top-level 'credentials'${known}`,
+        ),
+      );
+    }
   }
+  return problems;
+}
+
+const formatUrlField = (i: number) => `tenants[${i}].url`;
+
+/** Where a tenant's credentials come from: its own, or the defaults; a `ref` resolved to the shared entry. */
+function credentialsOf(raw: RawInventory, i: number): { at: ConfigPath; spec: RawCredential; ref?: string } {
+  const own = raw.tenants[i].credentials;
+  // The schema requires defaults.credentials for a tenant without its own.
+  const at: ConfigPath = own ? ["tenants", i, "credentials"] : ["defaults", "credentials"];
+  const spec = (own ?? raw.defaults?.credentials) as RawCredential;
+  if (spec.ref === undefined) return { at, spec };
+  return { at: ["credentials", spec.ref], spec: raw.credentials![spec.ref], ref: spec.ref };
 }
 
 /**
  * Parses and checks an inventory. `env` is where credential and parameter references are looked up
- * (default `process.env`); every referenced secret is registered. Throws one ConfigError naming the
- * tenant and field at the first problem.
+ * (default `process.env`); every referenced secret is registered. Throws one ConfigError listing every
+ * problem, each naming the tenant, the path and the line in the user's file.
  */
 export function parseInventory(text: string, file: string, env: Env = process.env): TenantInventory {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    throw new ConfigError(
-      `Tenant inventory '${file}' is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
-      { field: file, cause: error },
-    );
-  }
-  const validateSchema = schemaValidator();
-  if (!validateSchema(doc)) throw schemaError(file, doc, validateSchema.errors ?? []);
-  const raw = doc as RawInventory;
+  const doc = ConfigDocument.parse(INVENTORY_FORMAT, text, file);
+  const raw = validateConfig<RawInventory>(doc);
+  doc.check(crossFieldProblems(doc, raw));
 
-  const seen = new Map<string, number>();
-  raw.tenants.forEach((t, i) => {
-    const key = t.name.toLowerCase();
-    const before = seen.get(key);
-    if (before !== undefined) {
-      throw new ConfigError(
-        `Tenant inventory '${file}': tenant '${t.name}' (tenants[${i}]) repeats the name of tenants[${before}]; tenant names must be unique.`,
-        { field: `tenants[${i}].name`, hint: HINT },
-      );
-    }
-    seen.set(key, i);
-  });
-  const urls = new Map<string, string>();
-
-  const shared = raw.credentials ?? {};
-  const defaultsParams = raw.defaults?.parameters;
-  let defaultParameters: EnvironmentParameters | undefined;
-  if (defaultsParams) defaultParameters = parametersOf(file, "defaults", defaultsParams, undefined).defaults;
-
+  // Every environment variable the inventory names must be set now, before any tenant is touched.
+  const unset = new Map<string, { path: ConfigPath; variable: string; tenants: string[] }>();
+  const defaultParameters = raw.defaults?.parameters
+    ? environmentParameters(raw.defaults.parameters)
+    : undefined;
+  const problems: ConfigProblem[] = [];
+  const withParameters: ParametersFile[] = [];
   const tenants: InventoryTenant[] = raw.tenants.map((t, i) => {
-    const url = normaliseTenantUrl(t.url, `${t.name}.url`).origin;
-    const other = urls.get(url);
-    if (other) {
-      throw new ConfigError(
-        `Tenant inventory '${file}': tenant '${t.name}' (tenants[${i}]) has the same url as tenant '${other}'.`,
-        { field: `${t.name}.url`, hint: HINT },
-      );
-    }
-    urls.set(url, t.name);
-    const spec = t.credentials ?? raw.defaults?.credentials;
-    if (!spec) {
-      throw new ConfigError(
-        `Tenant inventory '${file}': tenant '${t.name}' (tenants[${i}]) has no 'credentials' and there are no defaults.credentials.`,
-        { field: `${t.name}.credentials`, hint: HINT },
-      );
-    }
-    const field = t.credentials ? "credentials" : "defaults.credentials";
-    let resolved: RawCredential = spec;
-    let credentialRef: string | undefined;
-    if (spec.ref) {
-      credentialRef = spec.ref;
-      resolved = shared[spec.ref];
-      if (!resolved) {
-        const known = Object.keys(shared);
-        throw new ConfigError(
-          `Tenant inventory '${file}': tenant '${t.name}': '${field}.ref' names '${spec.ref}', which is not defined under the top-level 'credentials'${known.length ? ` (it defines ${known.map((k) => `'${k}'`).join(", ")})` : ""}.`,
-          { field: `${t.name}.${field}.ref`, hint: HINT },
-        );
-      }
-    }
-    const prefix = credentialRef ? `credentials.${credentialRef}` : field;
-    let credentials: InventoryTenant["credentials"];
-    if (resolved.apiKeyEnv) {
-      checkEnv(file, t.name, `${prefix}.apiKeyEnv`, resolved.apiKeyEnv, env);
-      credentials = { apiKeyEnv: resolved.apiKeyEnv };
-    } else {
-      checkEnv(file, t.name, `${prefix}.clientIdEnv`, resolved.clientIdEnv as string, env);
-      checkEnv(file, t.name, `${prefix}.clientSecretEnv`, resolved.clientSecretEnv as string, env);
-      credentials = {
-        clientIdEnv: resolved.clientIdEnv as string,
-        clientSecretEnv: resolved.clientSecretEnv as string,
-      };
+    const { at, spec, ref } = credentialsOf(raw, i);
+    const variables: [string, string][] = spec.apiKeyEnv
+      ? [["apiKeyEnv", spec.apiKeyEnv]]
+      : [
+          ["clientIdEnv", spec.clientIdEnv as string],
+          ["clientSecretEnv", spec.clientSecretEnv as string],
+        ];
+    for (const [key, variable] of variables) {
+      if (env[variable] !== undefined && env[variable]!.trim() !== "") continue;
+      const path = [...at, key];
+      const entry = unset.get(path.join("/")) ?? { path, variable, tenants: [] };
+      entry.tenants.push(t.name);
+      unset.set(path.join("/"), entry);
     }
     const tenant: InventoryTenant = {
       name: t.name,
-      url,
+      url: normaliseTenantUrl(t.url, formatUrlField(i)).origin,
       ...(t.region ? { region: t.region } : {}),
       labels: [...new Set([...(raw.defaults?.labels ?? []), ...(t.labels ?? [])])].sort(),
-      credentials,
-      ...(credentialRef ? { credentialRef } : {}),
+      credentials: spec.apiKeyEnv
+        ? { apiKeyEnv: spec.apiKeyEnv }
+        : { clientIdEnv: spec.clientIdEnv as string, clientSecretEnv: spec.clientSecretEnv as string },
+      ...(ref ? { credentialRef: ref } : {}),
     };
-    if (t.parameters || defaultsParams) {
-      const label = `tenant '${t.name}'`;
-      const p = parametersOf(`${file} (${label})`, t.name, defaultsParams, t.parameters);
-      if (p.own) tenant.parameters = p.own;
-      // Every reference must resolve now, before anything is touched.
-      try {
-        resolveParameters(
-          {
-            file: `${file} (${label})`,
-            defaults: p.defaults,
-            environments: p.own ? { [t.name]: p.own } : {},
-          },
-          t.name,
-          env,
-        );
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          throw new ConfigError(`Tenant inventory '${file}': tenant '${t.name}': ${error.message}`, {
-            field: `${t.name}.parameters`,
-            hint: HINT,
-          });
-        }
-        throw error;
-      }
+    if (t.parameters) tenant.parameters = environmentParameters(t.parameters);
+    if (tenant.parameters || defaultParameters) {
+      const params: ParametersFile = {
+        file,
+        defaults: defaultParameters ?? { variables: {}, connections: {} },
+        environments: tenant.parameters ? { [t.name]: tenant.parameters } : {},
+        source: {
+          document: doc,
+          defaults: ["defaults", "parameters"],
+          environments: { [t.name]: ["tenants", i, "parameters"] },
+        },
+      };
+      problems.push(...unsetReferences(params, t.name, env));
+      withParameters.push(params);
     }
-    resolveConnection(tenant, env);
     return tenant;
   });
+  for (const { path, variable, tenants: users } of unset.values()) {
+    // A tenant's own credentials name the tenant already; shared ones say who needs them.
+    const who = path[0] === "tenants" ? undefined : users.map((u) => `tenant '${u}'`).join(", ");
+    problems.push(doc.problem(path, unsetVariableSentence(variable, who)));
+  }
+  doc.check(problems);
+  // Registers every secret the inventory references.
+  for (const tenant of tenants) resolveConnection(tenant, env);
+  for (const params of withParameters)
+    resolveParameters(params, Object.keys(params.environments)[0] ?? "", env);
   tenants.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { file, tenants, ...(defaultParameters ? { defaultParameters } : {}) };
 }
@@ -287,7 +229,7 @@ export function loadInventory(path: string, env: Env = process.env): TenantInven
       { field: "tenants-file", cause: error },
     );
   }
-  return parseInventory(text, path, env);
+  return parseInventory(text, displayPath(path), env);
 }
 
 /** The tenant's connection from the environment; secrets are registered before they are returned. */

@@ -2,6 +2,7 @@
  * The tenant blueprint's JSON schema. The same object is committed as
  * `schemas/tenant-blueprint.schema.json` (a test keeps the two identical) so editors can validate YAML.
  */
+import { SCHEMA_KEY_SCHEMA } from "@qlik-cicd/common";
 import {
   TENANT_SETTING_NAMES,
   WEBHOOK_SECRET_MAX_LENGTH,
@@ -14,6 +15,12 @@ const envName = {
   type: "string",
   pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
   description: "Name of an environment variable that holds the value (a secret reference, never the value).",
+  errorMessage: "must name an environment variable (letters, digits and _, not starting with a digit)",
+} as const;
+const webAddress = {
+  type: "string",
+  pattern: "^https?://",
+  errorMessage: "must be a web address starting with https:// (or http://)",
 } as const;
 const stringList = { type: "array", items: nonEmpty, uniqueItems: true } as const;
 
@@ -33,12 +40,15 @@ const reloadSchedule = {
         type: "string",
         pattern:
           "^RRULE:([A-Z]+=[^;=]+;)*FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[^;=]+)*$",
+        errorMessage:
+          "does not have the expected form: an RRULE line with a FREQ, e.g. RRULE:FREQ=DAILY;BYHOUR=2;BYMINUTE=0",
       },
     },
     timeZone: { ...nonEmpty, description: "IANA time zone name, e.g. Europe/Zurich (default UTC)." },
     startDateTime: {
       type: "string",
       pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}$",
+      errorMessage: "must be a local date and time without offset, e.g. 2026-01-01T02:00:00",
       description:
         "First run, local to timeZone (no offset), e.g. 2026-01-01T02:00:00. Default: the day the task is created.",
     },
@@ -63,6 +73,7 @@ export const blueprintSchema = {
   additionalProperties: false,
   required: ["version"],
   properties: {
+    $schema: SCHEMA_KEY_SCHEMA,
     version: { const: 1, description: "Blueprint format version." },
     tenant: {
       type: "object",
@@ -85,7 +96,7 @@ export const blueprintSchema = {
       },
       allOf: [
         {
-          if: { properties: { protocol: { const: "jwtAuth" } } },
+          if: { required: ["protocol"], properties: { protocol: { const: "jwtAuth" } } },
           then: {
             additionalProperties: false,
             required: ["issuer", "keys"],
@@ -100,14 +111,21 @@ export const blueprintSchema = {
                   type: "object",
                   additionalProperties: false,
                   required: ["kid", "pem"],
-                  properties: { kid: nonEmpty, pem: { type: "string", pattern: "-----BEGIN " } },
+                  properties: {
+                    kid: nonEmpty,
+                    pem: {
+                      type: "string",
+                      pattern: "-----BEGIN ",
+                      errorMessage: "must be a PEM-encoded public key (-----BEGIN PUBLIC KEY----- …)",
+                    },
+                  },
                 },
               },
             },
           },
         },
         {
-          if: { properties: { protocol: { const: "OIDC" } } },
+          if: { required: ["protocol"], properties: { protocol: { const: "OIDC" } } },
           then: {
             additionalProperties: false,
             required: ["provider", "discoveryUrl", "clientId", "clientSecretEnv"],
@@ -115,12 +133,15 @@ export const blueprintSchema = {
               protocol: true,
               description: true,
               provider: { enum: ["auth0", "okta", "generic", "salesforce", "keycloak", "adfs", "azureAD"] },
-              discoveryUrl: { type: "string", pattern: "^https?://" },
+              discoveryUrl: webAddress,
               clientId: nonEmpty,
               clientSecretEnv: envName,
               claimsMapping: {
                 type: "object",
-                additionalProperties: { anyOf: [nonEmpty, stringList] },
+                additionalProperties: {
+                  anyOf: [nonEmpty, stringList],
+                  errorMessage: "must be a claim name or a list of claim names",
+                },
               },
             },
           },
@@ -141,7 +162,11 @@ export const blueprintSchema = {
         properties: {
           subject: nonEmpty,
           name: nonEmpty,
-          email: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+$" },
+          email: {
+            type: "string",
+            pattern: "^[^@\\s]+@[^@\\s]+$",
+            errorMessage: "must be an email address",
+          },
           roles: { type: "array", items: roleName, uniqueItems: true },
         },
       },
@@ -171,6 +196,12 @@ export const blueprintSchema = {
                 group: { ...nonEmpty, description: "The group's name." },
                 roles: { type: "array", items: roleName, minItems: 1, uniqueItems: true },
               },
+              allOf: [
+                {
+                  oneOf: [{ required: ["user"] }, { required: ["group"] }],
+                  errorMessage: "must name exactly one of 'user' or 'group'",
+                },
+              ],
             },
           },
         },
@@ -182,6 +213,13 @@ export const blueprintSchema = {
         type: "object",
         additionalProperties: false,
         required: ["name", "appType"],
+        // A web client's secret is shown once, when it is created: it must be stored somewhere.
+        if: { required: ["appType"], properties: { appType: { const: "web" } } },
+        then: {
+          required: ["secret"],
+          errorMessage:
+            "is required for a web client: its secret is shown once and must be stored (githubSecret or exportVariable)",
+        },
         properties: {
           name: nonEmpty,
           description: { type: "string" },
@@ -204,8 +242,17 @@ export const blueprintSchema = {
                 additionalProperties: false,
                 required: ["name"],
                 properties: {
-                  name: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
-                  repository: { type: "string", pattern: "^[^/\\s]+/[^/\\s]+$" },
+                  name: {
+                    type: "string",
+                    pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+                    errorMessage:
+                      "must be a GitHub secret name (letters, digits and _, not starting with a digit)",
+                  },
+                  repository: {
+                    type: "string",
+                    pattern: "^[^/\\s]+/[^/\\s]+$",
+                    errorMessage: "must name a repository as owner/name",
+                  },
                   environment: nonEmpty,
                 },
               },
@@ -240,9 +287,15 @@ export const blueprintSchema = {
           type: "object",
           additionalProperties: false,
           required: ["url"],
+          allOf: [
+            {
+              required: ["secretEnv"],
+              errorMessage: "is required so deliveries are signed and can be verified",
+            },
+          ],
           properties: {
             name: nonEmpty,
-            url: { type: "string", pattern: "^https?://" },
+            url: webAddress,
             secretEnv: {
               ...envName,
               description: `Name of an environment variable that holds the webhook's signing secret (a secret reference, never the value). Qlik takes secrets of ${WEBHOOK_SECRET_MIN_LENGTH} to ${WEBHOOK_SECRET_MAX_LENGTH} characters.`,

@@ -8,6 +8,14 @@ export const connectionsCredentials: LintRule = {
   defaultSeverity: "error",
   description:
     "connections.yml carries no passwords or secrets in connection strings; supply them as secret references at build time.",
+  example: {
+    files: {
+      "connections.yml":
+        "connections:\n  SalesDB:\n    type: postgres\n    connectionstring: host=db.example.com;user=report;password=hunter2\n",
+      "script.qvs": "///$tab Main\nSales:\nLOAD * INLINE [\nRegion, Amount\nNorth, 10\n];\n",
+    },
+    fix: "Remove the password from the connection string and supply it at deploy time as `password: { secret: NAME }` in the parameters file.",
+  },
   check(ctx) {
     const conns = ctx.connections;
     if (!conns) return [];

@@ -10,6 +10,15 @@ export const expressionMissingVariable: LintRule = {
   defaultSeverity: "warning",
   description:
     "Every $(name) in master items, variables and objects names a variable from variables.json, the script's SET/LET (computed names such as `size_$(t)` included), Qlik's own variables, or config `knownVariables`.",
+  settings: ["knownVariables"],
+  example: {
+    files: {
+      "measures.json":
+        '[\n  {\n    "qInfo": { "qId": "m-sales", "qType": "measure" },\n    "qMeasure": { "qLabel": "Sales", "qDef": "Sum(Amount) * $(vRate)" },\n    "qMetaDef": { "title": "Sales" }\n  }\n]\n',
+      "script.qvs": "///$tab Main\nSales:\nLOAD * INLINE [\nRegion, Amount\nNorth, 10\n];\n",
+    },
+    fix: "Define the variable in variables.json or the script (`SET vRate = 1.1;`), or list it under `knownVariables` when it is set at reload time.",
+  },
   check(ctx) {
     const known = new Set<string>([...QLIK_VARIABLES, ...ctx.config.knownVariables]);
     const patterns = ctx.script?.model.dynamicAssignments ?? [];

@@ -9,6 +9,16 @@ export const masterItemDuplicateId: LintRule = {
   defaultSeverity: "error",
   description:
     "Every qInfo.qId is unique across dimensions, measures, variables and objects; a build would overwrite one with the other.",
+  example: {
+    files: {
+      "dimensions.json":
+        '[\n  {\n    "qInfo": { "qId": "sales", "qType": "dimension" },\n    "qDim": { "qFieldDefs": ["Region"], "qFieldLabels": ["Region"] },\n    "qMetaDef": { "title": "Region" }\n  }\n]\n',
+      "measures.json":
+        '[\n  {\n    "qInfo": { "qId": "sales", "qType": "measure" },\n    "qMeasure": { "qLabel": "Sales", "qDef": "Sum(Amount)" },\n    "qMetaDef": { "title": "Sales" }\n  }\n]\n',
+      "script.qvs": "///$tab Main\nSales:\nLOAD * INLINE [\nRegion, Amount\nNorth, 10\n];\n",
+    },
+    fix: "Give one of them a new qInfo.qId (and update the objects that reference it).",
+  },
   check(ctx) {
     const entries: { id: string; file: JsonFileModel; path: JsonPath }[] = [];
     for (const item of masterItems(ctx)) {

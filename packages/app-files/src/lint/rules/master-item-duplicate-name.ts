@@ -8,6 +8,14 @@ export const masterItemDuplicateName: LintRule = {
   defaultSeverity: "warning",
   description:
     "Master dimensions and measures have distinct titles (ignoring case) and variables distinct names, so people and expressions pick the right one.",
+  example: {
+    files: {
+      "measures.json":
+        '[\n  {\n    "qInfo": { "qId": "m-sales", "qType": "measure" },\n    "qMeasure": { "qLabel": "Sales", "qDef": "Sum(Amount)" },\n    "qMetaDef": { "title": "Sales" }\n  },\n  {\n    "qInfo": { "qId": "m-sales-net", "qType": "measure" },\n    "qMeasure": { "qLabel": "Sales", "qDef": "Sum(Amount) - Sum(Discount)" },\n    "qMetaDef": { "title": "sales" }\n  }\n]\n',
+      "script.qvs": "///$tab Main\nSales:\nLOAD * INLINE [\nRegion, Amount\nNorth, 10\n];\n",
+    },
+    fix: "Give each master item a title of its own, e.g. `Net sales`.",
+  },
   check(ctx) {
     const out: RuleFinding[] = [];
     const seen = new Map<string, MasterItem>();

@@ -62,6 +62,14 @@ export const objectChartNoTitle: LintRule = {
   defaultSeverity: "notice",
   description:
     "Charts (objects with a hypercube) have a title — their own, a KPI's measure label, or the label their container gives them — so readers and screen readers know what they show.",
+  example: {
+    files: {
+      "objects/sheet-overview-sh1.json":
+        '{\n  "qProperty": { "qInfo": { "qId": "sh1", "qType": "sheet" }, "qMetaDef": { "title": "Overview" } },\n  "qChildren": [\n    {\n      "qProperty": {\n        "qInfo": { "qId": "c1", "qType": "linechart" },\n        "visualization": "linechart",\n        "qHyperCubeDef": { "qDimensions": [], "qMeasures": [] }\n      },\n      "qChildren": []\n    }\n  ]\n}\n',
+      "script.qvs": "///$tab Main\nSales:\nLOAD * INLINE [\nRegion, Amount\nNorth, 10\n];\n",
+    },
+    fix: 'Give the chart a title that says what it shows: `"title": "Sales by month"`.',
+  },
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const file of ctx.objects) {

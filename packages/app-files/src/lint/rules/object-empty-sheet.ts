@@ -6,6 +6,14 @@ export const objectEmptySheet: LintRule = {
   id: "object-empty-sheet",
   defaultSeverity: "warning",
   description: "Sheets contain at least one object.",
+  example: {
+    files: {
+      "objects/sheet-drafts-sh2.json":
+        '{\n  "qProperty": { "qInfo": { "qId": "sh2", "qType": "sheet" }, "qMetaDef": { "title": "Drafts" }, "cells": [] },\n  "qChildren": []\n}\n',
+      "script.qvs": "///$tab Main\nSales:\nLOAD * INLINE [\nRegion, Amount\nNorth, 10\n];\n",
+    },
+    fix: "Add the sheet's objects, or delete the sheet.",
+  },
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const file of ctx.objects) {

@@ -16,6 +16,14 @@ export const objectMissingMasterItem: LintRule = {
   defaultSeverity: "error",
   description:
     "Every qLibraryId in an object names a master dimension/measure of the right kind, and every qExtendsId a master visualization.",
+  example: {
+    files: {
+      "objects/sheet-overview-sh1.json":
+        '{\n  "qProperty": { "qInfo": { "qId": "sh1", "qType": "sheet" }, "qMetaDef": { "title": "Overview" } },\n  "qChildren": [\n    {\n      "qProperty": {\n        "qInfo": { "qId": "c1", "qType": "barchart" },\n        "visualization": "barchart",\n        "title": "Sales by region",\n        "qHyperCubeDef": { "qDimensions": [], "qMeasures": [{ "qLibraryId": "m-sales", "qDef": {} }] }\n      },\n      "qChildren": []\n    }\n  ]\n}\n',
+      "script.qvs": "///$tab Main\nSales:\nLOAD * INLINE [\nRegion, Amount\nNorth, 10\n];\n",
+    },
+    fix: "Add the master measure to measures.json (or point the chart at one that exists).",
+  },
   check(ctx) {
     const kinds = new Map<string, string>();
     for (const item of masterItems(ctx))

@@ -6,6 +6,12 @@ export const scriptDropUnknownTable: LintRule = {
   defaultSeverity: "warning",
   description:
     "DROP TABLE names a table the script loads (skipped when includes, BINARY or dynamic table names make the set unknowable).",
+  example: {
+    files: {
+      "script.qvs": "///$tab Main\nOrders:\nLOAD * INLINE [\nId\n1\n];\nDROP TABLE Order;\n",
+    },
+    fix: "Drop the table by the name the script loads it under: `DROP TABLE Orders;`.",
+  },
   check(ctx) {
     if (!ctx.script) return [];
     const { model } = ctx.script;

@@ -7,6 +7,12 @@ export const scriptHardcodedCredentials: LintRule = {
   defaultSeverity: "error",
   description:
     "No passwords, tokens or keys in the script (comments included: they land in git too); credentials belong in data connections.",
+  example: {
+    files: {
+      "script.qvs": "///$tab Main\nLIB CONNECT TO 'SalesDB (user=report;password=hunter2)';\n",
+    },
+    fix: "Keep credentials in the data connection (connections.yml with a secret reference at deploy time) and connect by name: `LIB CONNECT TO 'SalesDB';`.",
+  },
   check(ctx) {
     if (!ctx.script) return [];
     return findSecrets(ctx.script.model.text).map((s) =>

@@ -19,6 +19,12 @@ export const scriptHardcodedLocation: LintRule = {
   defaultSeverity: "warning",
   description:
     "Sources are reached through lib:// connections, not inline CONNECT strings, URLs, hosts, IP addresses, shares or drive paths.",
+  example: {
+    files: {
+      "script.qvs": "///$tab Main\nOrders:\nLOAD * FROM [C:\\\\Data\\\\orders.qvd] (qvd);\n",
+    },
+    fix: "Read through a connection: `LOAD * FROM [lib://SalesData/orders.qvd] (qvd);`.",
+  },
   check(ctx) {
     if (!ctx.script) return [];
     const { model } = ctx.script;

@@ -6,6 +6,12 @@ export const scriptSectionDuplicate: LintRule = {
   defaultSeverity: "warning",
   description:
     "Script section names are unique (compared without case), so diffs and reviews stay unambiguous.",
+  example: {
+    files: {
+      "script.qvs": "///$tab Main\nSET vCurrency = 'EUR';\n///$tab main\nSET vRegion = 'EU';\n",
+    },
+    fix: "Give each section its own name, or merge the two sections.",
+  },
   check(ctx) {
     if (!ctx.script) return [];
     const { model } = ctx.script;

@@ -5,6 +5,12 @@ export const scriptSectionName: LintRule = {
   id: "script-section-name",
   defaultSeverity: "error",
   description: "Every `///$tab` line names its section.",
+  example: {
+    files: {
+      "script.qvs": "///$tab\nSET vCurrency = 'EUR';\n",
+    },
+    fix: "Name every section: `///$tab Main`.",
+  },
   check(ctx) {
     if (!ctx.script) return [];
     return ctx.script.model.sections

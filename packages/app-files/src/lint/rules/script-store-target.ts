@@ -7,6 +7,15 @@ export const scriptStoreTarget: LintRule = {
   defaultSeverity: "error",
   description:
     "STORE … INTO writes only under allowed lib:// connections (config `allowedStoreConnections`; default: declared and built-in connections).",
+  settings: ["allowedStoreConnections", "builtinConnections"],
+  example: {
+    files: {
+      "connections.yml": "connections:\n  Archive:\n    type: folder\n    connectionstring: /archive\n",
+      "script.qvs":
+        "///$tab Main\nOrders:\nLOAD * INLINE [\nId\n1\n];\nSTORE Orders INTO [lib://Exports/orders.qvd] (qvd);\n",
+    },
+    fix: "Store under an allowed connection (`lib://Archive/\u2026`), or list the target under `allowedStoreConnections`.",
+  },
   check(ctx) {
     if (!ctx.script) return [];
     const allowedNames = ctx.config.allowedStoreConnections ?? [

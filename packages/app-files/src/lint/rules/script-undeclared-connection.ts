@@ -6,6 +6,14 @@ export const scriptUndeclaredConnection: LintRule = {
   defaultSeverity: "error",
   description:
     "Every `lib://<connection>` and `LIB CONNECT TO` in the script names a connection declared in connections.yml (or a built-in one); skipped when the app has no connections file.",
+  settings: ["builtinConnections"],
+  example: {
+    files: {
+      "connections.yml": "connections:\n  SalesDB:\n    type: folder\n    connectionstring: /sales\n",
+      "script.qvs": "///$tab Main\nOrders:\nLOAD * FROM [lib://Lake/orders.qvd] (qvd);\n",
+    },
+    fix: "Declare the connection in connections.yml, or list it under `builtinConnections` when the tenant provides it.",
+  },
   check(ctx) {
     // Without a connections file the app's connections are not managed by the files: nothing to check against.
     if (!ctx.script || !ctx.connections) return [];

@@ -21,6 +21,12 @@ export const scriptVariableRedefined: LintRule = {
   defaultSeverity: "notice",
   description:
     "A top-level SET/LET does not silently overwrite an earlier top-level value of the same variable (self-updates and resets are fine).",
+  example: {
+    files: {
+      "script.qvs": "///$tab Main\nSET vCurrency = 'EUR';\nSET vCurrency = 'USD';\n",
+    },
+    fix: "Set the variable once, or give the second value its own name.",
+  },
   check(ctx) {
     if (!ctx.script) return [];
     const { model } = ctx.script;
