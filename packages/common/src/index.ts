@@ -9,3 +9,7 @@ export * from "./mutation-events.ts";
 export * from "./audit-trail.ts";
 export * from "./lazy.ts";
 export * from "./plural.ts";
+export * from "./names.ts";
+export * from "./workspace-path.ts";
+export * from "./inputs.ts";
+export * from "./operation.ts";

@@ -24,8 +24,17 @@ export {
   type RollbackStore,
 } from "./deploy/rollback-store.ts";
 export { ReloadFailedError, reloadApp, reloadErrorLines } from "./deploy/reload.ts";
-export { editDistance, findSpace, listSpaces, nearbyNames, spaceNotFound } from "./deploy/spaces.ts";
-export { findAppsByName, findAppItem, findPublishedCopies, appUrl, type AppItem } from "./deploy/apps.ts";
+export { findSpace, listSpaces, spaceNotFound } from "./deploy/spaces.ts";
+export {
+  appNotFound,
+  appUrl,
+  findAppItem,
+  findAppsByName,
+  findPublishedCopies,
+  resolveApp,
+  type AppChoice,
+  type AppItem,
+} from "./deploy/apps.ts";
 export { retryWhileForbidden } from "./deploy/publish.ts";
 export { PROVENANCE_ATTRIBUTE, readProvenance, type ProvenanceRecord } from "./deploy/provenance.ts";
 export {
@@ -50,3 +59,4 @@ export type {
 } from "./deploy/types.ts";
 export * from "./evaluation/index.ts";
 export * from "./rollout/index.ts";
+export * from "./operations/index.ts";

@@ -10,7 +10,7 @@ export type {
 } from "./types.ts";
 export { lintAppTree, compareFindings, toLintResult } from "./lint.ts";
 export { loadLintConfig, findLintConfig, validateLintConfig, LINT_CONFIG_FILE } from "./config.ts";
-export { formatAnnotation, renderLintMarkdown } from "./format.ts";
+export { renderLintMarkdown } from "./format.ts";
 export type { LintMarkdownOptions } from "./format.ts";
 export { RULES as LINT_RULES } from "./rules/index.ts";
 export type { LintRule } from "./rules/index.ts";

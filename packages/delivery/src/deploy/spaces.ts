@@ -1,6 +1,6 @@
 import { createSpace, getSpaces, type Space } from "@qlik/api/spaces";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
-import { ConfigError } from "@qlik-cicd/common";
+import { ConfigError, didYouMean } from "@qlik-cicd/common";
 import type { SpaceRef } from "./types.ts";
 
 function toRef(space: Space): SpaceRef {
@@ -26,37 +26,6 @@ export async function listSpaces(client: QlikClient): Promise<SpaceRef[]> {
   return out;
 }
 
-/** Levenshtein distance, case-insensitive: how far a typo is from a real name. */
-export function editDistance(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= y.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[y.length];
-}
-
-/** Names close to `wanted` (typos, case, prefixes), nearest first; at most `limit`. */
-export function nearbyNames(wanted: string, names: readonly string[], limit = 3): string[] {
-  const w = wanted.toLowerCase();
-  return [...new Set(names)]
-    .map((name) => {
-      const n = name.toLowerCase();
-      let d = editDistance(wanted, name);
-      if (n.includes(w) || w.includes(n)) d = Math.min(d, 1);
-      return { name, d };
-    })
-    .filter(({ name, d }) => d <= Math.max(2, Math.floor(Math.max(wanted.length, name.length) / 3)))
-    .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
-    .slice(0, limit)
-    .map((x) => x.name);
-}
-
 /** Finds a space by id or exact name (then case-insensitive name) in a list. */
 export function findSpace(spaces: readonly SpaceRef[], nameOrId: string): SpaceRef | undefined {
   return (
@@ -73,19 +42,18 @@ export function spaceNotFound(
   spaces: readonly SpaceRef[],
   field = "space",
 ): ConfigError {
-  const near = nearbyNames(
-    nameOrId,
-    spaces.map((s) => s.name),
-  );
-  const hint = near.length
-    ? `Did you mean ${near.map((n) => `'${n}'`).join(" or ")}?`
-    : spaces.length
+  const hint =
+    didYouMean(
+      nameOrId,
+      spaces.map((s) => s.name),
+    ) ||
+    (spaces.length
       ? `Spaces visible to these credentials: ${spaces
           .map((s) => `'${s.name}'`)
           .sort()
           .slice(0, 10)
           .join(", ")}.`
-      : "These credentials can see no spaces; check the user's space roles.";
+      : "These credentials can see no spaces; check the user's space roles.");
   return new ConfigError(`Space '${nameOrId}' was not found on tenant ${tenant}. ${hint}`, { field });
 }
 
