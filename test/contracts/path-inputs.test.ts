@@ -80,8 +80,8 @@ describe("path inputs on a runner", () => {
     "%s accepts the same inputs inside the workspace",
     async (action, spec) => {
       const inside = Object.fromEntries(spec.paths.map((p) => [p, `inside/${p}.json`]));
-    mkdirSync(join(workspace, "inside"), { recursive: true });
-    for (const file of Object.values(inside)) writeFileSync(join(workspace, file), "{}\n");
+      mkdirSync(join(workspace, "inside"), { recursive: true });
+      for (const file of Object.values(inside)) writeFileSync(join(workspace, file), "{}\n");
       await expect(readOptions(action, { ...spec.base, ...inside }, runnerHost())).resolves.toBeDefined();
     },
   );

@@ -13,3 +13,4 @@ export * from "./names.ts";
 export * from "./workspace-path.ts";
 export * from "./inputs.ts";
 export * from "./operation.ts";
+export * from "./problems.ts";

@@ -126,6 +126,9 @@ describe("parameters file", () => {
       ).message,
     ).toContain("exactly one key");
     expect(configError(() => parseParameters("a: [", "p.yml")).message).toContain("is not valid YAML");
+    expect(
+      configError(() => parseParameters("environments:\n  test: {\n vars: 1\n", "p.yml")).message,
+    ).toMatch(/^Parameters file 'p\.yml' is not valid YAML: .+ at line \d+, column \d+: `.+`\.$/);
   });
 
   it("reads a file and reports a missing one by path", () => {

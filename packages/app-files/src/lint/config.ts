@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { ConfigError } from "@qlik-cicd/common";
+import { ConfigError, offendingLine } from "@qlik-cicd/common";
 import { RULES } from "./rules/index.ts";
 import type { LintConfig, RuleSetting } from "./types.ts";
 import { LocatedYaml } from "./yaml-file.ts";
@@ -81,9 +81,14 @@ export async function loadLintConfig(file: string): Promise<LintConfig> {
   }
   const parsed = LocatedYaml.parse(text);
   if (!(parsed instanceof LocatedYaml)) {
-    throw new ConfigError(`${file}:${parsed.position.line}:${parsed.position.column}: ${parsed.message}`, {
-      field: file,
-    });
+    const { line, column } = parsed.position;
+    const quoted = offendingLine(text, line);
+    throw new ConfigError(
+      `${file}:${line}:${column}: ${parsed.message.replace(/[.:]\s*$/, "")}${quoted ? ` in \`${quoted}\`` : ""}.`,
+      {
+        field: file,
+      },
+    );
   }
   return validateLintConfig(parsed.value, file);
 }

@@ -22,7 +22,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { ConfigError, secrets } from "@qlik-cicd/common";
+import { ConfigError, secrets, yamlProblem } from "@qlik-cicd/common";
 
 /** A value read from the environment at deploy time. `secret` and `env` both read `env[NAME]`. */
 export type ValueRef = { env: string } | { secret: string };
@@ -154,7 +154,7 @@ export function parseParameters(text: string, file: string): ParametersFile {
     doc = parse(text);
   } catch (error) {
     throw new ConfigError(
-      `Parameters file '${file}' is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
+      `Parameters file '${file}' is not valid YAML: ${yamlProblem(text, error as Error)}.`,
       {
         field: file,
         cause: error,

@@ -25,7 +25,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import { parse, stringify } from "yaml";
-import { ConfigError, lazy, secrets } from "@qlik-cicd/common";
+import { ConfigError, lazy, moreProblems, secrets, yamlProblem } from "@qlik-cicd/common";
 import { normaliseTenantUrl } from "@qlik-cicd/qlik-client";
 import { parseParameters, resolveParameters, type EnvironmentParameters } from "../deploy/parameters.ts";
 import { tenantInventorySchema } from "./inventory-schema.ts";
@@ -104,6 +104,24 @@ function schemaSentence(error: ErrorObject): string {
   }
 }
 
+/** Where one schema error is, which field, and what is wrong with it. */
+function describeError(doc: unknown, error: ErrorObject): { where: string; field: string; sentence: string } {
+  let { where, field } = describePath(doc, error.instancePath);
+  let sentence = schemaSentence(error);
+  if (error.keyword === "additionalProperties") {
+    const key = (error.params as { additionalProperty: string }).additionalProperty;
+    field = field === "(top level)" || field === "tenants" ? key : `${field}.${key}`;
+    sentence = "is not a known key";
+    if (where === "the inventory" && field === key) where = "the top level";
+  }
+  if (error.keyword === "required") {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    field = field === "(top level)" || field === "tenants" ? missing : `${field}.${missing}`;
+    sentence = "is required";
+  }
+  return { where, field, sentence };
+}
+
 function schemaError(file: string, doc: unknown, errors: ErrorObject[]): ConfigError {
   // Errors inside the branches of oneOf/anyOf/not say little on their own; prefer direct ones.
   const direct = errors.filter((e) => !/\/(oneOf|anyOf|not)\//.test(e.schemaPath));
@@ -112,22 +130,9 @@ function schemaError(file: string, doc: unknown, errors: ErrorObject[]): ConfigE
       ? 3
       : ["additionalProperties", "required", "type"].indexOf(e.keyword);
   const pool = (direct.length ? direct : errors).slice().sort((a, b) => rank(a) - rank(b));
-  const first = pool[0];
-  let { where, field } = describePath(doc, first.instancePath);
-  let sentence = schemaSentence(first);
-  if (first.keyword === "additionalProperties") {
-    const key = (first.params as { additionalProperty: string }).additionalProperty;
-    field = field === "(top level)" || field === "tenants" ? key : `${field}.${key}`;
-    sentence = "is not a known key";
-    if (where === "the inventory" && field === key) where = "the top level";
-  }
-  if (first.keyword === "required") {
-    const missing = (first.params as { missingProperty: string }).missingProperty;
-    field = field === "(top level)" || field === "tenants" ? missing : `${field}.${missing}`;
-    sentence = "is required";
-  }
-  const more =
-    errors.length > 1 ? ` (${errors.length - 1} more problem${errors.length === 2 ? "" : "s"})` : "";
+  const [first, ...rest] = pool.map((e) => describeError(doc, e));
+  const more = moreProblems(rest.map((p) => `${p.where}: '${p.field}' ${p.sentence}`));
+  const { where, field, sentence } = first;
   return new ConfigError(`Tenant inventory '${file}': ${where}: '${field}' ${sentence}${more}.`, {
     field,
     hint: HINT,
@@ -166,8 +171,11 @@ export function parseInventory(text: string, file: string, env: Env = process.en
     doc = parse(text);
   } catch (error) {
     throw new ConfigError(
-      `Tenant inventory '${file}' is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
-      { field: file, cause: error },
+      `Tenant inventory '${file}' is not valid YAML: ${yamlProblem(text, error as Error)}.`,
+      {
+        field: file,
+        cause: error,
+      },
     );
   }
   const validateSchema = schemaValidator();

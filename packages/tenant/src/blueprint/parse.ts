@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import type { ErrorObject } from "ajv";
 import { isSeq, LineCounter, parseDocument } from "yaml";
-import { ConfigError, lazy } from "@qlik-cicd/common";
+import { ConfigError, lazy, moreProblems, yamlProblem } from "@qlik-cicd/common";
 import { blueprintSchema } from "./schema.ts";
 import type { Blueprint } from "./types.ts";
 
@@ -85,18 +85,23 @@ function lineOf(text: string, parts: PathPart[]): number | undefined {
   return undefined;
 }
 
+/** `'users[0].email' must be a string (line 7)`: one problem, for the list after the first. */
+function problem(text: string | undefined, parts: PathPart[], sentence: string): string {
+  const line = text === undefined ? undefined : lineOf(text, parts);
+  return `'${formatYamlPath(parts)}' ${sentence}${line === undefined ? "" : ` (line ${line})`}`;
+}
+
 function fail(
   source: string,
   text: string | undefined,
   parts: PathPart[],
   sentence: string,
-  more = 0,
+  more: readonly string[] = [],
 ): never {
   const path = formatYamlPath(parts);
   const line = text === undefined ? undefined : lineOf(text, parts);
   const where = line === undefined ? source : `${source}:${line}`;
-  const extra = more > 0 ? ` (${more} more problem${more === 1 ? "" : "s"} after this one)` : "";
-  throw new ConfigError(`Blueprint ${where}: '${path}' ${sentence}${extra}.`, {
+  throw new ConfigError(`Blueprint ${where}: '${path}' ${sentence}${moreProblems(more)}.`, {
     field: path,
     hint: "See schemas/tenant-blueprint.schema.json for the blueprint format.",
   });
@@ -172,7 +177,11 @@ export function validateBlueprint(value: unknown, source = "blueprint", text?: s
     const errors = (validateSchema.errors ?? []).filter((e) => !NOISE.has(e.keyword));
     const first = errors[0] ?? validateSchema.errors![0];
     const { parts, sentence } = describe(first);
-    fail(source, text, parts, sentence, Math.max(0, errors.length - 1));
+    const rest = errors.slice(1).map((e) => {
+      const other = describe(e);
+      return problem(text, other.parts, other.sentence);
+    });
+    fail(source, text, parts, sentence, rest);
   }
   const blueprint = value as Blueprint;
   checkSemantics(blueprint, source, text);
@@ -186,8 +195,10 @@ export function parseBlueprint(text: string, source = "blueprint"): Blueprint {
     const e = doc.errors[0];
     const line = e.linePos?.[0]?.line;
     throw new ConfigError(
-      `Blueprint ${source}${line ? `:${line}` : ""} is not valid YAML: ${e.message.split("\n")[0]}`,
-      { field: "blueprint" },
+      `Blueprint ${source}${line ? `:${line}` : ""} is not valid YAML: ${yamlProblem(text, e)}.`,
+      {
+        field: "blueprint",
+      },
     );
   }
   const value = doc.toJS() as unknown;
