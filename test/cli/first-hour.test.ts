@@ -125,21 +125,16 @@ describe("runs leave the current folder alone", () => {
     await writeSources(sim, join(inputs, "apps"));
     const { env } = writeInventory(sim, join(inputs, "tenants.yml"));
     const cwd = emptyFolder("rollout");
-    const r = await runCli(
-      [
-        "rollout-canary",
-        "--tenants-file",
-        join(inputs, "tenants.yml"),
-        "--source",
-        join(inputs, "apps", "v1"),
-        "--space",
-        "production",
-        "--app-name",
-        "First Hour",
-        "--json",
-      ],
-      { cwd, env, timeoutMs: 90_000 },
-    );
+    const rollout = (...more: string[]) =>
+      runCli(
+        [
+          "rollout-canary",
+          ...["--tenants-file", join(inputs, "tenants.yml"), "--source", join(inputs, "apps", "v1")],
+          ...["--space", "production", "--app-name", "First Hour", ...more],
+        ],
+        { cwd, env, timeoutMs: 90_000 },
+      );
+    const r = await rollout("--json");
     expect(r.stderr).not.toMatch(/^error:/m);
     expect(r.exitCode).toBe(0);
     expect(readdirSync(cwd)).toEqual([]);
@@ -149,23 +144,7 @@ describe("runs leave the current folder alone", () => {
     expect(JSON.parse(outputs.succeeded)).toHaveLength(2);
 
     // Asked for: --state-file puts it where the user says.
-    const asked = await runCli(
-      [
-        "rollout-canary",
-        "--tenants-file",
-        join(inputs, "tenants.yml"),
-        "--source",
-        join(inputs, "apps", "v1"),
-        "--space",
-        "production",
-        "--app-name",
-        "First Hour",
-        "--state-file",
-        "state/rollout.json",
-        "--dry-run",
-      ],
-      { cwd, env },
-    );
+    const asked = await rollout("--state-file", "state/rollout.json", "--dry-run");
     expect(asked.exitCode).toBe(0);
     // A plan writes no state, only its report beside where the state would go.
     expect(readdirSync(cwd)).toEqual(["state"]);
