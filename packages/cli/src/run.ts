@@ -141,16 +141,7 @@ export async function runOperationInTerminal(
     secrets.register(env[name]?.trim());
 
   const host = terminalHost(operation.name, logger, write, env);
-  const reader = createInputReader(
-    operation.inputs,
-    {
-      get: (name) => options.inputs[name],
-      // Outside a runner the one expression default that means something is the workflow's token.
-      expression: (expression) =>
-        /^\$\{\{\s*github\.token\s*\}\}$/.test(expression) ? env.GITHUB_TOKEN : undefined,
-    },
-    host.paths,
-  );
+  const reader = createInputReader(operation.inputs, terminalInputs(options.inputs, env), host.paths);
   let runOptions: unknown;
   try {
     runOptions = operation.options(reader, host);
