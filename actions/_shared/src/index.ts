@@ -1,6 +1,5 @@
 export * from "./run-operation.ts";
 export * from "./run-action.ts";
-export * from "./outputs.ts";
 export * from "./logger.ts";
 export * from "./audit.ts";
 export * from "./artifacts.ts";

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { appSlug, unbuildApp, writeAppTree, type AppTree } from "@qlik-cicd/app-files";
-import { ConfigError, defineOperation, type OperationHost } from "@qlik-cicd/common";
+import { ConfigError, defineOperation, resolveWorkspacePath, type OperationHost } from "@qlik-cicd/common";
 import { resolveApp, type AppChoice } from "@qlik-cicd/delivery";
 import { upsertPullRequest, type GitHubClient } from "@qlik-cicd/github";
 import {
@@ -111,9 +111,10 @@ export const unbuildAppOperation = defineOperation({
     const token = inputs.secret("github-token");
     const commit = inputs.choice("commit", COMMIT_MODES) ?? "none";
     const app = appChoice(inputs);
-    // Where the files go is checked against the workspace by unbuildToWorkspace; an escape fails here first.
+    // The files go into the checked-out repository, so `path` stays inside the workspace wherever this
+    // runs (unbuildToWorkspace checks it again); an escape fails here, before the tenant is contacted.
     const path = inputs.string("path");
-    if (path) inputs.path("path", { kind: "folder" });
+    if (path) resolveWorkspacePath(host.workspace, path, { field: "path", kind: "folder" });
     if (commit !== "none" && !token) {
       throw new ConfigError(`Input 'github-token' is required with commit: ${commit}.`, {
         field: "github-token",
