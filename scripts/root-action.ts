@@ -3,10 +3,11 @@
 //
 // Defaults: the runner sets INPUT_<NAME> for every declared input that has a default, so a root default
 // would override a sub-action's different default. A root input therefore only carries a default when
-// every action that declares the input has the same literal default; the dispatcher (dist/index.js)
-// fills in the sub-action's own default otherwise. Expression defaults such as `${{ github.token }}`
-// are only evaluated by the runner in action.yml, so each gets a root-only input `default-<expr>` with
-// that default, which the dispatcher hands to the sub-actions that default to it.
+// every action that declares the input has the same literal default; otherwise the input arrives empty
+// and the sub-action applies its own default (its library operation declares it). Expression defaults
+// such as `${{ github.token }}` are only evaluated by the runner in action.yml, so each gets a root-only
+// input `default-<expr>` with that default, which the dispatcher hands to the sub-actions that default
+// to it.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { format, resolveConfig } from "prettier";

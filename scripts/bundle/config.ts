@@ -59,7 +59,7 @@ export function bundleTargets(): BundleTarget[] {
     ...actions,
     {
       name: "root",
-      entry: join(root, "packages", "cli", "src", "root-dispatch.ts"),
+      entry: join(actionsDir, "_shared", "src", "root-action.ts"),
       outfile: join(root, "dist", "index.js"),
       budget: 400_000,
       qlikFacing: false,

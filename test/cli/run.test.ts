@@ -115,13 +115,13 @@ describe("qlik-cicd runs actions", () => {
     expectNoSecret(r, apiKey);
   });
 
-  it("a bad input value the action rejects exits 1 naming the field", async () => {
+  it("a malformed input value is bad usage: exit 2, one sentence naming the field, nothing contacted", async () => {
     const r = await runCli(["deploy-to-space", "--space", "test", "--source", source, "--dry-run", "maybe"], {
       cwd: work,
       env: { QLIK_TENANT_URL: url, QLIK_API_KEY: apiKey },
     });
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/^error: deploy-to-space failed: .*'dry-run'/m);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe("error: Input 'dry-run' must be true or false, got 'maybe'.");
   });
 
   it("a secret given as --api-key is redacted even where the action echoes it back", async () => {
@@ -172,7 +172,7 @@ describe("qlik-cicd runs actions", () => {
 });
 
 describe("qlik-cicd validate-app (no tenant)", () => {
-  it("passes on clean files and fails with plain `error: file:line:col:` annotations on bad ones", async () => {
+  it("passes on clean files and fails listing findings as `file:line:col rule message`", async () => {
     const lint = join(repoRoot, "packages", "app-files", "test", "fixtures", "lint");
     const ws = mkdtempSync(join(tmpdir(), "qlik-cicd-validate-"));
     try {
@@ -183,9 +183,8 @@ describe("qlik-cicd validate-app (no tenant)", () => {
       expect(JSON.parse(clean.stdout)).toMatchObject({ errors: "0", apps: '["apps/sales"]' });
       const bad = await runCli(["validate-app", "--path", "apps/*"], { cwd: ws });
       expect(bad.exitCode).toBe(1);
-      expect(bad.stderr).toMatch(
-        /^error: apps\/bad\/\S*script\.qvs:\d+:\d+: script-hardcoded-credentials: /m,
-      );
+      expect(bad.stderr).toMatch(/^Errors \(\d+\):$/m);
+      expect(bad.stderr).toMatch(/^apps\/bad\/\S*script\.qvs:\d+:\d+ script-hardcoded-credentials \S/m);
       expect(bad.stderr).toMatch(/^error: validate-app failed: /m);
       expect(bad.stderr).toMatch(/^ {2}errors +[1-9]/m);
       expectNoRunnerCommands(bad);

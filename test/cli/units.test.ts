@@ -1,19 +1,26 @@
-// The CLI's parts in-process: workflow command translation, argument parsing, help for every action.
+// The CLI's parts in-process: argument parsing, inputs and defaults, terminal text, help for every action,
+// and the one operation per action that the adapter and the CLI share.
 import { describe, expect, it } from "@jest/globals";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createInputReader } from "@qlik-cicd/common";
 import {
   checkRequiredInputs,
-  inputEnvironment,
   loadActions,
+  loadOperation,
+  markdownToText,
+  OPERATIONS,
   parseActionArgs,
-  parseOutputFile,
-  parseWorkflowCommand,
   renderActionHelp,
+  renderFindings,
   RESERVED_NAMES,
+  terminalInputs,
   toDotenv,
   UsageError,
-  WorkflowCommandTranslator,
   type ActionInfo,
 } from "@qlik-cicd/cli";
+import { parseOutputFile } from "../helpers/run-bundled-action.ts";
 
 const fake: ActionInfo = {
   name: "fake",
@@ -29,73 +36,6 @@ const fake: ActionInfo = {
   },
   outputs: { changed: { description: "Changed." } },
 };
-
-function translate(chunks: string[], verbose = false) {
-  let out = "";
-  const t = new WorkflowCommandTranslator({ write: (s) => (out += s), verbose });
-  for (const c of chunks) t.write(c);
-  t.flush();
-  return { out, errors: t.errors };
-}
-
-describe("workflow command translation", () => {
-  it("turns runner commands into plain lines and hides masked values from then on", () => {
-    const { out, errors } = translate([
-      "::add-mask::s3cr3t-value\n",
-      "connecting with s3cr3t-value\n",
-      "::group::Deploy\n",
-      "::debug::hidden\n",
-      "::warning file=apps/a/script.qvs,line=3,col=2,title=Lint::unused%0Avariable\n",
-      "::error::fake failed: bad s3cr3t-value\n",
-      "::endgroup::\n",
-      "::notice::fyi\n",
-    ]);
-    expect(out).toBe(
-      [
-        "connecting with ***",
-        "",
-        "==> Deploy",
-        "warning: apps/a/script.qvs:3:2: Lint: unused",
-        "variable",
-        "error: fake failed: bad ***",
-        "notice: fyi",
-        "",
-      ].join("\n"),
-    );
-    expect(errors).toEqual(["fake failed: bad ***"]);
-  });
-
-  it("prints each line as soon as it is complete, joining partial writes", () => {
-    let out = "";
-    const t = new WorkflowCommandTranslator({ write: (s) => (out += s) });
-    t.write("Reload 1 ");
-    expect(out).toBe("");
-    t.write("running\nReload 1 succ");
-    expect(out).toBe("Reload 1 running\n");
-    t.write(Buffer.from("eeded\r\n"));
-    expect(out).toBe("Reload 1 running\nReload 1 succeeded\n");
-  });
-
-  it("shows debug lines only when verbose, and honours stop-commands", () => {
-    expect(translate(["::debug::x\n"], true).out).toBe("debug: x\n");
-    const { out } = translate([
-      "::stop-commands::tok\n",
-      "::error::literal\n",
-      "::tok::\n",
-      "::error::real\n",
-    ]);
-    expect(out).toBe("::error::literal\nerror: real\n");
-  });
-
-  it("parses properties with escaped separators", () => {
-    expect(parseWorkflowCommand("::error file=a%2Cb%3Ac.qvs,line=1::100%25 bad")).toEqual({
-      command: "error",
-      properties: { file: "a,b:c.qvs", line: "1" },
-      message: "100% bad",
-    });
-    expect(parseWorkflowCommand("plain :: text")).toBeUndefined();
-  });
-});
 
 describe("argument parsing", () => {
   it("takes --name value, --name=value, bare and --no- booleans, repeated list inputs", () => {
@@ -122,19 +62,102 @@ describe("argument parsing", () => {
     expect(() => checkRequiredInputs(fake, { space: "s" })).not.toThrow();
   });
 
-  it("sets INPUT_* like the runner: literal defaults, then values; github.token only from GITHUB_TOKEN", () => {
-    expect(inputEnvironment(fake, { space: "s", "dry-run": "true" }, {})).toEqual({
-      INPUT_SPACE: "s",
-      "INPUT_DRY-RUN": "true",
-      INPUT_PRUNE: "true",
+  it("reads inputs like the runner: the declared default when empty; github.token only from GITHUB_TOKEN", () => {
+    const specs = {
+      space: { required: true },
+      "dry-run": { default: "false" },
+      prune: { default: "true" },
+      approvers: {},
+      "github-token": { default: "${{ github.token }}" },
+    };
+    const paths = { workspace: "/w", confine: false };
+    const given = createInputReader(specs, terminalInputs({ space: "s", "dry-run": "true" }, {}), paths);
+    expect([given.string("space"), given.boolean("dry-run"), given.boolean("prune")]).toEqual([
+      "s",
+      true,
+      true,
+    ]);
+    expect(given.string("approvers")).toBeUndefined();
+    expect(given.secret("github-token")).toBeUndefined();
+    const withToken = createInputReader(specs, terminalInputs({}, { GITHUB_TOKEN: "ghs_x" }), paths);
+    expect(withToken.secret("github-token")).toBe("ghs_x");
+    expect(withToken.given("github-token")).toBe(false);
+  });
+
+  it("parses values that look like options as missing, and bare or worded booleans", () => {
+    expect(() => parseActionArgs(fake, ["--space", "--dry-run"])).toThrow(
+      "Input '--space' of fake needs a value.",
+    );
+    expect(parseActionArgs(fake, ["--dry-run", "false", "--space=x"]).inputs).toEqual({
+      "dry-run": "false",
+      space: "x",
     });
-    expect(inputEnvironment(fake, {}, { GITHUB_TOKEN: "ghs_x" })["INPUT_GITHUB-TOKEN"]).toBe("ghs_x");
+    expect(parseActionArgs(fake, ["-h"]).options.help).toBe(true);
+    expect(() => parseActionArgs(fake, ["--json=maybe"])).toThrow("takes no value");
+    expect(() => parseActionArgs(fake, ["--summary-file"])).toThrow("needs a file path");
+    expect(() => parseActionArgs(fake, ["stray"])).toThrow("Unexpected argument 'stray' for fake");
   });
 
   it("parses GITHUB_OUTPUT heredocs and writes dotenv", () => {
     const outputs = parseOutputFile("a<<EOF\nline 1\nline 2\nEOF\nb-c=x=y\n");
     expect(outputs).toEqual({ a: "line 1\nline 2", "b-c": "x=y" });
     expect(toDotenv(outputs)).toBe('A="line 1\\nline 2"\nB_C=x=y\n');
+  });
+});
+
+describe("terminal text", () => {
+  it("shows findings as file:line:col rule message, errors first", () => {
+    const text = renderFindings([
+      { severity: "warning", file: "apps/a/script.qvs", line: 9, rule: "w-rule", message: "Unused." },
+      {
+        severity: "error",
+        file: "apps/a/script.qvs",
+        line: 3,
+        column: 5,
+        rule: "e-rule",
+        message: "Bad\nthing.",
+      },
+    ]);
+    expect(text).toBe(
+      "Errors (1):\napps/a/script.qvs:3:5 e-rule Bad thing.\n\nWarnings (1):\napps/a/script.qvs:9 w-rule Unused.\n",
+    );
+  });
+
+  it("turns a summary into aligned text: headings, tables, links, no HTML", () => {
+    const md = [
+      "### Deploy plan: Sales → test",
+      "",
+      "App **Sales** on `acme`, see [the run](https://x/run).",
+      "",
+      "| Change | Kind | Name |",
+      "| --- | --- | --- |",
+      "| ➕ add | measure | Total \\| Sum |",
+      "| ✏️ update | script | Load script |",
+      "",
+      "<details><summary>Content diff</summary>",
+      "",
+      "| | |",
+      "| --- | --- |",
+      "| App | x<br>y &lt;z&gt; |",
+      "</details>",
+    ].join("\n");
+    expect(markdownToText(md)).toBe(
+      [
+        "Deploy plan: Sales → test",
+        "-------------------------",
+        "",
+        "App Sales on acme, see the run (https://x/run).",
+        "",
+        "  Change     Kind     Name",
+        "  ➕ add     measure  Total | Sum",
+        "  ✏️ update  script   Load script",
+        "",
+        "Content diff",
+        "",
+        "  App  x; y <z>",
+        "",
+      ].join("\n"),
+    );
   });
 });
 
@@ -147,6 +170,20 @@ describe("every action on disk", () => {
       for (const name of Object.keys(action.inputs)) expect(RESERVED_NAMES).not.toContain(name);
     },
   );
+
+  it("has one library operation, the same object its adapter runs", async () => {
+    expect(Object.keys(OPERATIONS).sort()).toEqual(actions.map((a) => a.name));
+    for (const action of actions) {
+      const main = join(action.dir, "src", "main.ts");
+      expect(existsSync(main)).toBe(true);
+      const adapter = (await import(pathToFileURL(main).href)) as { operation: unknown };
+      const operation = await loadOperation(action.name);
+      expect(adapter.operation).toBe(operation);
+      expect(operation?.name).toBe(action.name);
+      // The adapter holds no logic of its own: it imports the operation and runs it.
+      expect(readFileSync(main, "utf8")).not.toMatch(/@actions\/core|process\.env|INPUT_/);
+    }
+  });
 
   it.each(actions.map((a) => [a.name, a] as const))(
     "%s --help names every input and output",

@@ -1,10 +1,13 @@
 // Every action's metadata follows the same contract: node24 runtime, a committed bundle, described
-// inputs and outputs, and no input name that the adapter reads without declaring it.
+// inputs and outputs — and exactly the inputs (with the same required flags and defaults) and outputs
+// that the action's library operation declares, since the operation is where defaults become values.
 import { describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { Ajv } from "ajv";
+import { pathToFileURL } from "node:url";
+import type { Operation } from "@qlik-cicd/common";
 import { repoRoot } from "../helpers/run-bundled-action.ts";
 
 const actionsDir = join(repoRoot, "actions");
@@ -74,18 +77,30 @@ describe("action metadata", () => {
     expect(existsSync(join(actionsDir, name, "dist", "index.js"))).toBe(true);
   });
 
-  it.each(actions)("%s declares every input and output its adapter names", (name) => {
-    const meta = parse(readFileSync(join(actionsDir, name, "action.yml"), "utf8"));
-    const ioFile = join(actionsDir, name, "src", "io.ts");
-    expect(existsSync(ioFile)).toBe(true);
-    const io = readFileSync(ioFile, "utf8");
-    const section = (title: string) => {
-      const m = new RegExp(`export const ${title}\\s*=\\s*\\{([\\s\\S]*?)\\}`).exec(io);
-      return m ? [...m[1].matchAll(/:\s*"([a-z0-9-]+)"/g)].map((x) => x[1]) : [];
+  it.each(actions)("%s declares exactly the inputs, defaults and outputs of its operation", async (name) => {
+    const meta = parse(readFileSync(join(actionsDir, name, "action.yml"), "utf8")) as {
+      inputs?: Record<string, { required?: boolean; default?: unknown }>;
+      outputs?: Record<string, unknown>;
     };
-    const declaredInputs = Object.keys(meta.inputs ?? {});
-    const declaredOutputs = Object.keys(meta.outputs ?? {});
-    for (const input of section("INPUTS")) expect(declaredInputs).toContain(input);
-    for (const output of section("OUTPUTS")) expect(declaredOutputs).toContain(output);
+    const main = join(actionsDir, name, "src", "main.ts");
+    const { operation } = (await import(pathToFileURL(main).href)) as { operation: Operation };
+    const declared = Object.fromEntries(
+      Object.entries(meta.inputs ?? {}).map(([input, spec]) => [
+        input,
+        {
+          required: spec.required === true,
+          default: spec.default === undefined ? undefined : String(spec.default),
+        },
+      ]),
+    );
+    const inOperation = Object.fromEntries(
+      Object.entries(operation.inputs).map(([input, spec]) => [
+        input,
+        { required: spec.required === true, default: spec.default },
+      ]),
+    );
+    expect(operation.name).toBe(name);
+    expect(inOperation).toEqual(declared);
+    expect([...operation.outputNames].sort()).toEqual(Object.keys(meta.outputs ?? {}).sort());
   });
 });

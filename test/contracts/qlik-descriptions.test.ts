@@ -15,6 +15,7 @@ import { FLOWS, runProductFlows } from "./qlik/flows.ts";
 import { QixContract } from "./qlik/qix-contract.ts";
 import { Recorder } from "./qlik/recorder.ts";
 import { loadRestDescriptions, RestContract } from "./qlik/rest-contract.ts";
+import { testReport } from "../helpers/report.ts";
 
 const DESCRIPTIONS = join(import.meta.dirname, "fixtures", "qlik-descriptions");
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
   const qix = new QixContract(JSON.parse(readFileSync(join(DESCRIPTIONS, "qix", "engine-rpc.json"), "utf8")));
   checks = [...recorder.exchanges.map((e) => rest.check(e)), ...qix.check(recorder.frames)];
   const flows = [...recorder.durations].map(([flow, ms]) => `${flow} ${ms} ms`).join(", ");
-  process.stdout.write(
+  testReport(
     `\nChecked against Qlik's descriptions (${recorder.exchanges.length} HTTP exchanges, ${recorder.frames.length} QIX frames; flows: ${flows}):\n\n${checkTable(checks, EXCEPTIONS, KNOWN_DEFECTS)}\n`,
   );
   // About 20 s on its own; the margin is for a machine busy with the rest of the suite.

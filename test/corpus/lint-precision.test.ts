@@ -10,6 +10,7 @@ import { LINT_RULES as RULES, type Finding } from "@qlik-cicd/app-files";
 import { validateApps } from "@qlik-cicd/git";
 import YAML from "yaml";
 import { CORPUS, VERDICTS_FILE, lintCorpus } from "./corpus.ts";
+import { testReport } from "../helpers/report.ts";
 
 interface Verdict {
   rule: string;
@@ -86,7 +87,7 @@ describe("lint precision on the real-app corpus", () => {
           `| ${r.rule} | ${r.findings} | ${r.tp} | ${r.fp} | ${r.findings ? `${(r.precision * 100).toFixed(1)} %` : "–"} |`,
       ),
     ].join("\n");
-    process.stdout.write(`\nLint precision on the real-app corpus (${findings.length} findings):\n${table}\n`);
+    testReport(`\nLint precision on the real-app corpus (${findings.length} findings):\n${table}\n`);
     expect(rows.filter((r) => r.precision < 0.95).map((r) => r.rule)).toEqual([]);
   });
 

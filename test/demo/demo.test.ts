@@ -10,6 +10,7 @@ import type { RolloutState } from "../../packages/delivery/src/rollout/index.ts"
 import { STAGES } from "../../scripts/demo/stages.ts";
 import type { DemoReport } from "../../scripts/demo/report-data.ts";
 import { browserAvailable, launchBrowser, measurePage } from "../helpers/browser.ts";
+import { testReport } from "../helpers/report.ts";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
 
@@ -65,7 +66,7 @@ describe("npm run demo", () => {
     out = join(work, "out");
     run = await runDemo(["--out", out]);
     // The real time, for the record (the assertion below uses a generous bound for loaded CI machines).
-    console.log(`demo run took ${(run.ms / 1000).toFixed(1)} s (the demo's own total: see its last lines)`);
+    testReport(`demo run took ${(run.ms / 1000).toFixed(1)} s (the demo's own total: see its last lines)`);
     if (run.code === 0) report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as DemoReport;
   }, 180_000);
 

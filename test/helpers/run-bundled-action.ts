@@ -4,7 +4,25 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseOutputFile } from "@qlik-cicd/cli";
+
+/** Parses the GITHUB_OUTPUT file (`name=value` lines and `name<<delimiter` blocks). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i]);
+    if (heredoc) {
+      const [, name, delimiter] = heredoc;
+      const body: string[] = [];
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i]);
+      out[name] = body.join("\n");
+    } else if (lines[i].includes("=")) {
+      const idx = lines[i].indexOf("=");
+      out[lines[i].slice(0, idx)] = lines[i].slice(idx + 1);
+    }
+  }
+  return out;
+}
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
 

@@ -5,15 +5,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import {
-  applySubActionDefaults,
-  expressionInputName,
-  loadActions,
-  parseOutputFile,
-  type ActionInfo,
-} from "@qlik-cicd/cli";
+import { expressionInputName, loadActions, type ActionInfo } from "@qlik-cicd/cli";
 import { startSimulator } from "@qlik-cicd/simulator";
-import { repoRoot } from "../helpers/run-bundled-action.ts";
+import { bridgeExpressionDefaults } from "../../actions/_shared/src/dispatch.ts";
+import { parseOutputFile, repoRoot } from "../helpers/run-bundled-action.ts";
 import { renderRootAction } from "../../scripts/root-action.ts";
 import { spawnNode } from "../cli/spawn.ts";
 
@@ -110,18 +105,26 @@ describe("root action.yml", () => {
     expect(() => renderRootAction([mk("c", { command: { description: "no" } })])).toThrow(/collides/);
   });
 
-  it("the dispatcher fills in the sub-action's own defaults, expressions from default-* inputs", () => {
+  it("the dispatcher hands expression defaults over from default-* inputs, and nothing else", () => {
+    // Literal defaults are the sub-action's own (its operation applies them to empty inputs, see
+    // test/contracts/action-metadata.test.ts); only `${{ … }}` defaults need the root's help.
     const action = actions.find((a) => a.name === "approve-gate")!;
     const env: NodeJS.ProcessEnv = {
       "INPUT_MINIMUM-APPROVALS": "",
       "INPUT_DENY-WINS": "false",
       "INPUT_DEFAULT-GITHUB-TOKEN": "ghs_workflow",
     };
-    applySubActionDefaults(action, env);
-    expect(env["INPUT_MINIMUM-APPROVALS"]).toBe(String(action.inputs["minimum-approvals"].default));
+    bridgeExpressionDefaults(action, env);
+    expect(env["INPUT_MINIMUM-APPROVALS"]).toBe("");
     expect(env["INPUT_DENY-WINS"]).toBe("false");
     expect(env["INPUT_GITHUB-TOKEN"]).toBe("ghs_workflow");
     expect(env.INPUT_APPROVERS).toBeUndefined();
+    const given: NodeJS.ProcessEnv = {
+      "INPUT_GITHUB-TOKEN": "ghs_own",
+      "INPUT_DEFAULT-GITHUB-TOKEN": "ghs_x",
+    };
+    bridgeExpressionDefaults(action, given);
+    expect(given["INPUT_GITHUB-TOKEN"]).toBe("ghs_own");
   });
 });
 
@@ -153,6 +156,8 @@ describe("root dist/index.js", () => {
 
   it("dispatches `command` to the sub-action; its outputs land in GITHUB_OUTPUT", async () => {
     const tenant = sim.description.tenants[0];
+    const fixture = join(repoRoot, "packages", "app-files", "test", "fixtures", "qlik-cli-unbuild");
+    cpSync(fixture, join(dir, "apps", "sales"), { recursive: true });
     const r = await spawnNode(join(repoRoot, "dist", "index.js"), [], {
       cwd: dir,
       env: runnerEnv({
@@ -160,7 +165,8 @@ describe("root dist/index.js", () => {
         "tenant-url": tenant.url,
         "api-key": tenant.apiKey,
         space: "test",
-        source: join(repoRoot, "packages", "app-files", "test", "fixtures", "qlik-cli-unbuild"),
+        // Inside the workspace: on a runner path inputs may not point elsewhere.
+        source: "apps/sales",
         "dry-run": "true",
         // What the runner passes for the root's inputs with a shared default (other commands ignore them).
         "fail-on": "error",

@@ -1,4 +1,5 @@
-import * as core from "@actions/core";
+import type { Logger } from "@qlik-cicd/common";
+import { actionsLogger } from "./logger.ts";
 
 type Uploader = (name: string, files: string[], rootDirectory: string) => Promise<number | undefined>;
 
@@ -9,11 +10,17 @@ export function canUploadArtifacts(env: NodeJS.ProcessEnv = process.env): boolea
 
 /**
  * Uploads files as one artifact through the shared uploader bundle beside this action's bundle
- * (actions/<name>/dist/index.js → actions/_shared/dist/artifact-upload.js).
+ * (actions/<name>/dist/index.js → actions/_shared/dist/artifact-upload.js). Without artifact storage
+ * (a terminal, a runner without a runtime token) it says where the files stay and returns false.
  */
-export async function uploadArtifact(name: string, files: string[], rootDirectory: string): Promise<boolean> {
+export async function uploadArtifact(
+  name: string,
+  files: string[],
+  rootDirectory: string,
+  logger: Logger = actionsLogger,
+): Promise<boolean> {
   if (!canUploadArtifacts()) {
-    core.info(`Not on a GitHub-hosted job with artifact storage; '${name}' stays at ${rootDirectory}.`);
+    logger.info(`Not on a GitHub-hosted job with artifact storage; '${name}' stays at ${rootDirectory}.`);
     return false;
   }
   const modulePath = new URL("../../_shared/dist/artifact-upload.js", import.meta.url).href;

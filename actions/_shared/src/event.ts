@@ -1,6 +1,8 @@
 // The workflow run's event, read once from GITHUB_EVENT_NAME and the payload at GITHUB_EVENT_PATH. Only
 // adapters read it; libraries get what they need from it as plain options.
 import { readFileSync } from "node:fs";
+import type { CiRun } from "@qlik-cicd/common";
+import { currentRunUrl } from "./run-context.ts";
 
 export interface RunEvent {
   /** GITHUB_EVENT_NAME, e.g. `push` or `pull_request` ("" outside a run). */
@@ -75,4 +77,35 @@ export function pushRangeOfRun(
 /** The repository's default branch named in the payload, if any. */
 export function defaultBranchOfRun(event: RunEvent = readRunEvent()): string | undefined {
   return text(event.payload.repository?.default_branch);
+}
+
+/** Everything an operation may need to know about the CI run, from the runner's variables and event. */
+export function readCiRun(env: NodeJS.ProcessEnv = process.env): CiRun {
+  const event = readRunEvent(env);
+  const pr = pullRequestOfRun(event, env);
+  const eventPr = Number(event.payload.pull_request?.number);
+  const push = pushRangeOfRun(event);
+  const base = pullRequestBaseOfRun(event);
+  const defaultBranch = defaultBranchOfRun(event);
+  const repository = runRepository(env);
+  const runUrl = currentRunUrl(env);
+  const onBranch = env.GITHUB_REF_NAME && (env.GITHUB_REF ?? "refs/heads/").startsWith("refs/heads/");
+  return {
+    ...(repository ? { repository } : {}),
+    serverUrl: env.GITHUB_SERVER_URL || "https://github.com",
+    ...(env.GITHUB_RUN_ID ? { runId: env.GITHUB_RUN_ID } : {}),
+    ...(env.GITHUB_RUN_ATTEMPT ? { runAttempt: env.GITHUB_RUN_ATTEMPT } : {}),
+    ...(runUrl ? { runUrl } : {}),
+    ...(env.GITHUB_SHA ? { sha: env.GITHUB_SHA } : {}),
+    ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
+    ...(onBranch ? { branch: env.GITHUB_REF_NAME } : {}),
+    ...(env.GITHUB_ACTOR ? { actor: env.GITHUB_ACTOR } : {}),
+    ...(env.GITHUB_TRIGGERING_ACTOR ? { triggeringActor: env.GITHUB_TRIGGERING_ACTOR } : {}),
+    eventName: event.name,
+    ...(pr ? { pullRequest: pr.number } : {}),
+    ...(Number.isInteger(eventPr) && eventPr > 0 ? { eventPullRequest: eventPr } : {}),
+    ...(base ? { pullRequestBase: base } : {}),
+    ...(push ? { push } : {}),
+    ...(defaultBranch ? { defaultBranch } : {}),
+  };
 }

@@ -154,7 +154,8 @@ describe("validate-app", () => {
     expect(added.length).toBeGreaterThan(3);
     for (const e of added) expect(e.change).toBe(e.kind === "app-properties" ? "changed" : "added");
     expect(run.summary).toContain("new app: not present at");
-    expect(run.stdout).toContain("::error file=apps/sales/script.qvs");
+    // @actions/core writes the annotation (title first, then the file).
+    expect(run.stdout).toMatch(/^::error (?:[^:\n]*,)?file=apps\/sales\/script\.qvs,/m);
   });
 
   it("keeps one pull request comment, created then updated, using the event's base", async () => {
@@ -192,7 +193,9 @@ describe("validate-app", () => {
       expect(Number(lenient.outputs.warnings)).toBeGreaterThan(0);
       const strict = await validate({ path: "apps/sales", base: "main", "fail-on": "warning" });
       expect(strict.exitCode).toBe(1);
-      expect(strict.stdout).toContain("::warning file=apps/sales/objects/sheet-details-sh2.json");
+      expect(strict.stdout).toMatch(
+        /^::warning (?:[^:\n]*,)?file=apps\/sales\/objects\/sheet-details-sh2\.json,/m,
+      );
       expect(strict.errors.at(-1)).toMatch(
         /^validate-app failed: 0 errors and \d+ warnings? in apps\/sales: first /,
       );

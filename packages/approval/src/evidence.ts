@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, isAbsolute, relative, resolve } from "node:path";
-import { ConfigError, sha256Hex } from "@qlik-cicd/common";
+import { ConfigError, resolvePathInput, sha256Hex, type PathPolicy } from "@qlik-cicd/common";
 
 export interface EvidenceItem {
   /** The file path as given, or `inline` for markdown text. */
@@ -93,9 +93,14 @@ function isFile(path: string): boolean {
 
 /**
  * Reads the `evidence` input: each line naming an existing file (relative to `workspace`) becomes a
- * rendered file; the other lines stay markdown text, in order.
+ * rendered file; the other lines stay markdown text, in order. With a confining `paths` policy (on a
+ * runner) a line naming a file outside the workspace is refused, so no other file reaches the issue.
  */
-export function loadEvidence(input: string | undefined, workspace: string = process.cwd()): EvidenceItem[] {
+export function loadEvidence(
+  input: string | undefined,
+  workspace: string = process.cwd(),
+  paths?: PathPolicy,
+): EvidenceItem[] {
   if (!input || !input.trim()) return [];
   const items: EvidenceItem[] = [];
   let text: string[] = [];
@@ -109,6 +114,7 @@ export function loadEvidence(input: string | undefined, workspace: string = proc
     const candidate = line.trim();
     const path = candidate ? (isAbsolute(candidate) ? candidate : resolve(workspace, candidate)) : "";
     if (candidate && candidate.length < 1024 && isFile(path)) {
+      if (paths?.confine) resolvePathInput(paths, candidate, { field: "evidence" });
       flush();
       const rel = relative(workspace, path);
       items.push(fileItem(rel.startsWith("..") || isAbsolute(rel) ? candidate : rel, path));

@@ -62,7 +62,7 @@ export async function requestApproval(
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => Date.now());
   const sleep = options.sleep ?? ((ms: number) => systemClock.sleep(ms));
-  const evidence = loadEvidence(options.evidence, options.workspace);
+  const evidence = loadEvidence(options.evidence, options.workspace, options.evidencePaths);
   const serverUrl = (options.serverUrl || "https://github.com").replace(/\/+$/, "");
   const rt: Runtime = {
     options,

@@ -5,3 +5,4 @@ export * from "./keywords.ts";
 export * from "./eligibility.ts";
 export * from "./deployed-commits.ts";
 export * from "./gate.ts";
+export * from "./operations/index.ts";

@@ -1,5 +1,5 @@
 import { ConfigError } from "@qlik-cicd/common";
-import type { Logger } from "@qlik-cicd/common";
+import type { Logger, PathPolicy } from "@qlik-cicd/common";
 
 export type ApprovalMode = "environment" | "issue";
 export const APPROVAL_MODES: readonly ApprovalMode[] = ["environment", "issue"];
@@ -50,6 +50,8 @@ export interface ApprovalOptions extends ApprovalContext {
   /** Markdown text, and/or lines naming report files (JSON or markdown), relative to `workspace`. */
   evidence?: string;
   workspace?: string;
+  /** How evidence file paths resolve; a confining policy refuses files outside the workspace. */
+  evidencePaths?: PathPolicy;
   /** What is approved, e.g. the app name or id. */
   subject?: string;
   /** Where it goes, e.g. a space or tenant. */

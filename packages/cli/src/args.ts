@@ -1,6 +1,7 @@
-// Command-line parsing for `qlik-cicd <action> --<input> value …`: inputs mirror the action's
-// action.yml; a few options of the CLI itself are reserved names.
-import { editDistance } from "@qlik-cicd/common";
+// Command-line parsing for `qlik-cicd <action> --<input> value …` with node:util parseArgs: inputs
+// mirror the action's inputs; a few options of the CLI itself are reserved names.
+import { parseArgs } from "node:util";
+import { nearbyNames } from "@qlik-cicd/common";
 import type { ActionInfo } from "./catalog.ts";
 
 /** Bad usage: exit code 2 and one sentence on stderr. */
@@ -38,91 +39,85 @@ export function isBooleanInput(action: ActionInfo, name: string): boolean {
   return typeof value === "boolean" || BOOLEAN_WORDS.includes(String(value ?? "").toLowerCase());
 }
 
-/** " (did you mean 'x'?)" when one candidate is close to what was typed, else "". */
+/** " (did you mean 'x'?)" when a candidate is close to what was typed, else "". */
 export function suggestion(typed: string, candidates: string[], prefix = ""): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(typed, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(typed.length / 4))
-    ? ` (did you mean '${prefix}${best}'?)`
-    : "";
+  const [best] = nearbyNames(typed, candidates, 1);
+  return best === undefined ? "" : ` (did you mean '${prefix}${best}'?)`;
 }
 
+type ParseConfig = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+
 /**
- * Parses the arguments after the action name. `--name value`, `--name=value`, a bare `--flag` for
- * true/false inputs (`--no-flag` for false); an input given twice is joined with a newline (list inputs).
+ * Parses the arguments after the action name: `--name value`, `--name=value`, a bare `--flag` for
+ * true/false inputs (`--no-flag` for false, `--flag false` too); an input given twice is joined with a
+ * newline (list inputs). Every mistake is a UsageError naming the option.
  */
 export function parseActionArgs(action: ActionInfo, argv: string[]): ParsedActionArgs {
+  const names = Object.keys(action.inputs);
+  const config: ParseConfig = {};
+  for (const flag of CLI_FLAGS)
+    config[flag] = { type: "boolean", ...(flag === "help" ? { short: "h" } : {}) };
+  for (const option of CLI_VALUE_OPTIONS) config[option] = { type: "string" };
+  for (const name of names) config[name] = { type: isBooleanInput(action, name) ? "boolean" : "string" };
+  const { tokens } = parseArgs({
+    args: argv,
+    options: config,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+
   const options: CliOptions = { help: false, json: false, verbose: false };
   const inputs: Record<string, string> = {};
-  const names = Object.keys(action.inputs);
   const helpHint = `see 'qlik-cicd ${action.name} --help'`;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "-h" || arg === "--help") {
-      options.help = true;
-      continue;
-    }
-    if (!arg.startsWith("--") || arg === "--") {
+  const add = (input: string, value: string) => {
+    inputs[input] = input in inputs ? `${inputs[input]}\n${value}` : value;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.kind === "positional") {
       throw new UsageError(
-        `Unexpected argument '${arg}' for ${action.name}: inputs are given as --<input> <value>; ${helpHint}.`,
+        `Unexpected argument '${token.value}' for ${action.name}: inputs are given as --<input> <value>; ${helpHint}.`,
       );
     }
-    const eq = arg.indexOf("=");
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    const next = argv[i + 1];
-    const takeValue = (): string | undefined => {
-      if (inline !== undefined) return inline;
-      if (next !== undefined && !next.startsWith("--")) {
+    if (token.kind !== "option") continue;
+    const { name, rawName } = token;
+    // parseArgs takes the next argument as a string option's value even when it is another option:
+    // that is a missing value.
+    const value = token.inlineValue || !token.value?.startsWith("--") ? token.value : undefined;
+    const next = tokens[i + 1];
+    const takeWord = (): string | undefined => {
+      if (token.inlineValue) return token.value;
+      if (next?.kind === "positional") {
         i++;
-        return next;
+        return next.value;
       }
       return undefined;
     };
 
     if ((CLI_FLAGS as readonly string[]).includes(name)) {
-      const value = inline ?? "true";
-      if (!BOOLEAN_WORDS.includes(value.toLowerCase())) {
-        throw new UsageError(`Option '--${name}' takes no value (or true/false), got '${value}'.`);
+      const word = token.inlineValue ? (token.value ?? "") : "true";
+      if (!BOOLEAN_WORDS.includes(word.toLowerCase())) {
+        throw new UsageError(`Option '--${name}' takes no value (or true/false), got '${word}'.`);
       }
-      options[name as (typeof CLI_FLAGS)[number]] = value.toLowerCase() === "true";
-      continue;
-    }
-    if ((CLI_VALUE_OPTIONS as readonly string[]).includes(name)) {
-      const value = takeValue();
+      options[name as (typeof CLI_FLAGS)[number]] = word.toLowerCase() === "true";
+    } else if ((CLI_VALUE_OPTIONS as readonly string[]).includes(name)) {
       if (!value) throw new UsageError(`Option '--${name}' needs a file path.`);
       if (name === "summary-file") options.summaryFile = value;
       else options.outputFile = value;
-      continue;
-    }
-
-    let input = name;
-    let value: string | undefined;
-    if (!(input in action.inputs) && input.startsWith("no-") && isBooleanInput(action, input.slice(3))) {
-      if (inline !== undefined) throw new UsageError(`Option '--${name}' takes no value.`);
-      input = input.slice(3);
-      value = "false";
-    } else if (!(input in action.inputs)) {
-      throw new UsageError(
-        `Unknown input '--${name}' for ${action.name}${suggestion(name, names, "--")}; ${helpHint}.`,
-      );
+    } else if (name in action.inputs && isBooleanInput(action, name)) {
+      add(name, takeWord() ?? "true");
+    } else if (name in action.inputs) {
+      if (value === undefined) throw new UsageError(`Input '--${name}' of ${action.name} needs a value.`);
+      add(name, value);
+    } else if (name.startsWith("no-") && isBooleanInput(action, name.slice(3))) {
+      if (token.inlineValue) throw new UsageError(`Option '${rawName}' takes no value.`);
+      add(name.slice(3), "false");
     } else {
-      value = takeValue();
-      if (value === undefined) {
-        if (!isBooleanInput(action, input)) {
-          throw new UsageError(`Input '--${input}' of ${action.name} needs a value.`);
-        }
-        value = "true";
-      }
+      throw new UsageError(
+        `Unknown input '${rawName}' for ${action.name}${suggestion(name, names, "--")}; ${helpHint}.`,
+      );
     }
-    inputs[input] = input in inputs ? `${inputs[input]}\n${value}` : value;
   }
   return { inputs, options };
 }

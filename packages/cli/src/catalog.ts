@@ -72,14 +72,12 @@ export function loadActions(actionsDir: string = defaultActionsDir()): ActionInf
   return listActionNames(actionsDir).map((name) => loadAction(name, actionsDir));
 }
 
-/** The runner's environment variable for an input: `INPUT_` + upper case, spaces → `_`, hyphens kept. */
-export function inputEnvName(input: string): string {
-  return `INPUT_${input.replace(/ /g, "_").toUpperCase()}`;
-}
+export { isExpression } from "@qlik-cicd/common";
 
-/** A default that the runner evaluates (`${{ github.token }}`) rather than a literal value. */
-export function isExpression(value: unknown): boolean {
-  return typeof value === "string" && value.includes("${{");
+/** Root-only inputs that carry the value of an expression default, e.g. `${{ github.token }}`. */
+export function expressionInputName(expression: string): string {
+  const inner = expression.replace(/^\s*\$\{\{\s*|\s*\}\}\s*$/g, "");
+  return `default-${inner.replace(/[^A-Za-z0-9]+/g, "-").toLowerCase()}`;
 }
 
 export function oneLine(text: unknown): string {

@@ -5,10 +5,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import type { FileFinding } from "@qlik-cicd/common";
 import { checkRequiredInputs, parseActionArgs, suggestion, UsageError } from "./args.ts";
 import { listActionNames, loadAction } from "./catalog.ts";
 import { renderActionHelp, renderGlobalHelp, type ExtraCommand } from "./help.ts";
-import { isSecretInputName, runActionInProcess } from "./run.ts";
+import { loadOperation } from "./operations.ts";
+import { runOperationInTerminal } from "./run.ts";
+import { markdownToText } from "./terminal-text.ts";
 import { startRelayCommand } from "./webhook-relay.ts";
 
 export const EXTRA_COMMANDS: ExtraCommand[] = [
@@ -42,6 +45,17 @@ export function toDotenv(outputs: Record<string, string>): string {
     .join("");
 }
 
+/** A structured (JSON) output: named in the table, printed whole with --json or --output-file. */
+function isJsonText(value: string): boolean {
+  if (!/^[[{]/.test(value)) return false;
+  try {
+    JSON.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function renderOutputTable(outputs: Record<string, string>): string {
   const entries = Object.entries(outputs);
   if (!entries.length) return "";
@@ -49,10 +63,34 @@ function renderOutputTable(outputs: Record<string, string>): string {
   const limit = 160;
   const rows = entries.map(([name, value]) => {
     let shown = value.replace(/\r?\n/g, " ⏎ ");
-    if (shown.length > limit) shown = `${shown.slice(0, limit)}… (${value.length} chars; use --json)`;
-    return `  ${name.padEnd(width)}  ${shown}`;
+    if (isJsonText(value) && value.length > 60)
+      shown = `(JSON, ${value.length} characters: --json or --output-file)`;
+    else if (shown.length > limit)
+      shown = `${shown.slice(0, limit)}… (${value.length} characters; use --json)`;
+    return `  ${name.padEnd(width)}  ${shown}`.trimEnd();
   });
   return `\nOutputs:\n${rows.join("\n")}\n`;
+}
+
+const SEVERITIES = [
+  ["error", "Errors"],
+  ["warning", "Warnings"],
+  ["notice", "Notices"],
+] as const;
+
+/** Findings as `file:line:col rule message`, errors first. */
+export function renderFindings(findings: readonly FileFinding[]): string {
+  const blocks: string[] = [];
+  for (const [severity, title] of SEVERITIES) {
+    const list = findings.filter((f) => f.severity === severity);
+    if (!list.length) continue;
+    const lines = list.map((f) => {
+      const where = [f.file, f.line, f.column].filter((p) => p !== undefined).join(":");
+      return `${where} ${f.rule} ${f.message.replace(/\r?\n/g, " ")}`;
+    });
+    blocks.push(`${title} (${list.length}):\n${lines.join("\n")}\n`);
+  }
+  return blocks.join("\n");
 }
 
 async function startSimulator(args: string[]): Promise<CliOutcome> {
@@ -112,35 +150,30 @@ export async function main(argv: string[]): Promise<CliOutcome> {
     return { exitCode: 0 };
   }
   checkRequiredInputs(action, inputs);
+  const operation = await loadOperation(command);
+  if (!operation) throw new Error(`The action ${command} has no library operation to run.`);
 
-  const secretValues = [
-    ...Object.entries(inputs)
-      .filter(([name]) => isSecretInputName(name))
-      .map(([, value]) => value),
-    process.env.QLIK_API_KEY,
-    process.env.QLIK_CLIENT_SECRET,
-    process.env.GITHUB_TOKEN,
-  ].filter((v): v is string => Boolean(v && v.trim()));
-
-  const result = await runActionInProcess(action, { inputs, verbose: options.verbose, secretValues });
-  const outputs: Record<string, string> = {};
-  for (const [name, value] of Object.entries(result.outputs)) outputs[name] = result.redact(value);
+  const result = await runOperationInTerminal(operation, { inputs, verbose: options.verbose });
+  const err = (text: string) => void process.stderr.write(text);
+  if (result.findings.length) err(`\n${renderFindings(result.findings)}`);
+  const text = markdownToText(result.text);
+  if (text) err(`\n${text}`);
+  if (result.error) err(`error: ${action.name} failed: ${result.error.replace(/\r?\n/g, " ")}\n`);
 
   if (options.summaryFile) {
     const file = resolve(options.summaryFile);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, result.redact(result.summary));
+    writeFileSync(file, result.summary);
   }
   if (options.outputFile) {
     const file = resolve(options.outputFile);
     mkdirSync(dirname(file), { recursive: true });
+    const outputs = result.outputs;
     writeFileSync(file, file.endsWith(".env") ? toDotenv(outputs) : `${JSON.stringify(outputs, null, 2)}\n`);
   }
-  if (options.json) process.stdout.write(`${JSON.stringify(outputs)}\n`);
-  else process.stderr.write(renderOutputTable(outputs));
-  process.stderr.write(
-    result.exitCode === 0 ? `${action.name}: done.\n` : `${action.name}: failed (exit code 1).\n`,
-  );
+  if (options.json) process.stdout.write(`${JSON.stringify(result.outputs)}\n`);
+  else err(renderOutputTable(result.outputs));
+  err(result.exitCode === 0 ? `${action.name}: done.\n` : `${action.name}: failed (exit code 1).\n`);
   return { exitCode: result.exitCode };
 }
 

@@ -60,7 +60,8 @@ export function renderGlobalHelp(actions: ActionInfo[], extra: ExtraCommand[]): 
     ...optionsBlock(),
     "",
     "Connection inputs fall back to QLIK_TENANT_URL, QLIK_API_KEY, QLIK_CLIENT_ID and QLIK_CLIENT_SECRET.",
-    "Exit codes: 0 success, 1 the action failed, 2 bad usage. Logs go to stderr.",
+    "Exit codes: 0 success, 1 the action failed, 2 bad usage (an unknown option, a missing or malformed",
+    "input). Logs and results go to stderr; stdout only carries --json.",
     "",
   );
   return lines.join("\n");

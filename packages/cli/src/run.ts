@@ -1,163 +1,195 @@
-// Runs an action's own `run()` in this process, the way the GitHub runner would run its bundle:
-// inputs as INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, and stdout read as
-// workflow commands. Only the output changes: plain log lines on stderr instead of runner commands.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// Runs an action's library operation in a terminal: the same operation, option types, outputs and
+// summary the GitHub adapter uses, with a host made of the terminal's surroundings — the current folder,
+// a temporary folder per run, log lines on stderr.
+import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { describeError, secrets } from "@qlik-cicd/common";
-import { inputEnvName, isExpression, type ActionInfo } from "./catalog.ts";
-import { WorkflowCommandTranslator } from "./workflow-commands.ts";
+import {
+  auditSummaryMarkdown,
+  ConfigError,
+  createInputReader,
+  describeError,
+  openAuditTrail,
+  outputText,
+  secrets,
+  type FileFinding,
+  type InputSource,
+  type Logger,
+  type OperationHost,
+} from "@qlik-cicd/common";
+import type { GitHubClient } from "@qlik-cicd/github";
+import { canUploadArtifacts, uploadArtifact } from "../../../actions/_shared/src/artifacts.ts";
+import { readCiRun } from "../../../actions/_shared/src/event.ts";
+import { createGitHubClient } from "../../../actions/_shared/src/github.ts";
+import { upsertPullRequestComment } from "../../../actions/_shared/src/pull-request-comment.ts";
+import { UsageError } from "./args.ts";
+import type { AnyOperation } from "./operations.ts";
 
-export interface RunActionOptions {
+export interface RunOptions {
   /** Input values by input name (as in action.yml). */
   inputs: Record<string, string>;
   /** Where log lines go; default process.stderr. */
   log?: (text: string) => void;
   verbose?: boolean;
-  /** Values to hide from everything printed, in addition to what the action masks itself. */
-  secretValues?: string[];
+  env?: NodeJS.ProcessEnv;
 }
 
-export interface ActionRunResult {
-  /** 0 when the action succeeded, 1 when it failed (core.setFailed or an exception). */
+export interface CliRunResult {
+  /** 0 when the action succeeded, 1 when it failed. */
   exitCode: 0 | 1;
   outputs: Record<string, string>;
-  /** The job summary (markdown) the action wrote. */
+  /** The job summary (markdown), as the action writes it on GitHub. */
   summary: string;
-  /** Error messages the action reported (already redacted). */
-  errors: string[];
-  /** Redacts every value masked during the run (use on anything printed afterwards). */
-  redact: (text: string) => string;
+  /** What the terminal shows (markdown): the operation's terminal text, else the summary. */
+  text: string;
+  findings: FileFinding[];
+  /** The sentence the run failed with. */
+  error?: string;
 }
 
-/** Parses the GITHUB_OUTPUT file (`name=value` lines and `name<<delimiter` blocks). */
-export function parseOutputFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i]);
-    if (heredoc) {
-      const [, name, delimiter] = heredoc;
-      const body: string[] = [];
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i]);
-      out[name] = body.join("\n");
-    } else if (lines[i].includes("=")) {
-      const idx = lines[i].indexOf("=");
-      out[lines[i].slice(0, idx)] = lines[i].slice(idx + 1);
-    }
-  }
-  return out;
+/** Log lines for a terminal: plain prefixes, every registered secret and credential redacted. */
+export function terminalLogger(write: (text: string) => void, verbose: boolean): Logger {
+  const line = (prefix: string) => (message: string) => write(`${prefix}${secrets.redact(message)}\n`);
+  return {
+    debug: verbose ? line("debug: ") : () => {},
+    info: line(""),
+    warn: line("warning: "),
+    error: line("error: "),
+  };
 }
 
-/** Input names whose values are credentials (masked before the action even starts). */
+/** Input names whose values are credentials (registered before anything runs). */
 export function isSecretInputName(name: string): boolean {
   return /(^|-)(api-key|key|secret|token|password|passphrase)$/i.test(name) || /secret|password/i.test(name);
 }
 
 /**
- * The INPUT_* variables the runner would set: every literal default from action.yml, then the given
- * values. `${{ github.token }}` defaults take GITHUB_TOKEN when it is set; other expressions stay unset
- * (the action's own fallback applies).
+ * Input values given on the command line. Outside a runner the one `${{ … }}` default that means
+ * something is the workflow's token: `${{ github.token }}` is GITHUB_TOKEN when set.
  */
-export function inputEnvironment(
-  action: ActionInfo,
-  inputs: Record<string, string>,
-  env: NodeJS.ProcessEnv = process.env,
-): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(action.inputs)) {
-    if (spec.default === undefined) continue;
-    if (isExpression(spec.default)) {
-      if (/^\$\{\{\s*github\.token\s*\}\}$/.test(String(spec.default)) && env.GITHUB_TOKEN) {
-        vars[inputEnvName(name)] = env.GITHUB_TOKEN;
-      }
-      continue;
-    }
-    vars[inputEnvName(name)] = String(spec.default);
-  }
-  for (const [name, value] of Object.entries(inputs)) vars[inputEnvName(name)] = value;
-  return vars;
+export function terminalInputs(inputs: Record<string, string>, env: NodeJS.ProcessEnv): InputSource {
+  return {
+    get: (name) => inputs[name],
+    expression: (expression) =>
+      /^\$\{\{\s*github\.token\s*\}\}$/.test(expression) ? env.GITHUB_TOKEN : undefined,
+  };
 }
 
-type Write = typeof process.stdout.write;
-
-export async function runActionInProcess(
-  action: ActionInfo,
-  options: RunActionOptions,
-): Promise<ActionRunResult> {
-  const log = options.log ?? ((text: string) => void process.stderr.write(text));
-  const translator = new WorkflowCommandTranslator({
-    write: log,
-    verbose: options.verbose,
-    redact: (text) => secrets.redact(text),
-  });
-  for (const value of options.secretValues ?? []) translator.mask(value);
-  const redact = (text: string) => translator.redact(text);
-
-  const mainFile = join(action.dir, "src", "main.ts");
-  const ioDir = mkdtempSync(join(tmpdir(), `qlik-cicd-${action.name}-io-`));
-  const outputFile = join(ioDir, "output");
-  const summaryFile = join(ioDir, "summary");
-  writeFileSync(outputFile, "");
-  writeFileSync(summaryFile, "");
-
-  const savedEnv = { ...process.env };
-  for (const key of Object.keys(process.env)) if (key.startsWith("INPUT_")) delete process.env[key];
-  Object.assign(process.env, inputEnvironment(action, options.inputs, savedEnv));
-  process.env.GITHUB_OUTPUT = outputFile;
-  process.env.GITHUB_STEP_SUMMARY = summaryFile;
-  process.env.GITHUB_WORKSPACE ||= process.cwd();
-  if (!process.env.RUNNER_TEMP) {
-    // Kept after the run: files the action leaves there (audit trail, reports) are named in its outputs.
-    const runnerTemp = join(tmpdir(), "qlik-cicd");
-    mkdirSync(runnerTemp, { recursive: true });
-    process.env.RUNNER_TEMP = mkdtempSync(join(runnerTemp, `${action.name}-`));
+/** Appends `name<<delimiter` to GITHUB_ENV, as a runner step would (when the CLI runs inside a job). */
+function exportToGitHubEnv(env: NodeJS.ProcessEnv, name: string, value: string): void {
+  if (!env.GITHUB_ENV) {
+    throw new ConfigError(
+      `Cannot hand ${name} to later steps: GITHUB_ENV is not set (this is not a GitHub Actions job).`,
+      { field: "exportVariable" },
+    );
   }
-  if (options.verbose) process.env.RUNNER_DEBUG = "1";
+  const delimiter = `ghadelimiter_${randomUUID()}`;
+  appendFileSync(env.GITHUB_ENV, `${name}<<${delimiter}\n${value}\n${delimiter}\n`);
+}
 
-  const originalStdout = process.stdout.write;
-  const originalStderr = process.stderr.write;
-  const stdoutWrite = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    translator.write(chunk);
-    const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
-    callback?.();
-    return true;
-  };
-  const stderrWrite = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-    return (originalStderr as (...args: unknown[]) => boolean).call(process.stderr, redact(text), ...rest);
-  };
+/** This run's scratch folder: RUNNER_TEMP when set, else a new folder under the OS temp folder (kept: outputs name files in it). */
+function runTempDir(action: string, env: NodeJS.ProcessEnv): string {
+  if (env.RUNNER_TEMP) return env.RUNNER_TEMP;
+  const root = join(tmpdir(), "qlik-cicd");
+  mkdirSync(root, { recursive: true });
+  return mkdtempSync(join(root, `${action}-`));
+}
 
-  let failed = false;
-  process.exitCode = undefined;
-  process.stdout.write = stdoutWrite as Write;
-  process.stderr.write = stderrWrite as Write;
+export function terminalHost(
+  action: string,
+  logger: Logger,
+  write: (text: string) => void,
+  env: NodeJS.ProcessEnv,
+): OperationHost<GitHubClient> {
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const tempDir = runTempDir(action, env);
+  return {
+    kind: "cli",
+    logger,
+    notice: (message) => write(`notice: ${secrets.redact(message)}\n`),
+    workspace,
+    // The person at the terminal owns every file they can name: paths are resolved, not confined.
+    paths: { workspace, confine: false },
+    tempDir,
+    // Rollout state and the like stay out of the current folder unless an input names a place.
+    stateDir: tempDir,
+    env,
+    run: readCiRun(env),
+    github: (token) => createGitHubClient({ token, logger }),
+    commentOnPullRequest: (request) => upsertPullRequestComment({ ...request, logger }),
+    canUploadArtifacts: canUploadArtifacts(env),
+    uploadArtifact: (name, files, root) => uploadArtifact(name, files, root, logger),
+    exportVariable: (name, value) => exportToGitHubEnv(env, name, value),
+  };
+}
+
+/**
+ * Runs `operation` with `inputs`. Bad input (a ConfigError while the options are read) is a UsageError
+ * (exit code 2); a failure while running is exit code 1 with the outputs and summary known so far.
+ */
+export async function runOperationInTerminal(
+  operation: AnyOperation,
+  options: RunOptions,
+): Promise<CliRunResult> {
+  const write = options.log ?? ((text: string) => void process.stderr.write(text));
+  const env = options.env ?? process.env;
+  const logger = terminalLogger(write, options.verbose ?? false);
+  for (const [name, value] of Object.entries(options.inputs))
+    if (isSecretInputName(name)) secrets.register(value);
+  for (const name of ["QLIK_API_KEY", "QLIK_CLIENT_SECRET", "GITHUB_TOKEN"])
+    secrets.register(env[name]?.trim());
+
+  const host = terminalHost(operation.name, logger, write, env);
+  const reader = createInputReader(operation.inputs, terminalInputs(options.inputs, env), host.paths);
+  let runOptions: unknown;
   try {
-    if (!existsSync(mainFile)) {
-      throw new Error(`The action ${action.name} has no src/main.ts to run.`);
-    }
-    const mod = (await import(pathToFileURL(mainFile).href)) as { run?: () => Promise<void> };
-    if (typeof mod.run !== "function")
-      throw new Error(`actions/${action.name}/src/main.ts exports no run().`);
-    await mod.run();
+    runOptions = operation.options(reader, host);
   } catch (error) {
-    failed = true;
-    translator.write(`::error::${action.name} failed: ${describeError(error).replace(/\r?\n/g, " ")}\n`);
-  } finally {
-    translator.flush();
-    process.stdout.write = originalStdout;
-    process.stderr.write = originalStderr;
+    if (error instanceof ConfigError) throw new UsageError(describeError(error));
+    throw error;
   }
-  const code = process.exitCode;
-  if (code !== undefined && code !== 0 && code !== "0") failed = true;
-  process.exitCode = undefined;
 
-  const outputs = parseOutputFile(readFileSync(outputFile, "utf8"));
-  const summary = readFileSync(summaryFile, "utf8");
-  rmSync(ioDir, { recursive: true, force: true });
-  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-  Object.assign(process.env, savedEnv);
-
-  return { exitCode: failed ? 1 : 0, outputs, summary, errors: translator.errors, redact };
+  const audit = openAuditTrail(operation.name, { env, tempDir: host.tempDir, runUrl: host.run.runUrl });
+  const outputs: Record<string, string> = {};
+  const setOutputs = (values: Record<string, unknown> | undefined) => {
+    for (const [name, value] of Object.entries(values ?? {}))
+      outputs[name] = secrets.redact(outputText(value));
+  };
+  let summary = "";
+  let text: string | undefined;
+  let findings: FileFinding[] = [];
+  let error: unknown;
+  try {
+    let result: unknown;
+    try {
+      result = await operation.run(runOptions, host);
+    } catch (thrown) {
+      const report = operation.failed?.(thrown, runOptions);
+      setOutputs(report?.outputs);
+      summary = report?.summary ?? "";
+      throw thrown;
+    }
+    setOutputs(operation.outputs(result, runOptions));
+    findings = operation.findings?.(result) ?? [];
+    summary = operation.summary(result, runOptions);
+    text = operation.terminal?.(result, runOptions);
+    error = operation.failure?.(result, runOptions);
+  } catch (thrown) {
+    error = thrown;
+  } finally {
+    audit.close();
+  }
+  if (audit.records.length) {
+    summary = `${summary.replace(/\n*$/, "\n")}${auditSummaryMarkdown(audit)}`;
+    outputs["audit-file"] = audit.file;
+  }
+  return {
+    exitCode: error ? 1 : 0,
+    outputs,
+    summary: secrets.redact(summary),
+    text: secrets.redact(text ?? summary),
+    findings,
+    ...(error ? { error: secrets.redact(describeError(error)) } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 // `qlik-cicd webhook-relay`: serves the tenant package's webhook relay (signed Qlik webhook deliveries
 // → GitHub repository_dispatch events) until SIGTERM/SIGINT. Prints one JSON line ({"url": …}) on stdout.
+import { parseArgs } from "node:util";
 import { secrets, type Logger } from "@qlik-cicd/common";
 import { UsageError } from "./args.ts";
 
@@ -22,20 +23,25 @@ Prints one JSON line with the relay's URL on stdout, logs on stderr, and serves 
 const VALUE_FLAGS = ["repository", "secret", "github-token", "github-api-url", "event-types", "host", "port"];
 
 export function parseRelayArgs(argv: string[]): Record<string, string> | "help" {
+  const options: NonNullable<Parameters<typeof parseArgs>[0]>["options"] = {
+    help: { type: "boolean", short: "h" },
+  };
+  for (const flag of VALUE_FLAGS) options[flag] = { type: "string" };
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   const values: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--help" || arg === "-h") return "help";
-    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (!m || !VALUE_FLAGS.includes(m[1])) {
+  for (const token of tokens) {
+    if (token.kind === "option" && token.name === "help") return "help";
+    if (token.kind === "positional" || (token.kind === "option" && !VALUE_FLAGS.includes(token.name))) {
+      const shown = token.kind === "positional" ? token.value : token.rawName;
       throw new UsageError(
-        `Unknown option '${arg.split("=")[0]}' for webhook-relay; see 'qlik-cicd webhook-relay --help'.`,
+        `Unknown option '${shown}' for webhook-relay; see 'qlik-cicd webhook-relay --help'.`,
       );
     }
-    const value = m[2] ?? argv[++i];
-    if (value === undefined || value === "")
-      throw new UsageError(`Option '--${m[1]}' of webhook-relay needs a value.`);
-    values[m[1]] = value;
+    if (token.kind !== "option") continue;
+    // A value that is the next option means the value is missing.
+    const value = token.inlineValue || !token.value?.startsWith("--") ? token.value : undefined;
+    if (!value) throw new UsageError(`Option '--${token.name}' of webhook-relay needs a value.`);
+    values[token.name] = value;
   }
   return values;
 }

@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { userInfo } from "node:os";
+import { dirname, join } from "node:path";
 import { mutationEvents, type MutationEvent, type MutationEvents } from "./mutation-events.ts";
 import { secrets } from "./secrets.ts";
 
@@ -76,4 +77,46 @@ export class AuditTrail {
       "",
     ].join("\n");
   }
+}
+
+/**
+ * Who the audit records name: the workflow's actor on a runner; outside GitHub Actions the operating
+ * system user running the command (a GITHUB_ACTOR copied into a terminal does not count).
+ */
+export function auditActor(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GITHUB_ACTIONS === "true" && env.GITHUB_ACTOR) return env.GITHUB_ACTOR;
+  try {
+    const name = userInfo().username;
+    if (name) return name;
+  } catch {
+    // No passwd entry for this uid (some containers): fall back to the environment.
+  }
+  return env.USER || env.USERNAME || "unknown";
+}
+
+/** `<run id>-<attempt>-<job>-<step>` from the runner's variables (`local-1` outside a run), file-name safe. */
+export function auditRunId(env: NodeJS.ProcessEnv = process.env): string {
+  return [env.GITHUB_RUN_ID ?? "local", env.GITHUB_RUN_ATTEMPT ?? "1", env.GITHUB_JOB, env.GITHUB_ACTION]
+    .filter(Boolean)
+    .join("-")
+    .replace(/[^A-Za-z0-9._-]+/g, "_");
+}
+
+/**
+ * Starts recording every mutation of one action run into a JSON-lines file: QLIK_AUDIT_FILE, else
+ * `<tempDir>/qlik-audit/<action>-<run id>.jsonl`.
+ */
+export function openAuditTrail(
+  action: string,
+  options: { env: NodeJS.ProcessEnv; tempDir: string; runUrl?: string },
+): AuditTrail {
+  const file =
+    options.env.QLIK_AUDIT_FILE ??
+    join(options.tempDir, "qlik-audit", `${action}-${auditRunId(options.env)}.jsonl`);
+  return new AuditTrail({ file, actor: auditActor(options.env), runUrl: options.runUrl ?? "local", action });
+}
+
+/** The audit section of a job summary (a blank line after the heading, so GitHub renders the table). */
+export function auditSummaryMarkdown(trail: AuditTrail): string {
+  return `<h3>Audit trail</h3>\n\n${trail.renderMarkdown()}\n`;
 }

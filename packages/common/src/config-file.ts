@@ -11,6 +11,7 @@
 import { isAbsolute, relative, sep } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { ConfigError } from "./errors.ts";
+import { offendingLine } from "./problems.ts";
 
 /** A path into a document: keys and list indexes, e.g. `["tenants", 1, "credentials"]`. */
 export type ConfigPath = readonly (string | number)[];
@@ -131,8 +132,10 @@ export class ConfigDocument {
     }
     if (problem !== undefined) {
       const at = lines.linePos(syntax?.pos[0] ?? 0);
+      // The offending line itself, so a person sees what to fix without opening the file.
+      const quoted = offendingLine(text, at.line);
       throw new ConfigError(
-        `${format.label} ${file}:${at.line}:${at.col}: the file is not valid YAML (${problem.replace(/\.$/, "")}).`,
+        `${format.label} ${file}:${at.line}:${at.col}: the file is not valid YAML (${problem.replace(/\.$/, "")})${quoted ? `: \`${quoted.trim()}\`` : ""}.`,
         { field: file, hint: `See ${format.schemaFile} for the format.` },
       );
     }

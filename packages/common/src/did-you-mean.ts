@@ -33,3 +33,9 @@ export function nearbyNames(wanted: string, names: readonly string[], limit = 3)
     .slice(0, limit)
     .map((x) => x.name);
 }
+
+/** "Did you mean 'a' or 'b'?" for the names near `wanted`, or "" when none is near. */
+export function didYouMean(wanted: string, names: readonly string[], limit = 3): string {
+  const near = nearbyNames(wanted, names, limit);
+  return near.length ? `Did you mean ${near.map((n) => `'${n}'`).join(" or ")}?` : "";
+}

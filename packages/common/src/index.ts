@@ -14,3 +14,7 @@ export * from "./plural.ts";
 export * from "./did-you-mean.ts";
 export * from "./config-file.ts";
 export * from "./config-schema.ts";
+export * from "./workspace-path.ts";
+export * from "./inputs.ts";
+export * from "./operation.ts";
+export * from "./problems.ts";

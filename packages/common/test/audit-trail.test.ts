@@ -1,8 +1,15 @@
 import { describe, expect, it } from "@jest/globals";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { AuditTrail, MutationEvents, secrets } from "../src/index.ts";
+import {
+  auditActor,
+  auditSummaryMarkdown,
+  AuditTrail,
+  MutationEvents,
+  openAuditTrail,
+  secrets,
+} from "../src/index.ts";
 
 describe("AuditTrail", () => {
   it("appends one JSON line per mutation with the run context and redacts secrets", () => {
@@ -69,5 +76,35 @@ describe("AuditTrail", () => {
     });
     expect(trail.renderMarkdown()).toBe("No changes were made to any tenant.\n");
     trail.close();
+  });
+});
+
+describe("the audit context", () => {
+  it("names the workflow's actor on a runner and the OS user anywhere else", () => {
+    expect(auditActor({ GITHUB_ACTIONS: "true", GITHUB_ACTOR: "octocat" })).toBe("octocat");
+    expect(auditActor({ GITHUB_ACTOR: "octocat" })).toBe(userInfo().username);
+    expect(auditActor({})).toBe(userInfo().username);
+  });
+
+  it("opens the trail in the run's temp folder (or QLIK_AUDIT_FILE) and renders a summary GitHub shows as a table", () => {
+    const tempDir = mkdtempSync(join(tmpdir(), "audit-open-"));
+    const env = { GITHUB_RUN_ID: "7", GITHUB_RUN_ATTEMPT: "2", GITHUB_JOB: "deploy prod" };
+    const events = new MutationEvents();
+    const trail = openAuditTrail("deploy-to-space", { env, tempDir });
+    expect(trail.file).toBe(join(tempDir, "qlik-audit", "deploy-to-space-7-2-deploy_prod.jsonl"));
+    trail.close();
+    const own = join(tempDir, "own.jsonl");
+    const named = openAuditTrail("x", { env: { QLIK_AUDIT_FILE: own }, tempDir });
+    named.close();
+    expect(named.file).toBe(own);
+    const table = new AuditTrail({
+      file: join(tempDir, "t.jsonl"),
+      actor: "a",
+      runUrl: "r",
+      action: "x",
+      events,
+    });
+    expect(auditSummaryMarkdown(table)).toMatch(/^<h3>Audit trail<\/h3>\n\n/);
+    table.close();
   });
 });

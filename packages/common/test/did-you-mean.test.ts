@@ -1,12 +1,24 @@
 import { describe, expect, it } from "@jest/globals";
-import { editDistance, nearbyNames } from "../src/index.ts";
+import { didYouMean, editDistance, nearbyNames } from "../src/index.ts";
 
-describe("did you mean", () => {
-  it("measures typos case-insensitively and offers the nearest names", () => {
+const spaces = ["development", "test", "acceptance", "production"];
+
+describe("names near a typo", () => {
+  it("measures edit distance case-insensitively", () => {
     expect(editDistance("tset", "test")).toBe(2);
     expect(editDistance("Test", "test")).toBe(0);
-    expect(nearbyNames("tset", ["development", "test", "acceptance", "production"])).toEqual(["test"]);
-    expect(nearbyNames("prod", ["development", "test", "acceptance", "production"])).toEqual(["production"]);
-    expect(nearbyNames("zzzzzzzz", ["test"])).toEqual([]);
+  });
+
+  it("suggests nearby names for a typo or a prefix", () => {
+    expect(nearbyNames("tset", spaces)).toEqual(["test"]);
+    expect(nearbyNames("prod", spaces)).toEqual(["production"]);
+    expect(nearbyNames("zzzzzzzz", spaces)).toEqual([]);
+  });
+
+  it("says 'Did you mean …?' only when a name is near", () => {
+    expect(didYouMean("Sales Analytic", ["Sales Analytics", "Inventory"])).toBe(
+      "Did you mean 'Sales Analytics'?",
+    );
+    expect(didYouMean("Finance", ["Sales Analytics", "Inventory"])).toBe("");
   });
 });

@@ -26,7 +26,16 @@ export {
 } from "./deploy/rollback-store.ts";
 export { ReloadFailedError, reloadApp, reloadErrorLines } from "./deploy/reload.ts";
 export { findSpace, listSpaces, spaceNotFound } from "./deploy/spaces.ts";
-export { findAppsByName, findAppItem, findPublishedCopies, appUrl, type AppItem } from "./deploy/apps.ts";
+export {
+  appNotFound,
+  appUrl,
+  findAppItem,
+  findAppsByName,
+  findPublishedCopies,
+  resolveApp,
+  type AppChoice,
+  type AppItem,
+} from "./deploy/apps.ts";
 export { retryWhileForbidden } from "./deploy/publish.ts";
 export { PROVENANCE_ATTRIBUTE, readProvenance, type ProvenanceRecord } from "./deploy/provenance.ts";
 export {
@@ -51,3 +60,4 @@ export type {
 } from "./deploy/types.ts";
 export * from "./evaluation/index.ts";
 export * from "./rollout/index.ts";
+export * from "./operations/index.ts";

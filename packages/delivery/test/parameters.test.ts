@@ -136,6 +136,9 @@ describe("parameters file", () => {
     expect(configError(() => parseParameters("a: [", "p.yml")).message).toMatch(
       /^Parameters file p\.yml:1:\d+: the file is not valid YAML \(/,
     );
+    expect(
+      configError(() => parseParameters("environments:\n  test: {\n vars: 1\n", "p.yml")).message,
+    ).toMatch(/^Parameters file p\.yml:\d+:\d+: the file is not valid YAML \(.+\): `.+`\.$/);
   });
 
   it("reads a file and reports a missing one by path", () => {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { startSimulator, type RunningSimulator } from "@qlik-cicd/simulator";
 import { rolloutApp, statusLists } from "../src/rollout/index.ts";
 import { APP, appsBySpace, writeInventory, writeSources } from "./rollout-helpers.ts";
+import { testReport } from "../../../test/helpers/report.ts";
 
 const TENANTS = Number(process.env.ROLLOUT_FAULT_TENANTS ?? 150);
 let sim: RunningSimulator;
@@ -76,8 +77,6 @@ describe("rollout under faults", () => {
     expect(faults).toBeGreaterThan(TENANTS * 2);
     expect(run.report.waves.map((w) => w.status)).toEqual(["passed", "passed", "passed"]);
     // Speed is measured by `npm run bench`, not asserted here; the time is printed for reference.
-    process.stdout.write(
-      `rollout of ${TENANTS} tenants under faults took ${(elapsed / 1000).toFixed(1)} s\n`,
-    );
+    testReport(`rollout of ${TENANTS} tenants under faults took ${(elapsed / 1000).toFixed(1)} s\n`);
   }, 180_000);
 });

@@ -148,4 +148,15 @@ describe("tenant inventory", () => {
       /^Tenant inventory tenants\.yml:1:\d+: the file is not valid YAML \(/,
     );
   });
+
+  it("quotes the broken line and lists every other problem", () => {
+    expect(error("tenants:\n  - name: a\n   url: x\n").message).toMatch(
+      /at line 3, column \d+: ` {3}url: x`\.$/,
+    );
+    const e = error(
+      good.replace("labels: [canary]", "lables: [canary]").replace("    url: globex.eu.qlikcloud.com\n", ""),
+    );
+    expect(e.message).toMatch(/\(\d+ more problems?: .*tenant '.+'.*\)\.$/);
+    expect(e.message).not.toMatch(/\(\d+ more problems?\)/);
+  });
 });

@@ -13,7 +13,6 @@ export {
   type RunResult,
   type StatusEntry,
 } from "./git.ts";
-export { resolveWorkspacePath } from "./workspace-path.ts";
 export {
   COMMIT_MODES,
   defaultCommitMessage,
@@ -38,3 +37,6 @@ export {
 } from "./validate-apps.ts";
 /** Where app folders are told from other folders (kept here for existing imports). */
 export { isAppFolder } from "@qlik-cicd/app-files";
+export { defaultBaseBranch } from "./unbuild-to-workspace.ts";
+export { renderUnbuildSummary } from "./unbuild-summary.ts";
+export * from "./operations/index.ts";

@@ -15,9 +15,8 @@ import {
   writeAppTree,
   type AppDiff,
 } from "@qlik-cicd/app-files";
-import { ConfigError, silentLogger, type Logger } from "@qlik-cicd/common";
+import { ConfigError, resolveWorkspacePath, silentLogger, type Logger } from "@qlik-cicd/common";
 import { DEFAULT_AUTHOR, Git, type GitIdentity } from "./git.ts";
-import { resolveWorkspacePath } from "./workspace-path.ts";
 
 export type CommitMode = "none" | "push" | "pull-request";
 export const COMMIT_MODES: readonly CommitMode[] = ["none", "push", "pull-request"];
@@ -125,7 +124,10 @@ export async function unbuildToWorkspace(
   options: UnbuildToWorkspaceOptions,
 ): Promise<UnbuildToWorkspaceResult> {
   const logger = options.logger ?? silentLogger;
-  const { absolute: dir, relative } = resolveWorkspacePath(options.workspace, options.path, "path");
+  const { absolute: dir, relative } = resolveWorkspacePath(options.workspace, options.path, {
+    field: "path",
+    kind: "folder",
+  });
   const remote = options.remote ?? "origin";
   const message = options.message?.trim() || defaultCommitMessage(options.appTitle, options.appId);
   const author = options.author ?? DEFAULT_AUTHOR;
@@ -263,4 +265,20 @@ export async function unbuildToWorkspace(
     await git.run(["update-ref", "-d", baseRef], { okCodes: [0, 1, 128] }).catch(() => undefined);
     await git.run(["update-ref", "-d", headRef], { okCodes: [0, 1, 128] }).catch(() => undefined);
   }
+}
+
+/**
+ * The branch a pull request targets when no base is named: the repository's default branch from the
+ * run's event, else the branch the run is on, else the remote's HEAD.
+ */
+export async function defaultBaseBranch(
+  git: Git,
+  run: { defaultBranch?: string; branch?: string },
+  token: string | undefined,
+): Promise<string> {
+  if (run.defaultBranch) return run.defaultBranch;
+  if (run.branch) return run.branch;
+  const remoteHead = await git.remoteDefaultBranch("origin", token).catch(() => undefined);
+  if (remoteHead) return remoteHead;
+  throw new ConfigError("Could not tell the repository's default branch: set 'base'.", { field: "base" });
 }

@@ -19,7 +19,7 @@ import {
   type LintConfig,
   type LintResult,
 } from "@qlik-cicd/app-files";
-import { CicdError, ConfigError, silentLogger, type Logger } from "@qlik-cicd/common";
+import { CicdError, ConfigError, resolveWorkspacePath, silentLogger, type Logger } from "@qlik-cicd/common";
 import { Git } from "./git.ts";
 
 const SKIP_DIRS = new Set(["node_modules", "dist", "coverage"]);
@@ -45,11 +45,6 @@ async function collectApps(dir: string, depth: number, out: Set<string>): Promis
   }
 }
 
-function insideOrEqual(root: string, candidate: string): boolean {
-  const rel = path.relative(root, candidate);
-  return !rel.startsWith("..") && !path.isAbsolute(rel);
-}
-
 /**
  * App folders named by `input` (relative to the workspace): an app folder, a folder holding app
  * folders, or a glob such as `apps/*`. Absolute paths, sorted; at least one or a ConfigError.
@@ -66,17 +61,15 @@ export async function findAppFolders(workspace: string, input: string, field = "
         field,
       });
     }
-    for await (const match of glob(value, { cwd: root })) candidates.push(path.resolve(root, match));
+    for await (const match of glob(value, { cwd: root })) {
+      // A match through a symbolic link may still lead out of the workspace.
+      candidates.push(resolveWorkspacePath(root, match, { field }).absolute);
+    }
   } else {
-    candidates.push(path.resolve(root, value));
+    candidates.push(resolveWorkspacePath(root, value, { field }).absolute);
   }
   const found = new Set<string>();
   for (const candidate of candidates.sort()) {
-    if (!insideOrEqual(root, candidate)) {
-      throw new ConfigError(`Input '${field}' ('${value}') must stay inside the workspace ${root}.`, {
-        field,
-      });
-    }
     if (await isDir(candidate)) await collectApps(candidate, 0, found);
   }
   if (found.size === 0) throw noAppFolderError(value, field, { orContainer: true });
@@ -255,10 +248,13 @@ export function validationFailure(result: ValidateAppsResult, failOn: FailOn): C
   );
 }
 
-/** Job summary and PR comment: per app a lint table and the semantic diff. */
+/**
+ * Job summary and PR comment: per app a lint table and the semantic diff. `lint: false` leaves the
+ * lint tables out (a terminal lists the findings one per line instead).
+ */
 export function renderValidationMarkdown(
   result: ValidateAppsResult,
-  options: { title?: string } = {},
+  options: { title?: string; lint?: boolean } = {},
 ): string {
   const lines = [
     `## ${options.title ?? "Qlik app validation"}`,
@@ -270,7 +266,9 @@ export function renderValidationMarkdown(
   for (const app of result.apps) {
     const status = app.lint.errors > 0 ? "❌" : app.lint.warnings > 0 ? "⚠️" : "✅";
     lines.push(`### ${status} \`${app.path}\``, "");
-    lines.push(renderLintMarkdown(app.lint, { title: "Lint", maxRows: 100 }).replace(/^### /, "#### "));
+    if (options.lint !== false) {
+      lines.push(renderLintMarkdown(app.lint, { title: "Lint", maxRows: 100 }).replace(/^### /, "#### "));
+    }
     if (app.diff) {
       if (app.diffNote) lines.push(`_${app.diffNote}_`, "");
       lines.push(renderDiffMarkdown(app.diff, { title: "", maxRowsPerKind: 50 }).replace(/^### /gm, "#### "));

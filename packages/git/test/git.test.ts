@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, MemoryLogger, secrets } from "@qlik-cicd/common";
-import { DEFAULT_AUTHOR, Git, GitError, authEnv, resolveWorkspacePath } from "../src/index.ts";
+import { DEFAULT_AUTHOR, Git, GitError, authEnv } from "../src/index.ts";
 import { createRepo, sh, write, type TestRepo } from "./helpers.ts";
 
 let repo: TestRepo;
@@ -229,30 +229,5 @@ describe("revisions and branches", () => {
     expect(error).toBeInstanceOf(GitError);
     expect((error as Error).message).toMatch(/^git rev-parse failed: not a git repository/);
     await expect(git.remoteUrl("upstream")).rejects.toThrow("The repository has no remote named 'upstream'.");
-  });
-});
-
-describe("resolveWorkspacePath", () => {
-  it("accepts folders inside the workspace and rejects escapes", () => {
-    const ws = repo.work;
-    expect(resolveWorkspacePath(ws, "apps/sales")).toEqual({
-      absolute: join(ws, "apps", "sales"),
-      relative: "apps/sales",
-    });
-    expect(resolveWorkspacePath(ws, join(ws, "apps", "x")).relative).toBe("apps/x");
-    for (const bad of ["../outside", "apps/../../x", "/etc", ".", ""]) {
-      const error = (() => {
-        try {
-          resolveWorkspacePath(ws, bad);
-        } catch (e) {
-          return e;
-        }
-      })();
-      expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).field).toBe("path");
-    }
-    symlinkSync(scratch, join(ws, "link"));
-    expect(() => resolveWorkspacePath(ws, "link/apps")).toThrow(/must be a folder inside the workspace/);
-    expect(existsSync(join(scratch, "apps"))).toBe(false);
   });
 });

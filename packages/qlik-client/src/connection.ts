@@ -110,25 +110,38 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env): QlikCon
   );
 }
 
+/**
+ * An API key travels in an HTTP header, which only carries printable ASCII: anything else is a
+ * placeholder or a copy-paste accident (curly quotes, an ellipsis, a non-breaking space).
+ */
+function checkApiKeyCharacters(apiKey: string): void {
+  const index = [...apiKey].findIndex((ch) => ch < "!" || ch > "~");
+  if (index >= 0) {
+    throw new ConfigError(
+      `The API key has a character an API key never contains (character ${index + 1} is not plain ASCII): paste the key itself, not a placeholder or quoted text.`,
+      { field: "api-key" },
+    );
+  }
+}
+
 /** Checks explicit options the same way and registers their secrets. */
 export function validateConnection(connection: QlikConnectionOptions): NormalisedTenant {
   secrets.register(connection?.apiKey);
   secrets.register(connection?.clientSecret);
-  const tenant = normaliseTenantUrl(connection?.tenantUrl, "tenantUrl");
-  if (connection.apiKey) return tenant;
+  const tenant = normaliseTenantUrl(connection?.tenantUrl, "tenant-url");
+  if (connection.apiKey) {
+    checkApiKeyCharacters(connection.apiKey);
+    return tenant;
+  }
   if (connection.clientId && connection.clientSecret) return tenant;
   if (connection.clientId) {
     throw new ConfigError(
-      "The OAuth client for tenant " + tenant.name + " has no client secret: set clientSecret.",
-      {
-        field: "clientSecret",
-      },
+      `The OAuth client for tenant ${tenant.name} has no client secret: set 'client-secret' (or QLIK_CLIENT_SECRET).`,
+      { field: "client-secret" },
     );
   }
   throw new ConfigError(
-    `No credentials for tenant ${tenant.name}: set apiKey, or clientId and clientSecret.`,
-    {
-      field: "apiKey",
-    },
+    `No credentials for tenant ${tenant.name}: set 'api-key', or 'client-id' and 'client-secret'.`,
+    { field: "api-key" },
   );
 }

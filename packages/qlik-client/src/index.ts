@@ -35,3 +35,9 @@ export { tokenCache } from "./token-cache.ts";
 export { defaultTransportOptions } from "./transport.ts";
 export type { HostConfig } from "@qlik/api/auth";
 export type { Doc } from "@qlik/api/qix";
+export {
+  CONNECTION_INPUTS,
+  readConnection,
+  withQlikClient,
+  type ConnectionInput,
+} from "./connection-inputs.ts";

@@ -87,8 +87,15 @@ describe("tenant URL validation", () => {
     expect(() => new QlikClient({ tenantUrl: "https://acme.us.qlikcloud.com" })).toThrow(
       "No credentials for tenant acme.us.qlikcloud.com",
     );
+    // Messages name what a user sets (inputs and variables), not option fields (clientSecret).
     expect(() => new QlikClient({ tenantUrl: "https://acme.us.qlikcloud.com", clientId: "c" })).toThrow(
-      /clientSecret/,
+      "has no client secret: set 'client-secret' (or QLIK_CLIENT_SECRET).",
+    );
+    expect(() => new QlikClient({ tenantUrl: "https://acme.us.qlikcloud.com", apiKey: "abc…def" })).toThrow(
+      "The API key has a character an API key never contains (character 4 is not plain ASCII)",
+    );
+    expect(() => new QlikClient({ tenantUrl: "https://acme.us.qlikcloud.com/hub", apiKey: "k3y" })).toThrow(
+      "in 'tenant-url'",
     );
   });
 });

@@ -37,3 +37,4 @@ export type {
 export { signQlikWebhook, verifyQlikSignature } from "./relay/signature.ts";
 export { createWebhookRelay, dispatchEventType, dispatchPayload, startWebhookRelay } from "./relay/relay.ts";
 export type { RelayHandler, RunningRelay, WebhookRelayOptions } from "./relay/relay.ts";
+export * from "./operations/index.ts";

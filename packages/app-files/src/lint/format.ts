@@ -1,28 +1,4 @@
-import type { Finding, LintResult } from "./types.ts";
-
-/** Escapes the message part of a workflow command. */
-function escapeData(s: string): string {
-  return s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
-}
-
-/** Escapes a property value of a workflow command (also `:` and `,`, which delimit properties). */
-function escapeProperty(s: string): string {
-  return escapeData(s).replaceAll(":", "%3A").replaceAll(",", "%2C");
-}
-
-/**
- * The GitHub workflow command that annotates a finding, e.g.
- * `::error file=apps/x/script.qvs,line=12,col=5,title=script-unbalanced::Unclosed '('…`.
- * The library never prints it; the action does.
- */
-export function formatAnnotation(finding: Finding): string {
-  const props = [`file=${escapeProperty(finding.file)}`, `line=${finding.line}`];
-  if (finding.endLine !== undefined && finding.endLine > finding.line)
-    props.push(`endLine=${finding.endLine}`);
-  if (finding.column !== undefined) props.push(`col=${finding.column}`);
-  props.push(`title=${escapeProperty(finding.rule)}`);
-  return `::${finding.severity} ${props.join(",")}::${escapeData(finding.message)}`;
-}
+import type { LintResult } from "./types.ts";
 
 function cell(s: string): string {
   return s

@@ -17,7 +17,7 @@ export {
   LINT_CONFIG_FILE,
 } from "./config.ts";
 export { lintConfigSchema } from "./config-schema.ts";
-export { formatAnnotation, renderLintMarkdown } from "./format.ts";
+export { renderLintMarkdown } from "./format.ts";
 export type { LintMarkdownOptions } from "./format.ts";
 export { RULES as LINT_RULES } from "./rules/index.ts";
 export type { LintRule } from "./rules/index.ts";

@@ -1,7 +1,8 @@
 import { createApp, getAppInfo, type NxApp } from "@qlik/api/apps";
 import { getItems, getPublishedItems, type ItemResultResponseBody } from "@qlik/api/items";
-import { allPages, QlikApiError, type QlikClient } from "@qlik-cicd/qlik-client";
-import type { Logger } from "@qlik-cicd/common";
+import { allPages, QlikApiError, QlikNotFoundError, type QlikClient } from "@qlik-cicd/qlik-client";
+import { ConfigError, didYouMean, type Logger } from "@qlik-cicd/common";
+import { findSpace, listSpaces, spaceNotFound } from "./spaces.ts";
 
 /** An app as the items API lists it: both ids, because item id ≠ app id. */
 export interface AppItem {
@@ -38,6 +39,75 @@ export async function findAppsByName(client: QlikClient, spaceId: string, name: 
     .filter((i) => i.name === name && (i.spaceId ?? "") === spaceId && i.resourceId)
     .map(toAppItem)
     .sort((a, b) => a.appId.localeCompare(b.appId));
+}
+
+/**
+ * The sentence for an app name that is not in a space, with the nearest names in it: "App 'Sales' in
+ * 'app-name' was not found in space 'test'." and a did-you-mean hint.
+ */
+export async function appNotFound(
+  client: QlikClient,
+  space: { id: string; name: string },
+  appName: string,
+  options: { field?: string; inInput?: boolean } = {},
+): Promise<ConfigError> {
+  const field = options.field ?? "app-name";
+  const names = (await listItems(client, { resourceType: "app", spaceId: space.id, limit: 100 }, "list apps"))
+    .filter((i) => (i.spaceId ?? "") === space.id)
+    .map((i) => i.name);
+  const hint = didYouMean(appName, names) || undefined;
+  const where = options.inInput ? ` in '${field}'` : "";
+  return new ConfigError(`App '${appName}'${where} was not found in space '${space.name}'.`, {
+    field,
+    ...(hint ? { hint } : {}),
+  });
+}
+
+/** An app chosen by id, or by name in a space (the unbuild-app and evaluate-app inputs). */
+export interface AppChoice {
+  appId?: string;
+  appName?: string;
+  space?: string;
+}
+
+/** The app's id and title, by id or by exactly one name in a space; ConfigErrors name the inputs. */
+export async function resolveApp(
+  client: QlikClient,
+  choice: AppChoice,
+): Promise<{ id: string; title: string }> {
+  if (choice.appId) {
+    try {
+      const app = await getApp(client, choice.appId);
+      return { id: choice.appId, title: app.attributes?.name ?? choice.appId };
+    } catch (error) {
+      if (error instanceof QlikNotFoundError) {
+        throw new ConfigError(
+          `App '${choice.appId}' in 'app-id' was not found on tenant ${client.tenantName}.`,
+          {
+            field: "app-id",
+            hint: "Check the id, and that these credentials can see the app's space.",
+          },
+        );
+      }
+      throw error;
+    }
+  }
+  const spaceName = choice.space ?? "";
+  const appName = choice.appName ?? "";
+  const spaces = await listSpaces(client);
+  const space = findSpace(spaces, spaceName);
+  if (!space) throw spaceNotFound(spaceName, client.tenantName, spaces, "space");
+  const apps = await findAppsByName(client, space.id, appName);
+  if (apps.length === 0) throw await appNotFound(client, space, appName, { inInput: true });
+  if (apps.length > 1) {
+    throw new ConfigError(
+      `${apps.length} apps are named '${appName}' in space '${space.name}': set 'app-id' to pick one (${apps
+        .map((a) => a.appId)
+        .join(", ")}).`,
+      { field: "app-name" },
+    );
+  }
+  return { id: apps[0].appId, title: apps[0].name };
 }
 
 /** The item of one app (its item id), or undefined. */

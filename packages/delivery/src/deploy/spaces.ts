@@ -1,6 +1,6 @@
 import { createSpace, getSpaces, type Space } from "@qlik/api/spaces";
 import { allPages, type QlikClient } from "@qlik-cicd/qlik-client";
-import { ConfigError, nearbyNames } from "@qlik-cicd/common";
+import { ConfigError, didYouMean } from "@qlik-cicd/common";
 import type { SpaceRef } from "./types.ts";
 
 function toRef(space: Space): SpaceRef {
@@ -33,19 +33,18 @@ export function spaceNotFound(
   spaces: readonly SpaceRef[],
   field = "space",
 ): ConfigError {
-  const near = nearbyNames(
-    nameOrId,
-    spaces.map((s) => s.name),
-  );
-  const hint = near.length
-    ? `Did you mean ${near.map((n) => `'${n}'`).join(" or ")}?`
-    : spaces.length
+  const hint =
+    didYouMean(
+      nameOrId,
+      spaces.map((s) => s.name),
+    ) ||
+    (spaces.length
       ? `Spaces visible to these credentials: ${spaces
           .map((s) => `'${s.name}'`)
           .sort()
           .slice(0, 10)
           .join(", ")}.`
-      : "These credentials can see no spaces; check the user's space roles.";
+      : "These credentials can see no spaces; check the user's space roles.");
   return new ConfigError(`Space '${nameOrId}' was not found on tenant ${tenant}. ${hint}`, { field });
 }
 

@@ -8,7 +8,7 @@ import type { Evaluation } from "@qlik/api/analytics/apps";
 import { readAppTree, requireAppFolder, type AppTree } from "@qlik-cicd/app-files";
 import { ConfigError, type Logger } from "@qlik-cicd/common";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
-import { findAppsByName, getApp } from "../deploy/apps.ts";
+import { appNotFound, findAppsByName, getApp } from "../deploy/apps.ts";
 import { findSpace, listSpaces, spaceNotFound } from "../deploy/spaces.ts";
 import { getEvaluation, listEvaluations, startEvaluation, waitForEvaluation } from "./api.ts";
 import { evaluateGate, formatMs } from "./gate.ts";
@@ -351,11 +351,7 @@ async function resolveTarget(client: QlikClient, options: EvaluateAppOptions): P
   const space = findSpace(spaces, options.space as string);
   if (!space) throw spaceNotFound(options.space as string, client.tenantName, spaces, "space");
   const apps = await findAppsByName(client, space.id, options.appName as string);
-  if (!apps.length) {
-    throw new ConfigError(`App '${options.appName}' was not found in space '${space.name}'.`, {
-      field: "app-name",
-    });
-  }
+  if (!apps.length) throw await appNotFound(client, space, options.appName as string);
   if (apps.length > 1) {
     throw new ConfigError(
       `Space '${space.name}' has ${apps.length} apps named '${options.appName}'; set 'app-id' to choose one.`,

@@ -1,5 +1,5 @@
 import { renderDiffMarkdown } from "@qlik-cicd/app-files";
-import type { CommitMode, UnbuildToWorkspaceResult } from "@qlik-cicd/git";
+import type { CommitMode, UnbuildToWorkspaceResult } from "./unbuild-to-workspace.ts";
 
 function cell(text: string): string {
   return text.replaceAll("|", "\\|").replace(/\r?\n/g, " ");

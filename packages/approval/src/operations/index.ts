@@ -1,0 +1,6 @@
+export {
+  approvalContext,
+  approveGateOperation,
+  type ApproveGateOptions,
+  type ApproveGateResult,
+} from "./approve-gate.ts";
