@@ -201,7 +201,7 @@ describe("configuration", () => {
       const file = path.join(root, "bad.yml");
       await writeFile(file, "rules:\n  file-parse: [error\n");
       await expect(loadLintConfig(file)).rejects.toThrow(
-        /bad\.yml:\d+:\d+: .+ in `.*file-parse: \[error`\.$/,
+        /bad\.yml:\d+:\d+: the file is not valid YAML \(.+\): ` {2}file-parse: \[error`\.$/,
       );
       await writeFile(file, "rules:\n  file-parse: loud\n");
       await expect(loadLintConfig(file)).rejects.toThrow(

@@ -135,7 +135,7 @@ export class ConfigDocument {
       // The offending line itself, so a person sees what to fix without opening the file.
       const quoted = offendingLine(text, at.line);
       throw new ConfigError(
-        `${format.label} ${file}:${at.line}:${at.col}: the file is not valid YAML (${problem.replace(/\.$/, "")})${quoted ? `: \`${quoted.trim()}\`` : ""}.`,
+        `${format.label} ${file}:${at.line}:${at.col}: the file is not valid YAML (${problem.replace(/\.$/, "")})${quoted ? `: \`${quoted}\`` : ""}.`,
         { field: file, hint: `See ${format.schemaFile} for the format.` },
       );
     }
