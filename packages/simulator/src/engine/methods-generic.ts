@@ -31,7 +31,7 @@ function currentObject(ctx: CallContext): { rec: ObjectRecord; store: ObjectStor
 }
 
 /** A script-created variable presented as a (read-only) variable record. */
-export function scriptVariableRecord(ctx: CallContext, name: string): EntityRecord | undefined {
+function scriptVariableRecord(ctx: CallContext, name: string): EntityRecord | undefined {
   const value = ctx.doc.scriptVariables.get(name);
   if (value === undefined) return undefined;
   const at = ctx.doc.lastReloadTime ?? ctx.nowIso();

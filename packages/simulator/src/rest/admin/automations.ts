@@ -40,7 +40,6 @@ import type { ItemRoute } from "./util.ts";
 /** How a simulated run ends: a final status, or `must stop` (a stop was requested and never completes). */
 export type AutomationFinalStatus =
   (typeof AUTOMATION_RUN_SUCCEEDED)[number] | (typeof AUTOMATION_RUN_FAILED)[number];
-export type { AutomationRunStatus };
 
 export interface AutomationOutcome {
   status: AutomationFinalStatus;
@@ -175,18 +174,7 @@ export function setAutomationOutcome(
   return true;
 }
 
-/** Control hook: every run of an automation with its current status. */
-export function listAutomationRuns(
-  tenant: TenantState,
-  automationId: string,
-  now: Date,
-): { id: string; status: AutomationRunStatus; context: string }[] {
-  return [...state(tenant).runs.values()]
-    .filter((r) => r.automationId === automationId)
-    .map((r) => ({ id: r.id, status: runStatus(r, now.getTime()), context: r.context }));
-}
-
-export function runStatus(r: RunRecord, nowMs: number): AutomationRunStatus {
+function runStatus(r: RunRecord, nowMs: number): AutomationRunStatus {
   if (r.stoppedMs !== undefined && r.stoppedMs < r.endMs) return "stopped";
   if (nowMs < r.startMs) return "queued";
   if (nowMs < r.endMs) return "running";

@@ -69,7 +69,7 @@ interface FormPart {
 }
 
 /** Minimal multipart/form-data parser (enough for brand fields and files). */
-export function parseMultipart(raw: Buffer, contentType: string): FormPart[] | undefined {
+function parseMultipart(raw: Buffer, contentType: string): FormPart[] | undefined {
   const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   if (!m) return undefined;
   const boundary = Buffer.from(`--${m[1] ?? m[2]}`);

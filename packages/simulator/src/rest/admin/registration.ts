@@ -28,12 +28,12 @@ function ownership(ctx: SimContext): Ownership {
 }
 
 /** Records that `regionalClientId` owns `tenantId` (for tenants the control API pre-creates for a client). */
-export function recordTenantCreator(ctx: SimContext, tenantId: string, regionalClientId: string): void {
+function recordTenantCreator(ctx: SimContext, tenantId: string, regionalClientId: string): void {
   ownership(ctx).creators.set(tenantId, regionalClientId);
 }
 
 /** The regional client that created a tenant through the registration API, if any. */
-export function tenantCreator(ctx: SimContext, tenantId: string): string | undefined {
+function tenantCreator(ctx: SimContext, tenantId: string): string | undefined {
   return ownership(ctx).creators.get(tenantId);
 }
 

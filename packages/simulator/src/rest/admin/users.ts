@@ -21,7 +21,7 @@ import {
   redirect,
 } from "./util.ts";
 
-export function userView(req: SimRequest, u: UserRecord) {
+function userView(req: SimRequest, u: UserRecord) {
   return {
     id: u.id,
     tenantId: req.tenant.id,
