@@ -337,6 +337,16 @@ export const bookmarkMethods: MethodTable = entityMethods({
 
 // ---------------------------------------------------------------- generic objects
 
+/** GetHyperCubeData / GetListObjectData: the pages asked for, empty (the simulator computes no data). */
+const emptyDataPages: MethodDef = {
+  params: ["qPath", "qPages"],
+  run(ctx, [, qPages]) {
+    currentObject(ctx);
+    const pages = Array.isArray(qPages) ? qPages : [];
+    return { qDataPages: pages.map((p) => ({ qMatrix: [], qTails: [], qArea: p as JsonValue })) };
+  },
+};
+
 function objectFlag(flag: "published" | "approved", value: boolean): MethodDef {
   return {
     params: [],
@@ -520,20 +530,6 @@ export const objectMethods: MethodTable = {
   UnPublish: objectFlag("published", false),
   Approve: objectFlag("approved", true),
   UnApprove: objectFlag("approved", false),
-  GetHyperCubeData: {
-    params: ["qPath", "qPages"],
-    run(ctx, [, qPages]) {
-      currentObject(ctx);
-      const pages = Array.isArray(qPages) ? qPages : [];
-      return { qDataPages: pages.map((p) => ({ qMatrix: [], qTails: [], qArea: p as JsonValue })) };
-    },
-  },
-  GetListObjectData: {
-    params: ["qPath", "qPages"],
-    run(ctx, [, qPages]) {
-      currentObject(ctx);
-      const pages = Array.isArray(qPages) ? qPages : [];
-      return { qDataPages: pages.map((p) => ({ qMatrix: [], qTails: [], qArea: p as JsonValue })) };
-    },
-  },
+  GetHyperCubeData: emptyDataPages,
+  GetListObjectData: emptyDataPages,
 };

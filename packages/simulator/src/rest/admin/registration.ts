@@ -92,6 +92,13 @@ function guard(req: SimRequest, ctx: SimContext): { tenant: TenantState } | Retu
   return { tenant };
 }
 
+/** guard, then the hostname confirmation that deactivating or reactivating a tenant needs. */
+function guardConfirmed(req: SimRequest, ctx: SimContext) {
+  const g = guard(req, ctx);
+  if ("status" in g) return g;
+  return confirmHostname(req, g.tenant) ?? g;
+}
+
 function confirmHostname(req: SimRequest, tenant: TenantState) {
   const confirm = header(req, "qlik-confirm-hostname");
   if (!confirm)
@@ -165,10 +172,8 @@ export const registrationRouteModule: RouteModule = (routes, ctx: SimContext) =>
     pattern: "/api/v1/tenants/:tenantId/actions/deactivate",
     tier: "tier2",
     handler: (req) => {
-      const g = guard(req, ctx);
+      const g = guardConfirmed(req, ctx);
       if ("status" in g) return g;
-      const bad = confirmHostname(req, g.tenant);
-      if (bad) return bad;
       const b = objectBody(req) ?? {};
       const days = b.purgeAfterDays === undefined ? 30 : b.purgeAfterDays;
       if (typeof days !== "number" || !Number.isInteger(days) || days < 1 || days > 90)
@@ -187,10 +192,8 @@ export const registrationRouteModule: RouteModule = (routes, ctx: SimContext) =>
     pattern: "/api/v1/tenants/:tenantId/actions/reactivate",
     tier: "tier2",
     handler: (req) => {
-      const g = guard(req, ctx);
+      const g = guardConfirmed(req, ctx);
       if ("status" in g) return g;
-      const bad = confirmHostname(req, g.tenant);
-      if (bad) return bad;
       g.tenant.status = "active";
       tenantSettings(g.tenant, ctx.now).statusLastUpdatedAt = ctx.now().toISOString();
       ownership(ctx).purgeDates.delete(g.tenant.id);
