@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSimulator } from "@qlik-cicd/simulator";
-import { EXCEPTIONS, KNOWN_DEFECTS, RESPONSE_SCHEMA_OVERRIDES } from "./qlik/exceptions.ts";
+import { EXCEPTIONS, KNOWN_DEFECTS, READING_RULES, RESPONSE_SCHEMA_OVERRIDES } from "./qlik/exceptions.ts";
 import { checkTable, triage } from "./qlik/findings.ts";
 import type { Check } from "./qlik/findings.ts";
 import { FLOWS, runProductFlows } from "./qlik/flows.ts";
@@ -48,7 +48,7 @@ beforeAll(async () => {
   checks = [...recorder.exchanges.map((e) => rest.check(e)), ...qix.check(recorder.frames)];
   const flows = [...recorder.durations].map(([flow, ms]) => `${flow} ${ms} ms`).join(", ");
   testReport(
-    `\nChecked against Qlik's descriptions (${recorder.exchanges.length} HTTP exchanges, ${recorder.frames.length} QIX frames; flows: ${flows}):\n\n${checkTable(checks, EXCEPTIONS, KNOWN_DEFECTS)}\n`,
+    `\nChecked against Qlik's descriptions (${recorder.exchanges.length} HTTP exchanges, ${recorder.frames.length} QIX frames; flows: ${flows}):\n\n${checkTable(checks, EXCEPTIONS, KNOWN_DEFECTS)}\n\nHow the descriptions were read:\n${READING_RULES.map((r) => `- ${r.rule}`).join("\n")}\n`,
   );
   // About 20 s on its own; the margin is for a machine busy with the rest of the suite.
 }, 240_000);

@@ -12,7 +12,7 @@ import { chromium, type Browser } from "playwright-core";
 /** The in-page measuring script (plain JavaScript: the project's TypeScript has no DOM types). */
 const MEASURE = readFileSync(join(import.meta.dirname, "measure-page.browser.js"), "utf8");
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 /** True when the browser checks can run; throws when CI asked for them and Chromium is missing. */
 export function browserAvailable(): boolean {

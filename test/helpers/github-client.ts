@@ -4,7 +4,7 @@ import type { GitHubClient } from "@qlik-cicd/github";
 import { createGitHubClient, type GitHubClientOptions } from "../../actions/_shared/src/github.ts";
 import type { GitHubDouble } from "./github-double.ts";
 
-export const DOUBLE_TOKEN = "ghs_doubleTestToken0123456789";
+const DOUBLE_TOKEN = "ghs_doubleTestToken0123456789";
 
 export function githubClientFor(
   double: GitHubDouble,

@@ -7,8 +7,8 @@ import { QlikClient } from "@qlik-cicd/qlik-client";
 
 const env = process.env;
 
-export const tenantUrl = env.QLIK_LIVE_TENANT_URL?.trim() || undefined;
-export const credentials = env.QLIK_LIVE_API_KEY
+const tenantUrl = env.QLIK_LIVE_TENANT_URL?.trim() || undefined;
+const credentials = env.QLIK_LIVE_API_KEY
   ? { apiKey: env.QLIK_LIVE_API_KEY }
   : env.QLIK_LIVE_CLIENT_ID && env.QLIK_LIVE_CLIENT_SECRET
     ? { clientId: env.QLIK_LIVE_CLIENT_ID, clientSecret: env.QLIK_LIVE_CLIENT_SECRET }

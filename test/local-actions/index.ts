@@ -35,7 +35,7 @@ export const THIRD_PARTY_ACTIONS: Record<string, ThirdPartyAction> = {
   },
 };
 
-export const localActionsDir = import.meta.dirname;
+const localActionsDir = import.meta.dirname;
 
 export function standInDir(action: ThirdPartyAction): string {
   return join(localActionsDir, action.standIn);

@@ -36,7 +36,7 @@ export async function runIn(
 }
 
 /** A readable account of a run, for failure messages. */
-export function describeRun(r: WorkflowRunResult): string {
+function describeRun(r: WorkflowRunResult): string {
   return r.jobs
     .map((j) => {
       const failed = j.steps.find((s) => s.outcome === "failure");

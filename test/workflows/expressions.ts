@@ -15,7 +15,7 @@ export const SUPPORTED_CONTEXTS = [
 ] as const;
 
 /** Functions an expression may call. */
-export const SUPPORTED_FUNCTIONS = [
+const SUPPORTED_FUNCTIONS = [
   "success",
   "always",
   "failure",
@@ -269,7 +269,7 @@ function looseEquals(a: Value, b: Value): boolean {
 }
 
 /** How a value is written into a string (inputs, env, run scripts). */
-export function stringify(v: Value, expression: string): string {
+function stringify(v: Value, expression: string): string {
   if (v === null) return "";
   if (typeof v === "string") return v;
   if (typeof v === "boolean") return v ? "true" : "false";

@@ -69,7 +69,7 @@ export const repoRoot = resolve(import.meta.dirname, "..", "..");
 export const PLACEHOLDER_REPOSITORY = "your-org/qlik-cloud-cicd";
 
 /** Commands a `run:` step may use. Anything else makes the runner throw. */
-export const RUN_ALLOWED_COMMANDS = [
+const RUN_ALLOWED_COMMANDS = [
   "echo",
   "printf",
   "cat",
@@ -260,7 +260,7 @@ export interface WorkflowDef {
   jobs: Record<string, JobDef>;
 }
 
-export function loadWorkflow(file: string): WorkflowDef {
+function loadWorkflow(file: string): WorkflowDef {
   const doc = parseYaml(readFileSync(file, "utf8")) as WorkflowDef;
   if (!doc || typeof doc !== "object" || !doc.jobs)
     throw new WorkflowError(`${file} is not a workflow (no jobs).`);
@@ -369,7 +369,7 @@ function matchesFilters(value: string, patterns: string[]): boolean {
 }
 
 /** Parses GITHUB_OUTPUT / GITHUB_ENV (`name=value` and `name<<DELIM` blocks). */
-export function parseCommandFile(text: string): Record<string, string> {
+function parseCommandFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {

@@ -53,7 +53,7 @@ const step = {
 };
 
 /** The workflow schema (the subset of GitHub's workflow syntax the examples may use). */
-export const workflowSchema = {
+const workflowSchema = {
   type: "object",
   required: ["name", "on", "jobs"],
   additionalProperties: false,
@@ -126,7 +126,7 @@ export const workflowSchema = {
 const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(workflowSchema);
 
 /** Inputs whose values are credentials: they must come from `secrets.*` or a token output. */
-export const SECRET_INPUTS = [
+const SECRET_INPUTS = [
   "api-key",
   "client-secret",
   "private-key",
@@ -155,10 +155,7 @@ function ourActionName(uses: string): string | undefined {
 }
 
 /** The declared inputs/outputs of what a `uses:` names, or a problem sentence. */
-export function actionInterface(
-  uses: string,
-  options: { localActions?: boolean } = {},
-): ActionInterface | string {
+function actionInterface(uses: string, options: { localActions?: boolean } = {}): ActionInterface | string {
   const ours = OUR_USES.exec(uses);
   const read = (file: string): ActionInterface => {
     const meta = parseYaml(readFileSync(file, "utf8")) as ActionMeta;

@@ -15,7 +15,7 @@ import {
 } from "../../../packages/cli/src/catalog.ts";
 
 /** The runner's environment variable for an input: `INPUT_` + upper case, spaces → `_`, hyphens kept. */
-export function inputEnvName(input: string): string {
+function inputEnvName(input: string): string {
   return `INPUT_${input.replace(/ /g, "_").toUpperCase()}`;
 }
 

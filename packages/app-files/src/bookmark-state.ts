@@ -71,7 +71,7 @@ function canonicalValues(v: JsonValue | undefined): JsonObject[] {
 }
 
 /** Identity of a value: its number when numeric, else its text. */
-export function valueKey(v: JsonObject): string {
+function valueKey(v: JsonObject): string {
   return v.qIsNumeric === true ? `n:${String(v.qNumber)}` : `t:${String(v.qText)}`;
 }
 

@@ -11,13 +11,13 @@ export interface RenderedFile {
   parsed: JsonValue;
 }
 
-export function yamlText(value: JsonValue): string {
+function yamlText(value: JsonValue): string {
   const text = YAML.stringify(value, { sortMapEntries: true, lineWidth: 0, indent: 2 });
   return text.endsWith("\n") ? text : `${text}\n`;
 }
 
 /** File paths of the top-level objects, in the order of `content.objects`. */
-export function objectFilePaths(content: AppTreeContent): string[] {
+function objectFilePaths(content: AppTreeContent): string[] {
   const objects = content.objects ?? [];
   const stems = uniqueStems(
     objects.map((o) => {

@@ -27,7 +27,7 @@ import {
   type ApprovalEntry,
   type ApprovalOutcome,
   type ApprovalResult,
-  type AuditRecord,
+  type ApprovalRecord,
   type IgnoredEntry,
 } from "./record.ts";
 
@@ -99,7 +99,7 @@ async function barPeople(rt: Runtime, environments: string[], at: number): Promi
   }
 }
 
-function baseRecord(rt: Runtime, requestedAt: number): AuditRecord {
+function baseRecord(rt: Runtime, requestedAt: number): ApprovalRecord {
   const o = rt.options;
   return {
     version: 1,

@@ -20,7 +20,11 @@ export interface IgnoredEntry {
 /** `unverified`: the deployed commits could not be listed, so the gate failed closed before counting. */
 export type ApprovalOutcome = "approved" | "denied" | "timed-out" | "insufficient" | "unverified";
 
-export interface AuditRecord {
+/**
+ * What the gate decided and why, for the job summary and the run's record (common's `AuditRecord` is
+ * different: one mutation of a Qlik resource).
+ */
+export interface ApprovalRecord {
   version: 1;
   mode: ApprovalMode;
   outcome: ApprovalOutcome;
@@ -54,13 +58,13 @@ export interface AuditRecord {
 export interface ApprovalResult {
   approved: boolean;
   approvers: ApprovalEntry[];
-  record: AuditRecord;
+  record: ApprovalRecord;
 }
 
 /** Denied, timed out or short of the quorum: the gate fails closed and still carries the record. */
 export class ApprovalError extends CicdError {
-  readonly record: AuditRecord;
-  constructor(message: string, record: AuditRecord, hint?: string) {
+  readonly record: ApprovalRecord;
+  constructor(message: string, record: ApprovalRecord, hint?: string) {
     super(message, { hint });
     this.record = record;
   }
@@ -69,7 +73,7 @@ export class ApprovalError extends CicdError {
 const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
 /** The audit record as markdown for a job summary or an issue comment. */
-export function renderAuditMarkdown(record: AuditRecord): string {
+export function renderAuditMarkdown(record: ApprovalRecord): string {
   const title = {
     approved: "✅ Approved",
     denied: "❌ Denied",

@@ -12,9 +12,9 @@ import { githubClientFor } from "../../../test/helpers/github-client.ts";
 export const OWNER = "acme";
 export const REPO = "app";
 export const SHA = "0123456789abcdef0123456789abcdef01234567";
-export const T0 = Date.parse("2026-03-01T10:00:00Z");
+const T0 = Date.parse("2026-03-01T10:00:00Z");
 /** The number the gate's request issue gets. */
-export const ISSUE = 42;
+const ISSUE = 42;
 
 export interface PlannedComment {
   login: string;

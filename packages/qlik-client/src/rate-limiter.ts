@@ -78,7 +78,7 @@ export class TierBucket {
 }
 
 /** One budget per tenant origin, principal and tier, shared by every client in the process. */
-export class RateLimiterRegistry {
+class RateLimiterRegistry {
   private readonly buckets = new Map<string, TierBucket>();
 
   bucket(key: string, tier: CallTier, perMinute: number, clock: Clock = systemClock): TierBucket {

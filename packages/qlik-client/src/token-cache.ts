@@ -38,7 +38,7 @@ interface Entry {
 /** Assumed lifetime when the server does not say (conservative). */
 const DEFAULT_LIFETIME_S = 300;
 
-export class TokenCache {
+class TokenCache {
   private readonly entries = new Map<string, Entry>();
   private readonly clock: Clock;
 

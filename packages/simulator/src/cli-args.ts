@@ -6,7 +6,7 @@ const USAGE =
   "Usage: qlik-sim [--port N] [--tenants N] [--latency-ms N] [--qix-latency-ms N] [--fault-rate F] [--seed NAME] [--state-dir D] [--env]";
 
 /** What `qlik-sim --help` prints: every flag, the seeds and what each seed holds. */
-export const HELP = `${USAGE}
+const HELP = `${USAGE}
 
 A local Qlik Cloud: REST and the QIX engine over real sockets, one origin per tenant. Prints one JSON
 line describing it on stdout (tenant URLs and API keys, regional OAuth clients, the control URL), then

@@ -262,7 +262,7 @@ export class AdminHarness {
 
 // ------------------------------------------------------------------ app document fixtures
 
-export function objectRecord(
+function objectRecord(
   id: string,
   type: string,
   properties: JsonObject,
@@ -290,7 +290,7 @@ export interface ChartSpec {
   measures: string[];
 }
 
-export function chart(spec: ChartSpec, parentId: string): ObjectRecord {
+function chart(spec: ChartSpec, parentId: string): ObjectRecord {
   return objectRecord(
     spec.id,
     spec.visualization ?? "barchart",

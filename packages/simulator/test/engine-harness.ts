@@ -176,7 +176,7 @@ let identities = 0;
  * Opens the app through @qlik/api exactly as the actions do; a fresh identity gives a fresh socket
  * (and so a fresh engine session), which is always closed afterwards.
  */
-export async function withHarnessDoc<T>(
+async function withHarnessDoc<T>(
   h: EngineHarness,
   appId: string,
   fn: (doc: Doc) => Promise<T>,

@@ -35,14 +35,14 @@ const REQUEST_KEYS = new Set(["jsonrpc", "id", "handle", "method", "params", "de
 const RESPONSE_KEYS = new Set(["jsonrpc", "id", "result", "error", "change", "close", "delta"]);
 const NOTIFICATION_KEYS = new Set(["jsonrpc", "method", "params", "change", "close"]);
 /** Engine properties (`qInfo`, `qHyperCubeDef`) must be described; anything else is a dynamic property. */
-export const isEngineProperty = (key: string): boolean => /^q[A-Z]/.test(key);
+const isEngineProperty = (key: string): boolean => /^q[A-Z]/.test(key);
 
 /**
  * The engine description names dynamic definitions (`qHyperCubeDef` …) in `additionalProperties` as an
  * `anyOf` of `{name, schema}` entries; read them as named properties (other keys stay dynamic
  * properties, which the key rule above allows).
  */
-export function readNamedAdditionalProperties(value: unknown): unknown {
+function readNamedAdditionalProperties(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(readNamedAdditionalProperties);
   if (!isNode(value)) return value;
   const out: Node = {};

@@ -59,7 +59,7 @@ function mediaType(value: unknown): string {
 }
 
 /** Stands ids in for the segments of a path no description knows, so the table groups them. */
-export function genericPath(path: string): string {
+function genericPath(path: string): string {
   return path
     .split("/")
     .map((s) => (/\d/.test(s) && s.length >= 8 ? "{id}" : s))

@@ -30,7 +30,7 @@ function pointerGet(doc: unknown, pointer: string): unknown {
  * is read as `anyOf`, because Qlik's alternatives overlap (admin and user list items, identity
  * providers whose protocol enum lives in a shared base).
  */
-export function readQlikSchema(node: Node): Node {
+function readQlikSchema(node: Node): Node {
   const list = node.oneOf;
   if (!Array.isArray(list)) return node;
   const { oneOf: _, ...rest } = node;

@@ -212,7 +212,7 @@ export function toPlain(node: JsonNode): unknown {
 }
 
 /** The node at a key path, or undefined. With duplicate keys the last one wins, as in `JSON.parse`. */
-export function nodeAt(root: JsonNode, path: JsonPath): JsonNode | undefined {
+function nodeAt(root: JsonNode, path: JsonPath): JsonNode | undefined {
   let node: JsonNode | undefined = root;
   for (const step of path) {
     if (!node) return undefined;

@@ -414,7 +414,7 @@ function assignedName(stmt: Token[], i: number): { text: string; first: Token; e
 }
 
 /** A pattern matching every name a computed variable name can expand to (`size_$(t)` → `size_…`). */
-export function dynamicNamePattern(name: string): RegExp {
+function dynamicNamePattern(name: string): RegExp {
   let source = "";
   let i = 0;
   while (i < name.length) {

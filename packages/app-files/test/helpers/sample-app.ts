@@ -7,7 +7,7 @@ export function measure(id: string, title: string, def: string): JsonObject {
     qMetaDef: { title },
   };
 }
-export function dimension(id: string, title: string, field: string): JsonObject {
+function dimension(id: string, title: string, field: string): JsonObject {
   return {
     qInfo: { qId: id, qType: "dimension" },
     qDim: { qGrouping: "N", qFieldDefs: [field], qFieldLabels: [title] },

@@ -4,7 +4,7 @@ import { ConfigError, defineOperation, type CiRun, type OperationHost } from "@q
 import type { GitHubClient } from "@qlik-cicd/github";
 import { requestApproval } from "../gate.ts";
 import { APPROVAL_MODES, type ApprovalContext, type ApprovalOptions } from "../options.ts";
-import { ApprovalError, renderAuditMarkdown, type AuditRecord } from "../record.ts";
+import { ApprovalError, renderAuditMarkdown, type ApprovalRecord } from "../record.ts";
 
 /** Repository, run, actor and commits from the CI run. */
 export function approvalContext(run: CiRun): ApprovalContext {
@@ -35,10 +35,10 @@ export interface ApproveGateOptions {
 
 export interface ApproveGateResult {
   approved: boolean;
-  record: AuditRecord;
+  record: ApprovalRecord;
 }
 
-const report = (approved: boolean, record: AuditRecord) => ({
+const report = (approved: boolean, record: ApprovalRecord) => ({
   outputs: { approved, approvers: record.approvers, "audit-record": record },
   summary: `${renderAuditMarkdown(record)}\n`,
 });

@@ -2,7 +2,7 @@ import type { Doc } from "@qlik/api/qix";
 import { mapLimit, type Logger } from "@qlik-cicd/common";
 
 /** Object types consumers see in a managed space once they are public (published + approved). */
-export const CONSUMER_OBJECT_TYPES = ["sheet", "story", "masterobject"] as const;
+const CONSUMER_OBJECT_TYPES = ["sheet", "story", "masterobject"] as const;
 
 /** Entries made public at once on the session. */
 const PUBLISH_IN_FLIGHT = 32;

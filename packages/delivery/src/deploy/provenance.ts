@@ -21,17 +21,9 @@ interface AppPropertiesDoc {
  * Provenance lives in the app's own properties, so it travels with publish and republish into the
  * managed space, while unbuild (and so diff and verification) drops it as volatile. Qlik's REST app
  * attributes only take a name and a description, so they cannot carry it. Written only when a deploy
- * changed content, into the app that is built (before it is published).
+ * changed content, into the app that is built (before it is published), on a session the caller already
+ * has open on `appId` (the deploy's build session).
  */
-export async function writeProvenance(
-  client: QlikClient,
-  appId: string,
-  record: ProvenanceRecord,
-): Promise<void> {
-  await client.withApp(appId, (doc) => writeProvenanceInDoc(client, appId, doc, record));
-}
-
-/** writeProvenance on a session the caller already has open on `appId` (the deploy's build session). */
 export async function writeProvenanceInDoc(
   client: QlikClient,
   appId: string,

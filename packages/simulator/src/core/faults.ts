@@ -15,15 +15,7 @@ export type FaultKind =
   /** A WebSocket is accepted, then dropped after a short while. */
   | "ws-drop";
 
-export const allFaultKinds: FaultKind[] = [
-  "latency",
-  "429",
-  "502",
-  "503",
-  "drop-before",
-  "drop-after",
-  "ws-drop",
-];
+const allFaultKinds: FaultKind[] = ["latency", "429", "502", "503", "drop-before", "drop-after", "ws-drop"];
 const wsKinds = new Set<FaultKind>(["latency", "429", "502", "503", "ws-drop"]);
 
 export interface FaultConfig {

@@ -4,7 +4,7 @@
  */
 import { createHash, createHmac } from "node:crypto";
 
-export function sha256(...parts: string[]): Buffer {
+function sha256(...parts: string[]): Buffer {
   const h = createHash("sha256");
   for (const p of parts) h.update(p).update("\u0000");
   return h.digest();
@@ -15,7 +15,7 @@ export function hmacHex(secret: string, data: string, length = 64): string {
 }
 
 /** sfc32 seeded from a SHA-256 of the seed and stream; returns numbers in [0, 1). */
-export function createPrng(seed: string, stream: string): () => number {
+function createPrng(seed: string, stream: string): () => number {
   const h = sha256(seed, stream);
   let a = h.readUInt32LE(0);
   let b = h.readUInt32LE(4);

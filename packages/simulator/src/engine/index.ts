@@ -21,9 +21,5 @@
  * objects are unaffected.
  */
 export { createQixEngine } from "./engine.ts";
-export type { QixEngineOptions } from "./engine.ts";
-export type { EngineSession } from "./context.ts";
 export { runLoadScript, simulatedRowCount } from "./load-script.ts";
-export type { LoadScriptResult } from "./load-script.ts";
-export { QixError, QixErrorCode } from "./errors.ts";
 export { bookmarkStateFor } from "./selections.ts";

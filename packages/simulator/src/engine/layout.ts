@@ -14,10 +14,10 @@ const CONFIG_VARIABLES = new Set<string>(DEFAULT_SCRIPT_VARIABLES.map((n) => n.t
 /** Every variable Qlik defines or interprets itself (reserved). */
 const RESERVED_VARIABLES = new Set<string>(QLIK_VARIABLES.map((n) => n.toLowerCase()));
 
-export function isConfigVariable(name: string): boolean {
+function isConfigVariable(name: string): boolean {
   return CONFIG_VARIABLES.has(name.toLowerCase());
 }
-export function isReservedVariable(name: string): boolean {
+function isReservedVariable(name: string): boolean {
   return isConfigVariable(name) || RESERVED_VARIABLES.has(name.toLowerCase());
 }
 
@@ -27,7 +27,7 @@ export function scriptVariableId(name: string): string {
 }
 
 /** Variable values by name: persistent definitions and script-created values. */
-export function variableLookup(ctx: CallContext): (name: string) => string | undefined {
+function variableLookup(ctx: CallContext): (name: string) => string | undefined {
   const byName = new Map<string, string>();
   for (const [k, v] of ctx.doc.scriptVariables) byName.set(k, v);
   for (const rec of ctx.doc.variables.values()) {

@@ -12,7 +12,7 @@ import { createObjectRecord, destroyObjectTree, storeFor } from "./objects.ts";
 import { cloneJson, givenId, isPlainObject, metaOf, newEntityRecord, normalizeProps } from "./records.ts";
 import { applyBookmark, captureBookmark, DEFAULT_STATE, fieldValues } from "./selections.ts";
 
-export const ENGINE_VERSION = "12.2300.0";
+const ENGINE_VERSION = "12.2300.0";
 
 // ---------------------------------------------------------------- Global
 

@@ -31,7 +31,7 @@ function currentObject(ctx: CallContext): { rec: ObjectRecord; store: ObjectStor
 }
 
 /** A script-created variable presented as a (read-only) variable record. */
-export function scriptVariableRecord(ctx: CallContext, name: string): EntityRecord | undefined {
+function scriptVariableRecord(ctx: CallContext, name: string): EntityRecord | undefined {
   const value = ctx.doc.scriptVariables.get(name);
   if (value === undefined) return undefined;
   const at = ctx.doc.lastReloadTime ?? ctx.nowIso();
@@ -337,6 +337,16 @@ export const bookmarkMethods: MethodTable = entityMethods({
 
 // ---------------------------------------------------------------- generic objects
 
+/** GetHyperCubeData / GetListObjectData: the pages asked for, empty (the simulator computes no data). */
+const emptyDataPages: MethodDef = {
+  params: ["qPath", "qPages"],
+  run(ctx, [, qPages]) {
+    currentObject(ctx);
+    const pages = Array.isArray(qPages) ? qPages : [];
+    return { qDataPages: pages.map((p) => ({ qMatrix: [], qTails: [], qArea: p as JsonValue })) };
+  },
+};
+
 function objectFlag(flag: "published" | "approved", value: boolean): MethodDef {
   return {
     params: [],
@@ -520,20 +530,6 @@ export const objectMethods: MethodTable = {
   UnPublish: objectFlag("published", false),
   Approve: objectFlag("approved", true),
   UnApprove: objectFlag("approved", false),
-  GetHyperCubeData: {
-    params: ["qPath", "qPages"],
-    run(ctx, [, qPages]) {
-      currentObject(ctx);
-      const pages = Array.isArray(qPages) ? qPages : [];
-      return { qDataPages: pages.map((p) => ({ qMatrix: [], qTails: [], qArea: p as JsonValue })) };
-    },
-  },
-  GetListObjectData: {
-    params: ["qPath", "qPages"],
-    run(ctx, [, qPages]) {
-      currentObject(ctx);
-      const pages = Array.isArray(qPages) ? qPages : [];
-      return { qDataPages: pages.map((p) => ({ qMatrix: [], qTails: [], qArea: p as JsonValue })) };
-    },
-  },
+  GetHyperCubeData: emptyDataPages,
+  GetListObjectData: emptyDataPages,
 };

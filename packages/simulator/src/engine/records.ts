@@ -35,7 +35,7 @@ export function givenId(raw: unknown): string | undefined {
 }
 
 /** Resolves a JSON pointer ("/qMetaDef/title") inside a value. */
-export function pointerGet(value: unknown, pointer: string): unknown {
+function pointerGet(value: unknown, pointer: string): unknown {
   if (pointer === "" || pointer === "/") return value;
   const parts = pointer
     .replace(/^\//, "")
@@ -68,7 +68,7 @@ export function resolveQData(def: unknown, props: JsonObject): JsonObject {
 }
 
 /** Privileges the principal has on content of this app, as the layout's qMeta.privileges lists them. */
-export function privileges(ctx: CallContext): string[] {
+function privileges(ctx: CallContext): string[] {
   return ctx.canWrite()
     ? ["read", "update", "delete", "exportdata", "publish", "approve", "duplicate"]
     : ["read", "exportdata"];
@@ -168,9 +168,4 @@ export function applyPatches(props: JsonObject, patches: unknown): void {
       cur[last] = value;
     }
   }
-}
-
-/** Removes qInfo.qId/qType of `props`'s root so a stored copy cannot disagree with the record. */
-export function infoOf(rec: EntityRecord): JsonObject {
-  return { qId: rec.id, qType: rec.type };
 }

@@ -70,12 +70,12 @@ export class SessionSelections {
 // ---------------------------------------------------------------- field values
 
 /** A field value's text is numeric when it reads as a number (the data model keeps duals). */
-export function isNumericText(text: string): boolean {
+function isNumericText(text: string): boolean {
   return /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text.trim());
 }
 
 /** Identity of a value: its number when numeric (1 and 1.0 are one value), else its text. */
-export function valueKey(text: string): string {
+function valueKey(text: string): string {
   return isNumericText(text) ? `n:${Number(text)}` : `t:${text}`;
 }
 
@@ -94,7 +94,7 @@ export function fieldValues(doc: AppDocument, field: string): string[] | null {
   return found ? [...byKey.values()] : null;
 }
 
-export function fieldValueOf(text: string): JsonObject {
+function fieldValueOf(text: string): JsonObject {
   return isNumericText(text)
     ? { qText: text, qIsNumeric: true, qNumber: Number(text) }
     : { qText: text, qIsNumeric: false };
@@ -116,7 +116,7 @@ function matchValue(values: string[], wanted: unknown): string | undefined {
 }
 
 /** Values a search string selects: `*`/`?` wildcards, `>`/`<` numeric ranges, else words starting with it. */
-export function searchValues(values: string[], match: string): string[] {
+function searchValues(values: string[], match: string): string[] {
   const m = match.trim();
   const range = /^(>=|<=|>|<)\s*([+-]?\d+(?:\.\d+)?)$/.exec(m);
   if (range) {
@@ -250,7 +250,7 @@ export function setLocked(sessions: SessionSelections, ref: FieldRef, locked: bo
 }
 
 /** Selected values of a field, in the field's value order (values the data no longer has drop out). */
-export function selectedTexts(doc: AppDocument, sel: FieldSelection, field: string): string[] {
+function selectedTexts(doc: AppDocument, sel: FieldSelection, field: string): string[] {
   return (fieldValues(doc, field) ?? []).filter((v) => sel.selected.has(valueKey(v)));
 }
 
@@ -318,7 +318,7 @@ function variableItems(ctx: CallContext): JsonObject[] {
 }
 
 /** Selections of a session as an NxBookmark without variables (seeds use it for their bookmarks). */
-export function captureSelections(
+function captureSelections(
   doc: AppDocument,
   sessions: SessionSelections,
   at: Date,

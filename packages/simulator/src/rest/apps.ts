@@ -35,7 +35,7 @@ interface TempContent {
   ownerId: string;
 }
 
-export function tempContents(tenant: TenantState): Map<string, TempContent> {
+function tempContents(tenant: TenantState): Map<string, TempContent> {
   return tenant.moduleState("core:temp-contents", () => new Map<string, TempContent>());
 }
 

@@ -19,7 +19,7 @@ const APP_ACTIONS = [
   "change_space",
 ];
 
-export function itemView(req: SimRequest, item: ItemRecord, withActions = true) {
+function itemView(req: SimRequest, item: ItemRecord, withActions = true) {
   const attrs = item.resourceAttributes;
   const reloadStatus = attrs.resourceReloadStatus;
   const reloadEnd = attrs.resourceReloadEndTime;

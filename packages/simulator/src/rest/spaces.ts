@@ -26,7 +26,7 @@ import { ASSIGNABLE_ROLES, createSpaceRecord, SPACE_TYPES } from "./store.ts";
 
 const NAME_PATTERN = /^[^"*?<>/|\\:]+$/;
 
-export function spaceView(req: SimRequest, s: SpaceRecord) {
+function spaceView(req: SimRequest, s: SpaceRecord) {
   const actions = ["change_owner", "create", "delete", "read", "update"];
   if (s.type === "managed" || s.type === "data") actions.push("publish");
   return {

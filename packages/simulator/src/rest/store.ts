@@ -16,7 +16,7 @@ export const ASSIGNABLE_ROLES: Record<SpaceRecord["type"], string[]> = {
 };
 
 /** appId → itemId for the app items the simulator maintains. */
-export function appItemIndex(tenant: TenantState): Map<string, string> {
+function appItemIndex(tenant: TenantState): Map<string, string> {
   return tenant.moduleState("core:app-items", () => new Map<string, string>());
 }
 
@@ -33,7 +33,7 @@ export function isInAccessWindow(ctx: SimContext, tenant: TenantState, appId: st
   return false;
 }
 
-export function appAttributes(tenant: TenantState, app: AppRecord): JsonObject {
+function appAttributes(tenant: TenantState, app: AppRecord): JsonObject {
   const doc = tenant.docs.get(app.id);
   const attrs: JsonObject = {
     id: app.id,
@@ -136,11 +136,6 @@ function pick(o: JsonObject, keys: string[]): JsonObject {
   return out;
 }
 
-export function appItem(tenant: TenantState, appId: string): ItemRecord | undefined {
-  const id = appItemIndex(tenant).get(appId);
-  return id ? tenant.items.get(id) : undefined;
-}
-
 export function createAppRecord(
   ctx: SimContext,
   tenant: TenantState,
@@ -220,10 +215,4 @@ export function createSpaceRecord(
   };
   tenant.spaces.set(space.id, space);
   return space;
-}
-
-export function findSpaceByName(tenant: TenantState, name: string): SpaceRecord | undefined {
-  const want = name.toLowerCase();
-  for (const s of tenant.spaces.values()) if (s.name.toLowerCase() === want) return s;
-  return undefined;
 }

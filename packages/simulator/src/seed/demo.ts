@@ -9,7 +9,7 @@ import { bookmarkStateFor } from "../engine/index.ts";
 import { engine } from "../qix/gateway.ts";
 import { SEED_BOOKMARK, salesAnalyticsDocument } from "./sales-analytics.ts";
 
-export const DEMO_SPACES = [
+const DEMO_SPACES = [
   { name: "development", type: "shared" as const, description: "Where the BI team develops apps." },
   { name: "test", type: "managed" as const, description: "Builds from main, evaluated automatically." },
   { name: "acceptance", type: "managed" as const, description: "Business acceptance before production." },

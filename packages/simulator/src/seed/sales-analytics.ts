@@ -9,7 +9,7 @@ import type { AppDocument, EntityRecord, JsonObject, ObjectRecord } from "../mod
 
 const CREATED = "2026-01-15T09:00:00.000Z";
 
-export const SALES_SCRIPT = `///$tab Main
+const SALES_SCRIPT = `///$tab Main
 SET ThousandSep=',';
 SET DecimalSep='.';
 SET MoneyThousandSep=',';

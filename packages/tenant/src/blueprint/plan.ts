@@ -362,7 +362,7 @@ function userSteps(input: PlanInput): { create: Step[]; update: Step[]; prune: S
 }
 
 /** Users on the tenant that the blueprint does not list (service accounts and the caller excluded). */
-export function unlistedUsers(
+function unlistedUsers(
   blueprint: Blueprint,
   snapshot: TenantSnapshot,
   protectedSubjects: Set<string>,
@@ -660,8 +660,8 @@ async function createClient(ctx: ApplyContext, spec: OAuthClientSpec, store: Sec
 
 // ------------------------------------------------------------------------------------------ webhook
 
-export const FAILED_RELOAD_EVENT = "com.qlik.v1.reload.finished";
-export const FAILED_RELOAD_FILTER = 'data.status eq "error"';
+const FAILED_RELOAD_EVENT = "com.qlik.v1.reload.finished";
+const FAILED_RELOAD_FILTER = 'data.status eq "error"';
 
 function webhookSteps(input: PlanInput): Step[] {
   const spec = input.blueprint.monitoring?.failedReloadWebhook;

@@ -7,7 +7,7 @@ import { allPages, type QlikClient } from "@qlik-cicd/qlik-client";
 import type { ApplyContext, Step } from "./operations.ts";
 import type { ReloadScheduleSpec } from "./types.ts";
 
-export const DEFAULT_SCHEDULE_TIME_ZONE = "UTC";
+const DEFAULT_SCHEDULE_TIME_ZONE = "UTC";
 
 /** A reload task as configure-tenant compares it. */
 export interface ReloadTaskState {
@@ -59,7 +59,7 @@ const sorted = (list: string[]) => [...list].sort();
 const fmt = (list: string[]) => `[${list.join(", ")}]`;
 
 /** How `task` differs from `spec`, as short phrases (`recurrence [a] → [b]`); empty when it matches. */
-export function scheduleDifferences(spec: ReloadScheduleSpec, task: ReloadTaskState): string[] {
+function scheduleDifferences(spec: ReloadScheduleSpec, task: ReloadTaskState): string[] {
   const out: string[] = [];
   const zone = spec.timeZone ?? DEFAULT_SCHEDULE_TIME_ZONE;
   if (JSON.stringify(sorted(task.recurrence)) !== JSON.stringify(sorted(spec.recurrence)))
@@ -88,7 +88,7 @@ export function decideSchedule(spec: ReloadScheduleSpec, tasks: ReloadTaskState[
 }
 
 /** Midnight of `now`'s UTC day as a local date-time (`2026-03-01T00:00:00`), the default first run. */
-export function defaultStart(now: Date): string {
+function defaultStart(now: Date): string {
   return `${now.toISOString().slice(0, 10)}T00:00:00`;
 }
 

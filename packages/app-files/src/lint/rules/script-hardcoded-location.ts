@@ -5,7 +5,7 @@ import type { RuleFinding } from "../types.ts";
 const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b/;
 
 /** Why a FROM source is a hard-coded location, or undefined when it is fine. */
-export function hardcodedLocation(source: string): string | undefined {
+function hardcodedLocation(source: string): string | undefined {
   if (/^lib:\/\//i.test(source) || source.includes("$(")) return undefined;
   if (/^(https?|s?ftp|ftps|file):\/\//i.test(source)) return "a URL";
   if (/^\\\\/.test(source) || /^\/\/[^/]/.test(source)) return "a network share";

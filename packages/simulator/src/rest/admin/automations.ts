@@ -40,7 +40,6 @@ import type { ItemRoute } from "./util.ts";
 /** How a simulated run ends: a final status, or `must stop` (a stop was requested and never completes). */
 export type AutomationFinalStatus =
   (typeof AUTOMATION_RUN_SUCCEEDED)[number] | (typeof AUTOMATION_RUN_FAILED)[number];
-export type { AutomationRunStatus };
 
 export interface AutomationOutcome {
   status: AutomationFinalStatus;
@@ -175,18 +174,7 @@ export function setAutomationOutcome(
   return true;
 }
 
-/** Control hook: every run of an automation with its current status. */
-export function listAutomationRuns(
-  tenant: TenantState,
-  automationId: string,
-  now: Date,
-): { id: string; status: AutomationRunStatus; context: string }[] {
-  return [...state(tenant).runs.values()]
-    .filter((r) => r.automationId === automationId)
-    .map((r) => ({ id: r.id, status: runStatus(r, now.getTime()), context: r.context }));
-}
-
-export function runStatus(r: RunRecord, nowMs: number): AutomationRunStatus {
+function runStatus(r: RunRecord, nowMs: number): AutomationRunStatus {
   if (r.stoppedMs !== undefined && r.stoppedMs < r.endMs) return "stopped";
   if (nowMs < r.startMs) return "queued";
   if (nowMs < r.endMs) return "running";
@@ -323,6 +311,21 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
     req.principal?.userId === a.ownerId
       ? undefined
       : forbidden(`Only the owner of automation '${a.id}' may do this.`, "AUTOMATIONS-403");
+  /** The automation in the path when the caller owns it and sent a JSON object, else the response why not. */
+  const ownedWithBody = (
+    req: SimRequest,
+  ): { a: AutomationRecord; b: Record<string, unknown> | undefined } | SimResponse => {
+    const a = find(req);
+    if (!a) return notFound("Automation", req.params.id);
+    return owned(req, a) ?? { a, b: objectBody(req) };
+  };
+  /** The run in the path, when it belongs to the automation in the path. */
+  const findRun = (req: SimRequest): { a: AutomationRecord; r: RunRecord } | SimResponse => {
+    const a = find(req);
+    const r = state(req.tenant).runs.get(req.params.runId);
+    if (!a || !r || r.automationId !== a.id) return notFound("Automation run", req.params.runId);
+    return { a, r };
+  };
 
   routes.add({
     method: "GET",
@@ -392,11 +395,9 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
     pattern: "/api/v1/automations/:id",
     tier: "tier2",
     handler: (req) => {
-      const a = find(req);
-      if (!a) return notFound("Automation", req.params.id);
-      const denied = owned(req, a);
-      if (denied) return denied;
-      const b = objectBody(req);
+      const found = ownedWithBody(req);
+      if (isResponse(found)) return found;
+      const { a, b } = found;
       if (!b) return badRequest("The request body must be a JSON object.");
       const problem = validateBody(b, false);
       if (problem) return badRequest(problem);
@@ -456,11 +457,9 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
     pattern: "/api/v1/automations/:id/runs",
     tier: "tier2",
     handler: (req) => {
-      const a = find(req);
-      if (!a) return notFound("Automation", req.params.id);
-      const denied = owned(req, a);
-      if (denied) return denied;
-      const b = objectBody(req);
+      const found = ownedWithBody(req);
+      if (isResponse(found)) return found;
+      const { a, b } = found;
       if (!b || b.context !== AUTOMATION_RUN_REQUEST_CONTEXT)
         return badRequest('The run request needs {"context": "api"}.');
       if (a.state !== "available")
@@ -494,9 +493,9 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
     pattern: "/api/v1/automations/:id/runs/:runId",
     tier: "tier1",
     handler: (req) => {
-      const a = find(req);
-      const r = state(req.tenant).runs.get(req.params.runId);
-      if (!a || !r || r.automationId !== a.id) return notFound("Automation run", req.params.runId);
+      const found = findRun(req);
+      if (isResponse(found)) return found;
+      const { a, r } = found;
       return ok(runView(r, a, ctx.now().getTime()));
     },
   });
@@ -505,9 +504,9 @@ export const automationsModule: RouteModule = (routes, ctx: SimContext) => {
     pattern: "/api/v1/automations/:id/runs/:runId/actions/stop",
     tier: "tier2",
     handler: (req) => {
-      const a = find(req);
-      const r = state(req.tenant).runs.get(req.params.runId);
-      if (!a || !r || r.automationId !== a.id) return notFound("Automation run", req.params.runId);
+      const found = findRun(req);
+      if (isResponse(found)) return found;
+      const { r } = found;
       const nowMs = ctx.now().getTime();
       if (!FINAL.includes(runStatus(r, nowMs))) r.stoppedMs = nowMs;
       return noContent();

@@ -42,6 +42,11 @@ function state(tenant: TenantState): { brands: Map<string, BrandRecord> } {
   return tenant.moduleState("brands", () => ({ brands: new Map<string, BrandRecord>() }));
 }
 
+/** The brand in the path, if any. */
+function brandOf(req: SimRequest): BrandRecord | undefined {
+  return state(req.tenant).brands.get(req.params.brandId);
+}
+
 function view(b: BrandRecord) {
   return {
     id: b.id,
@@ -69,7 +74,7 @@ interface FormPart {
 }
 
 /** Minimal multipart/form-data parser (enough for brand fields and files). */
-export function parseMultipart(raw: Buffer, contentType: string): FormPart[] | undefined {
+function parseMultipart(raw: Buffer, contentType: string): FormPart[] | undefined {
   const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   if (!m) return undefined;
   const boundary = Buffer.from(`--${m[1] ?? m[2]}`);
@@ -191,7 +196,7 @@ export const brandsModule: RouteModule = (routes, ctx: SimContext) => {
         const a = activeBrand(req.tenant);
         return ok(a ? view(a) : {});
       }
-      const b = state(req.tenant).brands.get(req.params.brandId);
+      const b = brandOf(req);
       return b ? ok(view(b)) : notFound("Brand", req.params.brandId);
     },
   });
@@ -224,7 +229,7 @@ export const brandsModule: RouteModule = (routes, ctx: SimContext) => {
     pattern: "/api/v1/brands/:brandId",
     tier: "tier2",
     handler: (req) => {
-      const b = state(req.tenant).brands.get(req.params.brandId);
+      const b = brandOf(req);
       if (!b) return notFound("Brand", req.params.brandId);
       if (b.active) return badRequest(`Brand '${b.name}' is active; deactivate it before deleting.`);
       state(req.tenant).brands.delete(b.id);
@@ -237,7 +242,7 @@ export const brandsModule: RouteModule = (routes, ctx: SimContext) => {
       pattern: `/api/v1/brands/:brandId/actions/${action}`,
       tier: "tier2",
       handler: (req) => {
-        const b = state(req.tenant).brands.get(req.params.brandId);
+        const b = brandOf(req);
         if (!b) return notFound("Brand", req.params.brandId);
         if (action === "activate")
           for (const other of state(req.tenant).brands.values()) other.active = false;
@@ -252,7 +257,7 @@ export const brandsModule: RouteModule = (routes, ctx: SimContext) => {
     pattern: "/api/v1/brands/:brandId/files/:fileId",
     tier: "tier1",
     handler: (req) => {
-      const b = state(req.tenant).brands.get(req.params.brandId);
+      const b = brandOf(req);
       const f = b?.files.get(req.params.fileId as FileId);
       if (!b || !f) return notFound("Brand file", `${req.params.brandId}/${req.params.fileId}`);
       return { status: 200, raw: f.content, headers: { "content-type": f.contentType, etag: f.eTag } };
@@ -263,7 +268,7 @@ export const brandsModule: RouteModule = (routes, ctx: SimContext) => {
     pattern: "/api/v1/brands/:brandId/files/:fileId",
     tier: "tier2",
     handler: (req) => {
-      const b = state(req.tenant).brands.get(req.params.brandId);
+      const b = brandOf(req);
       if (!b || !b.files.delete(req.params.fileId as FileId))
         return notFound("Brand file", `${req.params.brandId}/${req.params.fileId}`);
       return noContent();

@@ -87,9 +87,9 @@ export interface EvalMetrics {
 }
 
 /** Threshold above which an uncached object counts as slow (seconds). */
-export const SLOW_UNCACHED_SECONDS = 1.0;
+const SLOW_UNCACHED_SECONDS = 1.0;
 /** Threshold above which a cached object counts as slow (seconds). */
-export const SLOW_CACHED_SECONDS = 0.1;
+const SLOW_CACHED_SECONDS = 0.1;
 
 const KEYWORDS = new Set([
   "total",
@@ -132,7 +132,7 @@ function titleOf(props: { [k: string]: JsonValue }): string {
 }
 
 /** Collects dimensions, measures, expressions and plain field references from generic object properties. */
-export function collectExpressions(props: JsonValue, doc: AppDocument): ExprInfo {
+function collectExpressions(props: JsonValue, doc: AppDocument): ExprInfo {
   const info: ExprInfo = { dims: 0, measures: 0, expressions: [], fieldRefs: [] };
   const seenLib = new Set<string>();
   const addFieldDef = (def: string) => {
@@ -201,7 +201,7 @@ export function fieldsInExpression(expr: string): string[] {
 }
 
 /** Complexity units of one expression. */
-export function expressionCost(expr: string): number {
+function expressionCost(expr: string): number {
   const count = (re: RegExp) => (expr.match(re) ?? []).length;
   let depth = 0;
   let maxDepth = 0;

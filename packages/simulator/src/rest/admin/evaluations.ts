@@ -36,7 +36,7 @@ function state(tenant: TenantState): { evaluations: Map<string, EvaluationRecord
   return tenant.moduleState("evaluations", () => ({ evaluations: new Map<string, EvaluationRecord>() }));
 }
 
-export function evaluationStatus(e: EvaluationRecord, nowMs: number): EvaluationStatus {
+function evaluationStatus(e: EvaluationRecord, nowMs: number): EvaluationStatus {
   if (nowMs < e.startMs) return "queued";
   if (nowMs < e.endMs) return "running";
   return e.metrics ? "finished" : "failed";

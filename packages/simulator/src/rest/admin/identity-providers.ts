@@ -39,7 +39,7 @@ export interface IdpRecord {
 const OIDC_PROVIDERS = ["auth0", "okta", "generic", "salesforce", "keycloak", "adfs", "azureAD"];
 const SAML_PROVIDERS = ["okta", "generic", "adfs", "azureAD"];
 
-export function idpState(tenant: TenantState): { idps: Map<string, IdpRecord> } {
+function idpState(tenant: TenantState): { idps: Map<string, IdpRecord> } {
   return tenant.moduleState("identity-providers", () => ({ idps: new Map<string, IdpRecord>() }));
 }
 

@@ -36,19 +36,6 @@ export { registrationRouteModule };
 
 // Hooks for the HTTP core (token endpoint, event delivery) and the control API.
 export { findOAuthClient } from "./oauth-clients.ts";
-export type { OAuthClientMatch } from "./oauth-clients.ts";
-export {
-  deliverEvent,
-  webhookDeliveries,
-  clearWebhookDeliveries,
-  signWebhookBody,
-  WEBHOOK_EVENT_TYPES,
-} from "./webhooks.ts";
-export type { DeliveryRecord, DeliverOptions } from "./webhooks.ts";
-export { setAutomationOutcome, listAutomationRuns } from "./automations.ts";
-export type { AutomationOutcome, AutomationFinalStatus } from "./automations.ts";
-export { isValidLicenseKey, makeLicenseKey, recordTenantCreator, tenantCreator } from "./registration.ts";
-export { tenantHostnames, tenantView } from "./tenant-settings.ts";
-export { BUILT_IN_ROLES, builtInRoles, resolveRoles } from "./roles.ts";
-export { computeEvaluation } from "./eval-metrics.ts";
-export type { EvalMetrics } from "./eval-metrics.ts";
+export { deliverEvent, webhookDeliveries, signWebhookBody } from "./webhooks.ts";
+export { setAutomationOutcome } from "./automations.ts";
+export { isValidLicenseKey, makeLicenseKey } from "./registration.ts";

@@ -28,12 +28,12 @@ function ownership(ctx: SimContext): Ownership {
 }
 
 /** Records that `regionalClientId` owns `tenantId` (for tenants the control API pre-creates for a client). */
-export function recordTenantCreator(ctx: SimContext, tenantId: string, regionalClientId: string): void {
+function recordTenantCreator(ctx: SimContext, tenantId: string, regionalClientId: string): void {
   ownership(ctx).creators.set(tenantId, regionalClientId);
 }
 
 /** The regional client that created a tenant through the registration API, if any. */
-export function tenantCreator(ctx: SimContext, tenantId: string): string | undefined {
+function tenantCreator(ctx: SimContext, tenantId: string): string | undefined {
   return ownership(ctx).creators.get(tenantId);
 }
 
@@ -90,6 +90,13 @@ function guard(req: SimRequest, ctx: SimContext): { tenant: TenantState } | Retu
       `Regional client '${client}' did not create tenant '${tenant.id}' and may not manage it.`,
     );
   return { tenant };
+}
+
+/** guard, then the hostname confirmation that deactivating or reactivating a tenant needs. */
+function guardConfirmed(req: SimRequest, ctx: SimContext) {
+  const g = guard(req, ctx);
+  if ("status" in g) return g;
+  return confirmHostname(req, g.tenant) ?? g;
 }
 
 function confirmHostname(req: SimRequest, tenant: TenantState) {
@@ -165,10 +172,8 @@ export const registrationRouteModule: RouteModule = (routes, ctx: SimContext) =>
     pattern: "/api/v1/tenants/:tenantId/actions/deactivate",
     tier: "tier2",
     handler: (req) => {
-      const g = guard(req, ctx);
+      const g = guardConfirmed(req, ctx);
       if ("status" in g) return g;
-      const bad = confirmHostname(req, g.tenant);
-      if (bad) return bad;
       const b = objectBody(req) ?? {};
       const days = b.purgeAfterDays === undefined ? 30 : b.purgeAfterDays;
       if (typeof days !== "number" || !Number.isInteger(days) || days < 1 || days > 90)
@@ -187,10 +192,8 @@ export const registrationRouteModule: RouteModule = (routes, ctx: SimContext) =>
     pattern: "/api/v1/tenants/:tenantId/actions/reactivate",
     tier: "tier2",
     handler: (req) => {
-      const g = guard(req, ctx);
+      const g = guardConfirmed(req, ctx);
       if ("status" in g) return g;
-      const bad = confirmHostname(req, g.tenant);
-      if (bad) return bad;
       g.tenant.status = "active";
       tenantSettings(g.tenant, ctx.now).statusLastUpdatedAt = ctx.now().toISOString();
       ownership(ctx).purgeDates.delete(g.tenant.id);

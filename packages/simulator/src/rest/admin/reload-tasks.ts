@@ -29,7 +29,7 @@ export interface ReloadTaskRecord {
 }
 
 /** The tenant's reload tasks; tasks of deleted apps go with them (as on Qlik Cloud). */
-export function reloadTasksState(tenant: TenantState): { tasks: Map<string, ReloadTaskRecord> } {
+function reloadTasksState(tenant: TenantState): { tasks: Map<string, ReloadTaskRecord> } {
   const state = tenant.moduleState("reload-tasks", () => ({ tasks: new Map<string, ReloadTaskRecord>() }));
   for (const [id, t] of state.tasks) if (!tenant.apps.has(t.appId)) state.tasks.delete(id);
   return state;
@@ -83,7 +83,7 @@ const RULE_PARTS = new Set([
 ]);
 
 /** One RECUR line: `RRULE:` followed by `KEY=value` parts separated by `;`, with exactly one valid FREQ. */
-export function rruleProblem(line: unknown): string | undefined {
+function rruleProblem(line: unknown): string | undefined {
   if (typeof line !== "string") return `Each recurrence entry must be a string, got ${JSON.stringify(line)}.`;
   if (!line.startsWith("RRULE:"))
     return `Recurrence '${line}' is not a RECUR line: it must start with 'RRULE:' (DTSTART/DTEND are not allowed).`;

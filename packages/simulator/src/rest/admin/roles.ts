@@ -30,7 +30,7 @@ export interface RoleRecord {
 }
 
 /** Qlik Cloud's default roles (name, level, description). */
-export const BUILT_IN_ROLES: readonly { name: string; level: "admin" | "user"; description: string }[] = [
+const BUILT_IN_ROLES: readonly { name: string; level: "admin" | "user"; description: string }[] = [
   { name: "TenantAdmin", level: "admin", description: "Administers the tenant: users, settings, licenses." },
   {
     name: "AnalyticsAdmin",
@@ -57,7 +57,7 @@ export const BUILT_IN_ROLES: readonly { name: string; level: "admin" | "user"; d
 
 const EPOCH = "2020-01-01T00:00:00.000Z";
 
-export function builtInRoles(): RoleRecord[] {
+function builtInRoles(): RoleRecord[] {
   return BUILT_IN_ROLES.map((r) => ({
     id: stableHexId(`role:${r.name}`),
     name: r.name,
@@ -75,7 +75,7 @@ interface RolesState {
   roles: Map<string, RoleRecord>;
 }
 
-export function rolesState(tenant: TenantState): RolesState {
+function rolesState(tenant: TenantState): RolesState {
   return tenant.moduleState("roles", () => ({ roles: new Map(builtInRoles().map((r) => [r.id, r])) }));
 }
 

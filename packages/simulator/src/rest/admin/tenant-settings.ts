@@ -21,7 +21,7 @@ export interface TenantSettings extends Record<TenantSettingName, boolean> {
 const HOSTNAME_RE =
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
-export function isValidHostname(h: string): boolean {
+function isValidHostname(h: string): boolean {
   return HOSTNAME_RE.test(h);
 }
 

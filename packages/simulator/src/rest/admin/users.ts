@@ -21,7 +21,7 @@ import {
   redirect,
 } from "./util.ts";
 
-export function userView(req: SimRequest, u: UserRecord) {
+function userView(req: SimRequest, u: UserRecord) {
   return {
     id: u.id,
     tenantId: req.tenant.id,
@@ -76,6 +76,12 @@ function resolveGroups(req: SimRequest, refs: unknown): { id: string; name: stri
     if (!out.some((x) => x.id === g.id)) out.push({ id: g.id, name: g.name });
   }
   return out;
+}
+
+/** The user in the path, unless it does not exist or was deleted. */
+function liveUser(req: SimRequest): UserRecord | undefined {
+  const u = req.tenant.users.get(req.params.userId);
+  return u && u.status !== "deleted" ? u : undefined;
 }
 
 export const usersModule: RouteModule = (routes, ctx: SimContext) => {
@@ -138,8 +144,8 @@ export const usersModule: RouteModule = (routes, ctx: SimContext) => {
     tier: "tier1",
     handler: (req) => {
       if (req.params.userId === "me") return me(req);
-      const u = req.tenant.users.get(req.params.userId);
-      return u && u.status !== "deleted" ? ok(userView(req, u)) : notFound("User", req.params.userId);
+      const u = liveUser(req);
+      return u ? ok(userView(req, u)) : notFound("User", req.params.userId);
     },
   });
   routes.add({
@@ -147,8 +153,8 @@ export const usersModule: RouteModule = (routes, ctx: SimContext) => {
     pattern: "/api/v1/users/:userId",
     tier: "tier2",
     handler: (req) => {
-      const u = req.tenant.users.get(req.params.userId);
-      if (!u || u.status === "deleted") return notFound("User", req.params.userId);
+      const u = liveUser(req);
+      if (!u) return notFound("User", req.params.userId);
       const ops = patchOps(req, (p) =>
         [
           "/name",
@@ -210,8 +216,8 @@ export const usersModule: RouteModule = (routes, ctx: SimContext) => {
     pattern: "/api/v1/users/:userId",
     tier: "tier2",
     handler: (req) => {
-      const u = req.tenant.users.get(req.params.userId);
-      if (!u || u.status === "deleted") return notFound("User", req.params.userId);
+      const u = liveUser(req);
+      if (!u) return notFound("User", req.params.userId);
       req.tenant.users.delete(u.id);
       ctx.emitEvent(req.tenant, "com.qlik.user.deleted", { id: u.id, subject: u.subject });
       return noContent();

@@ -52,10 +52,6 @@ export function isTrue(value: string | null | undefined): boolean {
   return value !== null && value !== undefined && ["true", "1", "yes"].includes(value.toLowerCase());
 }
 
-export function isoNow(now: Date): string {
-  return now.toISOString();
-}
-
 /** Constant-time comparison of two strings through their SHA-256 digests. */
 export function safeEqual(a: string, b: string): boolean {
   const da = createHash("sha256").update(a).digest();
@@ -85,7 +81,7 @@ export interface PageOptions {
  * Cursor paging over an already ordered list: `limit` (default 20, max `maxLimit`), `next` = id of the last
  * item of the previous page. Returns the page and the `links` block Qlik lists carry.
  */
-export function paginate<T extends { id: string }>(
+function paginate<T extends { id: string }>(
   req: SimRequest,
   all: T[],
   opts: PageOptions = {},
@@ -129,7 +125,7 @@ export function paginate<T extends { id: string }>(
 }
 
 /** Sort by `sort` query (`name`, `+name`, `-name`); unknown fields leave the order unchanged. */
-export function sortBy<T>(list: T[], sort: string | null, allowed: string[]): T[] {
+function sortBy<T>(list: T[], sort: string | null, allowed: string[]): T[] {
   if (!sort) return list;
   const desc = sort.startsWith("-");
   const field = sort.replace(/^[+-]/, "");

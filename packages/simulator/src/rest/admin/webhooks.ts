@@ -73,7 +73,7 @@ function state(tenant: TenantState): WebhooksState {
 }
 
 /** Event types the simulator knows (and emits where the matching feature exists). */
-export const WEBHOOK_EVENT_TYPES: { name: string; title: string; category: string }[] = [
+const WEBHOOK_EVENT_TYPES: { name: string; title: string; category: string }[] = [
   { name: "com.qlik.v1.app.created", title: "App created", category: "app" },
   { name: "com.qlik.v1.app.deleted", title: "App deleted", category: "app" },
   { name: "com.qlik.v1.app.published", title: "App published", category: "app" },
@@ -316,11 +316,6 @@ export async function deliverEvent(
 export function webhookDeliveries(tenant: TenantState, webhookId?: string): DeliveryRecord[] {
   const all = state(tenant).deliveries;
   return webhookId ? all.filter((d) => d.webhookId === webhookId) : [...all];
-}
-
-/** Control hook: forget recorded deliveries. */
-export function clearWebhookDeliveries(tenant: TenantState): void {
-  state(tenant).deliveries.length = 0;
 }
 
 const webhookItem: ItemRoute<WebhookRecord> = {
