@@ -18,7 +18,7 @@ const config = {
     "<rootDir>/actions/*/test/**/*.test.ts",
     "<rootDir>/test/**/*.test.ts",
   ],
-  setupFilesAfterEnv: ["<rootDir>/test/setup/nock-isolation.ts"],
+  setupFilesAfterEnv: ["<rootDir>/test/setup/network-isolation.ts"],
   testTimeout: 30000,
   maxWorkers: 2,
   reporters: ["default", "<rootDir>/test/setup/summary-reporter.js"],

@@ -5,10 +5,10 @@
 //   QLIK_LIVE_APP_ID   an app to unbuild twice (must be byte-identical)
 //   QLIK_LIVE_SPACE    a space to plan a deploy of that app into (dry run)
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import nock from "nock";
 import { unbuildApp } from "@qlik-cicd/app-files";
 import { deployApp, listSpaces } from "@qlik-cicd/delivery";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
+import { allowNetwork } from "../setup/network-isolation.ts";
 import { connect as newClient, live } from "./live-env.ts";
 
 const env = process.env;
@@ -19,7 +19,7 @@ describeLive("live tenant (QLIK_LIVE_*)", () => {
   const connect = () => (client ??= newClient());
 
   // The shared setup blocks traffic beyond loopback; a live run needs the tenant's host.
-  beforeAll(() => nock.enableNetConnect());
+  beforeAll(() => allowNetwork());
   afterAll(async () => client?.close());
 
   it("lists spaces through the shared client", async () => {

@@ -16,7 +16,6 @@
 // and without its bookmark (bookmarks keep their selections differently on a real tenant).
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
-import nock from "nock";
 import { deleteSpace } from "@qlik/api/spaces";
 import { AppTree, infoOf, readAppTree, unbuildApp } from "@qlik-cicd/app-files";
 import {
@@ -40,6 +39,7 @@ import {
   stepTimeoutMinutes,
   writeEnabled,
 } from "./live-env.ts";
+import { allowNetwork } from "../setup/network-isolation.ts";
 import { lostContent } from "./nothing-lost.ts";
 
 const SAMPLE = join(import.meta.dirname, "sample-app");
@@ -64,7 +64,7 @@ describeWrite(
 
     beforeAll(async () => {
       // The shared setup blocks traffic beyond loopback; a live run needs the tenant's host.
-      nock.enableNetConnect();
+      allowNetwork();
       client = connect();
       source = await readAppTree(SAMPLE);
     });

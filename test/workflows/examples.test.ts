@@ -102,7 +102,13 @@ describe("single-tenant-pipeline.yml + pr-validation.yml", () => {
     expectSuccess(r);
     expect(r.step("validate", "validate").outputs.errors).toBe("0");
     expect(JSON.parse(r.step("validate", "validate").outputs.apps)).toEqual(["apps/sales-analytics"]);
+    // One evaluation per app the pull request changes (here the one app), by its folder.
+    expect(JSON.parse(r.step("validate", "validate").outputs["changed-apps"])).toEqual([
+      "apps/sales-analytics",
+    ]);
+    expect(r.job("evaluate").map((j) => j.matrix)).toEqual([{ app: "apps/sales-analytics" }]);
     expect(r.step("evaluate", "evaluate").outputs.verdict).toBe("pass");
+    expect(r.step("evaluate", "name").outputs.artifact).toBe("evaluation-apps-sales-analytics");
     expect(world.repository.comments.filter((c) => c.issue === 1).length).toBeGreaterThanOrEqual(1);
     // The temporary app is gone again; nothing reached the managed spaces.
     expect(appsIn(tenant().name, "ci-scratch")).toEqual([]);

@@ -26,6 +26,7 @@ export {
 } from "./unbuild-to-workspace.ts";
 export {
   FAIL_ON,
+  changedApps,
   findAppFolders,
   renderValidationMarkdown,
   validateApps,

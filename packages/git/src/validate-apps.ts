@@ -220,6 +220,15 @@ export async function validateApps(options: ValidateAppsOptions): Promise<Valida
   };
 }
 
+/**
+ * The app folders whose files differ semantically from the base (a new app counts), for evaluating
+ * only what a pull request changes. Without a comparison (no base, unreadable files) every app folder
+ * counts, so nothing goes unevaluated.
+ */
+export function changedApps(result: ValidateAppsResult): string[] {
+  return result.apps.filter((a) => a.diff === undefined || a.diff.changed).map((a) => a.path);
+}
+
 export type FailOn = "error" | "warning" | "never";
 export const FAIL_ON: readonly FailOn[] = ["error", "warning", "never"];
 

@@ -1,5 +1,5 @@
 // Unit tests on the connection layer replaced by nock: tokens, retries, rate limits, errors, audit.
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { MemoryLogger, mutationEvents, secrets } from "@qlik-cicd/common";
 import type { MutationEvent } from "@qlik-cicd/common";
 import { getSpaces } from "@qlik/api/spaces";
@@ -20,6 +20,21 @@ import {
 import type { QlikClientOptions } from "../src/index.ts";
 import { cacheNamespaceOf, releaseResponseCache } from "../src/response-cache.ts";
 import { FakeClock } from "../../common/test/helpers/fake-clock.ts";
+import { allowNetwork, releaseMockedSockets } from "../../../test/setup/network-isolation.ts";
+
+// nock answers every request of this file, on sockets it takes over, and refuses anything unmocked (in
+// place of the shared loopback guard); nothing of nock stays behind for the next file in the worker.
+beforeAll(() => {
+  if (!nock.isActive()) nock.activate();
+  nock.disableNetConnect();
+  allowNetwork();
+});
+afterAll(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+  releaseMockedSockets();
+});
 
 let counter = 0;
 /** A fresh tenant per test, so the process-wide limiter and token cache never leak between tests. */
@@ -73,6 +88,7 @@ beforeEach(() => {
 afterEach(async () => {
   unsubscribe();
   for (const c of clients.splice(0)) await c.close();
+  nock.cleanAll();
 });
 
 describe("OAuth client credentials", () => {

@@ -1,16 +1,11 @@
 // QIX through @qlik/api against a minimal JSON-RPC engine on a loopback WebSocket.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, afterEach, describe, expect, it } from "@jest/globals";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import nock from "nock";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import { QlikClient, QlikUnauthorizedError } from "../src/index.ts";
 import { productInfo } from "./helpers/loopback.ts";
-
-beforeAll(() => {
-  nock.restore(); // real sockets only
-});
 
 interface Engine {
   url: string;

@@ -1,7 +1,6 @@
 // Real sockets on loopback: nock cannot show pooling, proxies or timeouts, so these tests run the
 // client (and @qlik/api through it) against small servers started here.
-import { afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import nock from "nock";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import { getSpaces } from "@qlik/api/spaces";
 import net from "node:net";
 import http from "node:http";
@@ -11,12 +10,6 @@ import { acquireTransport, defaultTransportOptions } from "../src/transport.ts";
 import type { AttemptRecord } from "../src/transport.ts";
 import type { LoopbackServer } from "./helpers/loopback.ts";
 import { json, productInfo, startServer } from "./helpers/loopback.ts";
-
-// nock's fetch interceptor re-issues requests without their init (dropping the dispatcher) and
-// intercepts sockets; these tests are about the real connection layer, so take it out for this file.
-beforeAll(() => {
-  nock.restore();
-});
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { loadLintConfig } from "@qlik-cicd/app-files";
 import { ConfigError, defineOperation } from "@qlik-cicd/common";
 import {
+  changedApps,
   FAIL_ON,
   renderValidationMarkdown,
   validateApps,
@@ -34,7 +35,7 @@ export const validateAppOperation = defineOperation({
     "fail-on": { default: "error" },
     "github-token": {},
   },
-  outputNames: ["errors", "warnings", "diff", "apps"],
+  outputNames: ["errors", "warnings", "diff", "apps", "changed-apps"],
 
   options(inputs, host): ValidateAppOptions {
     const path = inputs.required("path");
@@ -87,6 +88,7 @@ export const validateAppOperation = defineOperation({
     warnings: result.warnings,
     diff: Object.fromEntries(result.apps.map((a) => [a.path, a.diff ?? null])),
     apps: result.apps.map((a) => a.path),
+    "changed-apps": changedApps(result),
   }),
   summary: (result) => renderValidationMarkdown(result),
   terminal: (result) => renderValidationMarkdown(result, { lint: false }),
