@@ -10,6 +10,7 @@ import {
   defineOperation,
   plural,
   silentLogger,
+  type OperationHost,
 } from "@qlik-cicd/common";
 import {
   parseExpectedVersions,
@@ -22,6 +23,16 @@ import {
   type EstateProblem,
   type EstateReport,
 } from "@qlik-cicd/delivery";
+import {
+  closeIssue,
+  createIssue,
+  createIssueComment,
+  findOpenIssueByMarker,
+  updateIssue,
+  withMarker,
+  type GitHubClient,
+  type RepoRef,
+} from "@qlik-cicd/github";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
 import { configureTenant } from "../blueprint/configure.ts";
 import { loadBlueprint } from "../blueprint/parse.ts";
@@ -43,6 +54,51 @@ export interface EstateStatusOptions {
   blueprint?: { file: string; label: string };
   failOn: FailOn[];
   files: { report: string; html: string; notCurrent: string };
+  /** Keep one open issue listing the tenants with problems (closed once there are none). */
+  issue?: { token: string; repository: RepoRef; title: string };
+}
+
+export interface EstateStatusResult {
+  report: EstateReport;
+  /** The issue kept up to date, if asked for and there was one to open, update or close. */
+  issueUrl?: string;
+}
+
+const ISSUE_LABEL = "qlik-estate";
+
+/**
+ * One open issue per space and apps, found by its hidden marker: updated with the tenants that have
+ * problems, opened when there is none, closed (with a comment) once every tenant is healthy.
+ */
+async function keepIssue(
+  gh: GitHubClient,
+  issue: NonNullable<EstateStatusOptions["issue"]>,
+  report: EstateReport,
+  runUrl: string | undefined,
+): Promise<string | undefined> {
+  const marker = `qlik-cicd:estate-status:${report.space}:${report.apps.join(",")}`.replace(/-{2,}/g, "-");
+  const repo = issue.repository;
+  const open = await findOpenIssueByMarker(gh, { ...repo, label: ISSUE_LABEL, marker });
+  const bad = report.counts.tenants - report.counts.healthy;
+  if (!bad) {
+    if (!open) return undefined;
+    await createIssueComment(gh, {
+      ...repo,
+      issueNumber: open.number,
+      body: `All ${plural(report.counts.tenants, "tenant")} healthy as of ${report.checkedAt}${runUrl ? ` ([run](${runUrl}))` : ""}; closing.`,
+    });
+    await closeIssue(gh, { ...repo, issueNumber: open.number, reason: "completed" });
+    return open.html_url;
+  }
+  const body = withMarker(
+    `${plural(bad, "tenant")} of ${report.counts.tenants} with problems, as of ${report.checkedAt}${runUrl ? ` ([run](${runUrl}), where the HTML page is an artifact)` : ""}. This issue is kept up to date by estate-status and closed once every tenant is healthy.\n\n${renderEstateMarkdown(report)}`,
+    marker,
+  );
+  const title = `${issue.title}: ${plural(bad, "tenant")}`;
+  if (open) {
+    return (await updateIssue(gh, { ...repo, issueNumber: open.number, title, body })).html_url;
+  }
+  return (await createIssue(gh, { ...repo, title, body, labels: [ISSUE_LABEL] })).html_url;
 }
 
 function shardSuffix(shard: string | undefined): string {
@@ -91,10 +147,13 @@ export const estateStatusOperation = defineOperation({
     blueprint: {},
     "fail-on": {},
     "report-dir": {},
+    issue: { default: "false" },
+    "issue-title": { default: "Qlik estate: tenants with problems" },
+    "github-token": { default: "${{ github.token }}" },
   },
-  outputNames: ["report", "html", "not-current-file", "not-current", "problems", "counts", "status"],
+  outputNames: ["report", "html", "not-current-file", "not-current", "problems", "counts", "status", "issue"],
 
-  options(inputs, host): EstateStatusOptions {
+  options(inputs, host: OperationHost<GitHubClient>): EstateStatusOptions {
     inputs.required("tenants-file");
     inputs.required("app-name");
     const apps = inputs.list("app-name") ?? [];
@@ -115,6 +174,23 @@ export const estateStatusOperation = defineOperation({
         field: "fail-on",
       });
     }
+    let issue: EstateStatusOptions["issue"];
+    if (inputs.boolean("issue")) {
+      const token = inputs.secret("github-token");
+      if (!token) {
+        throw new ConfigError("Input 'issue' needs 'github-token' (with issues: write) to open the issue.", {
+          field: "github-token",
+        });
+      }
+      const repository = host.run.repository;
+      if (!repository) {
+        throw new ConfigError(
+          "Input 'issue' needs the repository to open the issue in (GITHUB_REPOSITORY is not set).",
+          { field: "issue" },
+        );
+      }
+      issue = { token, repository, title: inputs.required("issue-title") };
+    }
     const dir = inputs.path("report-dir", { kind: "folder" }) ?? join(host.stateDir, "estate");
     const suffix = shardSuffix(shard);
     return {
@@ -131,6 +207,7 @@ export const estateStatusOperation = defineOperation({
       },
       ...(blueprintFile ? { blueprint: { file: blueprintFile, label: inputs.required("blueprint") } } : {}),
       failOn: [...new Set(failOn)],
+      ...(issue ? { issue } : {}),
       files: {
         report: join(dir, `estate-report${suffix}.json`),
         html: join(dir, `estate${suffix}.html`),
@@ -139,7 +216,7 @@ export const estateStatusOperation = defineOperation({
     };
   },
 
-  async run(options, host): Promise<EstateReport> {
+  async run(options, host: OperationHost<GitHubClient>): Promise<EstateStatusResult> {
     const drift = options.blueprint ? driftCounter(options.blueprint, host.env) : undefined;
     const report = await readEstate(options.estate, {
       logger: host.logger,
@@ -152,10 +229,18 @@ export const estateStatusOperation = defineOperation({
     host.logger.info(
       `${plural(c.tenants, "tenant")}: ${c.healthy} healthy, ${c.tenants - c.healthy} with problems; ${report.notCurrent.length} not current.`,
     );
-    return report;
+    if (!options.issue) return { report };
+    const issueUrl = await keepIssue(
+      host.github(options.issue.token),
+      options.issue,
+      report,
+      host.run.runUrl,
+    );
+    if (issueUrl) host.logger.info(`Estate issue: ${issueUrl}`);
+    return { report, ...(issueUrl ? { issueUrl } : {}) };
   },
 
-  outputs: (report, options) => ({
+  outputs: ({ report, issueUrl }, options) => ({
     report: options.files.report,
     html: options.files.html,
     "not-current-file": options.files.notCurrent,
@@ -165,11 +250,13 @@ export const estateStatusOperation = defineOperation({
       .map((t) => ({ name: t.name, problems: t.problems })),
     counts: report.counts,
     status: report.counts.healthy === report.counts.tenants ? "healthy" : "problems",
+    issue: issueUrl ?? "",
   }),
 
-  summary: (report) => renderEstateMarkdown(report),
+  summary: ({ report, issueUrl }) =>
+    `${renderEstateMarkdown(report)}${issueUrl ? `\nIssue: ${issueUrl}\n` : ""}`,
 
-  failure(report, options) {
+  failure({ report }, options) {
     const hits = options.failOn
       .map((word) => ({
         word,
