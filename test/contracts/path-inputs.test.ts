@@ -38,7 +38,7 @@ const ACTIONS: Record<string, { base: Record<string, string>; paths: string[] }>
   },
   "estate-status": {
     base: { "tenants-file": "tenants.yml", space: "production", "app-name": "Sales" },
-    paths: ["tenants-file", "blueprint", "report-dir"],
+    paths: ["tenants-file", "blueprint", "report-dir", "merge-reports"],
   },
   "configure-tenant": {
     base: { ...connection, blueprint: "tenant.yml" },

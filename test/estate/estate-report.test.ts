@@ -10,6 +10,7 @@ import { canonicalJson, ConfigError } from "@qlik-cicd/common";
 import {
   buildEstateReport,
   matchesVersion,
+  mergeEstateReports,
   parseExpectedVersions,
   renderEstateHtml,
   renderEstateMarkdown,
@@ -163,6 +164,21 @@ describe("the report", () => {
     });
     expect(a.notCurrent).toHaveLength(23);
     expect(JSON.parse(renderNotCurrent(a)).tenants).toEqual(a.notCurrent);
+  });
+
+  it("merges the reports of shards into the report of the whole estate", () => {
+    const tenants = estate(200);
+    const whole = buildEstateReport(tenants, HEAD);
+    const shards = [0, 1, 2].map((k) =>
+      buildEstateReport(
+        tenants.filter((_, i) => i % 3 === k),
+        { ...HEAD, shard: `${k + 1}/3`, checkedAt: `2026-12-05T06:0${k}:00.000Z` },
+      ),
+    );
+    expect(canonicalJson(mergeEstateReports(shards))).toBe(canonicalJson(whole));
+    expect(() => mergeEstateReports([shards[0], { ...shards[1], space: "test" }])).toThrow(
+      /the reports are of different reads/,
+    );
   });
 
   it("keeps the job summary short at a thousand tenants: counts, then the first tenants with problems", () => {

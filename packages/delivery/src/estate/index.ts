@@ -1,6 +1,7 @@
 export {
   buildEstateReport,
   matchesVersion,
+  mergeEstateReports,
   parseExpectedVersions,
   readEstate,
   versionLabel,

@@ -361,3 +361,30 @@ export function buildEstateReport(
       .sort(),
   };
 }
+
+/**
+ * One report from the reports of shards (matrix jobs with `shard: i/n`): their tenants together, counted
+ * again. Reports of another space, other apps or another expected version are refused.
+ */
+export function mergeEstateReports(reports: readonly EstateReport[], field = "merge-reports"): EstateReport {
+  if (!reports.length) throw new ConfigError(`Input '${field}' names no reports.`, { field });
+  const [first] = reports;
+  const key = (r: EstateReport) => JSON.stringify([r.space, r.apps, r.expected, r.reloadWindowHours]);
+  const other = reports.find((r) => key(r) !== key(first));
+  if (other) {
+    throw new ConfigError(
+      `Input '${field}': the reports are of different reads (space '${first.space}' and '${other.space}', or other apps, expected versions or windows); merge the shards of one run.`,
+      { field },
+    );
+  }
+  const tenants = new Map<string, TenantEstate>();
+  for (const r of reports) for (const t of r.tenants) if (!tenants.has(t.name)) tenants.set(t.name, t);
+  return buildEstateReport([...tenants.values()], {
+    checkedAt: reports.map((r) => r.checkedAt).sort()[0],
+    space: first.space,
+    apps: first.apps,
+    expected: first.expected,
+    reloadWindowHours: first.reloadWindowHours,
+    excluded: first.excluded,
+  });
+}

@@ -1,7 +1,7 @@
 // estate-status: which version of each app every customer tenant runs, and whether it is healthy — read
 // from the tenants (nothing is written to them). The reading and the reports are the delivery library's
 // (readEstate); this operation adds the optional blueprint drift, which lives here (configure-tenant's).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   canonicalJson,
@@ -9,10 +9,12 @@ import {
   ConfigError,
   defineOperation,
   plural,
+  resolvePathInput,
   silentLogger,
   type OperationHost,
 } from "@qlik-cicd/common";
 import {
+  mergeEstateReports,
   parseExpectedVersions,
   readEstate,
   renderEstateHtml,
@@ -54,6 +56,8 @@ export interface EstateStatusOptions {
   blueprint?: { file: string; label: string };
   failOn: FailOn[];
   files: { report: string; html: string; notCurrent: string };
+  /** Merge mode: the shards' JSON reports to join into one (no tenant is read). */
+  merge?: string[];
   /** Keep one open issue listing the tenants with problems (closed once there are none). */
   issue?: { token: string; repository: RepoRef; title: string };
 }
@@ -128,6 +132,25 @@ function driftCounter(
   };
 }
 
+function readReport(file: string): EstateReport {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(
+      `Input 'merge-reports': '${file}' is not an estate report that can be read (${(error as NodeJS.ErrnoException).code ?? "not JSON"}).`,
+      { field: "merge-reports", cause: error },
+    );
+  }
+  const r = parsed as Partial<EstateReport> | null;
+  if (r?.version !== 1 || !Array.isArray(r.tenants) || !Array.isArray(r.apps)) {
+    throw new ConfigError(`Input 'merge-reports': '${file}' is not an estate-status JSON report.`, {
+      field: "merge-reports",
+    });
+  }
+  return r as EstateReport;
+}
+
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
@@ -147,6 +170,7 @@ export const estateStatusOperation = defineOperation({
     blueprint: {},
     "fail-on": {},
     "report-dir": {},
+    "merge-reports": {},
     issue: { default: "false" },
     "issue-title": { default: "Qlik estate: tenants with problems" },
     "github-token": { default: "${{ github.token }}" },
@@ -192,7 +216,10 @@ export const estateStatusOperation = defineOperation({
       issue = { token, repository, title: inputs.required("issue-title") };
     }
     const dir = inputs.path("report-dir", { kind: "folder" }) ?? join(host.stateDir, "estate");
-    const suffix = shardSuffix(shard);
+    const merge = inputs
+      .list("merge-reports")
+      ?.map((file) => resolvePathInput(host.paths, file, { field: "merge-reports" }));
+    const suffix = merge ? "" : shardSuffix(shard);
     return {
       estate: {
         tenantsFile: inputs.path("tenants-file") as string,
@@ -207,6 +234,7 @@ export const estateStatusOperation = defineOperation({
       },
       ...(blueprintFile ? { blueprint: { file: blueprintFile, label: inputs.required("blueprint") } } : {}),
       failOn: [...new Set(failOn)],
+      ...(merge ? { merge } : {}),
       ...(issue ? { issue } : {}),
       files: {
         report: join(dir, `estate-report${suffix}.json`),
@@ -217,11 +245,16 @@ export const estateStatusOperation = defineOperation({
   },
 
   async run(options, host: OperationHost<GitHubClient>): Promise<EstateStatusResult> {
-    const drift = options.blueprint ? driftCounter(options.blueprint, host.env) : undefined;
-    const report = await readEstate(options.estate, {
-      logger: host.logger,
-      ...(drift ? { drift: (client) => drift(client) } : {}),
-    });
+    let report: EstateReport;
+    if (options.merge) {
+      report = mergeEstateReports(options.merge.map(readReport));
+    } else {
+      const drift = options.blueprint ? driftCounter(options.blueprint, host.env) : undefined;
+      report = await readEstate(options.estate, {
+        logger: host.logger,
+        ...(drift ? { drift: (client) => drift(client) } : {}),
+      });
+    }
     write(options.files.report, canonicalJson(report));
     write(options.files.html, renderEstateHtml(report));
     write(options.files.notCurrent, renderNotCurrent(report));
