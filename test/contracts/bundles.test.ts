@@ -21,6 +21,7 @@ import {
 const VALIDATING = [
   "configure-tenant",
   "deploy-to-space",
+  "estate-status",
   "provision-tenant",
   "rollout-canary",
   "validate-app",
@@ -49,6 +50,7 @@ describe("bundles", () => {
       "approve-gate",
       "configure-tenant",
       "deploy-to-space",
+      "estate-status",
       "evaluate-app",
       "provision-tenant",
       "rollout-canary",
