@@ -15,7 +15,8 @@ import {
 
 /**
  * Bundles that validate a user file against a JSON schema: blueprint (configure-tenant, provision-tenant),
- * parameters file (deploy-to-space, rollout-canary), tenant inventory (rollout-canary), .qlik-lint.yml
+ * parameters file (deploy-to-space, rollout-canary), tenant inventory (rollout-canary, estate-status; its
+ * blueprint too), .qlik-lint.yml
  * (validate-app).
  */
 const VALIDATING = [
