@@ -260,6 +260,10 @@ describe("estate-status.yml", () => {
     expect(open()[0].body).toContain("| hooli | credentials refused |");
     expect(open()[0].title).toBe(`Qlik estate: tenants with problems: ${problems.length} tenants`);
     expect(out.issue).toContain(`/issues/${open()[0].number}`);
+    for (const key of [...Object.values(estateSecrets()), "stale-api-key-of-hooli"]) {
+      expect(open()[0].body).not.toContain(key);
+      expect(first.step("estate", "estate").stdout.replace(/^::add-mask::.*$/gm, "")).not.toContain(key);
+    }
 
     // Night 2: the secret is updated; the same issue is updated, no second one opened.
     const second = await night(estateSecrets(), 8302);
