@@ -6,7 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { canonicalJson, ConfigError } from "@qlik-cicd/common";
+import {
+  canonicalJson,
+  ConfigError,
+  createInputReader,
+  MemoryLogger,
+  type OperationHost,
+} from "@qlik-cicd/common";
 import {
   buildEstateReport,
   matchesVersion,
@@ -18,6 +24,9 @@ import {
   type DeploymentRecord,
   type TenantEstate,
 } from "@qlik-cicd/delivery";
+import type { GitHubClient } from "@qlik-cicd/github";
+import { estateStatusOperation } from "@qlik-cicd/tenant";
+import { actionHost } from "../../actions/_shared/src/host.ts";
 import { tenantsFrom } from "../../packages/delivery/src/rollout/tenants-from.ts";
 import { browserAvailable, launchBrowser, measurePage } from "../helpers/browser.ts";
 
@@ -269,4 +278,39 @@ describe("estate.html", () => {
     },
     60_000,
   );
+});
+
+describe("estate-status inputs", () => {
+  const host = {
+    ...actionHost(undefined, { GITHUB_WORKSPACE: out, RUNNER_TEMP: out }),
+    logger: new MemoryLogger(),
+  } as OperationHost<GitHubClient>;
+  const base = { "tenants-file": "tenants.yml", space: "production", "app-name": "Sales, Finance" };
+  const options = (inputs: Record<string, string>) => {
+    const reader = createInputReader(estateStatusOperation.inputs, { get: (n) => inputs[n] }, host.paths);
+    return estateStatusOperation.options(reader, host);
+  };
+
+  it("reads one sentence per bad input, naming it", () => {
+    expect(() => options({ ...base, "fail-on": "unreachable, broken" })).toThrow(
+      "Input 'fail-on': 'broken' is not a problem to fail on; use any of unreachable, failed-reload, not-current, drift.",
+    );
+    expect(() => options({ ...base, "fail-on": "drift" })).toThrow(
+      "Input 'fail-on' names drift, which needs the 'blueprint' to compare with.",
+    );
+    expect(() => options({ ...base, "expected-version": "Sales=1234567\nHR=89abcde" })).toThrow(
+      "Input 'expected-version' names app 'HR', which is not in 'app-name' ('Sales', 'Finance').",
+    );
+    expect(() => options({ ...base, issue: "true", "github-token": "t0ken-value" })).toThrow(
+      "Input 'issue' needs the repository to open the issue in (GITHUB_REPOSITORY is not set).",
+    );
+  });
+
+  it("names its files after the shard, so matrix jobs keep theirs apart", () => {
+    const o = options({ ...base, shard: "2/3", "expected-version": "abcdef1" });
+    expect(o.estate.apps).toEqual(["Sales", "Finance"]);
+    expect(o.estate.expected).toEqual({ Sales: "abcdef1", Finance: "abcdef1" });
+    expect(o.files.report).toBe(join(out, "estate", "estate-report-shard2of3.json"));
+    expect(o.files.notCurrent).toBe(join(out, "estate", "not-current-shard2of3.json"));
+  });
 });
