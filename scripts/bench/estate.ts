@@ -27,15 +27,16 @@ import { queueReload } from "@qlik/api/reloads";
 import { mapLimit, silentLogger } from "@qlik-cicd/common";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import { listSpaces, readEstate, writeDeploymentRecord, type EstateReport } from "@qlik-cicd/delivery";
+import { startSimulatorProcess, type SimulatorDescription } from "./simulator-process.ts";
 
 const { values } = parseArgs({
   options: {
-    tenants: { type: "string", default: "1000" },
-    "latency-ms": { type: "string", default: "50" },
-    "max-parallel": { type: "string", default: "200" },
-    sequential: { type: "string", default: "20" },
     /** Folder for a CPU profile of the full run (node --cpu-prof). */
     "cpu-prof": { type: "string" },
+    sequential: { type: "string", default: "20" },
+    tenants: { type: "string", default: "1000" },
+    "max-parallel": { type: "string", default: "200" },
+    "latency-ms": { type: "string", default: "50" },
   },
 });
 const tenants = Number(values.tenants);
@@ -49,11 +50,6 @@ const OLD = "0ld0".repeat(10);
 const root = join(import.meta.dirname, "..", "..");
 const bundle = join(root, "actions", "estate-status", "dist", "index.js");
 
-interface Description {
-  control: string;
-  tenants: { name: string; url: string; apiKey: string; region: string }[];
-}
-
 // 0. The bundle, built from the sources as they are.
 const built = spawnSync(process.execPath, [join(root, "scripts", "build-actions.ts"), "estate-status"], {
   stdio: ["ignore", "ignore", "inherit"],
@@ -64,24 +60,14 @@ if (built.status !== 0) {
 }
 
 // 1. The simulator in its own process.
-const sim = spawn(
-  process.execPath,
-  [
-    join(root, "packages", "simulator", "bin", "qlik-sim.js"),
-    "--tenants",
-    String(tenants + sequentialCount),
-    "--latency-ms",
-    String(latencyMs),
-    "--seed",
-    "bench",
-  ],
-  { stdio: ["ignore", "pipe", "inherit"] },
-);
-const description: Description = await new Promise((resolve, reject) => {
-  const lines = createInterface({ input: sim.stdout });
-  lines.once("line", (line) => resolve(JSON.parse(line) as Description));
-  sim.once("exit", (code) => reject(new Error(`qlik-sim exited with ${code}`)));
-});
+const { sim, description } = await startSimulatorProcess([
+  "--tenants",
+  String(tenants + sequentialCount),
+  "--latency-ms",
+  String(latencyMs),
+  "--seed",
+  "bench",
+]);
 const control = (method: string, path: string, body: unknown) =>
   fetch(`${description.control}${path}`, {
     method,
@@ -208,7 +194,7 @@ try {
 
   // 3. Inventories: the estate, and the sample read one tenant at a time.
   const env: Record<string, string> = {};
-  const inventory = (list: Description["tenants"], offset: number) => {
+  const inventory = (list: SimulatorDescription["tenants"], offset: number) => {
     const lines = ["version: 1", "tenants:"];
     list.forEach((t, i) => {
       env[`BENCH_KEY_${offset + i}`] = t.apiKey;
