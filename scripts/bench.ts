@@ -8,6 +8,7 @@ const benches: Record<string, string> = {
   client: "client.ts",
   unbuild: "unbuild.ts",
   rollout: "rollout.ts",
+  estate: "estate.ts",
 };
 
 const selected = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -10,16 +10,15 @@
 // CPU the simulator used meanwhile (it shares the machine's cores). Every call costs the latency: REST
 // requests, WebSocket upgrades and each QIX request (--qix-latency-ms sets the last apart; 0 gives the
 // REST-only model). Not part of the tests; takes a few minutes.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { getItems } from "@qlik/api/items";
 import { AppTree, unbuildApp, writeAppTree } from "@qlik-cicd/app-files";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import { deployApp, rolloutApp, statusLists } from "@qlik-cicd/delivery";
+import { startSimulatorProcess } from "./simulator-process.ts";
 
 const { values } = parseArgs({
   options: {
@@ -40,27 +39,17 @@ const qixLatencyMs = values["qix-latency-ms"] === undefined ? latencyMs : Number
 const APP = "Customer Analytics";
 const DEPLOY = { reloadPollIntervalMs: 250, publishAccessTimeoutMs: 30_000 };
 
-interface Description {
-  control: string;
-  tenants: { name: string; url: string; apiKey: string; region: string }[];
-}
-
 // 1. The simulator in its own process: rollout tenants + tenants for the sequential sample.
-const sim = spawn(
-  process.execPath,
-  [
-    join(import.meta.dirname, "..", "..", "packages", "simulator", "bin", "qlik-sim.js"),
-    "--tenants",
-    String(tenants + sequentialCount),
-    "--latency-ms",
-    String(latencyMs),
-    "--qix-latency-ms",
-    String(qixLatencyMs),
-    "--seed",
-    "bench",
-  ],
-  { stdio: ["ignore", "pipe", "inherit"] },
-);
+const { sim, description } = await startSimulatorProcess([
+  "--tenants",
+  String(tenants + sequentialCount),
+  "--latency-ms",
+  String(latencyMs),
+  "--qix-latency-ms",
+  String(qixLatencyMs),
+  "--seed",
+  "bench",
+]);
 /** CPU time (user + system) the simulator process has used so far, ms (Linux /proc; NaN elsewhere). */
 function simCpuMs(): number {
   try {
@@ -70,11 +59,6 @@ function simCpuMs(): number {
     return Number.NaN;
   }
 }
-const description: Description = await new Promise((resolve, reject) => {
-  const lines = createInterface({ input: sim.stdout });
-  lines.once("line", (line) => resolve(JSON.parse(line) as Description));
-  sim.once("exit", (code) => reject(new Error(`qlik-sim exited with ${code}`)));
-});
 // Quick reloads and publish access, so the measured path is the calls' latency, not simulated waits.
 await fetch(`${description.control}/timings`, {
   method: "PUT",

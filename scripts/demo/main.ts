@@ -74,6 +74,7 @@ export async function main(argv: readonly string[], io: DemoIo = stdoutIo): Prom
     progress.line(`  Report (HTML):     ${rel(files.html)}`);
     progress.line(`  Report (JSON):     ${rel(files.json)}`);
     progress.line(`  Rollout state:     ${report.rollout.stateFile}`);
+    progress.line(`  Estate (HTML):     ${report.estateView.files.html}`);
     return 0;
   } catch (error) {
     const stage = progress.currentStage;

@@ -1,4 +1,5 @@
 /** What the demo records for its report (report.json), and what report.md / report.html render. */
+import type { EstateReport } from "../../packages/delivery/src/estate/index.ts";
 import type { OutcomeCounts, RolloutReport } from "../../packages/delivery/src/rollout/index.ts";
 
 export interface DemoStage {
@@ -90,6 +91,21 @@ export interface RolloutRecord {
   productionApps: Record<string, number>;
 }
 
+/** The estate view after the rollout: estate-status's read of every customer tenant. */
+export interface EstateViewRecord {
+  ms: number;
+  /** The version every tenant should run (the pull request's stand-in commit). */
+  expected: string;
+  counts: EstateReport["counts"];
+  versions: EstateReport["versions"];
+  notCurrent: string[];
+  problems: { name: string; problems: string[] }[];
+  /** renderEstateMarkdown of the report (the job summary estate-status writes). */
+  markdown: string;
+  /** The report, the HTML page and the not-current list, relative to where the demo ran. */
+  files: { report: string; html: string; notCurrent: string };
+}
+
 export interface DemoReport {
   version: 1;
   generatedAt: string;
@@ -115,4 +131,5 @@ export interface DemoReport {
   production: { before: string; after: string; sameId: boolean };
   postDeploy: { checks: { check: string; ok: boolean; detail: string }[] };
   rollout: RolloutRecord;
+  estateView: EstateViewRecord;
 }

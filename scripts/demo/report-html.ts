@@ -514,6 +514,13 @@ ${waveTables}
 ${ro.runs.map((run) => `<details><summary>${esc(run.label)}: every tenant</summary>${markdownToHtml(run.markdown)}</details>`).join("\n")}
 </section>`);
 
+  const ev = r.estateView;
+  body.push(`<section id="estate"><h2>Estate after the rollout</h2>
+<p>${esc(`estate-status read every customer tenant back (the deployment record each deploy left on the app, its reloads; nothing written) in ${formatSeconds(ev.ms)}, against the pull request's version ${ev.expected.slice(0, 7)}.`)}</p>
+<div class="cards">${card("Tenants", String(ev.counts.tenants))}${card("Current", String(ev.counts.tenants - ev.notCurrent.length), ev.notCurrent.length === 0)}${card("With problems", String(ev.counts.tenants - ev.counts.healthy), ev.counts.healthy === ev.counts.tenants)}</div>
+<p>The estate page (filterable, for a thousand tenants and a phone): <code>${esc(ev.files.html)}</code>; the report: <code>${esc(ev.files.report)}</code>; the tenants still behind, for rollout-canary's <code>tenants-from</code>: <code>${esc(ev.files.notCurrent)}</code>.</p>
+${markdownToHtml(ev.markdown, { headingOffset: 1 })}</section>`);
+
   return `<!doctype html>
 <html lang="en">
 <head>

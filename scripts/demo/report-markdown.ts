@@ -145,6 +145,14 @@ export function renderReportMarkdown(r: DemoReport): string {
       "",
     );
   }
+  const ev = r.estateView;
+  out.push("## Estate after the rollout", "");
+  out.push(
+    `estate-status read every customer tenant back (the deployment record each deploy left on the app, its reloads; nothing written) in ${formatSeconds(ev.ms)}, against the pull request's version \`${ev.expected.slice(0, 7)}\`. The page for people: \`${cell(ev.files.html)}\`; the report: \`${cell(ev.files.report)}\`; tenants still behind, for rollout-canary's \`tenants-from\`: \`${cell(ev.files.notCurrent)}\` (${plural(ev.notCurrent.length, "tenant")}).`,
+    "",
+    nest(ev.markdown.trim()),
+    "",
+  );
   return `${out
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")

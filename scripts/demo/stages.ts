@@ -14,5 +14,6 @@ export const STAGES = [
   "Estate: the current version on every customer tenant",
   "Canary rollout of the change (one customer tenant fails)",
   "Fix the failing tenant and resume the rollout",
+  "Estate view: which version every customer tenant runs, and its health",
   "Write the report",
 ] as const;

@@ -15,12 +15,14 @@ import {
 
 /**
  * Bundles that validate a user file against a JSON schema: blueprint (configure-tenant, provision-tenant),
- * parameters file (deploy-to-space, rollout-canary), tenant inventory (rollout-canary), .qlik-lint.yml
+ * parameters file (deploy-to-space, rollout-canary), tenant inventory (rollout-canary, estate-status; its
+ * blueprint too), .qlik-lint.yml
  * (validate-app).
  */
 const VALIDATING = [
   "configure-tenant",
   "deploy-to-space",
+  "estate-status",
   "provision-tenant",
   "rollout-canary",
   "validate-app",
@@ -49,6 +51,7 @@ describe("bundles", () => {
       "approve-gate",
       "configure-tenant",
       "deploy-to-space",
+      "estate-status",
       "evaluate-app",
       "provision-tenant",
       "rollout-canary",

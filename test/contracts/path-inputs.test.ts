@@ -34,7 +34,11 @@ const ACTIONS: Record<string, { base: Record<string, string>; paths: string[] }>
   },
   "rollout-canary": {
     base: { "tenants-file": "tenants.yml", source: "apps/sales", space: "production" },
-    paths: ["tenants-file", "source", "rollback-dir", "state-file", "merge-states"],
+    paths: ["tenants-file", "source", "rollback-dir", "state-file", "merge-states", "tenants-from"],
+  },
+  "estate-status": {
+    base: { "tenants-file": "tenants.yml", space: "production", "app-name": "Sales" },
+    paths: ["tenants-file", "blueprint", "report-dir", "merge-reports"],
   },
   "configure-tenant": {
     base: { ...connection, blueprint: "tenant.yml" },

@@ -241,6 +241,18 @@ describe("npm run demo", () => {
     }
   });
 
+  it("ends with the estate view: every tenant current, the injected reload failure reported", () => {
+    const ev = report.estateView;
+    expect(ev.counts.tenants).toBe(20);
+    expect(ev.notCurrent).toEqual([]);
+    expect(ev.versions.map((v) => [v.status, v.tenants])).toEqual([["current", 20]]);
+    expect(ev.problems).toEqual([{ name: report.rollout.failingTenant, problems: ["failed-reload"] }]);
+    const page = readFileSync(join(out, "estate", "estate.html"), "utf8");
+    expect(page.match(/<tr data-s=/g)).toHaveLength(20);
+    expect(JSON.parse(readFileSync(join(out, "estate", "not-current.json"), "utf8")).tenants).toEqual([]);
+    expect(run.stdout).toContain(`${report.rollout.failingTenant}: reload failed`);
+  });
+
   it("writes the inventory with credential references only", () => {
     const inventory = readFileSync(join(out, "rollout", "tenants.yml"), "utf8");
     expect(inventory).toContain("apiKeyEnv: DEMO_TENANT_KEY_1");

@@ -166,6 +166,24 @@ function fixture(): DemoReport {
       appIdsKept: true,
       productionApps: { a: 1, b: 1 },
     },
+    estateView: {
+      ms: 500,
+      expected: "1234567890abcdef1234567890abcdef12345678",
+      counts: {
+        tenants: 20,
+        healthy: 19,
+        problems: { unreachable: 0, "bad-credentials": 0, "failed-reload": 1, "not-current": 0, drift: 0 },
+      },
+      versions: [{ app: "Sales", label: "commit 1234567", status: "current", tenants: 20 }],
+      notCurrent: [],
+      problems: [{ name: `customer-04${EVIL}`, problems: ["failed-reload"] }],
+      markdown: `## Estate: Sales in space 'production'\n\n| Tenant | Problems | Detail |\n| --- | --- | --- |\n| customer-04${EVIL} | reload failed | x |\n`,
+      files: {
+        report: "out/estate/estate-report.json",
+        html: "out/estate/estate.html",
+        notCurrent: "out/estate/not-current.json",
+      },
+    },
   };
 }
 

@@ -1,11 +1,12 @@
 // End to end: the OEM's estate pipelines (multi-tenant-rollout.yml, tenant-onboarding.yml,
-// drift-check.yml) are EXECUTED by test/workflows/runner.ts against the Qlik Cloud simulator with six
+// drift-check.yml, estate-status.yml) are EXECUTED by test/workflows/runner.ts against the Qlik Cloud simulator with six
 // tenants, the GitHub double and a real git remote: rollout states and resume, a provisioned and
-// configured tenant, drift reports. Tests in a describe block build on each other, in order.
+// configured tenant, drift reports, the nightly estate view. Tests in a describe block build on each other, in order.
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { unbuildApp } from "@qlik-cicd/app-files";
+import { readDeploymentRecord } from "@qlik-cicd/delivery";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import { configureTenant, parseBlueprint } from "@qlik-cicd/tenant";
 import { makeLicenseKey } from "../../packages/simulator/src/rest/admin/index.ts";
@@ -216,5 +217,76 @@ describe("drift-check.yml", () => {
       expect(summary).toContain(`## Drift report: ${tenant(i).name}`);
     expect(summary).toContain("Create data space 'customer-data'");
     expect(existsSync(join(world.artifacts, String(r.runId), "drift-initech"))).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+describe("estate-status.yml", () => {
+  it("nightly: reads every tenant, uploads the page and keeps ONE issue listing the tenants with problems", async () => {
+    // The expected version is what the rollout above deployed (its commit, in each app's record).
+    const record = await (async () => {
+      const client = new QlikClient({ tenantUrl: tenant(0).url, apiKey: tenant(0).apiKey });
+      try {
+        return await readDeploymentRecord(client, appsIn(tenant(0).name, "production")[0].id);
+      } finally {
+        await client.close();
+      }
+    })();
+    expect(record?.commit).toMatch(/^[0-9a-f]{40}$/);
+    const vars = { QLIK_RELEASED_COMMIT: record!.commit! };
+    const night = (secrets: Record<string, string>, runId: number) =>
+      run({
+        workflow: example("estate-status.yml"),
+        event: { name: "schedule", payload: { schedule: "41 2 * * *" } },
+        secrets,
+        vars,
+        runId,
+      });
+
+    // Night 1: hooli's key was rotated and the secret not yet updated.
+    const first = await night({ ...estateSecrets(), QLIK_KEY_HOOLI: "stale-api-key-of-hooli" }, 8301);
+    expectSuccess(first);
+    const out = first.step("estate", "estate").outputs;
+    expect(out.status).toBe("problems");
+    expect(JSON.parse(out["not-current"])).toEqual([]);
+    const problems = JSON.parse(out.problems) as { name: string; problems: string[] }[];
+    expect(problems.find((p) => p.name === "hooli")?.problems).toEqual(["bad-credentials"]);
+    expect(problems.find((p) => p.name === "initech")?.problems).toEqual(["drift"]);
+    expect(problems.map((p) => p.name)).not.toContain("globex");
+    expect(existsSync(join(world.artifacts, "8301", "qlik-estate-8301", "estate.html"))).toBe(true);
+    const open = () =>
+      world.repository.issues.filter((i) => i.state === "open" && i.labels.includes("qlik-estate"));
+    expect(open()).toHaveLength(1);
+    expect(open()[0].body).toContain("| hooli | credentials refused |");
+    expect(open()[0].title).toBe(`Qlik estate: tenants with problems: ${problems.length} tenants`);
+    expect(out.issue).toContain(`/issues/${open()[0].number}`);
+    for (const key of [...Object.values(estateSecrets()), "stale-api-key-of-hooli"]) {
+      expect(open()[0].body).not.toContain(key);
+      expect(first.step("estate", "estate").stdout.replace(/^::add-mask::.*$/gm, "")).not.toContain(key);
+    }
+
+    // Night 2: the secret is updated; the same issue is updated, no second one opened.
+    const second = await night(estateSecrets(), 8302);
+    expectSuccess(second);
+    expect(open()).toHaveLength(1);
+    expect(open()[0].body).not.toContain("hooli | credentials refused");
+    expect(second.step("estate", "estate").outputs.issue).toBe(out.issue);
+
+    // Night 3: every tenant configured with the blueprint, so nothing is wrong: the issue is closed.
+    const blueprint = parseBlueprint(BLUEPRINT, "config/blueprint.yml");
+    for (let i = 0; i < CUSTOMERS.length; i++) {
+      const client = new QlikClient({ tenantUrl: tenant(i).url, apiKey: tenant(i).apiKey });
+      try {
+        await configureTenant(client, { blueprint, mode: "apply", baseDir: "/", env: {} });
+      } finally {
+        await client.close();
+      }
+    }
+    const third = await night(estateSecrets(), 8303);
+    expectSuccess(third);
+    expect(third.step("estate", "estate").outputs.status).toBe("healthy");
+    expect(open()).toHaveLength(0);
+    const closed = world.repository.issues.find((i) => `${i.number}` === out.issue.split("/").at(-1));
+    expect(closed?.state).toBe("closed");
   });
 });

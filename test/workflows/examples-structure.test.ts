@@ -12,9 +12,10 @@ const examples = readdirSync(dir)
   .sort();
 
 describe("workflows-examples", () => {
-  it("has the five pipelines", () => {
+  it("has the six pipelines", () => {
     expect(examples).toEqual([
       "drift-check.yml",
+      "estate-status.yml",
       "multi-tenant-rollout.yml",
       "pr-validation.yml",
       "single-tenant-pipeline.yml",

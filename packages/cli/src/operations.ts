@@ -11,6 +11,7 @@ export const OPERATIONS: Readonly<Record<string, () => Promise<AnyOperation>>> =
   "approve-gate": async () => (await import("@qlik-cicd/approval")).approveGateOperation,
   "configure-tenant": async () => (await import("@qlik-cicd/tenant")).configureTenantOperation,
   "deploy-to-space": async () => (await import("@qlik-cicd/delivery")).deployToSpaceOperation,
+  "estate-status": async () => (await import("@qlik-cicd/tenant")).estateStatusOperation,
   "evaluate-app": async () => (await import("@qlik-cicd/delivery")).evaluateAppOperation,
   "provision-tenant": async () => (await import("@qlik-cicd/tenant")).provisionTenantOperation,
   "rollout-canary": async () => (await import("@qlik-cicd/delivery")).rolloutCanaryOperation,

@@ -60,4 +60,5 @@ export type {
 } from "./deploy/types.ts";
 export * from "./evaluation/index.ts";
 export * from "./rollout/index.ts";
+export * from "./estate/index.ts";
 export * from "./operations/index.ts";

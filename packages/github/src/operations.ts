@@ -283,6 +283,17 @@ export async function createIssueComment(
   return res.data;
 }
 
+/** Replaces an issue's title and body. */
+export async function updateIssue(
+  gh: GitHubClient,
+  p: RepoRef & { issueNumber: number; title: string; body: string },
+): Promise<Issue> {
+  const res = await callGitHub(issueWrite(p), () =>
+    gh.rest.issues.update({ ...issueParams(p), title: p.title, body: p.body }),
+  );
+  return res.data;
+}
+
 export async function closeIssue(
   gh: GitHubClient,
   p: RepoRef & { issueNumber: number; reason: "completed" | "not_planned" },

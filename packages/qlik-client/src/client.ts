@@ -433,6 +433,9 @@ export class QlikClient {
   }
 
   private log(level: keyof Logger, message: string): void {
+    // Every call logs a line; redacting it for a logger that writes nothing would cost each call a
+    // match against every registered secret (a thousand, reading an estate).
+    if (this.logger === silentLogger) return;
     this.logger[level](secrets.redact(message));
   }
 

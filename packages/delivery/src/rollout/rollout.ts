@@ -13,6 +13,7 @@ import { loadInventory, tenantParametersYaml } from "./inventory.ts";
 import { parseBudget, planWaves, rolloutMatrix } from "./plan.ts";
 import { buildReport, type RolloutReport } from "./render.ts";
 import { FileStateStore, mergeStates, readStateFile } from "./state.ts";
+import { tenantsFrom } from "./tenants-from.ts";
 import { createTenantOps, parseHealthChecks, type TenantOps, type TenantOpsOptions } from "./tenant-ops.ts";
 import type { InventoryTenant, RolloutPlan, RolloutState, StateStore, TenantInventory } from "./types.ts";
 
@@ -31,6 +32,8 @@ export interface RolloutInput {
   waves?: string;
   /** Only these tenants (comma separated selectors). */
   selector?: string;
+  /** Only the tenants this file names (estate-status's not-current file, a JSON list or lines). */
+  tenantsFrom?: string;
   /** `i/n`: this job's share of every wave. */
   shard?: string;
   /** Run only this wave (a matrix job); default all. */
@@ -167,7 +170,8 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
   }
   const healthChecks = parseHealthChecks(input.healthChecks);
   const budget = parseBudget(input.maxFailures);
-  let plan = planWaves(inventory.tenants, {
+  const tenants = input.tenantsFrom ? tenantsFrom(input.tenantsFrom, inventory.tenants) : inventory.tenants;
+  let plan = planWaves(tenants, {
     canary: input.canary,
     waves: input.waves,
     selector: input.selector,
