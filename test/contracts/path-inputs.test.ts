@@ -26,7 +26,7 @@ const connection = { "tenant-url": "https://acme.eu.qlikcloud.com", "api-key": "
 const ACTIONS: Record<string, { base: Record<string, string>; paths: string[] }> = {
   "deploy-to-space": {
     base: { ...connection, space: "test", source: "apps/sales" },
-    paths: ["source", "parameters", "rollback-dir"],
+    paths: ["source", "parameters", "rollback-dir", "artifact-output"],
   },
   "evaluate-app": {
     base: { ...connection, source: "apps/sales" },
