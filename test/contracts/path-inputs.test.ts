@@ -34,7 +34,7 @@ const ACTIONS: Record<string, { base: Record<string, string>; paths: string[] }>
   },
   "rollout-canary": {
     base: { "tenants-file": "tenants.yml", source: "apps/sales", space: "production" },
-    paths: ["tenants-file", "source", "rollback-dir", "state-file", "merge-states"],
+    paths: ["tenants-file", "source", "artifact", "rollback-dir", "state-file", "merge-states"],
   },
   "configure-tenant": {
     base: { ...connection, blueprint: "tenant.yml" },

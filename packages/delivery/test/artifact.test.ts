@@ -214,6 +214,11 @@ describe("app artifact", () => {
       const changed = await shipArtifact(client, a1, opts);
       expect(changed).toMatchObject({ changed: true, imported: false, parametersApplied: true });
       expect(vars()?.qDefinition).toBe("9");
+      // A name the app does not have is refused with one sentence naming it.
+      writeFileSync(params, "environments:\n  production:\n    variables:\n      vNoSuch: '1'\n");
+      await expect(shipArtifact(client, a1, opts)).rejects.toThrow(
+        /^Variable 'vNoSuch' in parameters file '.*params\.yml' \(environment 'production'\) is not defined in the app/,
+      );
     } finally {
       await client.close();
     }

@@ -65,6 +65,8 @@ export interface ShipDeps {
   store?: ArtifactStore;
   /** Parameters already resolved by the caller (a rollout resolves each tenant's once); null: none. */
   resolvedParameters?: ResolvedParameters | null;
+  /** Where `resolvedParameters` came from, for messages (e.g. the inventory and tenant). */
+  parametersLabel?: string;
 }
 
 export interface ShipResult extends DeployResult {
@@ -75,6 +77,8 @@ export interface ShipResult extends DeployResult {
   imported: boolean;
   /** Whether the target's parameters were set over QIX in this run. */
   parametersApplied: boolean;
+  /** When the version the target runs was deployed (its record's time), when nothing had to change. */
+  runningSince?: string;
 }
 
 const DEFAULT_PUBLISH_ACCESS_MS = 150_000;
@@ -289,7 +293,10 @@ export async function shipArtifact(
     artifactDigest: digest,
     ...(record?.artifactDigest && record.artifactDigest !== digest
       ? { previousArtifactDigest: record.artifactDigest }
-      : {}),
+      : running && record?.previous?.artifactDigest
+        ? { previousArtifactDigest: record.previous.artifactDigest }
+        : {}),
+    ...(running && record ? { runningSince: record.deployedAt } : {}),
     imported: false,
     parametersApplied: false,
   };
@@ -378,7 +385,7 @@ export async function shipArtifact(
   if (needParams && params) {
     await client.withApp(staging.appId, (doc) =>
       applyTenantParameters(client, staging.appId, doc, params, {
-        file: options.parameters ?? "parameters",
+        file: options.parameters ?? deps.parametersLabel ?? "parameters",
         logger,
       }),
     );

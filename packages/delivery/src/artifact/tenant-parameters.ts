@@ -6,7 +6,7 @@
  */
 import { createHmac } from "node:crypto";
 import type { Doc } from "@qlik/api/qix";
-import { canonicalJson, ConfigError, type Logger } from "@qlik-cicd/common";
+import { canonicalJson, CicdError, ConfigError, type Logger } from "@qlik-cicd/common";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
 import type { ResolvedParameters } from "../deploy/parameters.ts";
 
@@ -24,6 +24,25 @@ export function parametersDigest(params: ResolvedParameters | undefined, key: st
   if (!hasParameters(params)) return undefined;
   const body = canonicalJson({ variables: params.variables, connections: params.connections });
   return `hmac-sha256:${createHmac("sha256", key).update(body).digest("hex")}`;
+}
+
+/** Name → id of the app's own variables (not script-created or reserved ones), from a variable list. */
+async function variableIds(doc: Doc): Promise<Map<string, string>> {
+  const obj = await doc.createSessionObject({
+    qInfo: { qType: "VariableList" },
+    qVariableListDef: { qType: "variable", qShowReserved: false, qShowConfig: false, qData: {} },
+  });
+  try {
+    const layout = (await obj.getLayout()) as {
+      qVariableList?: { qItems?: { qName?: string; qInfo?: { qId?: string } }[] };
+    };
+    const out = new Map<string, string>();
+    for (const item of layout.qVariableList?.qItems ?? [])
+      if (item.qName && item.qInfo?.qId) out.set(item.qName, item.qInfo.qId);
+    return out;
+  } finally {
+    await doc.destroySessionObject(obj.id);
+  }
 }
 
 interface VariableHandle {
@@ -48,19 +67,32 @@ export async function applyTenantParameters(
     "SetProperties",
     async () => {
       const variables = Object.entries(params.variables);
-      await Promise.all(
-        variables.map(async ([name, definition]) => {
-          const handle = (await doc.getVariableByName(name).catch(() => undefined)) as unknown as
-            (VariableHandle & { handle?: number | null }) | null | undefined;
-          if (!handle || handle.handle === null) {
-            throw new ConfigError(`Variable '${name}' in ${where} is not defined in the app: fix the name.`, {
-              field: "parameters",
-            });
-          }
-          const props = await handle.getProperties();
-          await handle.setProperties({ ...props, qDefinition: definition });
-        }),
-      );
+      if (variables.length) {
+        // Names are checked against the app's variable list: @qlik/api answers "not found" for a
+        // variable it could not get for any reason (a dropped session too), so that answer alone
+        // would turn a transient failure into a wrong sentence about the parameters file.
+        const ids = await variableIds(doc);
+        await Promise.all(
+          variables.map(async ([name, definition]) => {
+            const id = ids.get(name);
+            if (!id) {
+              throw new ConfigError(
+                `Variable '${name}' in ${where} is not defined in the app: fix the name.`,
+                {
+                  field: "parameters",
+                },
+              );
+            }
+            const handle = (await doc.getVariableById(id).catch((error: unknown) => {
+              throw new CicdError(
+                `Could not open variable '${name}' on app ${appId} (${(error as { message?: string }).message ?? "no answer"}).`,
+              );
+            })) as unknown as VariableHandle;
+            const props = await handle.getProperties();
+            await handle.setProperties({ ...props, qDefinition: definition });
+          }),
+        );
+      }
       const connectionNames = Object.keys(params.connections);
       if (connectionNames.length) {
         const connections = await doc.getConnections();
