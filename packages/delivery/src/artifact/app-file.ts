@@ -84,7 +84,10 @@ export interface ImportInput {
  * creates an app, so when the answer is lost (dropped connection, timeout, 5xx) the space is listed
  * again and an app that was not there before is the one this import created.
  */
-export async function importAppFile(client: QlikClient, input: ImportInput): Promise<AppItem> {
+export async function importAppFile(
+  client: QlikClient,
+  input: ImportInput,
+): Promise<AppItem & { recovered?: boolean }> {
   const { bytes, spaceId, name, logger } = input;
   const viaTemp = bytes.length > (input.thresholdBytes ?? DEFAULT_UPLOAD_THRESHOLD_BYTES);
   const fileId = viaTemp ? await uploadTempContent(client, bytes, `${name}.qvf`) : undefined;
@@ -107,7 +110,7 @@ export async function importAppFile(client: QlikClient, input: ImportInput): Pro
     const fresh = (await findAppsByName(client, spaceId, name)).filter(
       (a) => !input.before.some((b) => b.appId === a.appId),
     );
-    if (fresh.length) return fresh[0];
+    if (fresh.length) return { ...fresh[0], recovered: true };
     throw error;
   }
 }

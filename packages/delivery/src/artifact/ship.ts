@@ -356,13 +356,14 @@ export async function shipArtifact(
 
   const stagingSpace = target.staging ?? (await createSharedSpace(client, target.stagingName));
   let staging: AppItem;
+  let recovered = false;
   if (reuse) {
     staging = reuse.app;
     logger.info(
       `Staging app ${staging.appId} already holds artifact ${shortDigest(digest)}; not importing again.`,
     );
   } else {
-    staging = await importAppFile(client, {
+    const imported = await importAppFile(client, {
       bytes: artifact.bytes,
       spaceId: stagingSpace.id,
       name: appName,
@@ -370,16 +371,24 @@ export async function shipArtifact(
       ...(options.uploadThresholdBytes !== undefined ? { thresholdBytes: options.uploadThresholdBytes } : {}),
       logger,
     });
+    recovered = imported.recovered === true;
+    staging = {
+      appId: imported.appId,
+      itemId: imported.itemId,
+      name: imported.name,
+      spaceId: imported.spaceId,
+    };
     logger.info(`Imported artifact ${shortDigest(digest)} into '${stagingSpace.name}' as ${staging.appId}.`);
   }
   // One staging app per target: the ones the import superseded go (an app a lost answer created too).
   for (const s of stagingApps)
     if (s.app.appId !== staging.appId) await deleteAppIfPresent(client, s.app.appId);
-  const leftovers = reuse
-    ? []
-    : (await findAppsByName(client, stagingSpace.id, appName)).filter(
+  // An import whose answer was lost may have been applied more than once: list again only then.
+  const leftovers = recovered
+    ? (await findAppsByName(client, stagingSpace.id, appName)).filter(
         (a) => a.appId !== staging.appId && !stagingApps.some((s) => s.app.appId === a.appId),
-      );
+      )
+    : [];
   for (const a of leftovers) await deleteAppIfPresent(client, a.appId);
 
   if (needParams && params) {
