@@ -338,7 +338,13 @@ export async function shipArtifact(
         }),
       )
     : [];
-  const reuse = stagingApps.find((s) => s.record?.artifactDigest === digest);
+  // A staging app that already holds this artifact is used again, unless it carries parameters this
+  // target no longer has (those are only ever set, never taken away: a fresh import has none).
+  const reuse = stagingApps.find(
+    (s) =>
+      s.record?.artifactDigest === digest &&
+      (hasParameters(params) || s.record.parametersDigest === undefined),
+  );
   const needParams = hasParameters(params) && reuse?.record?.parametersDigest !== paramsDigest;
   planBase.steps = planSteps(target, appName, !!reuse, needParams, reload);
   if (options.dryRun) {
