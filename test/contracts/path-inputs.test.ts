@@ -86,6 +86,24 @@ describe("path inputs on a runner", () => {
     },
   );
 
+  it("deploy-to-space: 'artifact' is refused outside the workspace and accepted inside (instead of source)", async () => {
+    const { source: _source, ...base } = ACTIONS["deploy-to-space"].base;
+    for (const value of escapes) {
+      const error = await readOptions("deploy-to-space", { ...base, artifact: value }, runnerHost()).catch(
+        (e) => e,
+      );
+      expect((error as ConfigError).field).toBe("artifact");
+      expect((error as Error).message).toMatch(/must (stay|be a folder) inside the workspace/);
+    }
+    mkdirSync(join(workspace, "inside", "artifact"), { recursive: true });
+    const options = (await readOptions(
+      "deploy-to-space",
+      { ...base, artifact: "inside/artifact" },
+      runnerHost(),
+    )) as { artifact?: { path?: string } };
+    expect(options.artifact?.path).toBe(join(workspace, "inside", "artifact"));
+  });
+
   it("accepts the runner's temp folder", async () => {
     const options = (await readOptions(
       "evaluate-app",
