@@ -87,6 +87,15 @@ const sim = spawn(
   ],
   { stdio: ["ignore", "pipe", "inherit"] },
 );
+/** CPU time (user + system) the simulator process has used so far, ms (Linux /proc; NaN elsewhere). */
+function simCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/${sim.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, clock ticks (100/s)
+  } catch {
+    return Number.NaN;
+  }
+}
 const description: Description = await new Promise((resolve, reject) => {
   const lines = createInterface({ input: sim.stdout });
   lines.once("line", (line) => resolve(JSON.parse(line) as Description));
@@ -224,6 +233,7 @@ try {
     ratio: number;
     speedup: number;
     buildMs: number;
+    simCpuMs: number;
     plainMs: number;
     paramsMs: number;
     status: string;
@@ -272,6 +282,7 @@ try {
 
     // 5. The rollout, as the runner runs the bundled action.
     const usageFile = join(work, `usage-${r}.json`);
+    const simBefore = simCpuMs();
     const stateFile = `state/run-${r + 1}.json`;
     const run = await runAction(
       "rollout-canary",
@@ -295,6 +306,7 @@ try {
       console.error(run.stderr.split("\n").slice(-15).join("\n"));
       throw new Error(`The rollout action exited with ${run.code}.`);
     }
+    const simUsed = simCpuMs() - simBefore;
     const usage = JSON.parse(readFileSync(usageFile, "utf8")) as Usage;
     const state = JSON.parse(readFileSync(join(work, stateFile), "utf8")) as RolloutState;
     const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
@@ -316,6 +328,7 @@ try {
       ratio: run.ms / bound,
       speedup: (perTenantSequential * tenants) / run.ms,
       buildMs,
+      simCpuMs: simUsed,
       plainMs,
       paramsMs,
       status: state.status,
@@ -324,7 +337,7 @@ try {
     });
     const f = figures[figures.length - 1];
     console.log(
-      `run ${r + 1} (v${r + 1}${r === 0 ? ", first deploy: publish" : ", upgrade: republish"}): ${state.status}, ${deployed}/${tenants} deployed; wall ${fmt(f.wallMs)} vs bound ${fmt(bound)} (critical path ${fmt(criticalMs)}, CPU ${fmt(cpuMs)}) = ${f.ratio.toFixed(2)}×; CPU ${(cpuMs / tenants).toFixed(1)} ms/tenant; peak RSS ${f.rssMb.toFixed(0)} MB; build ${fmt(buildMs)}; ship path ${fmt(plainMs)} plain / ${fmt(paramsMs)} with parameters (sequential sample ${fmt(sequentialMs)} for ${sample.length})`,
+      `run ${r + 1} (v${r + 1}${r === 0 ? ", first deploy: publish" : ", upgrade: republish"}): ${state.status}, ${deployed}/${tenants} deployed; wall ${fmt(f.wallMs)} vs bound ${fmt(bound)} (critical path ${fmt(criticalMs)}, CPU ${fmt(cpuMs)}) = ${f.ratio.toFixed(2)}×; CPU ${(cpuMs / tenants).toFixed(1)} ms/tenant (the simulator used ${fmt(simUsed)} meanwhile, on the same cores); peak RSS ${f.rssMb.toFixed(0)} MB; build ${fmt(buildMs)}; ship path ${fmt(plainMs)} plain / ${fmt(paramsMs)} with parameters (sequential sample ${fmt(sequentialMs)} for ${sample.length})`,
     );
     if (deployed !== tenants) failed = true;
   }
@@ -388,6 +401,9 @@ try {
   );
   console.log(
     `  cold start:            first request ${actionMs.toFixed(0)} ms after spawn vs ${bareMs.toFixed(0)} ms for node -e fetch = ${(actionMs / bareMs).toFixed(2)}×   (goal ≤ 2×)  ${verdict(actionMs <= 2 * bareMs)}`,
+  );
+  console.log(
+    `  the simulator process used ${fmt(m("simCpuMs"))} of CPU during a rollout (median), on the same cores;`,
   );
   console.log(
     `  machine: ${cpus().length} cores, load average ${loadavg()
