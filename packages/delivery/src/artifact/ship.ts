@@ -67,6 +67,11 @@ export interface ShipDeps {
   resolvedParameters?: ResolvedParameters | null;
   /** Where `resolvedParameters` came from, for messages (e.g. the inventory and tenant). */
   parametersLabel?: string;
+  /**
+   * Called once the version being replaced is known and kept, before anything changes on the target
+   * (a rollout records it, so a tenant that fails half way can still be rolled back).
+   */
+  beforeChange?: (info: { previousArtifactDigest?: string }) => Promise<void>;
 }
 
 export interface ShipResult extends DeployResult {
@@ -360,6 +365,7 @@ export async function shipArtifact(
       previousDigest = await keepFilesVersion(client, deps.store, record, stagingApps, appName, logger);
   }
 
+  await deps.beforeChange?.({ ...(previousDigest ? { previousArtifactDigest: previousDigest } : {}) });
   const stagingSpace = target.staging ?? (await createSharedSpace(client, target.stagingName));
   let staging: AppItem;
   let recovered = false;

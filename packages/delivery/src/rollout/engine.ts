@@ -39,7 +39,9 @@ export interface TenantContext {
   /** When this rollout started (kept by resumed runs). */
   rolloutStartedAt: string;
   /** Merges fields into the record and checkpoints it (e.g. a baseline taken before the change). */
-  update(fields: Partial<Pick<TenantRecord, "baselineEvaluationId" | "appId">>): Promise<void>;
+  update(
+    fields: Partial<Pick<TenantRecord, "baselineEvaluationId" | "appId" | "previousArtifactDigest">>,
+  ): Promise<void>;
 }
 
 export interface DeployOutcome {

@@ -250,6 +250,11 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
         store: artifactStore,
         resolvedParameters: tenantParameters(tenant),
         parametersLabel: `${options.inventory.file} (tenant '${tenant.name}')`,
+        // Checkpointed before the tenant changes: a deploy that fails half way can still be rolled back.
+        beforeChange: async ({ previousArtifactDigest }) => {
+          if (previousArtifactDigest && !ctx.record.previousArtifactDigest)
+            await ctx.update({ previousArtifactDigest });
+        },
       },
     );
     // A version this rollout did not put there (an earlier rollout did) is not this rollout's to undo.
