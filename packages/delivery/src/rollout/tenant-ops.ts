@@ -14,7 +14,7 @@ import { AUTOMATION_RUN_REQUEST_CONTEXT, automationRunVerdict } from "@qlik-cicd
 import { ArtifactStore, type AppArtifact } from "../artifact/artifact-file.ts";
 import { rollbackArtifact, shipArtifact, type ShipOptions } from "../artifact/ship.ts";
 import { findAppsByName } from "../deploy/apps.ts";
-import { parseParameters, resolveParameters, type ResolvedParameters } from "../deploy/parameters.ts";
+import { resolveParameters, type ResolvedParameters } from "../deploy/parameters.ts";
 import { deployApp } from "../deploy/deploy-app.ts";
 import { lastReload, reloadApp } from "../deploy/reload.ts";
 import { DirectoryRollbackStore, type RollbackStore } from "../deploy/rollback-store.ts";
@@ -201,17 +201,21 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
   const tenantParameters = (tenant: InventoryTenant): ResolvedParameters | null => {
     let resolved = resolvedParams.get(tenant.name);
     if (resolved === undefined) {
-      const yaml = tenantParametersYaml(options.inventory, tenant);
-      resolved = yaml
-        ? resolveParameters(
-            parseParameters(yaml, `${options.inventory.file} (tenant '${tenant.name}')`),
-            tenant.name,
-            env,
-            {
-              required: tenant.parameters !== undefined,
-            },
-          )
-        : null;
+      // The inventory already validated them: resolved as they are, not written out and read back.
+      const { defaultParameters } = options.inventory;
+      resolved =
+        defaultParameters || tenant.parameters
+          ? resolveParameters(
+              {
+                file: `${options.inventory.file} (tenant '${tenant.name}')`,
+                defaults: defaultParameters ?? { variables: {}, connections: {} },
+                environments: tenant.parameters ? { [tenant.name]: tenant.parameters } : {},
+              },
+              tenant.name,
+              env,
+              { required: tenant.parameters !== undefined },
+            )
+          : null;
       resolvedParams.set(tenant.name, resolved);
     }
     return resolved;
