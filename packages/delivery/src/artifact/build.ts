@@ -10,6 +10,7 @@ import { readAppTree, treeDigest } from "@qlik-cicd/app-files";
 import { ConfigError, silentLogger, type Logger } from "@qlik-cicd/common";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
 import { deployApp } from "../deploy/deploy-app.ts";
+import { deleteDeploymentRecord } from "../deploy/deployment-record.ts";
 import { makeContentPublic } from "../deploy/make-public.ts";
 import { createSharedSpace, findSpace, listSpaces } from "../deploy/spaces.ts";
 import type { DeployDeps, DeployOptions, DeployResult } from "../deploy/types.ts";
@@ -108,6 +109,9 @@ export async function buildArtifactOnce(
       );
       await client.qixMutation(appId, "DoSave", () => doc.doSave(), "save app");
     });
+    // The scratch app's own record is not the artifact's: each ship writes the target's (at once, as
+    // nothing is there to replace).
+    await deleteDeploymentRecord(client, appId);
     const bytes = await exportAppFile(client, appId);
     let artifact = makeArtifact(bytes, {
       appName,

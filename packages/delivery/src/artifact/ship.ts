@@ -438,7 +438,7 @@ export async function shipArtifact(
       : {}),
   };
   // Written before publishing so the published copy carries it; it is also what verification reads.
-  await writeDeploymentRecord(client, staging.appId, newRecord);
+  await writeDeploymentRecord(client, staging.appId, newRecord, { likelyAbsent: !reuse });
 
   let deployedId: string;
   if (target.published) {
