@@ -9,7 +9,7 @@
  */
 import { ConfigError, silentLogger, type Logger } from "@qlik-cicd/common";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
-import { appUrl, findAppItem, findAppsByName, type AppItem } from "../deploy/apps.ts";
+import { appUrl, findAppItem, findAppsByName, findAppsByNameIn, type AppItem } from "../deploy/apps.ts";
 import { DeployFailedError, DeployVerificationError } from "../deploy/deploy-app.ts";
 import {
   readDeploymentRecord,
@@ -104,6 +104,8 @@ interface Target {
   staging?: SpaceRef;
   published?: AppItem;
   record?: DeploymentRecord;
+  /** The apps named like the target in the staging space. */
+  stagingApps: AppItem[];
 }
 
 async function readTarget(
@@ -131,7 +133,9 @@ async function readTarget(
       { field: "staging-space" },
     );
   }
-  const published = single(await findAppsByName(client, space.id, appName), space, appName);
+  // One items query finds the published copy and the staging apps.
+  const named = await findAppsByNameIn(client, staging ? [space.id, staging.id] : [space.id], appName);
+  const published = single(named.get(space.id) ?? [], space, appName);
   const record = published
     ? await retryWhileForbidden(() => readDeploymentRecord(client, published.appId), {
         timeoutMs: accessMs,
@@ -145,6 +149,7 @@ async function readTarget(
     ...(staging ? { staging } : {}),
     ...(published ? { published } : {}),
     ...(record ? { record } : {}),
+    stagingApps: staging ? (named.get(staging.id) ?? []) : [],
   };
 }
 
@@ -337,7 +342,7 @@ export async function shipArtifact(
   // The staging apps named like the target: one may already hold this artifact (an earlier attempt).
   const stagingApps = target.staging
     ? await Promise.all(
-        (await findAppsByName(client, target.staging.id, appName)).map(async (app) => {
+        target.stagingApps.map(async (app) => {
           const r = await readDeploymentRecord(client, app.appId).catch(() => undefined);
           return { app, ...(r ? { record: r } : {}) };
         }),
