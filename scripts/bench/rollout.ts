@@ -1,23 +1,38 @@
-// Benchmark: a staged rollout over 1,000 simulated tenants (50 ms latency per call, max-parallel 200).
+// Benchmark: the artifact rollout over 1,000 simulated tenants (50 ms latency per call, max-parallel 200,
+// 20 % of the tenants carrying their own parameters: a variable and a credentialed connection), run the
+// way the runner runs it: `node actions/rollout-canary/dist/index.js` with INPUT_* variables (run
+// `npm run build` first). Each run rolls out a new version (v1, v2, …: built once at the start, then
+// shipped to every tenant); the figures are the median of --runs runs, printed beside their goals, and
+// the script exits non-zero when a goal is missed:
+//   - CPU ≤ 8 ms per tenant (the action process's user + system time / tenants);
+//   - wall ≤ 1.25 × max(critical-path bound, CPU bound). The critical-path bound is the build path plus,
+//     per wave, ceil(wave / max-parallel) × one tenant's ship path + the bake + one health-check call,
+//     with the paths measured in the same run on tenants outside the rollout (the slower of the
+//     with- and without-parameters medians, since every batch holds both); the CPU bound is the action's
+//     measured CPU on one core;
+//   - ≥ 20× faster than a sequential loop (measured on --sequential tenants, scaled, 80/20 mixed);
+//   - peak RSS ≤ 256 MB (the action process, no V8 flags);
+//   - cold start: the bundled deploy-to-space sends its first request within 2× the time a bare
+//     `node -e "fetch(url)"` takes (median of 5 each, side by side).
 // Run: node scripts/bench/rollout.ts [--tenants 1000] [--latency-ms 50] [--qix-latency-ms 50]
-//        [--max-parallel 200] [--sequential 50] [--bake-seconds 1]
-// The simulator runs in a child process (`qlik-sim`), so the peak RSS printed is the rollout's own.
-// Printed: wall time vs the critical-path bound (Σ over waves of ceil(wave / max-parallel) × one
-// tenant's deploy path, measured here on tenants outside the rollout, plus bake times; goal ≤ 1.25×;
-// each wave's time is printed against its share of that bound),
-// vs a sequential loop measured on --sequential tenants and scaled (goal ≥ 20× faster), and peak RSS
-// (goal ≤ 256 MB), the rollout's CPU per tenant (and the bound it implies for one event loop), and the
-// CPU the simulator used meanwhile (it shares the machine's cores). Every call costs the latency: REST
-// requests, WebSocket upgrades and each QIX request (--qix-latency-ms sets the last apart; 0 gives the
-// REST-only model). Not part of the tests; takes a few minutes.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+//        [--max-parallel 200] [--sequential 40] [--bake-seconds 1] [--runs 3] [--params-share 0.2]
+// Not part of the tests; takes a few minutes.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { getItems } from "@qlik/api/items";
 import { AppTree, unbuildApp, writeAppTree } from "@qlik-cicd/app-files";
 import { QlikClient } from "@qlik-cicd/qlik-client";
-import { deployApp, rolloutApp, statusLists } from "@qlik-cicd/delivery";
+import {
+  buildArtifactOnce,
+  shipArtifact,
+  writeArtifact,
+  type AppArtifact,
+  type RolloutState,
+} from "@qlik-cicd/delivery";
+import { parseOutputFile } from "../../test/helpers/run-bundled-action.ts";
 import { startSimulatorProcess } from "./simulator-process.ts";
 
 const { values } = parseArgs({
@@ -25,24 +40,36 @@ const { values } = parseArgs({
     tenants: { type: "string", default: "1000" },
     "latency-ms": { type: "string", default: "50" },
     "max-parallel": { type: "string", default: "200" },
-    sequential: { type: "string", default: "50" },
+    sequential: { type: "string", default: "40" },
     "bake-seconds": { type: "string", default: "1" },
     "qix-latency-ms": { type: "string" },
+    runs: { type: "string", default: "3" },
+    "params-share": { type: "string", default: "0.2" },
   },
 });
 const tenants = Number(values.tenants);
 const latencyMs = Number(values["latency-ms"]);
 const maxParallel = Number(values["max-parallel"]);
-const sequentialCount = Number(values.sequential);
+const sequentialCount = Math.max(2, Number(values.sequential));
 const bakeSeconds = Number(values["bake-seconds"]);
+const runs = Math.max(1, Number(values.runs));
+const paramsShare = Number(values["params-share"]);
 const qixLatencyMs = values["qix-latency-ms"] === undefined ? latencyMs : Number(values["qix-latency-ms"]);
 const APP = "Customer Analytics";
 const DEPLOY = { reloadPollIntervalMs: 250, publishAccessTimeoutMs: 30_000 };
+const root = join(import.meta.dirname, "..", "..");
+const actionMain = (name: string) => join(root, "actions", name, "dist", "index.js");
+for (const name of ["rollout-canary", "deploy-to-space"]) {
+  if (!existsSync(actionMain(name))) {
+    console.error(`${actionMain(name)} is missing: run 'npm run build' first.`);
+    process.exit(2);
+  }
+}
 
-// 1. The simulator in its own process: rollout tenants + tenants for the sequential sample.
+// 1. The simulator in its own process: rollout tenants, the sequential sample, one cold-start tenant.
 const { sim, description } = await startSimulatorProcess([
   "--tenants",
-  String(tenants + sequentialCount),
+  String(tenants + sequentialCount + 1),
   "--latency-ms",
   String(latencyMs),
   "--qix-latency-ms",
@@ -54,21 +81,93 @@ const { sim, description } = await startSimulatorProcess([
 function simCpuMs(): number {
   try {
     const fields = readFileSync(`/proc/${sim.pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks (100/s)
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, clock ticks (100/s)
   } catch {
     return Number.NaN;
   }
 }
-// Quick reloads and publish access, so the measured path is the calls' latency, not simulated waits.
 await fetch(`${description.control}/timings`, {
   method: "PUT",
   headers: { "content-type": "application/json" },
   body: JSON.stringify({ reloadMs: 20, publishAccessWindowMs: 0 }),
 });
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const hasParams = (i: number) => paramsShare > 0 && i % Math.round(1 / paramsShare) === 0;
+const SECRET_ENV = { BENCH_DB_USER: "bench-reader", BENCH_DB_PASSWORD: "bench-pa55word-not-real" };
+
+/** A usage reporter loaded into the action's process: its CPU and peak RSS, written at exit. */
 const work = mkdtempSync(join(tmpdir(), "bench-rollout-"));
+const usageModule = join(work, "usage.mjs");
+writeFileSync(
+  usageModule,
+  `import { writeFileSync } from "node:fs";\nprocess.on("exit", () => { if (process.env.BENCH_USAGE_FILE) writeFileSync(process.env.BENCH_USAGE_FILE, JSON.stringify(process.resourceUsage())); });\n`,
+);
+
+interface Usage {
+  userCPUTime: number;
+  systemCPUTime: number;
+  maxRSS: number;
+}
+
+function runAction(
+  name: string,
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  usageFile?: string,
+): Promise<{ code: number | null; ms: number; outputs: Record<string, string>; stderr: string }> {
+  const out = join(work, `${name}-output-${Date.now()}`);
+  writeFileSync(out, "");
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith("INPUT_") && !k.startsWith("QLIK_")) childEnv[k] = v;
+  Object.assign(childEnv, env, {
+    GITHUB_OUTPUT: out,
+    GITHUB_STEP_SUMMARY: join(work, "summary.md"),
+    GITHUB_WORKSPACE: work,
+    RUNNER_TEMP: join(work, "runner-temp"),
+    ...(usageFile ? { BENCH_USAGE_FILE: usageFile } : {}),
+  });
+  for (const [k, v] of Object.entries(inputs)) childEnv[`INPUT_${k.toUpperCase()}`] = v;
+  mkdirSync(join(work, "runner-temp"), { recursive: true });
+  // BENCH_CPU_PROF=<dir>: a CPU profile of the action's process (for looking into it, not for figures).
+  const prof =
+    process.env.BENCH_CPU_PROF && usageFile
+      ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF]
+      : [];
+  const args = usageFile ? [...prof, "--import", usageModule, actionMain(name)] : [actionMain(name)];
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    env: childEnv,
+    cwd: work,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) =>
+    child.on("exit", (code) =>
+      resolve({
+        code,
+        ms: performance.now() - started,
+        outputs: parseOutputFile(readFileSync(out, "utf8")),
+        stderr,
+      }),
+    ),
+  );
+}
+
+let failed = false;
+const verdict = (ok: boolean) => {
+  if (!ok) failed = true;
+  return ok ? "ok" : "MISSED";
+};
+
 try {
-  // 2. The source: the seeded demo app, unbuilt.
+  // 2. Sources: the seeded demo app, unbuilt, as v1..vN (each adds a TRACE line).
   const first = description.tenants[0];
   const c0 = new QlikClient({ tenantUrl: first.url, apiKey: first.apiKey });
   const items = await c0.call({ tier: "read", method: "GET", resource: "/api/v1/items" }, (opts) =>
@@ -77,27 +176,18 @@ try {
   const devId = items.data.data.find((i) => i.name === "Sales Analytics")?.resourceId as string;
   const tree = await c0.withApp(devId, (doc) => unbuildApp(doc));
   await c0.close();
-  const source = join(work, "app");
-  await writeAppTree(source, new AppTree(tree.content));
-
-  // 3. Sequential loop on tenants outside the rollout: one tenant's deploy path, and the sequential rate.
-  const sample = description.tenants.slice(tenants, tenants + sequentialCount);
-  const durations: number[] = [];
-  const seqStart = performance.now();
-  for (const t of sample) {
-    const client = new QlikClient({ tenantUrl: t.url, apiKey: t.apiKey });
-    const s = performance.now();
-    await deployApp(client, { source, space: "production", appName: APP, ...DEPLOY });
-    durations.push(performance.now() - s);
-    await client.close();
+  const sources: string[] = [];
+  for (let r = 1; r <= runs; r++) {
+    const dir = join(work, "apps", `v${r}`);
+    await writeAppTree(
+      dir,
+      new AppTree({ ...tree.content, script: `${tree.content.script}\nTRACE v${r};\n` }),
+    );
+    sources.push(dir);
   }
-  const sequentialMs = performance.now() - seqStart;
-  const sorted = [...durations].sort((a, b) => a - b);
-  const oneTenantMs = sorted[Math.floor(sorted.length / 2)];
 
-  const rssBeforeMb = process.resourceUsage().maxRSS / 1024;
-  // 4. The rollout.
-  const env: Record<string, string> = {};
+  // 3. The inventory: every fifth tenant carries a variable and a credentialed connection.
+  const env: Record<string, string> = { ...SECRET_ENV };
   const lines = ["version: 1", "tenants:"];
   description.tenants.slice(0, tenants).forEach((t, i) => {
     env[`BENCH_KEY_${i}`] = t.apiKey;
@@ -106,80 +196,207 @@ try {
       `    url: ${t.url}`,
       `    region: ${t.region}`,
       `    credentials: { apiKeyEnv: BENCH_KEY_${i} }`,
+      ...(hasParams(i)
+        ? [
+            "    parameters:",
+            `      variables: { vTopN: "${5 + (i % 10)}" }`,
+            "      connections:",
+            "        SalesData: { username: { env: BENCH_DB_USER }, password: { secret: BENCH_DB_PASSWORD } }",
+          ]
+        : []),
     );
   });
   writeFileSync(join(work, "tenants.yml"), `${lines.join("\n")}\n`);
-  const start = performance.now();
-  const rolloutCpu = process.cpuUsage();
-  const simCpuBefore = simCpuMs();
-  const run = await rolloutApp({
-    tenantsFile: join(work, "tenants.yml"),
-    source,
-    space: "production",
-    appName: APP,
-    canary: "1%",
-    waves: "10%,50%",
-    maxParallel,
-    bakeSeconds,
-    healthChecks: "reload",
-    stateFile: join(work, "state.json"),
-    env,
-    deploy: DEPLOY,
-  });
-  const wallMs = performance.now() - start;
-  const rolloutCpuUsed = process.cpuUsage(rolloutCpu);
-  const simCpuUsed = simCpuMs() - simCpuBefore;
-  const lists = statusLists(run.state!);
+  const sample = description.tenants.slice(tenants, tenants + sequentialCount);
+  const coldTenant = description.tenants[tenants + sequentialCount];
 
-  const waves = run.plan.waves.map((w) => w.tenants.length);
-  const bound = waves.reduce(
-    (sum, n) => sum + Math.ceil(n / maxParallel) * oneTenantMs + bakeSeconds * 1000,
-    0,
-  );
-  const scaledSequential = (sequentialMs / sample.length) * tenants;
-  const rolloutCpuMs = (rolloutCpuUsed.user + rolloutCpuUsed.system) / 1000;
-  const cpuPerTenantMs = rolloutCpuMs / tenants;
-  // Each wave is bound by the latency path or by the CPU its tenants need on one event loop, whichever is longer.
-  const cpuBound = waves.reduce(
-    (sum, n) =>
-      sum + Math.max(Math.ceil(n / maxParallel) * oneTenantMs, n * cpuPerTenantMs) + bakeSeconds * 1000,
-    0,
-  );
-  const rssMb = process.resourceUsage().maxRSS / 1024;
-  const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  interface RunFigures {
+    wallMs: number;
+    cpuMs: number;
+    rssMb: number;
+    criticalMs: number;
+    ratio: number;
+    speedup: number;
+    buildMs: number;
+    simCpuMs: number;
+    plainMs: number;
+    paramsMs: number;
+    status: string;
+    deployed: number;
+    waves: string;
+  }
+  const figures: RunFigures[] = [];
+  for (let r = 0; r < runs; r++) {
+    // 4. In the same run: the build path and one tenant's ship path, sequentially on the sample.
+    const buildClient = new QlikClient({ tenantUrl: sample[0].url, apiKey: sample[0].apiKey });
+    const b0 = performance.now();
+    const artifact: AppArtifact = await buildArtifactOnce(buildClient, {
+      source: sources[r],
+      space: "production-staging",
+      appName: APP,
+    });
+    const buildMs = performance.now() - b0;
+    await buildClient.close();
+    writeArtifact(join(work, `artifact-v${r + 1}`), artifact);
+    const plain: number[] = [];
+    const withParams: number[] = [];
+    const paramsFile = join(work, "params.yml");
+    writeFileSync(
+      paramsFile,
+      "environments:\n  production:\n    variables: { vTopN: '7' }\n    connections:\n      SalesData: { username: { env: BENCH_DB_USER }, password: { secret: BENCH_DB_PASSWORD } }\n",
+    );
+    const seqStart = performance.now();
+    for (const [i, t] of sample.entries()) {
+      const client = new QlikClient({ tenantUrl: t.url, apiKey: t.apiKey });
+      const s = performance.now();
+      await shipArtifact(client, artifact, {
+        space: "production",
+        appName: APP,
+        parametersKey: t.apiKey,
+        ...(i % 2 ? { parameters: paramsFile, env: SECRET_ENV } : {}),
+        ...DEPLOY,
+        lookupItem: false,
+      });
+      (i % 2 ? withParams : plain).push(performance.now() - s);
+      await client.close();
+    }
+    const sequentialMs = performance.now() - seqStart;
+    const plainMs = median(plain);
+    const paramsMs = median(withParams);
+    const perTenantSequential = (1 - paramsShare) * plainMs + paramsShare * paramsMs;
+
+    // 5. The rollout, as the runner runs the bundled action.
+    const usageFile = join(work, `usage-${r}.json`);
+    const simBefore = simCpuMs();
+    const stateFile = `state/run-${r + 1}.json`;
+    const run = await runAction(
+      "rollout-canary",
+      {
+        "tenants-file": "tenants.yml",
+        source: `apps/v${r + 1}`,
+        space: "production",
+        "app-name": APP,
+        canary: "1%",
+        waves: "10%,50%",
+        "max-parallel": String(maxParallel),
+        "bake-seconds": String(bakeSeconds),
+        "health-checks": "reload",
+        "state-file": stateFile,
+        "rollback-dir": "rollback",
+      },
+      env,
+      usageFile,
+    );
+    if (run.code !== 0) {
+      console.error(run.stderr.split("\n").slice(-15).join("\n"));
+      throw new Error(`The rollout action exited with ${run.code}.`);
+    }
+    const simUsed = simCpuMs() - simBefore;
+    const usage = JSON.parse(readFileSync(usageFile, "utf8")) as Usage;
+    const state = JSON.parse(readFileSync(join(work, stateFile), "utf8")) as RolloutState;
+    const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+    const waves = state.waves.map((w) => w.tenants.length);
+    const pathMs = Math.max(plainMs, paramsMs);
+    const criticalMs =
+      buildMs +
+      waves.reduce(
+        (sum, n) => sum + Math.ceil(n / maxParallel) * (pathMs + latencyMs) + bakeSeconds * 1000,
+        0,
+      );
+    const bound = Math.max(criticalMs, cpuMs);
+    const deployed = Object.values(state.tenants).filter((t) => t.status === "deployed").length;
+    figures.push({
+      wallMs: run.ms,
+      cpuMs,
+      rssMb: usage.maxRSS / 1024,
+      criticalMs,
+      ratio: run.ms / bound,
+      speedup: (perTenantSequential * tenants) / run.ms,
+      buildMs,
+      simCpuMs: simUsed,
+      plainMs,
+      paramsMs,
+      status: state.status,
+      deployed,
+      waves: waves.join(", "),
+    });
+    const f = figures[figures.length - 1];
+    console.log(
+      `run ${r + 1} (v${r + 1}${r === 0 ? ", first deploy: publish" : ", upgrade: republish"}): ${state.status}, ${deployed}/${tenants} deployed; wall ${fmt(f.wallMs)} vs bound ${fmt(bound)} (critical path ${fmt(criticalMs)}, CPU ${fmt(cpuMs)}) = ${f.ratio.toFixed(2)}×; CPU ${(cpuMs / tenants).toFixed(1)} ms/tenant (the simulator used ${fmt(simUsed)} meanwhile, on the same cores); peak RSS ${f.rssMb.toFixed(0)} MB; build ${fmt(buildMs)}; ship path ${fmt(plainMs)} plain / ${fmt(paramsMs)} with parameters (sequential sample ${fmt(sequentialMs)} for ${sample.length})`,
+    );
+    if (deployed !== tenants) failed = true;
+  }
+
+  // 6. Cold start: first request of a bundled action vs a bare fetch, side by side.
+  const firstRequestAfter = async (tenant: string, since: number): Promise<number> => {
+    const res = await fetch(`${description.control}/tenants/${tenant}/requests`);
+    const { requests: log } = (await res.json()) as { requests: { at: string; path: string }[] };
+    const times = log.map((e) => Date.parse(e.at)).filter((t) => t >= since);
+    return times.length ? Math.min(...times) - since : Number.NaN;
+  };
+  const clearLog = (tenant: string) =>
+    fetch(`${description.control}/tenants/${tenant}/requests`, { method: "DELETE" });
+  const bare: number[] = [];
+  const action: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await clearLog(coldTenant.name);
+    let since = Date.now();
+    const child = spawn(
+      process.execPath,
+      ["-e", `fetch(${JSON.stringify(`${coldTenant.url}/api/v1/spaces`)}).catch(() => {})`],
+      {
+        stdio: "ignore",
+      },
+    );
+    await new Promise((r) => child.on("exit", r));
+    bare.push(await firstRequestAfter(coldTenant.name, since));
+    await clearLog(coldTenant.name);
+    since = Date.now();
+    await runAction(
+      "deploy-to-space",
+      { artifact: "artifact-v1", space: "production", "app-name": APP, "rollback-dir": "cold-rollback" },
+      { QLIK_TENANT_URL: coldTenant.url, QLIK_API_KEY: coldTenant.apiKey },
+    );
+    action.push(await firstRequestAfter(coldTenant.name, since));
+  }
+  const bareMs = median(bare);
+  const actionMs = median(action);
+
+  // 7. Medians beside their goals.
+  const m = (key: keyof RunFigures) => median(figures.map((f) => f[key] as number));
+  const cpuPerTenant = m("cpuMs") / tenants;
+  const ratio = m("ratio");
+  const speedup = m("speedup");
+  const rss = Math.max(...figures.map((f) => f.rssMb));
   console.log(
-    `rollout of ${tenants} tenants, ${latencyMs} ms latency per REST call and WebSocket upgrade, ${qixLatencyMs} ms per QIX request, max-parallel ${maxParallel}`,
+    `\nartifact rollout of ${tenants} tenants (${Math.round(paramsShare * 100)} % with their own parameters), ${latencyMs} ms per REST call and WebSocket upgrade, ${qixLatencyMs} ms per QIX request, max-parallel ${maxParallel}, canary 1 %, waves 10 %, 50 %, the rest, bake ${bakeSeconds} s, reload health check; the bundled action as the runner runs it; median of ${runs} run${runs === 1 ? "" : "s"}:`,
   );
-  console.log(`  waves: ${waves.join(", ")} tenants; bake ${bakeSeconds} s after each`);
+  console.log(`  waves: ${figures[0].waves} tenants`);
   console.log(
-    `  result: ${lists.succeeded.length} deployed, ${lists.failed.length} failed, ${lists.rolledBack.length} rolled back, ${lists.skipped.length} skipped (${run.report.status})`,
-  );
-  const waveTimes = run.report.waves.map((w, i) => {
-    const waveBound = Math.ceil(waves[i] / maxParallel) * oneTenantMs + bakeSeconds * 1000;
-    return `${w.tenants}: ${fmt(w.durationMs ?? Number.NaN)} (bound ${fmt(waveBound)})`;
-  });
-  console.log(`  each wave (deploys, bake, health checks) against its bound: ${waveTimes.join(", ")}`);
-  console.log(
-    `  one tenant's deploy path (median of ${sample.length} sequential deploys): ${fmt(oneTenantMs)}`,
+    `  CPU per tenant:        ${cpuPerTenant.toFixed(1)} ms   (goal ≤ 8 ms)  ${verdict(cpuPerTenant <= 8)}`,
   );
   console.log(
-    `  wall time ${fmt(wallMs)} vs critical-path bound ${fmt(bound)}: ${(wallMs / bound).toFixed(2)}× (goal ≤ 1.25×)`,
+    `  wall vs bound:         ${ratio.toFixed(2)}×   (goal ≤ 1.25× max(critical path, CPU); wall ${fmt(m("wallMs"))}, critical path ${fmt(m("criticalMs"))}, CPU ${fmt(m("cpuMs"))})  ${verdict(ratio <= 1.25)}`,
   );
   console.log(
-    `  sequential loop: ${fmt(sequentialMs)} for ${sample.length} tenants → ${fmt(scaledSequential)} for ${tenants}: rollout is ${(scaledSequential / wallMs).toFixed(1)}× faster (goal ≥ 20×)`,
+    `  vs a sequential loop:  ${speedup.toFixed(0)}× faster   (goal ≥ 20×)  ${verdict(speedup >= 20)}`,
   );
   console.log(
-    `  CPU: the rollout used ${fmt(rolloutCpuMs)} (${cpuPerTenantMs.toFixed(1)} ms per tenant) in ${fmt(wallMs)}; with one event loop a wave takes at least its tenants × that, so the waves alone need ≥ ${fmt(cpuBound)} (vs ${fmt(bound)} by latency)`,
+    `  peak RSS:              ${rss.toFixed(0)} MB   (goal ≤ 256 MB, no V8 flags)  ${verdict(rss <= 256)}`,
   );
   console.log(
-    `  simulator process used ${Number.isNaN(simCpuUsed) ? "?" : fmt(simCpuUsed)} CPU during the rollout; machine: ${cpus().length} cores, load average ${loadavg()
+    `  cold start:            first request ${actionMs.toFixed(0)} ms after spawn vs ${bareMs.toFixed(0)} ms for node -e fetch = ${(actionMs / bareMs).toFixed(2)}×   (goal ≤ 2×)  ${verdict(actionMs <= 2 * bareMs)}`,
+  );
+  console.log(
+    `  the simulator process used ${fmt(m("simCpuMs"))} of CPU during a rollout (median), on the same cores;`,
+  );
+  console.log(
+    `  machine: ${cpus().length} cores, load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
-  );
-  console.log(
-    `  peak RSS of the rollout process: ${rssMb.toFixed(0)} MB (goal ≤ 256 MB; ${rssBeforeMb.toFixed(0)} MB before the rollout started)`,
   );
 } finally {
   sim.kill("SIGTERM");
   rmSync(work, { recursive: true, force: true });
 }
+process.exit(failed ? 1 : 0);

@@ -26,7 +26,7 @@ const connection = { "tenant-url": "https://acme.eu.qlikcloud.com", "api-key": "
 const ACTIONS: Record<string, { base: Record<string, string>; paths: string[] }> = {
   "deploy-to-space": {
     base: { ...connection, space: "test", source: "apps/sales" },
-    paths: ["source", "parameters", "rollback-dir"],
+    paths: ["source", "parameters", "rollback-dir", "artifact-output"],
   },
   "evaluate-app": {
     base: { ...connection, source: "apps/sales" },
@@ -34,7 +34,7 @@ const ACTIONS: Record<string, { base: Record<string, string>; paths: string[] }>
   },
   "rollout-canary": {
     base: { "tenants-file": "tenants.yml", source: "apps/sales", space: "production" },
-    paths: ["tenants-file", "source", "rollback-dir", "state-file", "merge-states", "tenants-from"],
+    paths: ["tenants-file", "source", "artifact", "rollback-dir", "state-file", "merge-states", "tenants-from"],
   },
   "estate-status": {
     base: { "tenants-file": "tenants.yml", space: "production", "app-name": "Sales" },
@@ -89,6 +89,24 @@ describe("path inputs on a runner", () => {
       await expect(readOptions(action, { ...spec.base, ...inside }, runnerHost())).resolves.toBeDefined();
     },
   );
+
+  it("deploy-to-space: 'artifact' is refused outside the workspace and accepted inside (instead of source)", async () => {
+    const { source: _source, ...base } = ACTIONS["deploy-to-space"].base;
+    for (const value of escapes) {
+      const error = await readOptions("deploy-to-space", { ...base, artifact: value }, runnerHost()).catch(
+        (e) => e,
+      );
+      expect((error as ConfigError).field).toBe("artifact");
+      expect((error as Error).message).toMatch(/must (stay|be a folder) inside the workspace/);
+    }
+    mkdirSync(join(workspace, "inside", "artifact"), { recursive: true });
+    const options = (await readOptions(
+      "deploy-to-space",
+      { ...base, artifact: "inside/artifact" },
+      runnerHost(),
+    )) as { artifact?: { path?: string } };
+    expect(options.artifact?.path).toBe(join(workspace, "inside", "artifact"));
+  });
 
   it("accepts the runner's temp folder", async () => {
     const options = (await readOptions(

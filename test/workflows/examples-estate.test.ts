@@ -59,19 +59,33 @@ const ESTATE = sampleTenants();
 const CUSTOMERS = ESTATE.map((t) => t.name);
 const inventory = () => sampleInventory(CUSTOMERS.map((_, i) => tenant(i).url));
 
-const estateSecrets = () =>
-  Object.fromEntries(ESTATE.map((t, i) => [t.credentials.apiKeyEnv, tenant(i).apiKey]));
+const estateSecrets = () => ({
+  ...Object.fromEntries(ESTATE.map((t, i) => [t.credentials.apiKeyEnv, tenant(i).apiKey])),
+  // The app artifact is built once on the build tenant (here the canary's tenant, in its test space).
+  QLIK_BUILD_API_KEY: tenant(0).apiKey,
+});
+const estateVars = () => ({ QLIK_BUILD_TENANT_URL: tenant(0).url });
 
 describe("multi-tenant-rollout.yml", () => {
   const runId = 8100;
   let event: ReturnType<TestWorld["commitAndPush"]>;
+  let digest: string;
 
   it("plans, deploys the canary, then the waves over shards; a dead tenant halts its wave", async () => {
     expect(CUSTOMERS[0]).toBe("acme");
     event = world.commitAndPush({ "config/tenants.json": inventory() }, "Tenant inventory");
     // umbrella's API key was rotated and the secret not yet updated: its deploy fails (401).
     const secrets = { ...estateSecrets(), QLIK_KEY_UMBRELLA: "stale-api-key-of-umbrella" };
-    const r = await run({ workflow: example("multi-tenant-rollout.yml"), event, secrets, runId });
+    const r = await run({
+      workflow: example("multi-tenant-rollout.yml"),
+      event,
+      secrets,
+      vars: estateVars(),
+      runId,
+    });
+    expectJobResult(r, "build", "success");
+    digest = r.step("build", "build").outputs["artifact-digest"];
+    expect(digest).toMatch(/^sha256:/);
     expectJobResult(r, "plan", "success");
     const matrix = JSON.parse(r.step("plan", "plan").outputs.matrix) as {
       include: { wave: number; shard: string }[];
@@ -92,6 +106,7 @@ describe("multi-tenant-rollout.yml", () => {
       workflow: example("multi-tenant-rollout.yml"),
       event,
       secrets: estateSecrets(),
+      vars: estateVars(),
       runId,
       runAttempt: 2,
     });
@@ -104,8 +119,13 @@ describe("multi-tenant-rollout.yml", () => {
     }
     const state = JSON.parse(
       readFileSync(join(world.artifacts, String(runId), "rollout-report", "rollout-state.json"), "utf8"),
-    ) as { tenants: Record<string, { attempts: number; status: string }> };
+    ) as { tenants: Record<string, { attempts: number; status: string; artifactDigest?: string }> };
     expect(state.tenants.acme).toMatchObject({ status: "deployed", attempts: 1 });
+    // Every tenant, in every wave and shard, runs the one artifact built once.
+    const digests = new Set(Object.values(state.tenants).map((t) => t.artifactDigest));
+    expect([...digests]).toEqual([digest]);
+    // The re-run shipped the artifact the first attempt built; it did not build another.
+    expect(r.step("build", "build").outcome).toBe("skipped");
     expect(state.tenants.umbrella.status).toBe("deployed");
     expect(state.tenants.umbrella.attempts).toBeGreaterThan(1);
   });

@@ -10,3 +10,18 @@ export async function uploadFiles(
   const result = await new DefaultArtifactClient().uploadArtifact(name, files, rootDirectory);
   return result.id;
 }
+
+/** Another run's artifacts: its id, the repository and a token with `actions: read`. */
+export interface FindBy {
+  workflowRunId: number;
+  repositoryOwner: string;
+  repositoryName: string;
+  token: string;
+}
+
+/** Downloads the artifact `name` (of this run, or of the run `findBy` names) into `directory`. */
+export async function downloadFiles(name: string, directory: string, findBy?: FindBy): Promise<void> {
+  const client = new DefaultArtifactClient();
+  const { artifact } = await client.getArtifact(name, findBy ? { findBy } : undefined);
+  await client.downloadArtifact(artifact.id, { path: directory, ...(findBy ? { findBy } : {}) });
+}

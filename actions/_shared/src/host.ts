@@ -3,7 +3,7 @@
 import * as core from "@actions/core";
 import { tmpdir } from "node:os";
 import { ConfigError, type OperationHost } from "@qlik-cicd/common";
-import { canUploadArtifacts, uploadArtifact } from "./artifacts.ts";
+import { canUploadArtifacts, downloadArtifact, uploadArtifact } from "./artifacts.ts";
 import { readCiRun } from "./event.ts";
 import { actionsLogger } from "./logger.ts";
 
@@ -36,6 +36,7 @@ export function actionHost<GitHub = never>(
     commentOnPullRequest: github?.commentOnPullRequest ?? (async () => undefined),
     canUploadArtifacts: canUploadArtifacts(env),
     uploadArtifact,
+    downloadArtifact: (request, directory) => downloadArtifact(request, directory, env),
     exportVariable(name, value) {
       core.setSecret(value);
       if (!env.GITHUB_ENV) {

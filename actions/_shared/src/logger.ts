@@ -6,7 +6,11 @@ import { redactCredentials, type Logger } from "@qlik-cicd/common";
  * credentials written into quoted text (`password=…` in a script line) are redacted here.
  */
 export const actionsLogger: Logger = {
-  debug: (message) => core.debug(redactCredentials(message)),
+  // The runner shows debug lines only with step debug logging on: without it they are not written at
+  // all (a rollout of a thousand tenants logs a few lines per tenant and step at debug).
+  debug: (message) => {
+    if (core.isDebug()) core.debug(redactCredentials(message));
+  },
   info: (message) => core.info(redactCredentials(message)),
   warn: (message) => core.warning(redactCredentials(message)),
   error: (message) => core.error(redactCredentials(message)),

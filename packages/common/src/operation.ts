@@ -87,10 +87,24 @@ export interface OperationHost<GitHub = unknown> {
   canUploadArtifacts: boolean;
   /** Uploads files as a workflow artifact; false (after saying where they stay) where there is no storage. */
   uploadArtifact(name: string, files: string[], rootDirectory: string): Promise<boolean>;
+  /**
+   * Downloads a workflow artifact by name into `directory`: of this run, or of run `runId` of this
+   * repository (that needs `token` with `actions: read`). Absent where there is no artifact storage.
+   */
+  downloadArtifact?(request: ArtifactDownloadRequest, directory: string): Promise<void>;
   /** Hands a secret to later steps of the same job (masked first). */
   exportVariable(name: string, value: string): void;
   /** Keeps one comment per marker on the run's pull request; undefined when none was written. */
   commentOnPullRequest(request: PullRequestCommentRequest): Promise<string | undefined>;
+}
+
+/** Which workflow artifact to download. */
+export interface ArtifactDownloadRequest {
+  name: string;
+  /** Another workflow run of this repository (default: this run). */
+  runId?: string;
+  /** A token that can read that run's artifacts (`actions: read`); needed with `runId`. */
+  token?: string;
 }
 
 /** What is still reported when `run` throws: the outputs and summary known at that point. */

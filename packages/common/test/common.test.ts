@@ -29,6 +29,21 @@ describe("SecretRegistry", () => {
     expect(seen).toEqual(["s3cr3t-value", "another-secret"]);
     expect(registry.redact("key=s3cr3t-value and another-secret")).toBe("key=*** and ***");
   });
+
+  it("with a thousand secrets, finds one anywhere in a text and leaves texts without any alone", () => {
+    const registry = new SecretRegistry();
+    const keys = Array.from(
+      { length: 1000 },
+      (_, i) => `eyJhbGciOiJFUzM4NCJ9.tenant-${i}.signature-${i * 7919}`,
+    );
+    for (const key of keys) registry.register(key);
+    registry.register("abcd");
+    const line = "GET /api/v1/spaces on tenant-17: 200 (52 ms, attempt 1)";
+    expect(registry.redact(line)).toBe(line);
+    expect(registry.redact(`Bearer ${keys[512]}`)).toBe("Bearer ***");
+    expect(registry.redact(`x${keys[999]}y and ${keys[0]}`)).toBe("x***y and ***");
+    expect(registry.redact("...abcd")).toBe("...***");
+  });
 });
 
 describe("mapLimit", () => {

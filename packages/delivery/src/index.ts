@@ -58,6 +58,7 @@ export type {
   RollbackSnapshot,
   SpaceRef,
 } from "./deploy/types.ts";
+export * from "./artifact/index.ts";
 export * from "./evaluation/index.ts";
 export * from "./rollout/index.ts";
 export * from "./estate/index.ts";

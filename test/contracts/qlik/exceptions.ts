@@ -66,7 +66,7 @@ export const EXCEPTIONS: readonly ContractException[] = [
   },
   {
     rule: "response-field-undescribed",
-    subject: /^(POST|PUT) \/api\/v1\/apps(\/\{appId\}\/publish)?$/,
+    subject: /^(POST|PUT) \/api\/v1\/apps(\/\{appId\}\/publish|\/import)?$/,
     detail: /^status 20\d body \/attributes\/(_resourcetype|spaceId)$/,
     reason:
       "Real app responses carry attributes._resourcetype and attributes.spaceId (qlik.dev tutorial 'Deploy Tabular Reports', import response example); neither the OpenAPI nor @qlik/api's NxAttributes lists them. The product does not read them.",

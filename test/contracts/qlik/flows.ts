@@ -9,8 +9,11 @@ import { exportApp } from "@qlik/api/apps";
 import { unbuildApp, writeAppTree } from "@qlik-cicd/app-files";
 import { silentLogger } from "@qlik-cicd/common";
 import {
+  ArtifactStore,
+  buildArtifact,
   deployApp,
   evaluateApp,
+  shipArtifact,
   findAppsByName,
   findSpace,
   listSpaces,
@@ -30,6 +33,7 @@ export const FLOWS = [
   "deploy to a managed space",
   "republish",
   "rollback",
+  "build and ship an app artifact (temp-contents, import)",
   "evaluate an app",
   "evaluate a pull request's files",
   "configure-tenant apply",
@@ -176,6 +180,33 @@ export async function runProductFlows(
     await recorder.during("rollback", () =>
       deployApp(client, { space: "test", appName: APP, rollback: true, ...FAST }, { logger, rollbackStore }),
     );
+
+    await recorder.during("build and ship an app artifact (temp-contents, import)", async () => {
+      const built = await buildArtifact(
+        client,
+        { source: mainDir, space: "test", appName: APP, ...FAST },
+        { logger, rollbackStore },
+      );
+      const store = new ArtifactStore(join(work, "artifacts"));
+      // Through temp-contents (as a large file goes), then as the import's body; a republish follows.
+      for (const [space, uploadThresholdBytes] of [
+        ["acceptance", 0],
+        ["production", undefined],
+        ["acceptance", undefined],
+      ] as const) {
+        await shipArtifact(
+          client,
+          { ...built.artifact, bytes: new Uint8Array([...built.artifact.bytes]) },
+          {
+            space,
+            appName: APP,
+            ...(uploadThresholdBytes !== undefined ? { uploadThresholdBytes } : {}),
+            ...FAST,
+          },
+          { logger, store },
+        );
+      }
+    });
 
     await recorder.during("evaluate an app", () =>
       evaluateApp(

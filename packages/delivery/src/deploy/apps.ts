@@ -42,6 +42,25 @@ export async function findAppsByName(client: QlikClient, spaceId: string, name: 
 }
 
 /**
+ * Apps named exactly `name` in each of `spaceIds`, from one items query over every space (fresh read):
+ * a deploy that needs the published copy and the staging apps asks once instead of once per space.
+ */
+export async function findAppsByNameIn(
+  client: QlikClient,
+  spaceIds: readonly string[],
+  name: string,
+): Promise<Map<string, AppItem[]>> {
+  const items = await listItems(client, { resourceType: "app", name, limit: 100 }, "find app by name");
+  const out = new Map<string, AppItem[]>(spaceIds.map((id) => [id, []]));
+  for (const item of items) {
+    const list = out.get(item.spaceId ?? "");
+    if (list && item.name === name && item.resourceId) list.push(toAppItem(item));
+  }
+  for (const list of out.values()) list.sort((a, b) => a.appId.localeCompare(b.appId));
+  return out;
+}
+
+/**
  * The sentence for an app name that is not in a space, with the nearest names in it: "App 'Sales' in
  * 'app-name' was not found in space 'test'." and a did-you-mean hint.
  */

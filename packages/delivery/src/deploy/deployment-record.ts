@@ -8,7 +8,7 @@
  */
 import { deleteAppMedia, getAppMedia, uploadAppMedia } from "@qlik/api/apps";
 import { canonicalJson } from "@qlik-cicd/common";
-import { QlikNotFoundError, type QlikClient } from "@qlik-cicd/qlik-client";
+import { QlikConflictError, QlikNotFoundError, type QlikClient } from "@qlik-cicd/qlik-client";
 
 /** The media file's path (one segment: Qlik's media paths are folders, this one lives at the root). */
 export const DEPLOYMENT_RECORD_PATH = "qlik-cicd-deployment.json";
@@ -80,13 +80,41 @@ export async function readDeploymentRecord(
 
 /**
  * Stores `record` as the record of `appId`, replacing the one it has: Qlik refuses to overwrite a media
- * file (409), so the old one is deleted first. Both steps are safe to repeat.
+ * file (409), so the old one is deleted first. Both steps are safe to repeat. `likelyAbsent`: the app
+ * most probably has no record (a fresh import of an artifact built without one), so the new one is
+ * stored at once and the old one deleted only when Qlik answers 409 — one request instead of two.
  */
 export async function writeDeploymentRecord(
   client: QlikClient,
   appId: string,
   record: DeploymentRecord,
+  options: { likelyAbsent?: boolean } = {},
 ): Promise<void> {
+  const body = new Blob([canonicalJson(record)], { type: "application/json" });
+  const put = () =>
+    client.call(
+      {
+        tier: "write",
+        method: "PUT",
+        resource: "/api/v1/apps/{appId}/media/files/{path}",
+        operation: "write deployment record",
+      },
+      (opts) => uploadAppMedia(appId, DEPLOYMENT_RECORD_PATH, body, opts),
+    );
+  if (options.likelyAbsent) {
+    try {
+      await put();
+      return;
+    } catch (error) {
+      if (!(error instanceof QlikConflictError)) throw error;
+    }
+  }
+  await deleteDeploymentRecord(client, appId);
+  await put();
+}
+
+/** Deletes the record of `appId`; an app without one is fine. */
+export async function deleteDeploymentRecord(client: QlikClient, appId: string): Promise<void> {
   try {
     await client.call(
       {
@@ -100,14 +128,4 @@ export async function writeDeploymentRecord(
   } catch (error) {
     if (!(error instanceof QlikNotFoundError)) throw error;
   }
-  const body = new Blob([canonicalJson(record)], { type: "application/json" });
-  await client.call(
-    {
-      tier: "write",
-      method: "PUT",
-      resource: "/api/v1/apps/{appId}/media/files/{path}",
-      operation: "write deployment record",
-    },
-    (opts) => uploadAppMedia(appId, DEPLOYMENT_RECORD_PATH, body, opts),
-  );
 }

@@ -69,7 +69,9 @@ export type DeployStepKind =
   | "reload-for-bookmarks"
   | "write-provenance"
   | "verify"
-  | "restore";
+  | "restore"
+  | "import"
+  | "apply-parameters";
 
 export interface DeployStep {
   kind: DeployStepKind;

@@ -5,6 +5,7 @@ import { basename, dirname, join } from "node:path";
 import {
   canonicalJson,
   CicdError,
+  ConfigError,
   defineOperation,
   plural,
   resolvePathInput,
@@ -48,6 +49,23 @@ function requiredPath(inputs: InputReader, name: string): string {
   return inputs.path(name) as string;
 }
 
+/** `artifact` (built before) or `source` (built once at the start), exactly one. */
+function artifactOrSource(inputs: InputReader): { artifact: string } | { source: string } {
+  const artifact = inputs.path("artifact");
+  const source = inputs.path("source");
+  if (artifact && source) {
+    throw new ConfigError("Set either 'artifact' or 'source', not both.", { field: "artifact" });
+  }
+  if (artifact) return { artifact };
+  if (!source) {
+    throw new ConfigError(
+      "Input 'source' is required (a folder of unbuilt app files), unless 'artifact' names an artifact built before.",
+      { field: "source" },
+    );
+  }
+  return { source };
+}
+
 function writeReport(path: string, report: RolloutReport): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, canonicalJson(report));
@@ -69,7 +87,8 @@ export const rolloutCanaryOperation = defineOperation({
   name: "rollout-canary",
   inputs: {
     "tenants-file": { required: true },
-    source: { required: true },
+    source: {},
+    artifact: {},
     space: { required: true },
     "staging-space": {},
     "app-name": {},
@@ -117,7 +136,7 @@ export const rolloutCanaryOperation = defineOperation({
       suffix,
       rollout: {
         tenantsFile: requiredPath(inputs, "tenants-file"),
-        source: requiredPath(inputs, "source"),
+        ...artifactOrSource(inputs),
         space: inputs.required("space"),
         appName: inputs.string("app-name"),
         stagingSpace: inputs.string("staging-space"),

@@ -39,7 +39,9 @@ export interface TenantContext {
   /** When this rollout started (kept by resumed runs). */
   rolloutStartedAt: string;
   /** Merges fields into the record and checkpoints it (e.g. a baseline taken before the change). */
-  update(fields: Partial<Pick<TenantRecord, "baselineEvaluationId" | "appId">>): Promise<void>;
+  update(
+    fields: Partial<Pick<TenantRecord, "baselineEvaluationId" | "appId" | "previousArtifactDigest">>,
+  ): Promise<void>;
 }
 
 export interface DeployOutcome {
@@ -47,6 +49,9 @@ export interface DeployOutcome {
   appId: string;
   changed: boolean;
   reloadStatus?: string;
+  /** The artifact the tenant runs now, and the one it ran before this rollout changed it. */
+  artifactDigest?: string;
+  previousArtifactDigest?: string;
 }
 
 export interface RollbackOutcome {
@@ -63,6 +68,8 @@ export interface EngineOptions {
   plan: RolloutPlan;
   /** Digest of the source files (the rollout's identity for resume). */
   sourceDigest: string;
+  /** The artifact shipped to every tenant; a resume of a rollout that shipped another is refused. */
+  artifactDigest?: string;
   appName: string;
   space: string;
   /** What a tenant gets; a tenant deployed with the same digest is skipped on resume. */
@@ -196,6 +203,7 @@ function freshState(options: EngineOptions, now: Date): RolloutState {
     startedAt: iso(now),
     updatedAt: iso(now),
     sourceDigest: options.sourceDigest,
+    ...(options.artifactDigest ? { artifactDigest: options.artifactDigest } : {}),
     appName: options.appName,
     space: options.space,
     ...(options.plan.shard ? { shard: `${options.plan.shard.index}/${options.plan.shard.count}` } : {}),
@@ -232,6 +240,19 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
   let previous: RolloutState | undefined;
   if (options.resume) {
     previous = await deps.store.load();
+    if (
+      previous &&
+      previous.sourceDigest === options.sourceDigest &&
+      previous.artifactDigest &&
+      options.artifactDigest &&
+      previous.artifactDigest !== options.artifactDigest &&
+      previous.status !== "succeeded"
+    ) {
+      throw new ConfigError(
+        `The rollout in ${deps.store.location} ships artifact ${previous.artifactDigest.replace(/^sha256:/, "").slice(0, 12)}, not ${options.artifactDigest.replace(/^sha256:/, "").slice(0, 12)}: a resume never mixes versions — resume with that artifact, or start a new rollout with another 'state-file'.`,
+        { field: "artifact" },
+      );
+    }
     if (previous && previous.sourceDigest !== options.sourceDigest) {
       logger.warn(
         `The state in ${deps.store.location} is for another source (${previous.sourceDigest.slice(0, 12)}); tenants are deployed again where their version differs.`,
@@ -242,6 +263,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
     previous && previous.sourceDigest === options.sourceDigest
       ? { ...previous, status: "running" }
       : freshState(options, now());
+  if (options.artifactDigest) state.artifactDigest = options.artifactDigest;
   const keepTenants = previous?.tenants ?? {};
   state.tenants = {};
   state.waves = options.plan.waves.map((w): WaveRecord => {
@@ -324,6 +346,9 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
       record.status = "deployed";
       record.appId = outcome.appId;
       record.changed = outcome.changed;
+      if (outcome.artifactDigest) record.artifactDigest = outcome.artifactDigest;
+      // Kept across attempts and resumes: once this rollout replaced a version, that is what it restores.
+      if (outcome.previousArtifactDigest) record.previousArtifactDigest = outcome.previousArtifactDigest;
       if (outcome.reloadStatus) record.reloadStatus = outcome.reloadStatus;
       else delete record.reloadStatus;
       logger.info(

@@ -6,10 +6,21 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { readAppTree, requireAppFolder, treeDigest } from "@qlik-cicd/app-files";
-import { canonicalJson, ConfigError, sha256Hex, silentLogger, type Logger } from "@qlik-cicd/common";
+import {
+  canonicalJson,
+  ConfigError,
+  sha256Hex,
+  silentLogger,
+  systemClock,
+  withRetries,
+  type Logger,
+} from "@qlik-cicd/common";
+import { QlikClient } from "@qlik-cicd/qlik-client";
+import { ArtifactStore, readArtifact, shortDigest, type AppArtifact } from "../artifact/artifact-file.ts";
+import { buildArtifactOnce } from "../artifact/build.ts";
 import { titleOfTree } from "../deploy/content.ts";
-import { runRollout, type EngineDeps } from "./engine.ts";
-import { loadInventory, tenantParametersYaml } from "./inventory.ts";
+import { defaultRetryable, runRollout, type EngineDeps } from "./engine.ts";
+import { loadInventory, resolveConnection, tenantParametersYaml } from "./inventory.ts";
 import { parseBudget, planWaves, rolloutMatrix } from "./plan.ts";
 import { buildReport, type RolloutReport } from "./render.ts";
 import { FileStateStore, mergeStates, readStateFile } from "./state.ts";
@@ -20,8 +31,13 @@ import type { InventoryTenant, RolloutPlan, RolloutState, StateStore, TenantInve
 export interface RolloutInput {
   /** Path of the tenant inventory YAML. */
   tenantsFile: string;
-  /** Folder of unbuilt app files. */
-  source: string;
+  /**
+   * Folder of unbuilt app files: built once at the start (on the first tenant, in a scratch app) into
+   * an artifact that every tenant then gets. Set this or `artifact`.
+   */
+  source?: string;
+  /** An artifact built before (deploy-to-space's 'artifact-output'): shipped as it is to every tenant. */
+  artifact?: string;
   space: string;
   /** Default: the app title in the files. */
   appName?: string;
@@ -154,15 +170,30 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
     });
   }
   const inventory = loadInventory(input.tenantsFile, env);
-  if (!input.source?.trim() || !existsSync(input.source)) {
-    throw new ConfigError(`Input 'source': the folder '${input.source ?? ""}' does not exist.`, {
-      field: "source",
-    });
+  if (input.artifact?.trim() && input.source?.trim()) {
+    throw new ConfigError("Set either 'artifact' or 'source', not both.", { field: "artifact" });
   }
-  await requireAppFolder(input.source, "source");
-  const tree = await readAppTree(input.source);
-  const sourceDigest = treeDigest(tree);
-  const appName = input.appName?.trim() || titleOfTree(tree);
+  let given: AppArtifact | undefined;
+  let sourceDigest: string;
+  let appName: string | undefined;
+  if (input.artifact?.trim()) {
+    given = readArtifact(input.artifact, "artifact");
+    sourceDigest = given.manifest.sourceDigest;
+    appName = input.appName?.trim() || given.manifest.appName;
+  } else {
+    if (!input.source?.trim() || !existsSync(input.source)) {
+      throw new ConfigError(
+        input.source?.trim()
+          ? `Input 'source': the folder '${input.source}' does not exist.`
+          : "Set 'source' (a folder of unbuilt app files) or 'artifact' (an artifact built before).",
+        { field: "source" },
+      );
+    }
+    await requireAppFolder(input.source, "source");
+    const tree = await readAppTree(input.source);
+    sourceDigest = treeDigest(tree);
+    appName = input.appName?.trim() || titleOfTree(tree);
+  }
   if (!appName) {
     throw new ConfigError("The source has no app title (app-properties.json qTitle); set 'app-name'.", {
       field: "app-name",
@@ -194,16 +225,31 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
   // 2. Run.
   const store = deps.store ?? new FileStateStore(input.stateFile);
   const base = input.stateFile ? dirname(input.stateFile) : process.cwd();
+  const rollbackDir = input.rollbackDir ?? join(base, "rollback");
+  const artifact =
+    given ??
+    (await artifactOfFiles({
+      input,
+      env,
+      store,
+      artifacts: new ArtifactStore(rollbackDir),
+      sourceDigest,
+      appName,
+      space,
+      first: plan.waves[0]?.tenants[0],
+      logger,
+    }));
   const ops = createTenantOps(
     {
       inventory,
-      source: input.source,
+      source: input.source ?? "",
+      ...(artifact ? { artifact } : {}),
       space,
       appName,
       ...(input.stagingSpace ? { stagingSpace: input.stagingSpace } : {}),
       healthChecks,
       workDir: input.workDir ?? join(base, "rollout-work"),
-      rollbackDir: input.rollbackDir ?? join(base, "rollback"),
+      rollbackDir,
       rollbackOnFailure: input.rollback ?? true,
       env,
       ...(input.deploy ? { deploy: input.deploy } : {}),
@@ -218,9 +264,11 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
       {
         plan,
         sourceDigest,
+        ...(artifact ? { artifactDigest: artifact.manifest.artifactDigest } : {}),
         appName,
         space,
-        tenantDigest: (t) => tenantDigest(sourceDigest, inventory, t, { space, appName }),
+        tenantDigest: (t) =>
+          tenantDigest(artifact?.manifest.artifactDigest ?? sourceDigest, inventory, t, { space, appName }),
         maxParallel: input.maxParallel ?? 20,
         bakeSeconds: input.bakeSeconds ?? 0,
         budget,
@@ -245,6 +293,77 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
     return { mode: "rollout", plan, matrix, state: result.state, report };
   } finally {
     await ops.release();
+  }
+}
+
+/**
+ * The artifact a rollout from files ships: the one a run of this rollout already built (a resume ships
+ * the same bytes), else built once now on the rollout's first tenant, in a scratch app of the target's
+ * staging space, and kept in the rollback store. Undefined when there is no tenant to deploy.
+ */
+async function artifactOfFiles(args: {
+  input: RolloutInput;
+  env: Record<string, string | undefined>;
+  store: StateStore;
+  artifacts: ArtifactStore;
+  sourceDigest: string;
+  appName: string;
+  space: string;
+  first: InventoryTenant | undefined;
+  logger: Logger;
+}): Promise<AppArtifact | undefined> {
+  const { input, artifacts, logger } = args;
+  if (input.resume) {
+    const previous = await args.store.load();
+    if (previous?.sourceDigest === args.sourceDigest && previous.artifactDigest) {
+      const kept = artifacts.load(previous.artifactDigest);
+      if (kept) {
+        logger.info(
+          `Resuming with artifact ${shortDigest(kept.manifest.artifactDigest)}, built by the first run.`,
+        );
+        return kept;
+      }
+    }
+  }
+  if (!args.first) return undefined;
+  const tenant = args.first;
+  const client = new QlikClient(resolveConnection(tenant, args.env), { ...(input.client ?? {}), logger });
+  try {
+    const artifact = await withRetries(
+      () =>
+        buildArtifactOnce(
+          client,
+          {
+            source: input.source as string,
+            space: input.stagingSpace?.trim() || `${args.space}-staging`,
+            appName: args.appName,
+            ...(input.deploy?.prune !== undefined ? { prune: input.deploy.prune } : {}),
+            ...(input.deploy?.provenance?.commit ? { commit: input.deploy.provenance.commit } : {}),
+          },
+          logger,
+        ),
+      {
+        policy: {
+          maxAttempts: Math.max(1, input.maxAttempts ?? 3),
+          maxElapsedMs: Infinity,
+          baseDelayMs: 200,
+          maxDelayMs: 2000,
+        },
+        clock: systemClock,
+        retryable: defaultRetryable,
+        onRetry: (error, next) =>
+          logger.warn(
+            `Building the artifact: attempt ${next.attempt - 1} failed (${(error as Error).message}); trying again.`,
+          ),
+      },
+    );
+    artifacts.save(artifact);
+    logger.info(
+      `Built '${args.appName}' once on ${tenant.name} as artifact ${shortDigest(artifact.manifest.artifactDigest)}; every tenant gets this file.`,
+    );
+    return artifact;
+  } finally {
+    await client.close();
   }
 }
 

@@ -11,7 +11,10 @@ import { readAppTree, type AppTree } from "@qlik-cicd/app-files";
 import { ConfigError, describeError, poll, type Logger } from "@qlik-cicd/common";
 import { QlikClient, type QlikClientOptions } from "@qlik-cicd/qlik-client";
 import { AUTOMATION_RUN_REQUEST_CONTEXT, automationRunVerdict } from "@qlik-cicd/qlik-facts";
+import { ArtifactStore, type AppArtifact } from "../artifact/artifact-file.ts";
+import { rollbackArtifact, shipArtifact, type ShipOptions } from "../artifact/ship.ts";
 import { findAppsByName } from "../deploy/apps.ts";
+import { resolveParameters, type ResolvedParameters } from "../deploy/parameters.ts";
 import { deployApp } from "../deploy/deploy-app.ts";
 import { lastReload, reloadApp } from "../deploy/reload.ts";
 import { DirectoryRollbackStore, type RollbackStore } from "../deploy/rollback-store.ts";
@@ -52,8 +55,14 @@ export function parseHealthChecks(text: string | undefined, field = "health-chec
 
 export interface TenantOpsOptions {
   inventory: TenantInventory;
-  /** Folder of unbuilt app files. */
+  /** Folder of unbuilt app files (deployed per tenant when no artifact is given). */
   source: string;
+  /**
+   * The artifact every tenant gets: imported and published (or republished) per tenant, with the
+   * tenant's parameters only when they differ from what it has. Rollbacks ship the artifact the tenant
+   * ran before, from the store in `rollbackDir`.
+   */
+  artifact?: AppArtifact;
   space: string;
   appName: string;
   stagingSpace?: string;
@@ -186,7 +195,87 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
   // The source folder is read once for the whole rollout, not once per tenant.
   let sourceTree: Promise<AppTree> | undefined;
 
-  const deployTenant: DeployTenantFn = async (tenant, ctx) => {
+  const artifactStore = new ArtifactStore(options.rollbackDir);
+  const resolvedParams = new Map<string, ResolvedParameters | null>();
+  /** The tenant's parameters, resolved once (credentials registered as secrets); null: none. */
+  const tenantParameters = (tenant: InventoryTenant): ResolvedParameters | null => {
+    let resolved = resolvedParams.get(tenant.name);
+    if (resolved === undefined) {
+      // The inventory already validated them: resolved as they are, not written out and read back.
+      const { defaultParameters } = options.inventory;
+      resolved =
+        defaultParameters || tenant.parameters
+          ? resolveParameters(
+              {
+                file: `${options.inventory.file} (tenant '${tenant.name}')`,
+                defaults: defaultParameters ?? { variables: {}, connections: {} },
+                environments: tenant.parameters ? { [tenant.name]: tenant.parameters } : {},
+              },
+              tenant.name,
+              env,
+              { required: tenant.parameters !== undefined },
+            )
+          : null;
+      resolvedParams.set(tenant.name, resolved);
+    }
+    return resolved;
+  };
+  const shipOptions = (tenant: InventoryTenant): ShipOptions => {
+    const connection = resolveConnection(tenant, env);
+    return {
+      space: options.space,
+      ...(options.stagingSpace ? { stagingSpace: options.stagingSpace } : {}),
+      appName: options.appName,
+      parametersKey: connection.apiKey ?? connection.clientSecret ?? "",
+      ...(options.deploy?.reload !== undefined ? { reload: options.deploy.reload } : {}),
+      ...(options.deploy?.reloadTimeoutMinutes !== undefined
+        ? { reloadTimeoutMinutes: options.deploy.reloadTimeoutMinutes }
+        : {}),
+      ...(options.deploy?.reloadPollIntervalMs !== undefined
+        ? { reloadPollIntervalMs: options.deploy.reloadPollIntervalMs }
+        : {}),
+      ...(options.deploy?.publishAccessTimeoutMs !== undefined
+        ? { publishAccessTimeoutMs: options.deploy.publishAccessTimeoutMs }
+        : {}),
+      ...(options.deploy?.provenance ? { provenance: options.deploy.provenance } : {}),
+      lookupItem: false,
+    };
+  };
+
+  const shipTenant: DeployTenantFn = async (tenant, ctx) => {
+    const client = clientFor(tenant);
+    if (options.healthChecks.some((c) => c.kind === "evaluation")) await takeBaseline(tenant, ctx);
+    const result = await shipArtifact(
+      client,
+      options.artifact as AppArtifact,
+      { ...shipOptions(tenant), rollbackOnFailure: options.rollbackOnFailure },
+      {
+        logger: tenantLogger(logger, tenant.name),
+        store: artifactStore,
+        resolvedParameters: tenantParameters(tenant),
+        parametersLabel: `${options.inventory.file} (tenant '${tenant.name}')`,
+        // Checkpointed before the tenant changes: a deploy that fails half way can still be rolled back.
+        beforeChange: async ({ previousArtifactDigest }) => {
+          if (previousArtifactDigest && !ctx.record.previousArtifactDigest)
+            await ctx.update({ previousArtifactDigest });
+        },
+      },
+    );
+    // A version this rollout did not put there (an earlier rollout did) is not this rollout's to undo.
+    const ours =
+      result.changed || (result.runningSince !== undefined && result.runningSince >= ctx.rolloutStartedAt);
+    return {
+      appId: result.publishedAppId ?? "",
+      changed: result.changed,
+      ...(result.reload ? { reloadStatus: result.reload.status } : {}),
+      artifactDigest: result.artifactDigest,
+      ...(ours && result.previousArtifactDigest
+        ? { previousArtifactDigest: result.previousArtifactDigest }
+        : {}),
+    };
+  };
+
+  const deployFromFiles: DeployTenantFn = async (tenant, ctx) => {
     const client = clientFor(tenant);
     if (options.healthChecks.some((c) => c.kind === "evaluation")) await takeBaseline(tenant, ctx);
     sourceTree ??= readAppTree(options.source);
@@ -313,7 +402,28 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
     return results;
   };
 
-  const rollbackTenant: RollbackTenantFn = async (tenant, ctx) => {
+  const rollbackShipped: RollbackTenantFn = async (tenant, ctx) => {
+    const to = ctx.record.previousArtifactDigest;
+    if (!to) {
+      return {
+        rolledBack: false,
+        detail:
+          "this rollout kept no earlier version of the app here (first deploy, or the deploy changed nothing)",
+      };
+    }
+    const result = await rollbackArtifact(
+      clientFor(tenant),
+      artifactStore,
+      { ...shipOptions(tenant), to },
+      { logger: tenantLogger(logger, tenant.name), resolvedParameters: tenantParameters(tenant) },
+    );
+    return {
+      rolledBack: true,
+      detail: result.changed ? "shipped the previous artifact back" : "already at the previous version",
+    };
+  };
+
+  const rollbackFromFiles: RollbackTenantFn = async (tenant, ctx) => {
     const client = clientFor(tenant);
     try {
       const result = await deployApp(
@@ -351,5 +461,7 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
     );
   };
 
-  return { deployTenant, checkHealth, rollbackTenant, release };
+  return options.artifact
+    ? { deployTenant: shipTenant, checkHealth, rollbackTenant: rollbackShipped, release }
+    : { deployTenant: deployFromFiles, checkHealth, rollbackTenant: rollbackFromFiles, release };
 }

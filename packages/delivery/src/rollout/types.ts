@@ -48,8 +48,12 @@ export interface TenantRecord {
   name: string;
   wave: number;
   status: TenantStatus;
-  /** Digest of what this tenant gets (source files + its parameters + target). */
+  /** Digest of what this tenant gets (artifact or source files + its parameters + target). */
   digest: string;
+  /** The artifact this tenant runs after its deploy (sha256 of the app export). */
+  artifactDigest?: string;
+  /** The artifact it ran before this rollout changed it: what a rollback ships back. */
+  previousArtifactDigest?: string;
   attempts: number;
   startedAt?: string;
   finishedAt?: string;
@@ -87,6 +91,8 @@ export interface RolloutState {
   startedAt: string;
   updatedAt: string;
   sourceDigest: string;
+  /** The one artifact this rollout ships to every tenant (a resume never ships another). */
+  artifactDigest?: string;
   appName: string;
   space: string;
   shard?: string;
