@@ -34,7 +34,15 @@ const ACTIONS: Record<string, { base: Record<string, string>; paths: string[] }>
   },
   "rollout-canary": {
     base: { "tenants-file": "tenants.yml", source: "apps/sales", space: "production" },
-    paths: ["tenants-file", "source", "artifact", "rollback-dir", "state-file", "merge-states", "tenants-from"],
+    paths: [
+      "tenants-file",
+      "source",
+      "artifact",
+      "rollback-dir",
+      "state-file",
+      "merge-states",
+      "tenants-from",
+    ],
   },
   "estate-status": {
     base: { "tenants-file": "tenants.yml", space: "production", "app-name": "Sales" },

@@ -1,5 +1,6 @@
 // The workflow run's event, read once from GITHUB_EVENT_NAME and the payload at GITHUB_EVENT_PATH. Only
 // adapters read it; libraries get what they need from it as plain options.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { CiRun } from "@qlik-cicd/common";
 import { currentRunUrl } from "./run-context.ts";
@@ -14,6 +15,7 @@ export interface RunEvent {
     after?: unknown;
     pull_request?: { number?: unknown; base?: { sha?: unknown } };
     repository?: { default_branch?: unknown };
+    head_commit?: { id?: unknown; timestamp?: unknown };
   };
 }
 
@@ -79,6 +81,34 @@ export function defaultBranchOfRun(event: RunEvent = readRunEvent()): string | u
   return text(event.payload.repository?.default_branch);
 }
 
+/**
+ * When `sha` was committed: a push names it in `head_commit`; otherwise the checkout in the workspace
+ * knows it (no checkout, or a shallow one without that commit: unknown).
+ */
+export function commitTimeOfRun(
+  sha: string | undefined,
+  event: RunEvent = readRunEvent(),
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (!sha) return undefined;
+  const head = event.payload.head_commit;
+  let when = head && text(head.id) === sha ? text(head.timestamp) : undefined;
+  if (!when) {
+    try {
+      when = execFileSync("git", ["show", "-s", "--format=%cI", sha], {
+        cwd: env.GITHUB_WORKSPACE || process.cwd(),
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+        timeout: 5000,
+      }).trim();
+    } catch {
+      return undefined;
+    }
+  }
+  const time = new Date(when ?? "");
+  return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+}
+
 /** Everything an operation may need to know about the CI run, from the runner's variables and event. */
 export function readCiRun(env: NodeJS.ProcessEnv = process.env): CiRun {
   const event = readRunEvent(env);
@@ -89,6 +119,7 @@ export function readCiRun(env: NodeJS.ProcessEnv = process.env): CiRun {
   const defaultBranch = defaultBranchOfRun(event);
   const repository = runRepository(env);
   const runUrl = currentRunUrl(env);
+  const commitTime = commitTimeOfRun(env.GITHUB_SHA, event, env);
   const onBranch = env.GITHUB_REF_NAME && (env.GITHUB_REF ?? "refs/heads/").startsWith("refs/heads/");
   return {
     ...(repository ? { repository } : {}),
@@ -97,6 +128,7 @@ export function readCiRun(env: NodeJS.ProcessEnv = process.env): CiRun {
     ...(env.GITHUB_RUN_ATTEMPT ? { runAttempt: env.GITHUB_RUN_ATTEMPT } : {}),
     ...(runUrl ? { runUrl } : {}),
     ...(env.GITHUB_SHA ? { sha: env.GITHUB_SHA } : {}),
+    ...(commitTime ? { commitTime } : {}),
     ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
     ...(onBranch ? { branch: env.GITHUB_REF_NAME } : {}),
     ...(env.GITHUB_ACTOR ? { actor: env.GITHUB_ACTOR } : {}),

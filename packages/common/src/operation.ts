@@ -17,6 +17,8 @@ export interface CiRun {
   runUrl?: string;
   /** GITHUB_SHA, GITHUB_REF. */
   sha?: string;
+  /** When GITHUB_SHA was committed (ISO time), so a deployment record can show how old a version is. */
+  commitTime?: string;
   ref?: string;
   /** The branch the run is on, when its ref is a branch. */
   branch?: string;

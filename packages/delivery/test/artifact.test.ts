@@ -58,7 +58,13 @@ describe("app artifact", () => {
     try {
       const built = await buildArtifact(
         client,
-        { source: v1, space: "test", appName: APP, provenance: { commit: "c0ffee1" }, ...FAST },
+        {
+          source: v1,
+          space: "test",
+          appName: APP,
+          provenance: { commit: "c0ffee1", commitTime: "2026-11-02T10:00:00.000Z" },
+          ...FAST,
+        },
         { outDir: join(work, "a1") },
       );
       expect(built.deploy.verified).toBe(true);
@@ -66,6 +72,7 @@ describe("app artifact", () => {
       expect(a1.manifest).toMatchObject({
         appName: APP,
         commit: "c0ffee1",
+        commitTime: "2026-11-02T10:00:00.000Z",
         artifactDigest: built.artifact.manifest.artifactDigest,
         sourceDigest: built.artifact.manifest.sourceDigest,
       });
@@ -133,6 +140,9 @@ describe("app artifact", () => {
       expect(record).toMatchObject({
         artifactDigest: a1.manifest.artifactDigest,
         sourceDigest: a1.manifest.sourceDigest,
+        // The commit the artifact was built from and its time, so the estate view can tell how old it is.
+        commit: "c0ffee1",
+        commitTime: "2026-11-02T10:00:00.000Z",
       });
       expect(appsBySpace(sim, tenant(2).name)).toEqual({
         production: [first.publishedAppId],

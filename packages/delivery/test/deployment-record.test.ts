@@ -149,9 +149,17 @@ describe("deployApp writes the record", () => {
       publishAccessTimeoutMs: 5_000,
     };
 
-    const first = await deployApp(client, { ...options, source: v1, provenance: { commit: "1111111" } });
+    const first = await deployApp(client, {
+      ...options,
+      source: v1,
+      provenance: { commit: "1111111", commitTime: "2026-10-01T12:00:00.000Z" },
+    });
     const firstRecord = await readDeploymentRecord(client, first.publishedAppId as string);
-    expect(firstRecord).toMatchObject({ appName: "Recorded", commit: "1111111" });
+    expect(firstRecord).toMatchObject({
+      appName: "Recorded",
+      commit: "1111111",
+      commitTime: "2026-10-01T12:00:00.000Z",
+    });
     expect(firstRecord?.sourceDigest).toBe(treeDigest(withTitle(tree, "Recorded")));
     expect(firstRecord?.previous).toBeUndefined();
 

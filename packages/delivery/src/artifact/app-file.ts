@@ -9,7 +9,7 @@ import { QlikApiError, QlikNotFoundError, type QlikClient } from "@qlik-cicd/qli
 import { findAppsByName, type AppItem } from "../deploy/apps.ts";
 
 /** Files larger than this go through temp-contents first instead of the import request's body. */
-export const DEFAULT_UPLOAD_THRESHOLD_BYTES = 8 * 1024 * 1024;
+const DEFAULT_UPLOAD_THRESHOLD_BYTES = 8 * 1024 * 1024;
 
 function tempContentId(location: string | null, what: string): string {
   const id = location ? /\/temp-contents\/([^/?#]+)/.exec(location)?.[1] : undefined;

@@ -24,6 +24,8 @@ export interface ArtifactManifest {
   size: number;
   /** Git commit of the source, when known. */
   commit?: string;
+  /** When that commit was made (ISO time). */
+  commitTime?: string;
   /** When the export was taken (ISO time). */
   createdAt: string;
 }
@@ -49,7 +51,7 @@ export function shortDigest(digest: string): string {
 /** An artifact from the exported bytes and what is known about them. */
 export function makeArtifact(
   bytes: Uint8Array,
-  info: { appName: string; sourceDigest: string; commit?: string; createdAt?: string },
+  info: { appName: string; sourceDigest: string; commit?: string; commitTime?: string; createdAt?: string },
 ): AppArtifact {
   return {
     bytes,
@@ -60,6 +62,7 @@ export function makeArtifact(
       artifactDigest: artifactDigestOf(bytes),
       size: bytes.length,
       ...(info.commit ? { commit: info.commit } : {}),
+      ...(info.commit && info.commitTime ? { commitTime: info.commitTime } : {}),
       createdAt: info.createdAt ?? new Date().toISOString(),
     },
   };

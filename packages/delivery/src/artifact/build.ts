@@ -42,6 +42,7 @@ export async function buildArtifact(
     appName,
     sourceDigest: treeDigest(tree),
     ...(options.provenance?.commit ? { commit: options.provenance.commit } : {}),
+    ...(options.provenance?.commitTime ? { commitTime: options.provenance.commitTime } : {}),
   });
   if (deps.outDir) artifact = writeArtifact(deps.outDir, artifact);
   logger.info(
@@ -64,6 +65,7 @@ export async function buildArtifactOnce(
     appName?: string;
     prune?: boolean;
     commit?: string;
+    commitTime?: string;
     outDir?: string;
   },
   logger: Logger = silentLogger,
@@ -117,6 +119,7 @@ export async function buildArtifactOnce(
       appName,
       sourceDigest: treeDigest(tree),
       ...(options.commit ? { commit: options.commit } : {}),
+      ...(options.commitTime ? { commitTime: options.commitTime } : {}),
     });
     if (options.outDir) artifact = writeArtifact(options.outDir, artifact);
     logger.info(

@@ -12,6 +12,7 @@ import type { QlikClient } from "@qlik-cicd/qlik-client";
 import { appUrl, findAppItem, findAppsByName, findAppsByNameIn, type AppItem } from "../deploy/apps.ts";
 import { DeployFailedError, DeployVerificationError } from "../deploy/deploy-app.ts";
 import {
+  newDeploymentRecord,
   readDeploymentRecord,
   writeDeploymentRecord,
   type DeploymentRecord,
@@ -19,7 +20,13 @@ import {
 import { loadParametersFile, resolveParameters, type ResolvedParameters } from "../deploy/parameters.ts";
 import { publishToSpace, republishOver, retryWhileForbidden } from "../deploy/publish.ts";
 import { lastReload, reloadApp } from "../deploy/reload.ts";
-import { createSharedSpace, findSpace, listSpaces, spaceNotFound } from "../deploy/spaces.ts";
+import {
+  createSharedSpace,
+  findSpace,
+  findStagingSpace,
+  listSpaces,
+  spaceNotFound,
+} from "../deploy/spaces.ts";
 import type {
   DeployPlan,
   DeployResult,
@@ -125,14 +132,7 @@ async function readTarget(
       { field: "space" },
     );
   }
-  const stagingName = options.stagingSpace?.trim() || `${space.name}-staging`;
-  const staging = findSpace(spaces, stagingName);
-  if (staging && staging.type !== "shared") {
-    throw new ConfigError(
-      `Staging space '${staging.name}' is a ${staging.type} space; the staging app must live in a shared space (set 'staging-space').`,
-      { field: "staging-space" },
-    );
-  }
+  const { name: stagingName, space: staging } = findStagingSpace(spaces, space, options.stagingSpace);
   // One items query finds the published copy and the staging apps.
   const named = await findAppsByNameIn(client, staging ? [space.id, staging.id] : [space.id], appName);
   const published = single(named.get(space.id) ?? [], space, appName);
@@ -232,6 +232,7 @@ async function keepFilesVersion(
       appName,
       sourceDigest: record.sourceDigest,
       ...(record.commit ? { commit: record.commit } : {}),
+      ...(record.commitTime ? { commitTime: record.commitTime } : {}),
       createdAt: record.deployedAt,
     });
     store.save(previous);
@@ -417,31 +418,21 @@ export async function shipArtifact(
     );
   }
   const provenance = options.provenance ?? {};
-  const newRecord: DeploymentRecord = {
-    schema: 1,
-    appName,
-    sourceDigest: artifact.manifest.sourceDigest,
-    artifactDigest: digest,
-    ...(artifact.manifest.commit
-      ? { commit: artifact.manifest.commit }
-      : provenance.commit
-        ? { commit: provenance.commit }
-        : {}),
-    ...(provenance.ref ? { ref: provenance.ref } : {}),
-    ...(provenance.runUrl ? { runUrl: provenance.runUrl } : {}),
-    deployedAt: new Date().toISOString(),
-    ...(paramsDigest ? { parametersDigest: paramsDigest } : {}),
-    ...(record
-      ? {
-          previous: {
-            sourceDigest: record.sourceDigest,
-            ...(previousDigest ? { artifactDigest: previousDigest } : {}),
-            ...(record.commit ? { commit: record.commit } : {}),
-            deployedAt: record.deployedAt,
-          },
-        }
-      : {}),
-  };
+  // The commit (and its time) the artifact was built from, when its manifest names one.
+  const origin = artifact.manifest.commit
+    ? { commit: artifact.manifest.commit, commitTime: artifact.manifest.commitTime }
+    : { commit: provenance.commit, commitTime: provenance.commitTime };
+  const newRecord = newDeploymentRecord(
+    {
+      appName,
+      sourceDigest: artifact.manifest.sourceDigest,
+      artifactDigest: digest,
+      ...(paramsDigest ? { parametersDigest: paramsDigest } : {}),
+    },
+    { ...provenance, ...origin },
+    record,
+    previousDigest,
+  );
   // Written before publishing so the published copy carries it; it is also what verification reads.
   await writeDeploymentRecord(client, staging.appId, newRecord, { likelyAbsent: !reuse });
 

@@ -35,12 +35,17 @@ import {
 } from "./content.ts";
 import { makeContentPublic } from "./make-public.ts";
 import { loadParametersFile, resolveParameters } from "./parameters.ts";
-import { readDeploymentRecord, writeDeploymentRecord, type DeploymentRecord } from "./deployment-record.ts";
+import {
+  newDeploymentRecord,
+  readDeploymentRecord,
+  writeDeploymentRecord,
+  type DeploymentRecord,
+} from "./deployment-record.ts";
 import { writeProvenanceInDoc } from "./provenance.ts";
 import { publishToSpace, republishOver, retryWhileForbidden } from "./publish.ts";
 import { lastReload, reloadApp } from "./reload.ts";
 import { MemoryRollbackStore, rollbackKey, type RollbackStore } from "./rollback-store.ts";
-import { createSharedSpace, findSpace, listSpaces, spaceNotFound } from "./spaces.ts";
+import { createSharedSpace, findSpace, findStagingSpace, listSpaces, spaceNotFound } from "./spaces.ts";
 import type {
   DeployChange,
   DeployDeps,
@@ -169,14 +174,7 @@ async function readTarget(ctx: Context, appName: string): Promise<TargetState> {
   }
   const state: TargetState = { mode: space.type, space, stagingMissing: false };
   if (space.type === "managed") {
-    const stagingName = options.stagingSpace?.trim() || `${space.name}-staging`;
-    const staging = findSpace(spaces, stagingName);
-    if (staging && staging.type !== "shared") {
-      throw new ConfigError(
-        `Staging space '${staging.name}' is a ${staging.type} space; the staging app must live in a shared space (set 'staging-space').`,
-        { field: "staging-space" },
-      );
-    }
+    const { name: stagingName, space: staging } = findStagingSpace(spaces, space, options.stagingSpace);
     if (staging) state.stagingSpace = staging;
     else {
       state.stagingSpace = { id: "", name: stagingName, type: "shared" };
@@ -446,26 +444,11 @@ async function applyContent(ctx: Context, input: ConvergeInput, needBuild: boole
  */
 async function recordDeployment(ctx: Context, appId: string, input: ConvergeInput): Promise<void> {
   const provenance = ctx.options.provenance ?? {};
-  const previous = input.state.record;
-  const record: DeploymentRecord = {
-    schema: 1,
-    appName: input.appName,
-    sourceDigest: treeDigest(input.desired),
-    ...(provenance.commit ? { commit: provenance.commit } : {}),
-    ...(provenance.ref ? { ref: provenance.ref } : {}),
-    ...(provenance.runUrl ? { runUrl: provenance.runUrl } : {}),
-    deployedAt: new Date().toISOString(),
-    ...(previous
-      ? {
-          previous: {
-            sourceDigest: previous.sourceDigest,
-            ...(previous.artifactDigest ? { artifactDigest: previous.artifactDigest } : {}),
-            ...(previous.commit ? { commit: previous.commit } : {}),
-            deployedAt: previous.deployedAt,
-          },
-        }
-      : {}),
-  };
+  const record = newDeploymentRecord(
+    { appName: input.appName, sourceDigest: treeDigest(input.desired) },
+    provenance,
+    input.state.record,
+  );
   await writeDeploymentRecord(ctx.client, appId, record).catch((error: unknown) =>
     ctx.logger.warn(`Could not write the deployment record of app ${appId}: ${(error as Error).message}`),
   );

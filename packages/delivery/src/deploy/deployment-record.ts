@@ -39,6 +39,41 @@ export interface DeploymentRecord {
   previous?: { sourceDigest?: string; artifactDigest?: string; commit?: string; deployedAt?: string };
 }
 
+/**
+ * The record a deploy writes: what it put in place (`version`), where it came from (`provenance`:
+ * commit, its time, ref, run) and, for rollback, the version it replaced (`replaced`, the app's record
+ * before this deploy; `replacedArtifactDigest` when the replaced version's artifact is known otherwise).
+ */
+export function newDeploymentRecord(
+  version: { appName: string; sourceDigest: string; artifactDigest?: string; parametersDigest?: string },
+  provenance: { commit?: string; commitTime?: string; ref?: string; runUrl?: string },
+  replaced?: DeploymentRecord,
+  replacedArtifactDigest = replaced?.artifactDigest,
+): DeploymentRecord {
+  return {
+    schema: DEPLOYMENT_RECORD_SCHEMA,
+    appName: version.appName,
+    sourceDigest: version.sourceDigest,
+    ...(version.artifactDigest ? { artifactDigest: version.artifactDigest } : {}),
+    ...(provenance.commit ? { commit: provenance.commit } : {}),
+    ...(provenance.commit && provenance.commitTime ? { commitTime: provenance.commitTime } : {}),
+    ...(provenance.ref ? { ref: provenance.ref } : {}),
+    ...(provenance.runUrl ? { runUrl: provenance.runUrl } : {}),
+    deployedAt: new Date().toISOString(),
+    ...(version.parametersDigest ? { parametersDigest: version.parametersDigest } : {}),
+    ...(replaced
+      ? {
+          previous: {
+            sourceDigest: replaced.sourceDigest,
+            ...(replacedArtifactDigest ? { artifactDigest: replacedArtifactDigest } : {}),
+            ...(replaced.commit ? { commit: replaced.commit } : {}),
+            deployedAt: replaced.deployedAt,
+          },
+        }
+      : {}),
+  };
+}
+
 function isRecord(value: unknown): value is DeploymentRecord {
   const r = value as Partial<DeploymentRecord> | null;
   return (

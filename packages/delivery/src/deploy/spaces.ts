@@ -26,6 +26,26 @@ export function findSpace(spaces: readonly SpaceRef[], nameOrId: string): SpaceR
   );
 }
 
+/**
+ * The shared space that holds the staging app of managed space `space` (named by `staging-space`, by
+ * default `<space>-staging`): its name, and the space when it exists. Refuses one that is not shared.
+ */
+export function findStagingSpace(
+  spaces: readonly SpaceRef[],
+  space: SpaceRef,
+  stagingSpace: string | undefined,
+): { name: string; space?: SpaceRef } {
+  const name = stagingSpace?.trim() || `${space.name}-staging`;
+  const staging = findSpace(spaces, name);
+  if (staging && staging.type !== "shared") {
+    throw new ConfigError(
+      `Staging space '${staging.name}' is a ${staging.type} space; the staging app must live in a shared space (set 'staging-space').`,
+      { field: "staging-space" },
+    );
+  }
+  return staging ? { name, space: staging } : { name };
+}
+
 /** The sentence for a space that does not exist, with the nearest names. */
 export function spaceNotFound(
   nameOrId: string,

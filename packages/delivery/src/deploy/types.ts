@@ -6,6 +6,8 @@ import type { RollbackStore } from "./rollback-store.ts";
 export interface ProvenanceInput {
   /** Git commit SHA the content came from. */
   commit?: string;
+  /** When that commit was made (ISO time). */
+  commitTime?: string;
   /** Link to the CI run that deployed it. */
   runUrl?: string;
   /** Git ref or any short label, e.g. `refs/heads/main`. */

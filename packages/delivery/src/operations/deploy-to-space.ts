@@ -34,6 +34,7 @@ import type { DeployOptions, DeployResult, ProvenanceInput, ReloadOutcome } from
 export function provenanceOf(run: CiRun): ProvenanceInput {
   return {
     ...(run.sha ? { commit: run.sha } : {}),
+    ...(run.sha && run.commitTime ? { commitTime: run.commitTime } : {}),
     ...(run.runUrl ? { runUrl: run.runUrl } : {}),
     ...(run.ref ? { ref: run.ref } : {}),
   };

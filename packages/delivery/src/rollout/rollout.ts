@@ -339,6 +339,9 @@ async function artifactOfFiles(args: {
             appName: args.appName,
             ...(input.deploy?.prune !== undefined ? { prune: input.deploy.prune } : {}),
             ...(input.deploy?.provenance?.commit ? { commit: input.deploy.provenance.commit } : {}),
+            ...(input.deploy?.provenance?.commitTime
+              ? { commitTime: input.deploy.provenance.commitTime }
+              : {}),
           },
           logger,
         ),
