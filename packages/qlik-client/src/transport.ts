@@ -108,6 +108,20 @@ function originOf(input: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether `input` is a URL of `origin`. @qlik/api hands fetch a string that starts with the host config's
+ * origin: a prefix followed by the path (or nothing) settles it without parsing a URL on every request;
+ * anything else is parsed.
+ */
+function sameOrigin(input: unknown, origin: string): boolean {
+  if (typeof input === "string" && input.startsWith(origin)) {
+    const next = input.charCodeAt(origin.length);
+    // "/", "?", "#" or the end: nothing of the authority follows the origin.
+    if (Number.isNaN(next) || next === 0x2f || next === 0x3f || next === 0x23) return true;
+  }
+  return originOf(input) === origin;
+}
+
 /** Puts the wrapper on `globalThis.fetch` unless it is there (again, if something replaced it since). */
 function wrapGlobalFetch(): void {
   const current = globalThis.fetch as WrappedFetch;
@@ -115,7 +129,7 @@ function wrapGlobalFetch(): void {
   const routing = state().routing;
   const wrapper = function qlikClientFetch(input: Parameters<typeof fetch>[0], init?: RequestInit) {
     const routed = routing.getStore();
-    if (!routed || originOf(input) !== routed.origin) return current(input, init);
+    if (!routed || !sameOrigin(input, routed.origin)) return current(input, init);
     const withPool =
       (init as { dispatcher?: unknown } | undefined)?.dispatcher === undefined
         ? ({ ...init, dispatcher: routed.dispatcher } as RequestInit)

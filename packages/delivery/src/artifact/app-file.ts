@@ -49,6 +49,20 @@ export async function exportAppFile(client: QlikClient, appId: string): Promise<
   return toBytes(file.data);
 }
 
+/**
+ * One Blob per artifact's bytes, shared by every upload of them: a Blob copies what it is made from, and
+ * a rollout sends the same bytes to a thousand tenants, up to max-parallel at once.
+ */
+const blobs = new WeakMap<Uint8Array, Blob>();
+function blobOf(bytes: Uint8Array): Blob {
+  let blob = blobs.get(bytes);
+  if (!blob) {
+    blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
+    blobs.set(bytes, blob);
+  }
+  return blob;
+}
+
 /** Uploads a file to temp-contents; returns its id (for `importApp({ fileId })`). */
 export async function uploadTempContent(
   client: QlikClient,
@@ -64,7 +78,7 @@ export async function uploadTempContent(
       idempotent: true,
       operation: "upload app file",
     },
-    (opts) => uploadTempFile({ filename, ttl: 3600 }, new Blob([bytes as Uint8Array<ArrayBuffer>]), opts),
+    (opts) => uploadTempFile({ filename, ttl: 3600 }, blobOf(bytes), opts),
   );
   return tempContentId(res.headers.get("location"), "temp-contents upload");
 }
@@ -97,7 +111,7 @@ export async function importAppFile(
       (opts) =>
         importApp(
           { spaceId, name, NoData: true, ...(fileId ? { fileId } : {}) },
-          fileId ? new Blob([]) : new Blob([bytes as Uint8Array<ArrayBuffer>]),
+          fileId ? new Blob([]) : blobOf(bytes),
           opts,
         ),
     );
