@@ -3,18 +3,10 @@
  * Every piece of text is escaped; the library summaries (markdown) go through a small converter that
  * escapes first and only then adds the few tags it knows.
  */
+import { escapeHtml } from "@qlik-cicd/common";
 import { formatSeconds } from "./progress.ts";
 import type { DemoReport, DeployRecord, EvaluationObjectRow, RolloutRunRecord } from "./report-data.ts";
 import { resumeDetail } from "./report-markdown.ts";
-
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
 
 const esc = escapeHtml;
 

@@ -1,12 +1,12 @@
 // The demo's report rendering on its own: escaping, the markdown subset, chart data and SVG, wave counts.
 import { describe, expect, it } from "@jest/globals";
+import { escapeHtml } from "@qlik-cicd/common";
 import { DemoUsageError, parseDemoArgs } from "../../scripts/demo/args.ts";
 import { Progress } from "../../scripts/demo/progress.ts";
 import type { DemoReport, RolloutRunRecord } from "../../scripts/demo/report-data.ts";
 import {
   deltaChartData,
   deltaChartSvg,
-  escapeHtml,
   inlineMarkdown,
   markdownToHtml,
   renderReportHtml,

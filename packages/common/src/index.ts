@@ -18,3 +18,4 @@ export * from "./workspace-path.ts";
 export * from "./inputs.ts";
 export * from "./operation.ts";
 export * from "./problems.ts";
+export * from "./escape-html.ts";

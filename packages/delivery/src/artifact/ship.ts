@@ -9,7 +9,14 @@
  */
 import { ConfigError, silentLogger, type Logger } from "@qlik-cicd/common";
 import type { QlikClient } from "@qlik-cicd/qlik-client";
-import { appUrl, findAppItem, findAppsByName, findAppsByNameIn, type AppItem } from "../deploy/apps.ts";
+import {
+  appUrl,
+  findAppItem,
+  findAppsByName,
+  findAppsByNameIn,
+  singleApp,
+  type AppItem,
+} from "../deploy/apps.ts";
 import { DeployFailedError, DeployVerificationError } from "../deploy/deploy-app.ts";
 import {
   newDeploymentRecord,
@@ -18,7 +25,7 @@ import {
   type DeploymentRecord,
 } from "../deploy/deployment-record.ts";
 import { loadParametersFile, resolveParameters, type ResolvedParameters } from "../deploy/parameters.ts";
-import { publishToSpace, republishOver, retryWhileForbidden } from "../deploy/publish.ts";
+import { publishToSpace, reloadPublished, republishOver, retryWhileForbidden } from "../deploy/publish.ts";
 import { lastReload, reloadApp } from "../deploy/reload.ts";
 import {
   createSharedSpace,
@@ -95,16 +102,6 @@ export interface ShipResult extends DeployResult {
 
 const DEFAULT_PUBLISH_ACCESS_MS = 150_000;
 
-function single(found: AppItem[], space: SpaceRef, appName: string): AppItem | undefined {
-  if (found.length > 1) {
-    throw new ConfigError(
-      `Space '${space.name}' has ${found.length} apps named '${appName}' (${found.map((f) => f.appId).join(", ")}); remove the duplicates or set 'app-name' to a unique name.`,
-      { field: "app-name" },
-    );
-  }
-  return found[0];
-}
-
 interface Target {
   space: SpaceRef;
   stagingName: string;
@@ -135,7 +132,7 @@ async function readTarget(
   const { name: stagingName, space: staging } = findStagingSpace(spaces, space, options.stagingSpace);
   // One items query finds the published copy and the staging apps.
   const named = await findAppsByNameIn(client, staging ? [space.id, staging.id] : [space.id], appName);
-  const published = single(named.get(space.id) ?? [], space, appName);
+  const published = singleApp(named.get(space.id) ?? [], space.name, appName);
   const record = published
     ? await retryWhileForbidden(() => readDeploymentRecord(client, published.appId), {
         timeoutMs: accessMs,
@@ -466,15 +463,7 @@ export async function shipArtifact(
   };
   try {
     if (reload) {
-      result.reload = await retryWhileForbidden(
-        () =>
-          reloadApp(client, deployedId, {
-            timeoutMs: (options.reloadTimeoutMinutes ?? 30) * 60_000,
-            pollIntervalMs: options.reloadPollIntervalMs,
-            logger,
-          }),
-        { timeoutMs: accessMs, logger, what: `app ${deployedId}` },
-      );
+      result.reload = await reloadPublished(client, deployedId, options, accessMs, logger);
     }
     await verifyRecord(client, deployedId, digest, accessMs, logger);
     result.verified = true;

@@ -197,3 +197,14 @@ export async function createAppInSpace(
 export function appUrl(tenantOrigin: string, appId: string): string {
   return appId ? `${tenantOrigin.replace(/\/+$/, "")}/sense/app/${appId}` : "";
 }
+
+/** The one app of `found` (apps named `appName` in space `spaceName`); refuses duplicates by name. */
+export function singleApp(found: AppItem[], spaceName: string, appName: string): AppItem | undefined {
+  if (found.length > 1) {
+    throw new ConfigError(
+      `Space '${spaceName}' has ${found.length} apps named '${appName}' (${found.map((f) => f.appId).join(", ")}); remove the duplicates or set 'app-name' to a unique name.`,
+      { field: "app-name" },
+    );
+  }
+  return found[0];
+}

@@ -16,6 +16,7 @@ import {
   findAppsByName,
   findPublishedCopies,
   findAppItem,
+  singleApp,
   type AppItem,
 } from "./apps.ts";
 import { applyConnectionCredentials } from "./connection-credentials.ts";
@@ -42,8 +43,8 @@ import {
   type DeploymentRecord,
 } from "./deployment-record.ts";
 import { writeProvenanceInDoc } from "./provenance.ts";
-import { publishToSpace, republishOver, retryWhileForbidden } from "./publish.ts";
-import { lastReload, reloadApp } from "./reload.ts";
+import { publishToSpace, reloadPublished, republishOver, retryWhileForbidden } from "./publish.ts";
+import { lastReload } from "./reload.ts";
 import { MemoryRollbackStore, rollbackKey, type RollbackStore } from "./rollback-store.ts";
 import { createSharedSpace, findSpace, findStagingSpace, listSpaces, spaceNotFound } from "./spaces.ts";
 import type {
@@ -141,16 +142,6 @@ function validate(options: DeployOptions): void {
   }
 }
 
-function single(found: AppItem[], spaceName: string, appName: string): AppItem | undefined {
-  if (found.length > 1) {
-    throw new ConfigError(
-      `Space '${spaceName}' has ${found.length} apps named '${appName}' (${found.map((f) => f.appId).join(", ")}); remove the duplicates or set 'app-name' to a unique name.`,
-      { field: "app-name" },
-    );
-  }
-  return found[0];
-}
-
 async function readSource(ctx: Context): Promise<AppTree> {
   const { options, client } = ctx;
   if (options.source) return ctx.sourceTree ?? readAppTree(options.source);
@@ -181,7 +172,7 @@ async function readTarget(ctx: Context, appName: string): Promise<TargetState> {
       state.stagingMissing = true;
     }
     if (staging)
-      state.buildApp = single(await findAppsByName(client, staging.id, appName), staging.name, appName);
+      state.buildApp = singleApp(await findAppsByName(client, staging.id, appName), staging.name, appName);
     if (state.buildApp) {
       const copies = (await findPublishedCopies(client, state.buildApp.appId)).filter(
         (c) => c.spaceId === space.id,
@@ -189,9 +180,9 @@ async function readTarget(ctx: Context, appName: string): Promise<TargetState> {
       state.published = copies[0];
     }
     // Adopt an existing copy by name (e.g. the staging app was lost) so its id is kept.
-    state.published ??= single(await findAppsByName(client, space.id, appName), space.name, appName);
+    state.published ??= singleApp(await findAppsByName(client, space.id, appName), space.name, appName);
   } else {
-    state.buildApp = single(await findAppsByName(client, space.id, appName), space.name, appName);
+    state.buildApp = singleApp(await findAppsByName(client, space.id, appName), space.name, appName);
   }
   if (state.buildApp) state.buildCurrent = await unbuildFromTenant(client, state.buildApp.appId);
   if (state.published) {
@@ -586,15 +577,7 @@ async function converge(ctx: Context, input: ConvergeInput): Promise<DeployResul
 
   try {
     if (reload) {
-      result.reload = await retryWhileForbidden(
-        () =>
-          reloadApp(client, deployedId, {
-            timeoutMs: (options.reloadTimeoutMinutes ?? 30) * 60_000,
-            pollIntervalMs: options.reloadPollIntervalMs,
-            logger,
-          }),
-        { timeoutMs: ctx.publishAccessMs, logger, what: `app ${deployedId}` },
-      );
+      result.reload = await reloadPublished(client, deployedId, options, ctx.publishAccessMs, logger);
     }
     await verify(ctx, deployedId, desired);
     result.verified = true;

@@ -2,6 +2,8 @@ import { publishApp, republishApp } from "@qlik/api/apps";
 import { QlikApiError, type QlikClient } from "@qlik-cicd/qlik-client";
 import { withRetries, type Clock, type Logger } from "@qlik-cicd/common";
 import { findAppsByName, type AppItem } from "./apps.ts";
+import { reloadApp } from "./reload.ts";
+import type { DeployOptions, ReloadOutcome } from "./types.ts";
 
 /** First publish of the staging app into a managed space; returns the new published copy's id. */
 export async function publishToSpace(
@@ -78,4 +80,26 @@ export async function retryWhileForbidden<T>(
         options.logger.info(`Access to ${options.what} is not ready yet (403); retrying.`);
     },
   });
+}
+
+/**
+ * Reloads the app a deploy just published (`reload-timeout-minutes`, `reload-poll-interval`), waiting
+ * out the 403s Qlik answers while the new app's access rights propagate (up to `accessMs`).
+ */
+export function reloadPublished(
+  client: QlikClient,
+  appId: string,
+  options: Pick<DeployOptions, "reloadTimeoutMinutes" | "reloadPollIntervalMs">,
+  accessMs: number,
+  logger: Logger,
+): Promise<ReloadOutcome> {
+  return retryWhileForbidden(
+    () =>
+      reloadApp(client, appId, {
+        timeoutMs: (options.reloadTimeoutMinutes ?? 30) * 60_000,
+        pollIntervalMs: options.reloadPollIntervalMs,
+        logger,
+      }),
+    { timeoutMs: accessMs, logger, what: `app ${appId}` },
+  );
 }

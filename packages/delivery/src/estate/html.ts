@@ -5,19 +5,12 @@
  * tenant — problems first — that a search box and a filter narrow. Without scripts the table shows
  * everything. Every piece of text is escaped.
  */
-import { plural } from "@qlik-cicd/common";
+import { escapeHtml, plural } from "@qlik-cicd/common";
 import { describeApp, describeReload, PROBLEM_TEXT } from "./render.ts";
 import type { EstateReport, TenantEstate, VersionGroup } from "./types.ts";
 import { PROBLEMS } from "./types.ts";
 
-function esc(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
+const esc = escapeHtml;
 
 const CSS = `
 :root { color-scheme: light; }
