@@ -102,8 +102,17 @@ describe("README quick start", () => {
     for (const space of ["test", "acceptance", "production"]) {
       expect(stderr).toContain(`Deployed: Sales Analytics → ${space}`);
     }
-    // The last dry run finds production equal to the files.
-    expect(stderr.trimEnd()).toMatch(/Dry run: nothing would change\.[\s\S]*deploy-to-space: done\.$/);
+    // Test's build became the artifact that acceptance and production run; the last dry run finds
+    // production already running it.
+    const built = /as artifact ([0-9a-f]{12}) \(\d+ bytes\)/.exec(stderr)?.[1];
+    expect(built).toBeDefined();
+    expect(stderr).toContain(`Verified: app`);
+    expect(stderr.match(new RegExp(`runs artifact ${built}\\.`, "g"))).toHaveLength(2);
+    expect(stderr.trimEnd()).toMatch(
+      new RegExp(
+        `'Sales Analytics' in 'production' already runs artifact ${built}: nothing to do\\.[\\s\\S]*deploy-to-space: done\\.$`,
+      ),
+    );
     expect(stderr).not.toMatch(/^error: /m);
 
     // The simulator the block stopped, started again from its state: the app is in every managed space,
