@@ -1,4 +1,5 @@
 /** Types of the estate view: which version of each app every customer tenant runs, and its health. */
+import type { DeploymentRecord } from "../deploy/deployment-record.ts";
 
 /** How an app's deployed version compares with the expected one. */
 export type VersionStatus =
@@ -25,16 +26,12 @@ export const PROBLEMS: readonly EstateProblem[] = [
 ];
 
 /** The version a tenant's app runs, as the deploy that put it there recorded it. */
-export interface DeployedVersion {
+export interface DeployedVersion extends Pick<
+  DeploymentRecord,
+  "sourceDigest" | "artifactDigest" | "commit" | "commitTime" | "ref" | "runUrl" | "deployedAt"
+> {
   /** Short label used to group tenants: `artifact 1a2b3c4d5e6f`, `commit 1a2b3c4` or `files 1a2b3c4d5e6f`. */
   label: string;
-  sourceDigest: string;
-  artifactDigest?: string;
-  commit?: string;
-  commitTime?: string;
-  ref?: string;
-  runUrl?: string;
-  deployedAt: string;
 }
 
 export interface ReloadSummary {
