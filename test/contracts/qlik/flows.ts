@@ -1,6 +1,6 @@
 // The product's main flows, run through the libraries the actions call, against a simulator whose sockets
 // are tapped by the recorder: unbuild; deploy to a shared and a managed space, republish, rollback;
-// evaluate (an app and a pull request's files); configure-tenant apply and drift; run-automation in both
+// an app artifact built and shipped; the estate-status read; evaluate (an app and a pull request's files); configure-tenant apply and drift; run-automation in both
 // modes; provision-tenant. Plus an app export through @qlik/api, whose exportApp hides the wire (a 201
 // with a Location, then the download): the tap sees both requests.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,6 +18,7 @@ import {
   findSpace,
   listSpaces,
   MemoryRollbackStore,
+  readEstate,
 } from "@qlik-cicd/delivery";
 import { QlikClient } from "@qlik-cicd/qlik-client";
 import type { RunningSimulator } from "@qlik-cicd/simulator";
@@ -34,6 +35,7 @@ export const FLOWS = [
   "republish",
   "rollback",
   "build and ship an app artifact (temp-contents, import)",
+  "estate-status read (records, reloads)",
   "evaluate an app",
   "evaluate a pull request's files",
   "configure-tenant apply",
@@ -205,6 +207,27 @@ export async function runProductFlows(
           },
           { logger, store },
         );
+      }
+    });
+
+    await recorder.during("estate-status read (records, reloads)", async () => {
+      const tenantsFile = join(work, "tenants.json");
+      writeFileSync(
+        tenantsFile,
+        JSON.stringify({
+          version: 1,
+          tenants: [{ name: "contract", url: t.url, credentials: { apiKeyEnv: "CONTRACT_KEY" } }],
+        }),
+      );
+      const report = await readEstate({
+        tenantsFile,
+        space: "acceptance",
+        apps: [APP],
+        env: { CONTRACT_KEY: t.apiKey },
+      });
+      // The read itself is what is checked; it must also have found the shipped version.
+      if (report.tenants[0]?.apps[0]?.status !== "recorded") {
+        throw new Error(`estate-status read: ${JSON.stringify(report.tenants[0])}`);
       }
     });
 
