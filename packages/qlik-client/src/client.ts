@@ -402,16 +402,17 @@ export class QlikClient {
     const headers: Record<string, string> = { ...spec.headers };
     if (how.bearer) headers.Authorization = `Bearer ${how.bearer}`;
     const body = requestBody(spec.body, headers);
-    // `dispatcher` is undici's (8) type, not the one Node's fetch types name (undici-types): cast.
-    const init = {
+    const init: RequestInit = {
       method: spec.method,
       headers,
       body,
       ...(how.deadline && { signal: how.deadline }),
-      ...(how.record && { dispatcher: this.lease.dispatcher(how.record, { timeoutMs: spec.timeoutMs }) }),
-    } as RequestInit;
+    };
     const exchange = async () => {
-      const response = await globalThis.fetch(url, init);
+      // Requests to the tenant go through its pool (and record what undici raised); others are plain fetch.
+      const response = how.record
+        ? await this.lease.fetch(how.record, url, init, { timeoutMs: spec.timeoutMs })
+        : await globalThis.fetch(url, init);
       return { response, data: await responseData(response, spec.responseType) };
     };
     let answer: { response: Response; data: unknown };

@@ -52,9 +52,10 @@ describe("Qlik calls in product code", () => {
     expect(uses(/\.fetch\(\s*\{/)).toEqual(["packages/qlik-client/src/raw-endpoints.ts"]);
   });
 
-  it("call fetch only in the client's one exchange", () => {
+  it("call fetch only in the client's one exchange and the transport under it", () => {
     expect(uses(/(?:await|return|=|\(|,)\s*(?:globalThis\.)?fetch\(/)).toEqual([
       "packages/qlik-client/src/client.ts",
+      "packages/qlik-client/src/transport.ts",
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { getSpaces } from "@qlik/api/spaces";
 import net from "node:net";
 import http from "node:http";
+import { gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { QlikClient, QlikTimeoutError, QlikUnreachableError } from "../src/index.ts";
 import { acquireTransport, defaultTransportOptions } from "../src/transport.ts";
@@ -179,29 +180,30 @@ describe("transport on real loopback servers", () => {
 
 describe("the transport module", () => {
   it("wraps the global fetch only while a lease is held, and routes only requests inside a client call", async () => {
+    const s = await server((req, res) => json(res, 200, { path: req.url }));
     const original = globalThis.fetch;
-    const seen: { url: string; pooled: boolean }[] = [];
-    const inner = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-      seen.push({ url: String(input), pooled: (init as { dispatcher?: unknown })?.dispatcher !== undefined });
+    const seen: string[] = [];
+    const inner = (async (input: Parameters<typeof fetch>[0]) => {
+      seen.push(String(input));
       return new Response("{}", { status: 200 });
     }) as typeof fetch;
     globalThis.fetch = inner;
     try {
-      const origin = "http://127.0.0.1:9";
+      const origin = s.url;
       const first = acquireTransport(origin, defaultTransportOptions);
       const second = acquireTransport(origin, defaultTransportOptions);
       expect(globalThis.fetch).not.toBe(inner);
       const record: AttemptRecord = { errors: [] };
       await globalThis.fetch(`${origin}/outside`); // the same tenant, but not in a client call
+      let inside: unknown;
       await first.run(record, async () => {
-        await globalThis.fetch(`${origin}/inside`);
+        // Through the pool, not the fetch it wraps: the server answers it.
+        inside = await (await globalThis.fetch(`${origin}/inside?x=1`)).json();
         await globalThis.fetch("http://127.0.0.2:9/elsewhere"); // another origin, inside the call
       });
-      expect(seen).toEqual([
-        { url: `${origin}/outside`, pooled: false },
-        { url: `${origin}/inside`, pooled: true },
-        { url: "http://127.0.0.2:9/elsewhere", pooled: false },
-      ]);
+      expect(inside).toEqual({ path: "/inside?x=1" });
+      expect(seen).toEqual([`${origin}/outside`, "http://127.0.0.2:9/elsewhere"]);
+      expect(s.requests.map((r) => r.url)).toEqual(["/inside?x=1"]);
       await first.release();
       await first.release(); // idempotent: still one lease held
       expect(globalThis.fetch).not.toBe(inner);
@@ -210,6 +212,60 @@ describe("the transport module", () => {
     } finally {
       globalThis.fetch = original;
     }
+  });
+
+  it("answers routed requests as fetch does: redirects followed, compressed bodies decoded, failures as 'fetch failed'", async () => {
+    const s = await server((req, res, body) => {
+      if (req.url === "/moved") {
+        res.writeHead(302, { location: "/target" });
+        res.end();
+      } else if (req.url === "/gzip") {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+        res.end(gzipSync(JSON.stringify({ zipped: true })));
+      } else if (req.url === "/empty") {
+        res.writeHead(204);
+        res.end();
+      } else {
+        json(res, 201, { path: req.url, method: req.method, body, type: req.headers["content-type"] });
+      }
+    });
+    const lease = acquireTransport(s.url, defaultTransportOptions);
+    cleanups.push(() => lease.release());
+    const record: AttemptRecord = { errors: [] };
+    await lease.run(record, async () => {
+      const moved = await globalThis.fetch(`${s.url}/moved`);
+      expect(moved.status).toBe(201);
+      expect(await moved.json()).toMatchObject({ path: "/target", method: "GET" });
+      expect(await (await globalThis.fetch(`${s.url}/gzip`)).json()).toEqual({ zipped: true });
+      const empty = await globalThis.fetch(`${s.url}/empty`);
+      expect([empty.status, empty.body]).toEqual([204, null]);
+      const posted = await globalThis.fetch(`${s.url}/post`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ a: 1 }),
+      });
+      expect(posted.headers.get("content-type")).toBe("application/json");
+      expect(await posted.json()).toEqual({
+        path: "/post",
+        method: "POST",
+        body: '{"a":1}',
+        type: "application/json",
+      });
+    });
+    const closed = await server((req) => void req.socket.destroy());
+    const other = acquireTransport(closed.url, defaultTransportOptions);
+    cleanups.push(() => other.release());
+    const failed: AttemptRecord = { errors: [] };
+    const error = await other
+      .run(failed, () => globalThis.fetch(`${closed.url}/gone`))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe("fetch failed");
+    expect((error as { cause?: { code?: string } }).cause?.code).toBe("UND_ERR_SOCKET");
+    expect(failed.errors).toEqual([(error as { cause: unknown }).cause]);
   });
 
   it("records the error of the undici timer that fired, for the client's own requests", async () => {
