@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { mutationEvents, type MutationEvent, type MutationEvents } from "./mutation-events.ts";
@@ -31,6 +31,7 @@ export class AuditTrail {
   readonly records: AuditRecord[] = [];
   private readonly options: AuditTrailOptions;
   private readonly unsubscribe: () => void;
+  private fd: number | undefined;
 
   constructor(options: AuditTrailOptions) {
     this.options = options;
@@ -47,11 +48,16 @@ export class AuditTrail {
       action: this.options.action,
     };
     this.records.push(record);
-    appendFileSync(this.file, `${secrets.redact(JSON.stringify(record))}\n`);
+    // Written through at once (a crash keeps every line so far); the file stays open between lines, as
+    // a rollout writes thousands of them.
+    this.fd ??= openSync(this.file, "a");
+    writeSync(this.fd, `${secrets.redact(JSON.stringify(record))}\n`);
   }
 
   close(): void {
     this.unsubscribe();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   /** Markdown table of changes grouped by tenant and operation, for job summaries. */

@@ -4,7 +4,7 @@
  * written atomically (temp file + rename): a reader never sees half a file, even after SIGKILL.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ConfigError } from "@qlik-cicd/common";
 import type { RolloutState, StateStore, TenantRecord, WaveRecord } from "./types.ts";
@@ -47,17 +47,18 @@ export function readStateFile(path: string): RolloutState {
 let tempCounter = 0;
 
 /**
- * Local JSON file, written atomically (temp file + rename) without blocking the event loop. The text
- * is assembled from one cached JSON fragment per tenant: a save told which tenants changed
- * re-serialises only those and joins the rest as they are (a rollout checkpoints after every tenant;
- * serialising the whole state each time cost ~10 ms per save at 1,000 tenants, on the event loop).
+ * Local JSON file, written atomically (temp file + rename) without blocking the event loop. The file is
+ * written from one cached UTF-8 fragment per tenant (`,"name":{…}`): a save told which tenants changed
+ * encodes only those and hands the rest to one gathered write as they are. A rollout checkpoints after
+ * every tenant; building the whole text each time cost about 10 ms per save at 1,000 tenants, and
+ * re-encoding it was a tenth of everything a rollout allocated.
  */
 export class FileStateStore implements StateStore {
   readonly location: string;
   private dirReady = false;
-  /** The tenants object the fragments were made from, and its records' JSON by name. */
+  /** The tenants object the fragments were made from, and its records' fragments by name. */
   private cachedTenants: RolloutState["tenants"] | undefined;
-  private fragments = new Map<string, string>();
+  private fragments = new Map<string, Buffer>();
   constructor(path: string) {
     this.location = path;
   }
@@ -65,14 +66,19 @@ export class FileStateStore implements StateStore {
     return existsSync(this.location) ? readStateFile(this.location) : undefined;
   }
   async save(state: RolloutState, changed?: ReadonlySet<string>): Promise<void> {
-    const text = this.serialise(state, changed);
+    const chunks = this.serialise(state, changed);
     if (!this.dirReady) {
       await mkdir(dirname(this.location), { recursive: true });
       this.dirReady = true;
     }
     const temp = `${this.location}.${process.pid}.${tempCounter++}.tmp`;
     try {
-      await writeFile(temp, text);
+      const file = await open(temp, "w");
+      try {
+        await file.writev(chunks);
+      } finally {
+        await file.close();
+      }
       await rename(temp, this.location);
     } catch (error) {
       await rm(temp, { force: true }).catch(() => undefined);
@@ -80,7 +86,12 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  private serialise(state: RolloutState, changed: ReadonlySet<string> | undefined): string {
+  private fragment(name: string, record: TenantRecord): Buffer {
+    return Buffer.from(`,${JSON.stringify(name)}:${JSON.stringify(record)}`);
+  }
+
+  /** The file's bytes, in order: the state without its tenants, each tenant's fragment, the end. */
+  private serialise(state: RolloutState, changed: ReadonlySet<string> | undefined): Uint8Array[] {
     const names = Object.keys(state.tenants);
     const reuse =
       changed !== undefined &&
@@ -88,17 +99,25 @@ export class FileStateStore implements StateStore {
       this.fragments.size === names.length &&
       names.every((n) => this.fragments.has(n));
     if (!reuse) {
-      this.fragments = new Map(names.map((n) => [n, JSON.stringify(state.tenants[n])]));
+      this.fragments = new Map(names.map((n) => [n, this.fragment(n, state.tenants[n])]));
       this.cachedTenants = state.tenants;
     } else {
       for (const n of changed) {
-        if (Object.hasOwn(state.tenants, n)) this.fragments.set(n, JSON.stringify(state.tenants[n]));
+        if (Object.hasOwn(state.tenants, n)) this.fragments.set(n, this.fragment(n, state.tenants[n]));
       }
     }
     const { tenants: _tenants, ...rest } = state;
     const head = JSON.stringify(rest);
-    const body = names.map((n) => `${JSON.stringify(n)}:${this.fragments.get(n)}`).join(",");
-    return `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"tenants":{${body}}}\n`;
+    const chunks: Uint8Array[] = [
+      Buffer.from(`${head.slice(0, -1)}${head.length > 2 ? "," : ""}"tenants":{`),
+    ];
+    names.forEach((n, i) => {
+      const fragment = this.fragments.get(n) as Buffer;
+      // Each fragment starts with the comma that separates it from the one before.
+      chunks.push(i === 0 ? fragment.subarray(1) : fragment);
+    });
+    chunks.push(Buffer.from("}}\n"));
+    return chunks;
   }
 }
 
