@@ -13,9 +13,15 @@
 //   - ≥ 20× faster than a sequential loop (measured on --sequential tenants, scaled, 80/20 mixed);
 //   - peak RSS ≤ 256 MB (the action process, no V8 flags);
 //   - cold start: the bundled deploy-to-space sends its first request within 2× the time a bare
-//     `node -e "fetch(url)"` takes (median of 5 each, side by side).
-// Run: node scripts/bench/rollout.ts [--tenants 1000] [--latency-ms 50] [--qix-latency-ms 50]
-//        [--max-parallel 200] [--sequential 40] [--bake-seconds 1] [--runs 3] [--params-share 0.2]
+//     `node -e "fetch(url)"` takes (median of 5 each, side by side);
+//   - memory does not grow with the estate: two more rollouts, over --tenants and over --large tenants
+//     (3,000), each force a full collection at every wave's end (the measuring module turns on V8's gc()
+//     at run time; the action itself runs without flags) and record the heap left. The larger estate's
+//     largest retained heap may exceed the smaller's by at most 10 %, and its wall time keeps the same
+//     ratio to its bound (≤ 1.25×).
+// Run: node scripts/bench/rollout.ts [--tenants 1000] [--large 3000 (0: skip)] [--latency-ms 50]
+//        [--qix-latency-ms 50] [--max-parallel 200] [--sequential 40] [--bake-seconds 1] [--runs 3]
+//        [--params-share 0.2]
 // Not part of the tests; takes a few minutes.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -38,6 +44,7 @@ import { startSimulatorProcess } from "./simulator-process.ts";
 const { values } = parseArgs({
   options: {
     tenants: { type: "string", default: "1000" },
+    large: { type: "string", default: "3000" },
     "latency-ms": { type: "string", default: "50" },
     "max-parallel": { type: "string", default: "200" },
     sequential: { type: "string", default: "40" },
@@ -48,6 +55,9 @@ const { values } = parseArgs({
   },
 });
 const tenants = Number(values.tenants);
+const large = Number(values.large);
+/** Tenants the simulator serves to rollouts; the sequential sample and the cold-start tenant come after. */
+const estate = Math.max(tenants, large);
 const latencyMs = Number(values["latency-ms"]);
 const maxParallel = Number(values["max-parallel"]);
 const sequentialCount = Math.max(2, Number(values.sequential));
@@ -69,7 +79,7 @@ for (const name of ["rollout-canary", "deploy-to-space"]) {
 // 1. The simulator in its own process: rollout tenants, the sequential sample, one cold-start tenant.
 const { sim, description } = await startSimulatorProcess([
   "--tenants",
-  String(tenants + sequentialCount + 1),
+  String(estate + sequentialCount + 1),
   "--latency-ms",
   String(latencyMs),
   "--qix-latency-ms",
@@ -96,6 +106,7 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const hasParams = (i: number) => paramsShare > 0 && i % Math.round(1 / paramsShare) === 0;
 const SECRET_ENV = { BENCH_DB_USER: "bench-reader", BENCH_DB_PASSWORD: "bench-pa55word-not-real" };
@@ -105,13 +116,39 @@ const work = mkdtempSync(join(tmpdir(), "bench-rollout-"));
 const usageModule = join(work, "usage.mjs");
 writeFileSync(
   usageModule,
-  `import { writeFileSync } from "node:fs";\nprocess.on("exit", () => { if (process.env.BENCH_USAGE_FILE) writeFileSync(process.env.BENCH_USAGE_FILE, JSON.stringify(process.resourceUsage())); });\n`,
+  [
+    `import { writeFileSync } from "node:fs";`,
+    // The peak of each part of memory (sampled every 50 ms), to tell what a peak RSS is made of.
+    `const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };`,
+    `const sample = () => { const m = process.memoryUsage(); for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k]); };`,
+    `setInterval(sample, 50).unref();`,
+    // BENCH_WAVE_HEAPS: a full collection when a wave ends (its "healthy" or "halting" line), then the heap left.
+    `import { setFlagsFromString } from "node:v8";`,
+    `import { runInNewContext } from "node:vm";`,
+    `const waveHeaps = [];`,
+    `if (process.env.BENCH_WAVE_HEAPS) {`,
+    `  setFlagsFromString("--expose-gc");`,
+    `  const gc = runInNewContext("gc");`,
+    `  const write = process.stdout.write.bind(process.stdout);`,
+    `  process.stdout.write = (chunk, ...rest) => {`,
+    `    const end = /Wave (\\d+) \\([^)]*\\): (?:healthy|\\d+ of \\d+ tenants failed)/.exec(String(chunk));`,
+    `    if (end) { gc(); waveHeaps.push({ wave: Number(end[1]), heapUsed: process.memoryUsage().heapUsed }); }`,
+    `    return write(chunk, ...rest);`,
+    `  };`,
+    `}`,
+    `process.on("exit", () => { sample(); if (process.env.BENCH_USAGE_FILE) writeFileSync(process.env.BENCH_USAGE_FILE, JSON.stringify({ ...process.resourceUsage(), peak, waveHeaps })); });`,
+    ``,
+  ].join("\n"),
 );
 
 interface Usage {
   userCPUTime: number;
   systemCPUTime: number;
   maxRSS: number;
+  /** Sampled peaks of process.memoryUsage(), bytes. */
+  peak: Record<"rss" | "heapTotal" | "heapUsed" | "external" | "arrayBuffers", number>;
+  /** With BENCH_WAVE_HEAPS: the heap left after a full collection at each wave's end, bytes. */
+  waveHeaps: { wave: number; heapUsed: number }[];
 }
 
 function runAction(
@@ -177,7 +214,8 @@ try {
   const tree = await c0.withApp(devId, (doc) => unbuildApp(doc));
   await c0.close();
   const sources: string[] = [];
-  for (let r = 1; r <= runs; r++) {
+  const versions = runs + (large > 0 ? 2 : 0);
+  for (let r = 1; r <= versions; r++) {
     const dir = join(work, "apps", `v${r}`);
     await writeAppTree(
       dir,
@@ -186,29 +224,33 @@ try {
     sources.push(dir);
   }
 
-  // 3. The inventory: every fifth tenant carries a variable and a credentialed connection.
+  // 3. The inventories: every fifth tenant carries a variable and a credentialed connection.
   const env: Record<string, string> = { ...SECRET_ENV };
-  const lines = ["version: 1", "tenants:"];
-  description.tenants.slice(0, tenants).forEach((t, i) => {
-    env[`BENCH_KEY_${i}`] = t.apiKey;
-    lines.push(
-      `  - name: ${t.name}`,
-      `    url: ${t.url}`,
-      `    region: ${t.region}`,
-      `    credentials: { apiKeyEnv: BENCH_KEY_${i} }`,
-      ...(hasParams(i)
-        ? [
-            "    parameters:",
-            `      variables: { vTopN: "${5 + (i % 10)}" }`,
-            "      connections:",
-            "        SalesData: { username: { env: BENCH_DB_USER }, password: { secret: BENCH_DB_PASSWORD } }",
-          ]
-        : []),
-    );
-  });
-  writeFileSync(join(work, "tenants.yml"), `${lines.join("\n")}\n`);
-  const sample = description.tenants.slice(tenants, tenants + sequentialCount);
-  const coldTenant = description.tenants[tenants + sequentialCount];
+  description.tenants.slice(0, estate).forEach((t, i) => (env[`BENCH_KEY_${i}`] = t.apiKey));
+  const writeInventory = (file: string, count: number) => {
+    const lines = ["version: 1", "tenants:"];
+    description.tenants.slice(0, count).forEach((t, i) => {
+      lines.push(
+        `  - name: ${t.name}`,
+        `    url: ${t.url}`,
+        `    region: ${t.region}`,
+        `    credentials: { apiKeyEnv: BENCH_KEY_${i} }`,
+        ...(hasParams(i)
+          ? [
+              "    parameters:",
+              `      variables: { vTopN: "${5 + (i % 10)}" }`,
+              "      connections:",
+              "        SalesData: { username: { env: BENCH_DB_USER }, password: { secret: BENCH_DB_PASSWORD } }",
+            ]
+          : []),
+      );
+    });
+    writeFileSync(join(work, file), `${lines.join("\n")}\n`);
+  };
+  writeInventory("tenants.yml", tenants);
+  if (large > 0) writeInventory("tenants-large.yml", large);
+  const sample = description.tenants.slice(estate, estate + sequentialCount);
+  const coldTenant = description.tenants[estate + sequentialCount];
 
   interface RunFigures {
     wallMs: number;
@@ -224,9 +266,17 @@ try {
     status: string;
     deployed: number;
     waves: string;
+    /** MB left after a full collection at each wave's end (measuring runs only). */
+    waveHeapsMb: number[];
   }
-  const figures: RunFigures[] = [];
-  for (let r = 0; r < runs; r++) {
+  /** One rollout of version `version` over the first `count` tenants (inventory `file`), measured. */
+  const measureRun = async (
+    version: number,
+    file: string,
+    count: number,
+    waveHeaps: boolean,
+  ): Promise<RunFigures> => {
+    const r = version - 1;
     // 4. In the same run: the build path and one tenant's ship path, sequentially on the sample.
     const buildClient = new QlikClient({ tenantUrl: sample[0].url, apiKey: sample[0].apiKey });
     const b0 = performance.now();
@@ -272,7 +322,7 @@ try {
     const run = await runAction(
       "rollout-canary",
       {
-        "tenants-file": "tenants.yml",
+        "tenants-file": file,
         source: `apps/v${r + 1}`,
         space: "production",
         "app-name": APP,
@@ -284,7 +334,7 @@ try {
         "state-file": stateFile,
         "rollback-dir": "rollback",
       },
-      env,
+      waveHeaps ? { ...env, BENCH_WAVE_HEAPS: "1" } : env,
       usageFile,
     );
     if (run.code !== 0) {
@@ -305,13 +355,13 @@ try {
       );
     const bound = Math.max(criticalMs, cpuMs);
     const deployed = Object.values(state.tenants).filter((t) => t.status === "deployed").length;
-    figures.push({
+    const f: RunFigures = {
       wallMs: run.ms,
       cpuMs,
       rssMb: usage.maxRSS / 1024,
       criticalMs,
       ratio: run.ms / bound,
-      speedup: (perTenantSequential * tenants) / run.ms,
+      speedup: (perTenantSequential * count) / run.ms,
       buildMs,
       simCpuMs: simUsed,
       plainMs,
@@ -319,13 +369,24 @@ try {
       status: state.status,
       deployed,
       waves: waves.join(", "),
-    });
-    const f = figures[figures.length - 1];
+      waveHeapsMb: usage.waveHeaps.map((w) => w.heapUsed / 2 ** 20),
+    };
     console.log(
-      `run ${r + 1} (v${r + 1}${r === 0 ? ", first deploy: publish" : ", upgrade: republish"}): ${state.status}, ${deployed}/${tenants} deployed; wall ${fmt(f.wallMs)} vs bound ${fmt(bound)} (critical path ${fmt(criticalMs)}, CPU ${fmt(cpuMs)}) = ${f.ratio.toFixed(2)}×; CPU ${(cpuMs / tenants).toFixed(1)} ms/tenant (the simulator used ${fmt(simUsed)} meanwhile, on the same cores); peak RSS ${f.rssMb.toFixed(0)} MB; build ${fmt(buildMs)}; ship path ${fmt(plainMs)} plain / ${fmt(paramsMs)} with parameters (sequential sample ${fmt(sequentialMs)} for ${sample.length})`,
+      `run ${r + 1} (v${r + 1}, ${count} tenants${r === 0 ? ", first deploy: publish" : ""}${waveHeaps ? ", collecting at each wave's end" : ""}): ${state.status}, ${deployed}/${count} deployed; wall ${fmt(f.wallMs)} vs bound ${fmt(bound)} (critical path ${fmt(criticalMs)}, CPU ${fmt(cpuMs)}) = ${f.ratio.toFixed(2)}×; CPU ${(cpuMs / tenants).toFixed(1)} ms/tenant (the simulator used ${fmt(simUsed)} meanwhile, on the same cores); peak RSS ${f.rssMb.toFixed(0)} MB (sampled peaks: heap used ${mb(usage.peak.heapUsed)}, heap total ${mb(usage.peak.heapTotal)}, external ${mb(usage.peak.external)}, array buffers ${mb(usage.peak.arrayBuffers)}); build ${fmt(buildMs)}; ship path ${fmt(plainMs)} plain / ${fmt(paramsMs)} with parameters (sequential sample ${fmt(sequentialMs)} for ${sample.length})${waveHeaps ? `; heap left at each wave's end: ${f.waveHeapsMb.map((h) => h.toFixed(1)).join(", ")} MB` : ""}`,
     );
-    if (deployed !== tenants) failed = true;
-  }
+    if (deployed !== count) failed = true;
+    return f;
+  };
+  const figures: RunFigures[] = [];
+  for (let r = 0; r < runs; r++) figures.push(await measureRun(r + 1, "tenants.yml", tenants, false));
+  // The same rollout over the estate and over three times as many tenants, collecting at each wave's end.
+  const grown =
+    large > 0
+      ? {
+          small: await measureRun(runs + 1, "tenants.yml", tenants, true),
+          big: await measureRun(runs + 2, "tenants-large.yml", large, true),
+        }
+      : undefined;
 
   // 6. Cold start: first request of a bundled action vs a bare fetch, side by side.
   const firstRequestAfter = async (tenant: string, since: number): Promise<number> => {
@@ -387,6 +448,17 @@ try {
   console.log(
     `  cold start:            first request ${actionMs.toFixed(0)} ms after spawn vs ${bareMs.toFixed(0)} ms for node -e fetch = ${(actionMs / bareMs).toFixed(2)}×   (goal ≤ 2×)  ${verdict(actionMs <= 2 * bareMs)}`,
   );
+  if (grown) {
+    const smallMax = Math.max(...grown.small.waveHeapsMb);
+    const bigMax = Math.max(...grown.big.waveHeapsMb);
+    const growth = bigMax / smallMax;
+    console.log(
+      `  ${large} tenants:         wall vs bound ${grown.big.ratio.toFixed(2)}×   (goal ≤ 1.25×, as for ${tenants}; wall ${fmt(grown.big.wallMs)}, critical path ${fmt(grown.big.criticalMs)}, CPU ${fmt(grown.big.cpuMs)}, ${(grown.big.cpuMs / large).toFixed(1)} ms/tenant, peak RSS ${grown.big.rssMb.toFixed(0)} MB)  ${verdict(grown.big.ratio <= 1.25)}`,
+    );
+    console.log(
+      `  heap left after a full collection at each wave's end: ${grown.small.waveHeapsMb.map((h) => h.toFixed(1)).join(", ")} MB for ${tenants} tenants, ${grown.big.waveHeapsMb.map((h) => h.toFixed(1)).join(", ")} MB for ${large}: largest ${bigMax.toFixed(1)} vs ${smallMax.toFixed(1)} MB = ${growth.toFixed(2)}×   (goal ≤ 1.10×)  ${verdict(growth <= 1.1)}`,
+    );
+  }
   console.log(
     `  the simulator process used ${fmt(m("simCpuMs"))} of CPU during a rollout (median), on the same cores;`,
   );
