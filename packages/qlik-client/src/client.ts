@@ -244,12 +244,11 @@ export class QlikClient {
       spec,
       async (record) => {
         const hostConfig = await this.hostConfig();
-        return this.lease.run(record, () => {
-          // Before the call, not after: @qlik/api clears asynchronously, and its clearing finishes
-          // before the call it precedes can (the same module look-ups, then a network exchange).
+        try {
+          return await this.lease.run(record, () => fn({ hostConfig, noCache: true }));
+        } finally {
           releaseResponseCache(spec.resource);
-          return fn({ hostConfig, noCache: true });
-        });
+        }
       },
       { limit: true, audit: true },
     );

@@ -66,6 +66,14 @@ export class TierBucket {
     }
   }
 
+  /** Full and not paused: no different from a new bucket, so it can be forgotten. */
+  atRest(): boolean {
+    const now = this.clock.now();
+    if (this.pausedUntil > now) return false;
+    this.refill(now);
+    return this.tokens >= this.capacity;
+  }
+
   /** Blocks the tier until `until` (epoch ms); later pauses extend, earlier ones never shorten. */
   pauseUntil(until: number): void {
     if (until > this.pausedUntil) this.pausedUntil = until;
@@ -77,18 +85,36 @@ export class TierBucket {
   }
 }
 
-/** One budget per tenant origin, principal and tier, shared by every client in the process. */
+/** New buckets between two sweeps for buckets at rest. */
+const SWEEP_EVERY = 256;
+
+/**
+ * One budget per tenant origin, principal and tier, shared by every client in the process. A process
+ * that works through thousands of tenants would keep a bucket for each: every SWEEP_EVERY new buckets,
+ * those at rest (full, not paused: the same as new) are dropped.
+ */
 class RateLimiterRegistry {
   private readonly buckets = new Map<string, TierBucket>();
+  private created = 0;
 
   bucket(key: string, tier: CallTier, perMinute: number, clock: Clock = systemClock): TierBucket {
     const id = `${key}|${tier}`;
     let bucket = this.buckets.get(id);
     if (!bucket) {
+      if (++this.created % SWEEP_EVERY === 0) this.sweep();
       bucket = new TierBucket(perMinute, clock);
       this.buckets.set(id, bucket);
     }
     return bucket;
+  }
+
+  /** How many buckets are kept (tests). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private sweep(): void {
+    for (const [id, bucket] of this.buckets) if (bucket.atRest()) this.buckets.delete(id);
   }
 
   /** For tests: forget every bucket. */

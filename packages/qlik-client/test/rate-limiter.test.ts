@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { TierBucket } from "../src/rate-limiter.ts";
+import { rateLimiters, TierBucket } from "../src/rate-limiter.ts";
 import { FakeClock } from "../../common/test/helpers/fake-clock.ts";
 
 describe("TierBucket", () => {
@@ -35,5 +35,23 @@ describe("TierBucket", () => {
     await bucket.acquire();
     expect(clock.sleeps).toEqual([5000]);
     expect(bucket.pausedFor()).toBe(0);
+  });
+});
+
+describe("rate limiter registry", () => {
+  it("forgets buckets at rest (full, not paused) as thousands of tenants pass, and keeps busy or paused ones", async () => {
+    rateLimiters.clear();
+    const clock = new FakeClock();
+    const busy = rateLimiters.bucket("busy-tenant", "write", 1, clock);
+    await busy.acquire(); // one request a minute: not full again for a while
+    rateLimiters.bucket("paused-tenant", "read", 1000, clock).pauseUntil(clock.now() + 60_000);
+    for (let i = 0; i < 1000; i++) await rateLimiters.bucket(`tenant-${i}`, "read", 1000, clock).acquire();
+    clock.time += 10_000; // every bucket of the passed tenants refills
+    for (let i = 1000; i < 1300; i++) rateLimiters.bucket(`tenant-${i}`, "read", 1000, clock);
+    expect(rateLimiters.size).toBeLessThan(300);
+    // Busy and paused ones are the same objects as before: their budget and pause still hold.
+    expect(rateLimiters.bucket("paused-tenant", "read", 1000, clock).pausedFor()).toBe(50_000);
+    expect(rateLimiters.bucket("busy-tenant", "write", 1, clock)).toBe(busy);
+    rateLimiters.clear();
   });
 });
