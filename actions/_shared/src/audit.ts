@@ -20,7 +20,7 @@ export function startAudit(actionName: string, env: NodeJS.ProcessEnv = process.
  */
 export async function finishAudit(trail: AuditTrail, actionName: string, env = process.env): Promise<void> {
   trail.close();
-  if (trail.records.length === 0) return;
+  if (trail.count === 0) return;
   core.summary.addRaw(auditSummaryMarkdown(trail));
   core.setOutput("audit-file", trail.file);
   if (env.QLIK_AUDIT_UPLOAD === "false" || !canUploadArtifacts(env)) return;

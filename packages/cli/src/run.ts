@@ -180,7 +180,7 @@ export async function runOperationInTerminal(
   } finally {
     audit.close();
   }
-  if (audit.records.length) {
+  if (audit.count) {
     summary = `${summary.replace(/\n*$/, "\n")}${auditSummaryMarkdown(audit)}`;
     outputs["audit-file"] = audit.file;
   }

@@ -21,6 +21,13 @@ export interface AuditTrailOptions {
   events?: MutationEvents;
 }
 
+interface AuditGroup {
+  tenant: string;
+  operation: string;
+  ok: number;
+  failed: number;
+}
+
 /**
  * Appends every mutation event to a JSON-lines file as it happens, so a crash mid-run still leaves
  * the record of what was already changed. Nothing secret is written: events carry no bodies, and
@@ -28,7 +35,10 @@ export interface AuditTrailOptions {
  */
 export class AuditTrail {
   readonly file: string;
-  readonly records: AuditRecord[] = [];
+  /** How many changes were recorded. */
+  count = 0;
+  /** Counts per tenant and operation (what the summary shows); the records themselves are in the file. */
+  private readonly groups = new Map<string, AuditGroup>();
   private readonly options: AuditTrailOptions;
   private readonly unsubscribe: () => void;
   private fd: number | undefined;
@@ -47,7 +57,13 @@ export class AuditTrail {
       runUrl: this.options.runUrl,
       action: this.options.action,
     };
-    this.records.push(record);
+    this.count++;
+    const operation = record.operation ?? `${record.method} ${record.resource}`;
+    const key = `${record.tenant}\u0000${operation}`;
+    let group = this.groups.get(key);
+    if (!group) this.groups.set(key, (group = { tenant: record.tenant, operation, ok: 0, failed: 0 }));
+    if (record.result === "ok") group.ok++;
+    else group.failed++;
     // Written through at once (a crash keeps every line so far); the file stays open between lines, as
     // a rollout writes thousands of them.
     this.fd ??= openSync(this.file, "a");
@@ -62,17 +78,8 @@ export class AuditTrail {
 
   /** Markdown table of changes grouped by tenant and operation, for job summaries. */
   renderMarkdown(): string {
-    if (this.records.length === 0) return "No changes were made to any tenant.\n";
-    const groups = new Map<string, { tenant: string; operation: string; ok: number; failed: number }>();
-    for (const r of this.records) {
-      const operation = r.operation ?? `${r.method} ${r.resource}`;
-      const key = `${r.tenant}\u0000${operation}`;
-      const g = groups.get(key) ?? { tenant: r.tenant, operation, ok: 0, failed: 0 };
-      if (r.result === "ok") g.ok++;
-      else g.failed++;
-      groups.set(key, g);
-    }
-    const rows = [...groups.values()].sort(
+    if (this.count === 0) return "No changes were made to any tenant.\n";
+    const rows = [...this.groups.values()].sort(
       (a, b) => a.tenant.localeCompare(b.tenant) || a.operation.localeCompare(b.operation),
     );
     const escape = (s: string) => s.replace(/\|/g, "\\|");

@@ -259,6 +259,17 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
     },
     logger,
   );
+  // A tenant's client (its connection pool) is closed as soon as its deploy or health check is done,
+  // not when its wave ends: a wave of thousands would otherwise keep every finished tenant's pool.
+  const releasing =
+    <A extends unknown[], R>(fn: (tenant: InventoryTenant, ...rest: A) => Promise<R>) =>
+    async (tenant: InventoryTenant, ...rest: A): Promise<R> => {
+      try {
+        return await fn(tenant, ...rest);
+      } finally {
+        await ops.release([tenant]);
+      }
+    };
   try {
     const result = await runRollout(
       {
@@ -278,9 +289,9 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
       },
       {
         store,
-        deployTenant: deps.ops?.deployTenant ?? ops.deployTenant,
+        deployTenant: releasing(deps.ops?.deployTenant ?? ops.deployTenant),
         ...(healthChecks.length || deps.ops?.checkHealth
-          ? { checkHealth: deps.ops?.checkHealth ?? ops.checkHealth }
+          ? { checkHealth: releasing(deps.ops?.checkHealth ?? ops.checkHealth) }
           : {}),
         rollbackTenant: deps.ops?.rollbackTenant ?? ops.rollbackTenant,
         afterWave: (wave) => ops.release(wave.tenants),
