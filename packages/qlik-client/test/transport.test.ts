@@ -244,13 +244,20 @@ describe("the transport module", () => {
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ a: 1 }),
       });
-      expect(posted.headers.get("content-type")).toBe("application/json");
+      expect([posted.ok, posted.headers.get("content-type")]).toEqual([true, "application/json"]);
       expect(await posted.json()).toEqual({
         path: "/post",
         method: "POST",
         body: '{"a":1}',
         type: "application/json",
       });
+      // A body is read once, as fetch's is.
+      expect(posted.bodyUsed).toBe(true);
+      await expect(posted.text()).rejects.toThrow(TypeError);
+      const blob = await (await globalThis.fetch(`${s.url}/gzip`)).blob();
+      expect([blob.type, JSON.parse(await blob.text())]).toEqual(["application/json", { zipped: true }]);
+      const streamed = await globalThis.fetch(`${s.url}/stream`);
+      expect(JSON.parse(await new Response(streamed.body).text())).toMatchObject({ path: "/stream" });
     });
     const closed = await server((req) => void req.socket.destroy());
     const other = acquireTransport(closed.url, defaultTransportOptions);
