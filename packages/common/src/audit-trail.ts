@@ -33,12 +33,21 @@ interface AuditGroup {
  * the record of what was already changed. Nothing secret is written: events carry no bodies, and
  * any registered secret is redacted from every line as a last defence.
  */
+/** Up to this many tenants the summary has a row per tenant and operation; past it, a row per operation. */
+const TENANT_ROWS_UP_TO = 20;
+
 export class AuditTrail {
   readonly file: string;
   /** How many changes were recorded. */
   count = 0;
-  /** Counts per tenant and operation (what the summary shows); the records themselves are in the file. */
-  private readonly groups = new Map<string, AuditGroup>();
+  /**
+   * Counts per tenant and operation while few tenants changed (undefined past TENANT_ROWS_UP_TO), and
+   * per operation; the records themselves are in the file. A rollout over thousands of tenants keeps
+   * neither a row nor a record per tenant in memory, and its summary stays a short table.
+   */
+  private byTenant: Map<string, AuditGroup> | undefined = new Map();
+  private readonly byOperation = new Map<string, AuditGroup>();
+  private readonly tenantsSeen = new Set<string>();
   private readonly options: AuditTrailOptions;
   private readonly unsubscribe: () => void;
   private fd: number | undefined;
@@ -58,12 +67,7 @@ export class AuditTrail {
       action: this.options.action,
     };
     this.count++;
-    const operation = record.operation ?? `${record.method} ${record.resource}`;
-    const key = `${record.tenant}\u0000${operation}`;
-    let group = this.groups.get(key);
-    if (!group) this.groups.set(key, (group = { tenant: record.tenant, operation, ok: 0, failed: 0 }));
-    if (record.result === "ok") group.ok++;
-    else group.failed++;
+    this.countChange(record);
     // Written through at once (a crash keeps every line so far); the file stays open between lines, as
     // a rollout writes thousands of them.
     this.fd ??= openSync(this.file, "a");
@@ -76,17 +80,52 @@ export class AuditTrail {
     this.fd = undefined;
   }
 
-  /** Markdown table of changes grouped by tenant and operation, for job summaries. */
+  private countChange(record: AuditRecord): void {
+    const operation = record.operation ?? `${record.method} ${record.resource}`;
+    const count = (groups: Map<string, AuditGroup>, key: string, tenant: string) => {
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { tenant, operation, ok: 0, failed: 0 }));
+      if (record.result === "ok") group.ok++;
+      else group.failed++;
+    };
+    count(this.byOperation, operation, "");
+    if (this.byTenant && !this.tenantsSeen.has(record.tenant)) {
+      this.tenantsSeen.add(record.tenant);
+      if (this.tenantsSeen.size > TENANT_ROWS_UP_TO) {
+        this.byTenant = undefined;
+        this.tenantsSeen.clear();
+      }
+    }
+    if (this.byTenant) count(this.byTenant, `${record.tenant}\u0000${operation}`, record.tenant);
+  }
+
+  /**
+   * Markdown table of changes for job summaries: per tenant and operation, or, when more than
+   * TENANT_ROWS_UP_TO tenants changed, per operation (the audit file has every change).
+   */
   renderMarkdown(): string {
     if (this.count === 0) return "No changes were made to any tenant.\n";
-    const rows = [...this.groups.values()].sort(
-      (a, b) => a.tenant.localeCompare(b.tenant) || a.operation.localeCompare(b.operation),
-    );
     const escape = (s: string) => s.replace(/\|/g, "\\|");
+    const sorted = (groups: Map<string, AuditGroup>) =>
+      [...groups.values()].sort(
+        (a, b) => a.tenant.localeCompare(b.tenant) || a.operation.localeCompare(b.operation),
+      );
+    if (this.byTenant) {
+      return [
+        "| tenant | operation | succeeded | failed |",
+        "| --- | --- | ---: | ---: |",
+        ...sorted(this.byTenant).map(
+          (g) => `| ${escape(g.tenant)} | ${escape(g.operation)} | ${g.ok} | ${g.failed} |`,
+        ),
+        "",
+      ].join("\n");
+    }
     return [
-      "| tenant | operation | succeeded | failed |",
-      "| --- | --- | ---: | ---: |",
-      ...rows.map((g) => `| ${escape(g.tenant)} | ${escape(g.operation)} | ${g.ok} | ${g.failed} |`),
+      `Changes in more than ${TENANT_ROWS_UP_TO} tenants, counted per operation; the audit file lists each one.`,
+      "",
+      "| operation | succeeded | failed |",
+      "| --- | ---: | ---: |",
+      ...sorted(this.byOperation).map((g) => `| ${escape(g.operation)} | ${g.ok} | ${g.failed} |`),
       "",
     ].join("\n");
   }

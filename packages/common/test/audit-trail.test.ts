@@ -65,6 +65,28 @@ describe("AuditTrail", () => {
     expect(trail.renderMarkdown()).toContain("| acme | create app | 1 | 0 |");
   });
 
+  it("counts per operation once more than 20 tenants changed, keeping every change in the file", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "audit-")), "audit.jsonl");
+    const events = new MutationEvents();
+    const trail = new AuditTrail({ file, actor: "a", runUrl: "u", action: "rollout-canary", events });
+    const change = (tenant: string, operation: string, result: "ok" | "error") =>
+      events.emit({ time: "t", tenant, method: "POST", resource: "/r", operation, result });
+    for (let i = 0; i < 20; i++) change(`tenant-${i}`, "import app", "ok");
+    expect(trail.renderMarkdown()).toContain("| tenant-7 | import app | 1 | 0 |");
+    for (let i = 20; i < 1000; i++) {
+      change(`tenant-${i}`, "import app", "ok");
+      change(`tenant-${i}`, "publish app", i % 100 ? "ok" : "error");
+    }
+    trail.close();
+    const summary = trail.renderMarkdown();
+    expect(summary).toContain("| import app | 1000 | 0 |");
+    expect(summary).toContain("| publish app | 971 | 9 |");
+    expect(summary).not.toContain("tenant-7");
+    expect(summary.split("\n").length).toBeLessThan(10);
+    expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(trail.count);
+    expect(trail.count).toBe(1980);
+  });
+
   it("says plainly when nothing changed", () => {
     const file = join(mkdtempSync(join(tmpdir(), "audit-")), "audit.jsonl");
     const trail = new AuditTrail({
