@@ -118,10 +118,10 @@ writeFileSync(
   usageModule,
   [
     `import { writeFileSync } from "node:fs";`,
-    // The peak of each part of memory (sampled every 50 ms), to tell what a peak RSS is made of.
+    // The peak of each part of memory (sampled every 200 ms), to tell what a peak RSS is made of.
     `const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };`,
     `const sample = () => { const m = process.memoryUsage(); for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k]); };`,
-    `setInterval(sample, 50).unref();`,
+    `setInterval(sample, 200).unref();`,
     // BENCH_WAVE_HEAPS: a full collection when a wave ends (its "healthy" or "halting" line), then the heap left.
     `import { setFlagsFromString } from "node:v8";`,
     `import { runInNewContext } from "node:vm";`,
