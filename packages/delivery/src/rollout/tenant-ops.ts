@@ -95,7 +95,7 @@ export interface TenantOps {
   deployTenant: DeployTenantFn;
   checkHealth: HealthCheckFn;
   rollbackTenant: RollbackTenantFn;
-  /** Closes the clients of these tenants (all when omitted). */
+  /** Closes the clients of these tenants (all when omitted) and forgets what was resolved for them. */
   release(tenants?: readonly InventoryTenant[]): Promise<void>;
 }
 
@@ -197,7 +197,10 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
 
   const artifactStore = new ArtifactStore(options.rollbackDir);
   const resolvedParams = new Map<string, ResolvedParameters | null>();
-  /** The tenant's parameters, resolved once (credentials registered as secrets); null: none. */
+  /**
+   * The tenant's parameters, resolved once while the tenant is being worked on (credentials
+   * registered as secrets); null: none. Forgotten with its client (`release`).
+   */
   const tenantParameters = (tenant: InventoryTenant): ResolvedParameters | null => {
     let resolved = resolvedParams.get(tenant.name);
     if (resolved === undefined) {
@@ -456,6 +459,9 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
       names.map(async (name) => {
         const client = clients.get(name);
         clients.delete(name);
+        // What was worked out for the tenant goes with it: a later step (a rollback) works it out again.
+        resolvedParams.delete(name);
+        paramFiles.delete(name);
         await client?.close();
       }),
     );
