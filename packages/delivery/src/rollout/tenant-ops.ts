@@ -251,7 +251,12 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
     const result = await shipArtifact(
       client,
       options.artifact as AppArtifact,
-      { ...shipOptions(tenant), rollbackOnFailure: options.rollbackOnFailure },
+      {
+        ...shipOptions(tenant),
+        rollbackOnFailure: options.rollbackOnFailure,
+        // Only a tenant this rollout tried before (this run or the one it resumes) may hold its import.
+        findEarlierImport: ctx.record.attempts > 1,
+      },
       {
         logger: tenantLogger(logger, tenant.name),
         store: artifactStore,
