@@ -234,42 +234,6 @@ describe("app artifact", () => {
     }
   });
 
-  it("reads no staging record when told no earlier attempt imported (a rollout's first try), and still keeps one staging app", async () => {
-    const client = clientFor(3);
-    const staged = async () => {
-      const res = await client.fetch({
-        tier: "read",
-        method: "GET",
-        resource: "/api/v1/items",
-        url: `/api/v1/items?resourceType=app&name=${encodeURIComponent(APP)}&limit=100`,
-      });
-      return (res.data as { data: { resourceAttributes: { spaceId: string } }[] }).data.length;
-    };
-    try {
-      await shipArtifact(client, a1, { space: "acceptance", ...FAST });
-      const before = await staged();
-      const mark = sim.control.requestLog(tenant(3).name).length;
-      const upgraded = await shipArtifact(client, a2, {
-        space: "acceptance",
-        findEarlierImport: false,
-        ...FAST,
-      });
-      expect(upgraded).toMatchObject({ changed: true, verified: true, imported: true });
-      const reads = sim.control
-        .requestLog(tenant(3).name)
-        .slice(mark)
-        .filter((e) => e.method === "GET" && e.path.endsWith("/media/files/qlik-cicd-deployment.json"));
-      // The published app's record, read before and to verify: no staging app's.
-      expect(reads.map((e) => e.path)).toEqual([
-        `/api/v1/apps/${upgraded.publishedAppId}/media/files/qlik-cicd-deployment.json`,
-        `/api/v1/apps/${upgraded.publishedAppId}/media/files/qlik-cicd-deployment.json`,
-      ]);
-      expect(await staged()).toBe(before); // the superseded staging app went
-    } finally {
-      await client.close();
-    }
-  });
-
   it.each(["drop-before", "drop-after"] as const)(
     "never leaves two staging apps when the import's connection drops (%s)",
     async (kind) => {

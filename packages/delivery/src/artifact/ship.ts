@@ -71,13 +71,6 @@ export interface ShipOptions {
   uploadThresholdBytes?: number;
   /** Look up the published app's item id for the result (one more read; default true). */
   lookupItem?: boolean;
-  /**
-   * Read the staging apps' records to use again one that already holds this artifact (an earlier
-   * attempt's import) instead of importing again; default true. A caller that knows no attempt at this
-   * target came before (a rollout's first attempt at a tenant) saves those reads: at worst the artifact
-   * is imported once more and the older staging app deleted as superseded.
-   */
-  findEarlierImport?: boolean;
 }
 
 export interface ShipDeps {
@@ -345,18 +338,14 @@ export async function shipArtifact(
   }
 
   // The staging apps named like the target: one may already hold this artifact (an earlier attempt).
-  // Their records are also where the version deployed from files is found (kept for rollback).
-  const readStaging = (options.findEarlierImport ?? true) || (record !== undefined && !record.artifactDigest);
-  const stagingApps: { app: AppItem; record?: DeploymentRecord }[] = !target.staging
-    ? []
-    : !readStaging
-      ? target.stagingApps.map((app) => ({ app }))
-      : await Promise.all(
-          target.stagingApps.map(async (app) => {
-            const r = await readDeploymentRecord(client, app.appId).catch(() => undefined);
-            return { app, ...(r ? { record: r } : {}) };
-          }),
-        );
+  const stagingApps = target.staging
+    ? await Promise.all(
+        target.stagingApps.map(async (app) => {
+          const r = await readDeploymentRecord(client, app.appId).catch(() => undefined);
+          return { app, ...(r ? { record: r } : {}) };
+        }),
+      )
+    : [];
   // A staging app that already holds this artifact is used again, unless it carries parameters this
   // target no longer has (those are only ever set, never taken away: a fresh import has none).
   const reuse = stagingApps.find(

@@ -251,12 +251,7 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
     const result = await shipArtifact(
       client,
       options.artifact as AppArtifact,
-      {
-        ...shipOptions(tenant),
-        rollbackOnFailure: options.rollbackOnFailure,
-        // Only a tenant this rollout tried before (this run or the one it resumes) may hold its import.
-        findEarlierImport: ctx.record.attempts > 1,
-      },
+      { ...shipOptions(tenant), rollbackOnFailure: options.rollbackOnFailure },
       {
         logger: tenantLogger(logger, tenant.name),
         store: artifactStore,
