@@ -18,7 +18,7 @@ import {
   tokenCache,
 } from "../src/index.ts";
 import type { QlikClientOptions } from "../src/index.ts";
-import { cacheNamespaceOf, releaseResponseCache } from "../src/response-cache.ts";
+import { cacheNamespaceOf } from "../src/response-cache.ts";
 import { FakeClock } from "../../common/test/helpers/fake-clock.ts";
 import { allowNetwork, releaseMockedSockets } from "../../../test/setup/network-isolation.ts";
 
