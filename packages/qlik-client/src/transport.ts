@@ -36,7 +36,7 @@
  * `Dispatcher1Wrapper` (passing it bare fails with "invalid onRequestStart method").
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { Dispatcher1Wrapper, EnvHttpProxyAgent, interceptors } from "undici";
+import { Agent, Dispatcher1Wrapper, EnvHttpProxyAgent, interceptors } from "undici";
 import type { Dispatcher } from "undici";
 
 export interface TransportOptions {
@@ -366,17 +366,25 @@ function unwrapGlobalFetch(): void {
   if (inner) globalThis.fetch = inner;
 }
 
+/** Whether HTTP_PROXY or HTTPS_PROXY (either case) names a proxy. */
+function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.http_proxy || env.HTTP_PROXY || env.https_proxy || env.HTTPS_PROXY);
+}
+
 function createPool(options: TransportOptions): Dispatcher {
-  // EnvHttpProxyAgent reads HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case) now, and routes each
-  // request to a direct Agent or a ProxyAgent; all share these pool settings.
-  return new EnvHttpProxyAgent({
+  const settings = {
     connections: options.maxConnectionsPerOrigin,
     connectTimeout: options.connectMs,
     headersTimeout: options.headersMs,
     bodyTimeout: options.bodyMs,
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
-  });
+  };
+  // EnvHttpProxyAgent reads HTTP_PROXY / HTTPS_PROXY now and NO_PROXY on every request, and routes
+  // each request to a direct Agent or a ProxyAgent; all share these pool settings. With no proxy
+  // named it sends everything direct, so a plain Agent does the same without parsing the URL and
+  // reading NO_PROXY for every request.
+  return proxyConfigured() ? new EnvHttpProxyAgent(settings) : new Agent(settings);
 }
 
 type V1Handler = {
