@@ -28,14 +28,14 @@ interface AuditGroup {
   failed: number;
 }
 
+/** Up to this many tenants the summary has a row per tenant and operation; past it, a row per operation. */
+const TENANT_ROWS_UP_TO = 20;
+
 /**
  * Appends every mutation event to a JSON-lines file as it happens, so a crash mid-run still leaves
  * the record of what was already changed. Nothing secret is written: events carry no bodies, and
  * any registered secret is redacted from every line as a last defence.
  */
-/** Up to this many tenants the summary has a row per tenant and operation; past it, a row per operation. */
-const TENANT_ROWS_UP_TO = 20;
-
 export class AuditTrail {
   readonly file: string;
   /** How many changes were recorded. */

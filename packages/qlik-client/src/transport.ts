@@ -4,8 +4,8 @@
  * HTTP_PROXY / NO_PROXY, connect / header / body timeouts), shared by every client of that origin.
  *
  * How requests get the pool:
- *  - The client's own requests (OAuth tokens, the endpoints in raw-endpoints.ts) pass it to fetch per
- *    request (`dispatcher`, an undici option Node's fetch honours). Nothing global is involved.
+ *  - The client's own requests to the tenant (OAuth tokens, the endpoints in raw-endpoints.ts) go
+ *    through its lease (`lease.fetch`). Nothing global is involved.
  *  - @qlik/api's requests: @qlik/api calls the global `fetch` and offers no per-call way in (checked in
  *    @qlik/api 2.19: no fetch or dispatcher option; `requestInitOverrides` is typed but never read; its
  *    `interceptors` see the call's options, never the fetch init). So while at least one client holds a
@@ -66,8 +66,6 @@ export interface RequestOptions {
 /** A client's hold on its origin's pool. */
 export interface TransportLease {
   readonly origin: string;
-  /** The dispatcher for one of the client's own requests: the pool, recording what undici raised into `record`. */
-  dispatcher(record: AttemptRecord, options?: RequestOptions): Dispatcher;
   /** One of the client's own requests, answered as fetch answers it, through the pool (see the top of this file). */
   fetch(
     record: AttemptRecord,
@@ -165,7 +163,7 @@ function wrapGlobalFetch(): void {
   globalThis.fetch = wrapper;
 }
 
-type RoutedInit = RequestInit & { dispatcher?: unknown; duplex?: unknown };
+type RoutedInit = RequestInit & { dispatcher?: unknown };
 
 type PlainBody = string | Uint8Array | ArrayBuffer | Blob | null | undefined;
 
@@ -232,6 +230,7 @@ class BufferedResponse {
   readonly type = "basic";
   #bytes: Uint8Array | null;
   #used = false;
+  #stream: ReadableStream<Uint8Array> | null | undefined;
 
   constructor(
     bytes: Uint8Array | null,
@@ -252,16 +251,18 @@ class BufferedResponse {
     return this.#used;
   }
 
-  /** The body as a stream (read once), or null for an answer without one. */
+  /** The body as a stream (the same one each time; taking it uses the body), or null for none. */
   get body(): ReadableStream<Uint8Array> | null {
-    if (this.#bytes === null) return null;
+    if (this.#stream !== undefined) return this.#stream;
+    if (this.#bytes === null) return (this.#stream = null);
     const bytes = this.#take();
-    return new ReadableStream({
+    this.#stream = new ReadableStream({
       start(controller) {
         if (bytes.byteLength) controller.enqueue(bytes);
         controller.close();
       },
     });
+    return this.#stream;
   }
 
   #take(): Uint8Array {
@@ -454,7 +455,6 @@ export function acquireTransport(origin: string, options: TransportOptions): Tra
   let released = false;
   return {
     origin,
-    dispatcher: (record, request = {}) => recordingDispatcher(held, record, request),
     fetch(record, input, init, request = {}) {
       if (sendsAsIs(init)) return requestThroughPool(held, record, input, init, request);
       const withPool = { ...init, dispatcher: recordingDispatcher(held, record, request) } as RequestInit;

@@ -283,9 +283,8 @@ describe("the transport module", () => {
     const lease = acquireTransport(s.url, { ...defaultTransportOptions, bodyMs: 150 });
     cleanups.push(() => lease.release());
     const record: AttemptRecord = { errors: [] };
-    const response = await fetch(`${s.url}/stalls`, {
-      dispatcher: lease.dispatcher(record),
-    } as RequestInit);
+    // A form body goes through fetch with the recording pool (bodies in memory go through `request`).
+    const response = await lease.fetch(record, `${s.url}/stalls`, { method: "POST", body: new FormData() });
     // fetch itself only says "terminated"; the record says which timer fired.
     await expect(response.arrayBuffer()).rejects.toThrow("terminated");
     expect(record.errors.map((e) => (e as { code?: string }).code)).toEqual(["UND_ERR_BODY_TIMEOUT"]);
@@ -299,14 +298,26 @@ describe("the transport module", () => {
     cleanups.push(() => lease.release());
     const hurried: AttemptRecord = { errors: [] };
     const patient: AttemptRecord = { errors: [] };
+    const form = () => ({ method: "POST", body: new FormData() });
     const [short, long] = await Promise.allSettled([
-      fetch(`${s.url}/short`, { dispatcher: lease.dispatcher(hurried) } as RequestInit),
-      fetch(`${s.url}/long`, { dispatcher: lease.dispatcher(patient, { timeoutMs: 10_000 }) } as RequestInit),
+      lease.fetch(hurried, `${s.url}/short`, form()),
+      lease.fetch(patient, `${s.url}/long`, form(), { timeoutMs: 10_000 }),
     ]);
     expect(short.status).toBe("rejected");
     expect(hurried.errors.map((e) => (e as { code?: string }).code)).toEqual(["UND_ERR_HEADERS_TIMEOUT"]);
     expect(long.status === "fulfilled" && long.value.status).toBe(200);
     expect(patient.errors).toEqual([]);
+    // The same through the pool's `request` (no body).
+    const hurriedGet: AttemptRecord = { errors: [] };
+    const patientGet: AttemptRecord = { errors: [] };
+    const [shortGet, longGet] = await Promise.allSettled([
+      lease.fetch(hurriedGet, `${s.url}/short`),
+      lease.fetch(patientGet, `${s.url}/long`, undefined, { timeoutMs: 10_000 }),
+    ]);
+    expect(shortGet.status).toBe("rejected");
+    expect(hurriedGet.errors.map((e) => (e as { code?: string }).code)).toEqual(["UND_ERR_HEADERS_TIMEOUT"]);
+    expect(longGet.status === "fulfilled" && longGet.value.status).toBe(200);
+    expect(patientGet.errors).toEqual([]);
   });
 });
 
