@@ -17,7 +17,7 @@ import {
 import { findAppsByName } from "../deploy/apps.ts";
 import { readDeploymentRecord, type DeploymentRecord } from "../deploy/deployment-record.ts";
 import { findSpace, listSpaces } from "../deploy/spaces.ts";
-import { loadInventory, resolveConnection } from "../rollout/inventory.ts";
+import { loadInventory, resolveConnection, TENANT_CONNECTIONS } from "../rollout/inventory.ts";
 import { planWaves } from "../rollout/plan.ts";
 import type { InventoryTenant } from "../rollout/types.ts";
 import type {
@@ -293,7 +293,11 @@ export async function readEstate(input: EstateInput, deps: EstateDeps = {}): Pro
       ...(tenant.region ? { region: tenant.region } : {}),
       labels: tenant.labels,
     };
-    const client = new QlikClient(resolveConnection(tenant, env), { ...input.client, logger: silentLogger });
+    const client = new QlikClient(resolveConnection(tenant, env), {
+      ...TENANT_CONNECTIONS,
+      ...input.client,
+      logger: silentLogger,
+    });
     try {
       let spaceId: string | undefined;
       try {

@@ -232,6 +232,13 @@ export function loadInventory(path: string, env: Env = process.env): TenantInven
   return parseInventory(text, displayPath(path), env);
 }
 
+/**
+ * Client options for one tenant of an estate: a tenant's steps send their requests one after another,
+ * so one connection carries them all. With a cap of one, undici gives the tenant a single client
+ * instead of a pool, whose request queue alone (16 kB) would be allocated again for every tenant.
+ */
+export const TENANT_CONNECTIONS = { maxConnectionsPerOrigin: 1 } as const;
+
 /** The tenant's connection from the environment; secrets are registered before they are returned. */
 export function resolveConnection(tenant: InventoryTenant, env: Env = process.env): TenantConnection {
   const c = tenant.credentials;

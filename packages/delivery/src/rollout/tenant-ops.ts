@@ -25,7 +25,7 @@ import { evaluateGate, failureSentence } from "../evaluation/gate.ts";
 import { summarizeEvaluation } from "../evaluation/summary.ts";
 import { DEFAULT_THRESHOLDS, type GateThresholds } from "../evaluation/types.ts";
 import type { DeployTenantFn, HealthCheckFn, RollbackTenantFn, TenantContext } from "./engine.ts";
-import { resolveConnection, tenantParametersYaml } from "./inventory.ts";
+import { resolveConnection, tenantParametersYaml, TENANT_CONNECTIONS } from "./inventory.ts";
 import type { HealthCheckResult, InventoryTenant, TenantInventory } from "./types.ts";
 
 export type HealthCheckSpec =
@@ -138,6 +138,7 @@ export function createTenantOps(options: TenantOpsOptions, logger: Logger): Tena
     let client = clients.get(tenant.name);
     if (!client) {
       client = new QlikClient(resolveConnection(tenant, env), {
+        ...TENANT_CONNECTIONS,
         ...options.client,
         logger: tenantLogger(logger, tenant.name),
       });
