@@ -11,7 +11,10 @@ import { bundleOptions, bundleTargets, bytesByPackage, root } from "./bundle/con
 const args = process.argv.slice(2);
 const report = args.includes("--report");
 const only = args.filter((a) => !a.startsWith("--"));
-const targets = bundleTargets().filter((t) => (only.length ? only.includes(t.name) : true));
+// Naming an action builds its engine too (its entry's build empties dist/).
+const targets = bundleTargets().filter((t) =>
+  only.length ? only.includes(t.name) || only.includes(t.name.replace(/\/engine$/, "")) : true,
+);
 if (only.length && targets.length !== only.length) {
   const known = bundleTargets().map((t) => t.name);
   console.error(
@@ -23,8 +26,11 @@ if (only.length && targets.length !== only.length) {
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} kB`;
 const over: string[] = [];
 for (const target of targets) {
-  // An action's dist/ holds only its bundle; the root dist/ is left alone.
-  if (target.name !== "root") rmSync(dirname(target.outfile), { recursive: true, force: true });
+  // An action's dist/ holds only its bundles (emptied before its entry's, the first); the root dist/ is
+  // left alone.
+  if (target.name !== "root" && !target.name.endsWith("/engine")) {
+    rmSync(dirname(target.outfile), { recursive: true, force: true });
+  }
   const result = await build(bundleOptions(target));
   const bytes = Object.values(result.metafile!.outputs)[0].bytes;
   const note = bytes > target.budget ? "  OVER BUDGET" : "";

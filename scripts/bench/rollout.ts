@@ -111,20 +111,28 @@ const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const hasParams = (i: number) => paramsShare > 0 && i % Math.round(1 / paramsShare) === 0;
 const SECRET_ENV = { BENCH_DB_USER: "bench-reader", BENCH_DB_PASSWORD: "bench-pa55word-not-real" };
 
-/** A usage reporter loaded into the action's process: its CPU and peak RSS, written at exit. */
+/**
+ * A usage reporter preloaded into the action's process, and so into every thread of it (the rollout runs
+ * its engine in a worker thread): the process's CPU and peak RSS, and the engine thread's heap, written
+ * at exit. The engine's figures go to a file of their own (`<usage file>.engine`).
+ */
 const work = mkdtempSync(join(tmpdir(), "bench-rollout-"));
 const usageModule = join(work, "usage.mjs");
 writeFileSync(
   usageModule,
   [
     `import { writeFileSync } from "node:fs";`,
-    // The peak of each part of memory (sampled every 200 ms), to tell what a peak RSS is made of.
+    `import { setFlagsFromString } from "node:v8";`,
+    `import { runInNewContext } from "node:vm";`,
+    `import { isMainThread } from "node:worker_threads";`,
+    // The peak of each part of memory (sampled every 200 ms), to tell what a peak RSS is made of; the
+    // heap figures are this thread's.
     `const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };`,
     `const sample = () => { const m = process.memoryUsage(); for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k]); };`,
     `setInterval(sample, 200).unref();`,
-    // BENCH_WAVE_HEAPS: a full collection when a wave ends (its "healthy" or "halting" line), then the heap left.
-    `import { setFlagsFromString } from "node:v8";`,
-    `import { runInNewContext } from "node:vm";`,
+    // BENCH_WAVE_HEAPS: a full collection of this thread's heap when a wave ends (its "healthy" or
+    // "halting" line), then the heap left. The main thread also sees the engine's lines (it forwards
+    // them); the engine's own file is the one read.
     `const waveHeaps = [];`,
     `if (process.env.BENCH_WAVE_HEAPS) {`,
     `  setFlagsFromString("--expose-gc");`,
@@ -136,7 +144,13 @@ writeFileSync(
     `    return write(chunk, ...rest);`,
     `  };`,
     `}`,
-    `process.on("exit", () => { sample(); if (process.env.BENCH_USAGE_FILE) writeFileSync(process.env.BENCH_USAGE_FILE, JSON.stringify({ ...process.resourceUsage(), peak, waveHeaps })); });`,
+    `process.on("exit", () => {`,
+    `  sample();`,
+    `  const file = process.env.BENCH_USAGE_FILE;`,
+    `  if (!file) return;`,
+    `  if (isMainThread) writeFileSync(file, JSON.stringify({ ...process.resourceUsage(), peak, waveHeaps }));`,
+    `  else writeFileSync(file + ".engine", JSON.stringify({ peak, waveHeaps }));`,
+    `});`,
     ``,
   ].join("\n"),
 );
@@ -343,6 +357,15 @@ try {
     }
     const simUsed = simCpuMs() - simBefore;
     const usage = JSON.parse(readFileSync(usageFile, "utf8")) as Usage;
+    // The engine thread's heap, when the action ran one (the process's RSS and CPU are the main file's).
+    if (existsSync(`${usageFile}.engine`)) {
+      const engine = JSON.parse(readFileSync(`${usageFile}.engine`, "utf8")) as Pick<
+        Usage,
+        "peak" | "waveHeaps"
+      >;
+      usage.peak = { ...engine.peak, rss: usage.peak.rss };
+      usage.waveHeaps = engine.waveHeaps;
+    }
     const state = JSON.parse(readFileSync(join(work, stateFile), "utf8")) as RolloutState;
     const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
     const waves = state.waves.map((w) => w.tenants.length);

@@ -37,15 +37,35 @@ export function actionNames(): string[] {
     .sort();
 }
 
-/** Every bundle the repository commits, in build order. */
+/** The entry of an action whose work runs in a worker thread (src/engine.ts): it starts the thread. */
+const LAUNCHER_BUDGET = 60_000;
+
+/**
+ * Every bundle the repository commits, in build order. An action with a `src/engine.ts` gets two: its
+ * entry (dist/index.js, which starts the engine in a worker thread, see engine-thread.ts) and the
+ * engine (`<name>/engine`, dist/engine.js), which carries what the action does.
+ */
 export function bundleTargets(): BundleTarget[] {
-  const actions = actionNames().map((name) => ({
-    name,
-    entry: join(actionsDir, name, "src", "index.ts"),
-    outfile: join(actionsDir, name, "dist", "index.js"),
-    budget: NOT_QLIK_FACING[name] ?? QLIK_ACTION_BUDGET,
-    qlikFacing: !(name in NOT_QLIK_FACING),
-  }));
+  const actions = actionNames().flatMap((name): BundleTarget[] => {
+    const main: BundleTarget = {
+      name,
+      entry: join(actionsDir, name, "src", "index.ts"),
+      outfile: join(actionsDir, name, "dist", "index.js"),
+      budget: NOT_QLIK_FACING[name] ?? QLIK_ACTION_BUDGET,
+      qlikFacing: !(name in NOT_QLIK_FACING),
+    };
+    const engine = join(actionsDir, name, "src", "engine.ts");
+    if (!existsSync(engine)) return [main];
+    return [
+      { ...main, budget: LAUNCHER_BUDGET, qlikFacing: false },
+      {
+        ...main,
+        name: `${name}/engine`,
+        entry: engine,
+        outfile: join(actionsDir, name, "dist", "engine.js"),
+      },
+    ];
+  });
   return [
     // Loaded on demand by every action to upload its audit trail (one copy instead of one per bundle);
     // most of it is the artifact client's Azure storage SDK.

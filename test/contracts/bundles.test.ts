@@ -24,7 +24,7 @@ const VALIDATING = [
   "deploy-to-space",
   "estate-status",
   "provision-tenant",
-  "rollout-canary",
+  "rollout-canary/engine",
   "validate-app",
 ];
 
@@ -55,6 +55,7 @@ describe("bundles", () => {
       "evaluate-app",
       "provision-tenant",
       "rollout-canary",
+      "rollout-canary/engine",
       "run-automation",
       "unbuild-app",
       "validate-app",
