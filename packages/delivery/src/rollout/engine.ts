@@ -441,7 +441,9 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
         } catch (error) {
           results = [{ check: "health", ok: false, detail: describeError(error) }];
         }
-        record.health = results;
+        // An exact-size copy: the record stays for the whole rollout, and an array grown by push keeps
+        // room for 16 more entries (about 130 bytes per tenant).
+        record.health = [...results];
         const bad = results.filter((r) => !r.ok);
         if (bad.length) {
           record.status = "failed";
