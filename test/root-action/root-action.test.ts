@@ -181,6 +181,36 @@ describe("root dist/index.js", () => {
     expect(r.stdout).toContain(`::add-mask::${tenant.apiKey}`);
   });
 
+  it("dispatches to a sub-action that runs its engine in a worker thread (rollout-canary)", async () => {
+    const tenant = sim.description.tenants[0];
+    const fixture = join(repoRoot, "packages", "app-files", "test", "fixtures", "qlik-cli-unbuild");
+    cpSync(fixture, join(dir, "apps", "sales"), { recursive: true });
+    writeFileSync(
+      join(dir, "tenants.yml"),
+      `version: 1\ntenants:\n  - name: acme\n    url: ${tenant.url}\n    credentials: { apiKeyEnv: ACME_API_KEY }\n`,
+    );
+    const r = await spawnNode(join(repoRoot, "dist", "index.js"), [], {
+      cwd: dir,
+      env: {
+        ...runnerEnv({
+          command: "rollout-canary",
+          "tenants-file": "tenants.yml",
+          source: "apps/sales",
+          space: "production",
+          "app-name": "Sales",
+          "dry-run": "true",
+        }),
+        ACME_API_KEY: tenant.apiKey,
+      },
+    });
+    expect(r.stdout).not.toMatch(/^::error::/m);
+    expect(r.exitCode).toBe(0);
+    const outputs = parseOutputFile(readFileSync(join(dir, "output"), "utf8"));
+    expect(outputs.status).toBe("planned");
+    expect(r.stdout).toContain(`::add-mask::${tenant.apiKey}`);
+    expect(readFileSync(join(dir, "summary"), "utf8")).toContain("acme");
+  });
+
   it("a failing sub-action fails the step with its own ::error::", async () => {
     const r = await spawnNode(join(repoRoot, "dist", "index.js"), [], {
       cwd: dir,
