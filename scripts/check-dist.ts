@@ -14,7 +14,8 @@ if (build.status !== 0) {
 }
 const status = execFileSync(
   "git",
-  ["status", "--porcelain", "--untracked-files=all", "--", "actions/*/dist", "dist", "action.yml"],
+  // A file pattern, not a folder: `actions/*/dist` matches no file inside those folders.
+  ["status", "--porcelain", "--untracked-files=all", "--", "actions/*/dist/*", "dist", "action.yml"],
   {
     cwd: root,
     encoding: "utf8",
