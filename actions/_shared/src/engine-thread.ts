@@ -27,8 +27,15 @@ export interface EngineHeapLimits {
 /** Heap limits for an engine that works through an estate: room for a large one, little idle garbage. */
 export const ESTATE_ENGINE_LIMITS: EngineHeapLimits = { youngGenerationMb: 32, oldGenerationMb: 1024 };
 
-/** Runs `engine` in a worker thread with `limits` and resolves when it has ended. */
-export function runEngineThread(engine: URL, limits: EngineHeapLimits): Promise<void> {
+/**
+ * Runs `engine` in a worker thread with `limits` and resolves when it has ended. `whenOutOfMemory`: what
+ * the user should do when the engine outgrows its heap (the end of that sentence).
+ */
+export function runEngineThread(
+  engine: URL,
+  limits: EngineHeapLimits,
+  whenOutOfMemory = "run it again",
+): Promise<void> {
   return new Promise((resolve) => {
     const worker = new Worker(engine, {
       env: SHARE_ENV,
@@ -41,7 +48,7 @@ export function runEngineThread(engine: URL, limits: EngineHeapLimits): Promise<
       // The engine reports its own failures; this is one it could not catch.
       core.setFailed(
         error.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? `The action ran out of memory (its engine may use ${limits.oldGenerationMb} MB of heap): run it again, and split the estate into shards if it happens again.`
+          ? `The action ran out of memory (its engine may use ${limits.oldGenerationMb} MB of heap): ${whenOutOfMemory}.`
           : `The action stopped unexpectedly: ${error.message}`,
       );
     });

@@ -79,7 +79,7 @@ describe("an action's engine in a worker thread", () => {
     expect(run.code).toBe(1);
     const errors = run.stdout.split("\n").filter((l) => l.startsWith("::error::"));
     expect(errors).toEqual([
-      "::error::The action ran out of memory (its engine may use 64 MB of heap): run it again, and split the estate into shards if it happens again.",
+      "::error::The action ran out of memory (its engine may use 64 MB of heap): run it again.",
     ]);
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
   });

@@ -3,4 +3,8 @@
 import { ESTATE_ENGINE_LIMITS, runEngineThread } from "../../_shared/src/engine-thread.ts";
 
 // A runtime URL beside this bundle, so esbuild leaves it alone.
-await runEngineThread(new URL("./engine.js", import.meta.url), ESTATE_ENGINE_LIMITS);
+await runEngineThread(
+  new URL("./engine.js", import.meta.url),
+  ESTATE_ENGINE_LIMITS,
+  "run it again with `resume: true`, and split the estate with `shards` if it happens again",
+);
