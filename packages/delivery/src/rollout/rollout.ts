@@ -259,8 +259,8 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
     },
     logger,
   );
-  // A tenant's client (its connection pool) is closed as soon as its deploy or health check is done,
-  // not when its wave ends: a wave of thousands would otherwise keep every finished tenant's pool.
+  // A tenant's client (its connection) is closed as soon as its deploy or health check is done,
+  // not when its wave ends: a wave of thousands would otherwise keep every finished tenant's client.
   const releasing =
     <A extends unknown[], R>(fn: (tenant: InventoryTenant, ...rest: A) => Promise<R>) =>
     async (tenant: InventoryTenant, ...rest: A): Promise<R> => {
