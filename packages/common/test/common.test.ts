@@ -44,6 +44,43 @@ describe("SecretRegistry", () => {
     expect(registry.redact(`x${keys[999]}y and ${keys[0]}`)).toBe("x***y and ***");
     expect(registry.redact("...abcd")).toBe("...***");
   });
+
+  it("keeps a secret read from the environment by its variable's name and reads it there again", () => {
+    const registry = new SecretRegistry();
+    const env: Record<string, string | undefined> = { TENANT_A_KEY: " key-of-tenant-a\n" };
+    const seen: string[] = [];
+    registry.register("key-of-tenant-a", { env, name: "TENANT_A_KEY" });
+    registry.onRegister((v) => seen.push(v));
+    expect(seen).toEqual(["key-of-tenant-a"]);
+    expect(registry.has("key-of-tenant-a")).toBe(true);
+    expect(registry.redact("Bearer key-of-tenant-a.")).toBe("Bearer ***.");
+    // The same value again (a client built for the tenant registers its key too) is known already.
+    registry.register("key-of-tenant-a");
+    registry.onRegister((v) => seen.push(v));
+    expect(seen).toEqual(["key-of-tenant-a", "key-of-tenant-a"]);
+    // The name is what is kept: the value is read from the environment when a text is redacted.
+    env.TENANT_A_KEY = "key-of-tenant-a-rotated";
+    expect(registry.redact("Bearer key-of-tenant-a-rotated")).toBe("Bearer ***");
+  });
+
+  it("keeps the value itself when the environment does not hold it", () => {
+    const registry = new SecretRegistry();
+    const env: Record<string, string | undefined> = { OTHER: "something-else" };
+    registry.register("value-not-in-env", { env, name: "OTHER" });
+    delete env.OTHER;
+    expect(registry.redact("x value-not-in-env y")).toBe("x *** y");
+  });
+
+  it("tells apart secrets of one length that share their first characters", () => {
+    const registry = new SecretRegistry();
+    const env: Record<string, string | undefined> = {};
+    for (let i = 0; i < 300; i++) {
+      env[`K${i}`] = `eyJhbGci.${String(i).padStart(4, "0")}`;
+      registry.register(env[`K${i}`], { env, name: `K${i}` });
+    }
+    expect(registry.redact("eyJhbGci.0299 eyJhbGci.0300 eyJhbGci.0000")).toBe("*** eyJhbGci.0300 ***");
+    expect(registry.has("eyJhbGci.0300")).toBe(false);
+  });
 });
 
 describe("mapLimit", () => {

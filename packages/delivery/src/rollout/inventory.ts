@@ -244,7 +244,8 @@ export function resolveConnection(tenant: InventoryTenant, env: Env = process.en
   const c = tenant.credentials;
   if ("apiKeyEnv" in c) {
     const apiKey = env[c.apiKeyEnv]?.trim();
-    secrets.register(apiKey);
+    // Registered by name: an estate's thousand keys stay in the environment, not copied into the heap.
+    secrets.register(apiKey, { env, name: c.apiKeyEnv });
     if (!apiKey) {
       throw new ConfigError(`Tenant '${tenant.name}': environment variable '${c.apiKeyEnv}' is not set.`, {
         field: `${tenant.name}.credentials.apiKeyEnv`,
@@ -254,7 +255,7 @@ export function resolveConnection(tenant: InventoryTenant, env: Env = process.en
   }
   const clientId = env[c.clientIdEnv]?.trim();
   const clientSecret = env[c.clientSecretEnv]?.trim();
-  secrets.register(clientSecret);
+  secrets.register(clientSecret, { env, name: c.clientSecretEnv });
   if (!clientId || !clientSecret) {
     const missing = !clientId ? c.clientIdEnv : c.clientSecretEnv;
     throw new ConfigError(`Tenant '${tenant.name}': environment variable '${missing}' is not set.`, {
