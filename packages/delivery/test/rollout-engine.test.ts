@@ -302,4 +302,46 @@ describe("rollout engine", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("FileStateStore: saves naming changed tenants stay byte-identical to full saves as records grow and shrink", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rollout-state-"));
+    try {
+      const incremental = new FileStateStore(join(dir, "a.json"));
+      const full = new FileStateStore(join(dir, "b.json"));
+      const names = Array.from({ length: 300 }, (_, i) => `tenant-${String(i).padStart(3, "0")}`);
+      const state: RolloutState = {
+        version: 1,
+        rolloutId: "r1",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+        sourceDigest: "d",
+        appName: "App",
+        space: "production",
+        status: "running",
+        waves: [{ index: 0, name: "all tenants", status: "running", tenants: names }],
+        tenants: Object.fromEntries(
+          names.map((n) => [n, { name: n, wave: 0, status: "pending", digest: `d/${n}`, attempts: 0 }]),
+        ),
+      };
+      await incremental.save(state);
+      // Enough rounds of changes (some records growing by kilobytes, some shrinking, non-ASCII text)
+      // that the store's buffer fills and is compacted several times.
+      for (let round = 1; round <= 12; round++) {
+        const changed = new Set(names.filter((_, i) => (i * 7 + round) % 5 === 0));
+        for (const n of changed) {
+          const r = state.tenants[n];
+          r.attempts = round;
+          r.status = round % 2 ? "in-progress" : "deployed";
+          if (round % 3 === 0) delete r.error;
+          else r.error = `Échec ${round}: ${"x".repeat((round * 97) % 1500)}`;
+        }
+        await incremental.save(state, changed);
+        await full.save(state);
+        expect(readFileSync(join(dir, "a.json"), "utf8")).toBe(readFileSync(join(dir, "b.json"), "utf8"));
+      }
+      expect(readStateFile(join(dir, "a.json"))).toEqual(state);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

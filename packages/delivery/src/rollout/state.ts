@@ -47,6 +47,98 @@ export function readStateFile(path: string): RolloutState {
 let tempCounter = 0;
 
 /**
+ * Every tenant's fragment of the state file, as UTF-8 in one buffer: a changed fragment is appended and
+ * the stale bytes are dropped when the buffer is compacted, once it is full. One buffer and a slot per
+ * tenant instead of a buffer object per tenant: the fragments of a 3,000-tenant estate held 0.3 MB of
+ * heap in those objects alone. Bytes once written are never overwritten (a compaction copies into a new
+ * buffer), so the chunks of a write still in progress stay valid.
+ */
+class FragmentArena {
+  private bytes = Buffer.allocUnsafe(0);
+  private used = 0;
+  private live = 0;
+  private readonly slots = new Map<string, number>();
+  private starts = new Uint32Array(0);
+  private ends = new Uint32Array(0);
+
+  get size(): number {
+    return this.slots.size;
+  }
+  has(name: string): boolean {
+    return this.slots.has(name);
+  }
+  clear(): void {
+    this.bytes = Buffer.allocUnsafe(0);
+    this.used = 0;
+    this.live = 0;
+    this.slots.clear();
+  }
+
+  set(name: string, text: string): void {
+    const length = Buffer.byteLength(text);
+    let slot = this.slots.get(name);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      this.slots.set(name, slot);
+      if (slot >= this.starts.length) this.growSlots(Math.max(64, slot * 2));
+      this.starts[slot] = 0;
+      this.ends[slot] = 0;
+    } else this.live -= this.ends[slot] - this.starts[slot];
+    if (this.used + length > this.bytes.length) this.compact(length);
+    this.bytes.write(text, this.used, "utf8");
+    this.starts[slot] = this.used;
+    this.ends[slot] = this.used + length;
+    this.used += length;
+    this.live += length;
+  }
+
+  /** The fragments of `names`, in that order, as few chunks as their places allow; `skip` bytes off the first. */
+  chunks(names: readonly string[], skip: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let from = -1;
+    let to = -1;
+    names.forEach((name, i) => {
+      const slot = this.slots.get(name) as number;
+      const start = this.starts[slot] + (i === 0 ? skip : 0);
+      if (start === to) to = this.ends[slot];
+      else {
+        if (from >= 0) out.push(this.bytes.subarray(from, to));
+        from = start;
+        to = this.ends[slot];
+      }
+    });
+    if (from >= 0) out.push(this.bytes.subarray(from, to));
+    return out;
+  }
+
+  /** Copies the current fragments, in slot order, into a new buffer with room for `extra` and as much again. */
+  private compact(extra: number): void {
+    const next = Buffer.allocUnsafe(Math.max(64 * 1024, 2 * (this.live + extra)));
+    let at = 0;
+    for (let slot = 0; slot < this.slots.size; slot++) {
+      const start = this.starts[slot];
+      const end = this.ends[slot];
+      // A slot taken by `set` before its first write has nothing to copy yet.
+      if (end > start) this.bytes.copy(next, at, start, end);
+      this.starts[slot] = at;
+      this.ends[slot] = at + (end - start);
+      at += end - start;
+    }
+    this.bytes = next;
+    this.used = at;
+  }
+
+  private growSlots(count: number): void {
+    const starts = new Uint32Array(count);
+    const ends = new Uint32Array(count);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
+  }
+}
+
+/**
  * Local JSON file, written atomically (temp file + rename) without blocking the event loop. The file is
  * written from one cached UTF-8 fragment per tenant (`,"name":{…}`): a save told which tenants changed
  * encodes only those and hands the rest to one gathered write as they are. A rollout checkpoints after
@@ -56,9 +148,9 @@ let tempCounter = 0;
 export class FileStateStore implements StateStore {
   readonly location: string;
   private dirReady = false;
-  /** The tenants object the fragments were made from, and its records' fragments by name. */
+  /** The tenants object the fragments were made from, and its records' fragments. */
   private cachedTenants: RolloutState["tenants"] | undefined;
-  private fragments = new Map<string, Buffer>();
+  private readonly fragments = new FragmentArena();
   constructor(path: string) {
     this.location = path;
   }
@@ -86,8 +178,8 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  private fragment(name: string, record: TenantRecord): Buffer {
-    return Buffer.from(`,${JSON.stringify(name)}:${JSON.stringify(record)}`);
+  private fragment(name: string, record: TenantRecord): string {
+    return `,${JSON.stringify(name)}:${JSON.stringify(record)}`;
   }
 
   /** The file's bytes, in order: the state without its tenants, each tenant's fragment, the end. */
@@ -99,7 +191,8 @@ export class FileStateStore implements StateStore {
       this.fragments.size === names.length &&
       names.every((n) => this.fragments.has(n));
     if (!reuse) {
-      this.fragments = new Map(names.map((n) => [n, this.fragment(n, state.tenants[n])]));
+      this.fragments.clear();
+      for (const n of names) this.fragments.set(n, this.fragment(n, state.tenants[n]));
       this.cachedTenants = state.tenants;
     } else {
       for (const n of changed) {
@@ -108,16 +201,12 @@ export class FileStateStore implements StateStore {
     }
     const { tenants: _tenants, ...rest } = state;
     const head = JSON.stringify(rest);
-    const chunks: Uint8Array[] = [
+    return [
       Buffer.from(`${head.slice(0, -1)}${head.length > 2 ? "," : ""}"tenants":{`),
-    ];
-    names.forEach((n, i) => {
-      const fragment = this.fragments.get(n) as Buffer;
       // Each fragment starts with the comma that separates it from the one before.
-      chunks.push(i === 0 ? fragment.subarray(1) : fragment);
-    });
-    chunks.push(Buffer.from("}}\n"));
-    return chunks;
+      ...this.fragments.chunks(names, 1),
+      Buffer.from("}}\n"),
+    ];
   }
 }
 
