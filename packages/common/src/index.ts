@@ -10,6 +10,7 @@ export * from "./digest.ts";
 export * from "./mutation-events.ts";
 export * from "./audit-trail.ts";
 export * from "./lazy.ts";
+export * from "./shared-copies.ts";
 export * from "./plural.ts";
 export * from "./did-you-mean.ts";
 export * from "./config-file.ts";

@@ -5,6 +5,7 @@ import {
   mapLimit,
   sameCanonicalJson,
   SecretRegistry,
+  sharedCopies,
   ConfigError,
   describeError,
   sortKeysDeep,
@@ -80,6 +81,17 @@ describe("SecretRegistry", () => {
     }
     expect(registry.redact("eyJhbGci.0299 eyJhbGci.0300 eyJhbGci.0000")).toBe("*** eyJhbGci.0300 ***");
     expect(registry.has("eyJhbGci.0300")).toBe(false);
+  });
+});
+
+describe("sharedCopies", () => {
+  it("hands back the first value given for a key", () => {
+    const share = sharedCopies<string[]>();
+    const first = ["a", "b"];
+    expect(share("a\nb", first)).toBe(first);
+    expect(share("a\nb", ["a", "b"])).toBe(first);
+    const other = ["c"];
+    expect(share("c", other)).toBe(other);
   });
 });
 

@@ -73,6 +73,17 @@ describe("tenant inventory", () => {
     expect(yaml).not.toContain("db-password-value");
   });
 
+  it("gives tenants with the same labels one frozen array", () => {
+    const text = `${good}  - name: initech
+    url: initech.eu.qlikcloud.com
+    region: eu
+    labels: [eu, wave-1]
+`;
+    const [, globex, initech] = parseInventory(text, "tenants.yml", env).tenants;
+    expect(initech.labels).toBe(globex.labels);
+    expect(Object.isFrozen(initech.labels)).toBe(true);
+  });
+
   it("rejects an unknown key, naming the tenant, the path in the file and its line", () => {
     const e = error(good.replace("labels: [canary]", "lables: [canary]"));
     expect(e.message).toBe(

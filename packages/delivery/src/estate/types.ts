@@ -68,7 +68,7 @@ export interface TenantEstate {
   name: string;
   url: string;
   region?: string;
-  labels: string[];
+  labels: readonly string[];
   access: "ok" | "unreachable" | "bad-credentials";
   /** One sentence when the tenant could not be read. */
   error?: string;

@@ -11,6 +11,7 @@ import {
   describeError,
   mapLimit,
   plural,
+  sharedCopies,
   silentLogger,
   systemClock,
   withRetries,
@@ -292,6 +293,11 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
   const checkpoint = new Checkpointer(deps.store, state, now);
   await checkpoint.save();
 
+  // The records keep one copy of what most of them hold alike (the artifact shipped, the one it
+  // replaced, a reload's status) rather than each tenant's own copy of its answer.
+  const share = sharedCopies<string>();
+  const shared = (value: string): string => share(value, value);
+
   const contextFor = (tenant: InventoryTenant, wave: PlannedWave, attempt: number): TenantContext => {
     const record = state.tenants[tenant.name];
     return {
@@ -301,6 +307,8 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
       rolloutStartedAt: state.startedAt,
       update: async (fields) => {
         Object.assign(record, fields);
+        if (fields.previousArtifactDigest)
+          record.previousArtifactDigest = shared(fields.previousArtifactDigest);
         await checkpoint.save(tenant.name);
       },
     };
@@ -346,10 +354,11 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
       record.status = "deployed";
       record.appId = outcome.appId;
       record.changed = outcome.changed;
-      if (outcome.artifactDigest) record.artifactDigest = outcome.artifactDigest;
+      if (outcome.artifactDigest) record.artifactDigest = shared(outcome.artifactDigest);
       // Kept across attempts and resumes: once this rollout replaced a version, that is what it restores.
-      if (outcome.previousArtifactDigest) record.previousArtifactDigest = outcome.previousArtifactDigest;
-      if (outcome.reloadStatus) record.reloadStatus = outcome.reloadStatus;
+      if (outcome.previousArtifactDigest)
+        record.previousArtifactDigest = shared(outcome.previousArtifactDigest);
+      if (outcome.reloadStatus) record.reloadStatus = shared(outcome.reloadStatus);
       else delete record.reloadStatus;
       logger.info(
         `${tenant.name}: ${outcome.changed ? "deployed" : "already up to date"} (${record.appId}${attempts > 1 ? `, attempt ${attempts}` : ""}).`,

@@ -29,11 +29,13 @@ import {
   ConfigError,
   displayPath,
   secrets,
+  sharedCopies,
   unsetVariableSentence,
   validateConfig,
   type ConfigFormat,
   type ConfigPath,
   type ConfigProblem,
+  type ShareCopies,
 } from "@qlik-cicd/common";
 import { normaliseTenantUrl } from "@qlik-cicd/qlik-client";
 import {
@@ -136,6 +138,12 @@ function crossFieldProblems(doc: ConfigDocument, raw: RawInventory): ConfigProbl
 
 const formatUrlField = (i: number) => `tenants[${i}].url`;
 
+/** The tenant's labels and the default ones, sorted; tenants with the same labels share one frozen array. */
+function labelsOf(raw: RawInventory, t: RawTenant, share: ShareCopies<readonly string[]>): readonly string[] {
+  const labels = [...new Set([...(raw.defaults?.labels ?? []), ...(t.labels ?? [])])].sort();
+  return share(labels.join("\n"), Object.freeze(labels));
+}
+
 /** Where a tenant's credentials come from: its own, or the defaults; a `ref` resolved to the shared entry. */
 function credentialsOf(raw: RawInventory, i: number): { at: ConfigPath; spec: RawCredential; ref?: string } {
   const own = raw.tenants[i].credentials;
@@ -163,6 +171,10 @@ export function parseInventory(text: string, file: string, env: Env = process.en
     : undefined;
   const problems: ConfigProblem[] = [];
   const withParameters: ParametersFile[] = [];
+  // Tenants share one copy of a region and of a set of labels: the inventory is held for the whole
+  // rollout, and the parser gives every occurrence its own.
+  const sharedRegion = sharedCopies<string>();
+  const sharedLabels = sharedCopies<readonly string[]>();
   const tenants: InventoryTenant[] = raw.tenants.map((t, i) => {
     const { at, spec, ref } = credentialsOf(raw, i);
     const variables: [string, string][] = spec.apiKeyEnv
@@ -181,8 +193,8 @@ export function parseInventory(text: string, file: string, env: Env = process.en
     const tenant: InventoryTenant = {
       name: t.name,
       url: normaliseTenantUrl(t.url, formatUrlField(i)).origin,
-      ...(t.region ? { region: t.region } : {}),
-      labels: [...new Set([...(raw.defaults?.labels ?? []), ...(t.labels ?? [])])].sort(),
+      ...(t.region ? { region: sharedRegion(t.region, t.region) } : {}),
+      labels: labelsOf(raw, t, sharedLabels),
       credentials: spec.apiKeyEnv
         ? { apiKeyEnv: spec.apiKeyEnv }
         : { clientIdEnv: spec.clientIdEnv as string, clientSecretEnv: spec.clientSecretEnv as string },

@@ -9,7 +9,8 @@ export interface InventoryTenant {
   name: string;
   url: string;
   region?: string;
-  labels: string[];
+  /** Sorted; tenants with the same labels share one (frozen) array. */
+  labels: readonly string[];
   /** Resolved to environment variable names (a `ref` is replaced by the shared entry). */
   credentials: { apiKeyEnv: string } | { clientIdEnv: string; clientSecretEnv: string };
   /** Name of the shared credential entry this tenant uses, if any (for reports). */
