@@ -450,6 +450,16 @@ describe("published config schemas", () => {
     for (const { file } of PUBLISHED_SCHEMAS) walk(published(file), file, false);
     expect(bare).toEqual([]);
   });
+
+  it("every published schema is a valid JSON Schema (the product compiles them without this check)", () => {
+    const ajv = new Ajv({ strict: false });
+    const invalid = PUBLISHED_SCHEMAS.filter(({ file }) => !ajv.validateSchema(published(file))).map(
+      ({ file }) => `${file}: ${ajv.errorsText(ajv.errors)}`,
+    );
+    expect(invalid).toEqual([]);
+    // The check can fail: a keyword of the wrong type is refused.
+    expect(ajv.validateSchema({ type: "object", properties: [] })).toBe(false);
+  });
 });
 
 describe.each(KINDS.map((k) => [k.label, k] as [string, Kind]))("%s: schema ≡ product", (_, kind) => {
