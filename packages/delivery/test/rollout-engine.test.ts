@@ -40,6 +40,24 @@ function options(over: Partial<EngineOptions> = {}): EngineOptions {
   };
 }
 
+/** A running rollout's state with one wave of `names`, every tenant pending. */
+function pendingState(names: string[], appName: string): RolloutState {
+  return {
+    version: 1,
+    rolloutId: "r1",
+    startedAt: "2026-01-01T00:00:00.000Z",
+    updatedAt: "2026-01-01T00:00:00.000Z",
+    sourceDigest: "d",
+    appName,
+    space: "production",
+    status: "running",
+    waves: [{ index: 0, name: "canary", status: "running", tenants: names }],
+    tenants: Object.fromEntries(
+      names.map((n) => [n, { name: n, wave: 0, status: "pending", digest: `d/${n}`, attempts: 0 }]),
+    ),
+  };
+}
+
 describe("rollout engine", () => {
   it("runs waves in order, at most max-parallel at a time, bakes, and checkpoints after every tenant", async () => {
     const store = new MemoryStateStore();
@@ -268,21 +286,7 @@ describe("rollout engine", () => {
     try {
       const incremental = new FileStateStore(join(dir, "a.json"));
       const full = new FileStateStore(join(dir, "b.json"));
-      const state: RolloutState = {
-        version: 1,
-        rolloutId: "r1",
-        startedAt: "2026-01-01T00:00:00.000Z",
-        updatedAt: "2026-01-01T00:00:00.000Z",
-        sourceDigest: "d",
-        appName: 'App "quoted"',
-        space: "production",
-        status: "running",
-        waves: [{ index: 0, name: "canary", status: "running", tenants: ["a", "b"] }],
-        tenants: {
-          a: { name: "a", wave: 0, status: "pending", digest: "d/a", attempts: 0 },
-          b: { name: "b", wave: 0, status: "pending", digest: "d/b", attempts: 0 },
-        },
-      };
+      const state = pendingState(["a", "b"], 'App "quoted"');
       await incremental.save(state);
       state.tenants.a.status = "deployed";
       state.tenants.a.attempts = 1;
@@ -309,20 +313,7 @@ describe("rollout engine", () => {
       const incremental = new FileStateStore(join(dir, "a.json"));
       const full = new FileStateStore(join(dir, "b.json"));
       const names = Array.from({ length: 300 }, (_, i) => `tenant-${String(i).padStart(3, "0")}`);
-      const state: RolloutState = {
-        version: 1,
-        rolloutId: "r1",
-        startedAt: "2026-01-01T00:00:00.000Z",
-        updatedAt: "2026-01-01T00:00:00.000Z",
-        sourceDigest: "d",
-        appName: "App",
-        space: "production",
-        status: "running",
-        waves: [{ index: 0, name: "all tenants", status: "running", tenants: names }],
-        tenants: Object.fromEntries(
-          names.map((n) => [n, { name: n, wave: 0, status: "pending", digest: `d/${n}`, attempts: 0 }]),
-        ),
-      };
+      const state = pendingState(names, "App");
       await incremental.save(state);
       // Enough rounds of changes (some records growing by kilobytes, some shrinking, non-ASCII text)
       // that the store's buffer fills and is compacted several times.
