@@ -28,8 +28,9 @@ const ajv = lazy(
       strictRequired: false,
       allowUnionTypes: true,
       keywords: ["errorMessage"],
-      // The schemas are the project's own, and the contract tests compile every published one against
-      // the JSON Schema meta-schema; checking them again at every start cost a third of the compile.
+      // The schemas are the project's own, and a contract test checks every published one against the
+      // JSON Schema meta-schema; checking them again at every start cost a fifth of the compile's CPU
+      // in a fresh process (the inventory schema: about 130 ms against 105).
       validateSchema: false,
     }),
 );
