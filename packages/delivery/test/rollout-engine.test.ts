@@ -307,6 +307,114 @@ describe("rollout engine", () => {
     }
   });
 
+  it("FileStateStore: released records stay in every save as they were, and come back with restore", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rollout-state-"));
+    try {
+      const store = new FileStateStore(join(dir, "a.json"));
+      const full = new FileStateStore(join(dir, "b.json"));
+      const names = ["t1", "t2", "t3", "t4"];
+      const state = pendingState(names, "App");
+      const whole = structuredClone(state);
+      expect(() => store.release(state, ["t1"])).toThrow("last saved"); // nothing saved yet
+      await store.save(state);
+      state.tenants.t4 = { name: "t4", wave: 0, status: "pending", digest: "d/t4", attempts: 0 };
+      expect(() => store.release(state, ["t1"])).not.toThrow();
+      expect(Object.keys(state.tenants)).toEqual(["t2", "t3", "t4"]);
+      // Later changes to the records still held, named or not, land beside the released one.
+      for (const [n, status] of [
+        ["t2", "deployed"],
+        ["t4", "failed"],
+      ] as const) {
+        state.tenants[n].status = status;
+        whole.tenants[n].status = status;
+      }
+      state.waves[0].status = "passed";
+      whole.waves[0].status = "passed";
+      await store.save(state, new Set(["t2"]));
+      await store.save(state);
+      await full.save(whole);
+      const a = readFileSync(join(dir, "a.json"), "utf8");
+      expect(a).toBe(readFileSync(join(dir, "b.json"), "utf8"));
+      expect(Object.keys(JSON.parse(a).tenants)).toEqual(names); // the file keeps its order
+      store.release(state, ["t3", "t2"]);
+      expect(Object.keys(state.tenants)).toEqual(["t4"]);
+      // Some records back: changed and saved, they keep their place in the file.
+      store.restore(state, ["t2"]);
+      expect(Object.keys(state.tenants)).toEqual(["t4", "t2"]);
+      state.tenants.t2.attempts = 2;
+      whole.tenants.t2.attempts = 2;
+      await store.save(state, new Set(["t2"]));
+      const saved = readFileSync(join(dir, "a.json"), "utf8");
+      expect(Object.keys(JSON.parse(saved).tenants)).toEqual(names);
+      expect(JSON.parse(saved)).toEqual(whole);
+      store.restore(state);
+      expect(state).toEqual(whole);
+      expect(Object.keys(state.tenants)).toEqual(names);
+      // Restored records are the state's again: a change to one is saved.
+      state.tenants.t1.status = "skipped";
+      whole.tenants.t1.status = "skipped";
+      await store.save(state, new Set(["t1"]));
+      expect(readStateFile(join(dir, "a.json"))).toEqual(whole);
+      // A record never saved cannot be released; a record added after a release is refused on save.
+      state.tenants.t5 = { name: "t5", wave: 0, status: "pending", digest: "d/t5", attempts: 0 };
+      expect(() => store.release(state, ["t5"])).toThrow("never saved");
+      await store.save(state);
+      store.release(state, ["t1"]);
+      state.tenants.t6 = { name: "t6", wave: 0, status: "pending", digest: "d/t6", attempts: 0 };
+      await expect(store.save(state)).rejects.toThrow("since some were released");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a file-backed rollout holds the records of the tenants in flight only, and ends as one kept in memory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rollout-engine-"));
+    /** Remembers the state it saves, so a tenant's deploy can see which records are held as objects. */
+    class WatchedStore extends FileStateStore {
+      state: RolloutState | undefined;
+      override async save(state: RolloutState, changed?: ReadonlySet<string>): Promise<void> {
+        this.state = state;
+        await super.save(state, changed);
+      }
+    }
+    // One run per store, same operations and clock: the canary passes, the next wave halts (t05 fails,
+    // the budget is 0), its tenants are rolled back and the last wave is skipped.
+    const run = async (store: MemoryStateStore | WatchedStore) => {
+      let tick = Date.parse("2026-01-01T00:00:00.000Z");
+      const held: string[][] = [];
+      const result = await runRollout(options({ bakeSeconds: 0, maxParallel: 1 }), {
+        store,
+        now: () => new Date(tick++),
+        deployTenant: async (t) => {
+          if (store instanceof WatchedStore) held.push(Object.keys(store.state?.tenants ?? {}));
+          if (t.name === "t05") throw new Error("Space 'production' not found.");
+          return { appId: `app-${t.name}`, changed: true };
+        },
+        retryable: () => false,
+        checkHealth: async (t) => [{ check: "reload", ok: true, detail: `reload of ${t.name} succeeded` }],
+        rollbackTenant: async () => ({ rolledBack: true, detail: "restored" }),
+      });
+      return { ...result, held, state: { ...result.state, rolloutId: "r" } };
+    };
+    try {
+      const store = new WatchedStore(join(dir, "state.json"));
+      const onFile = await run(store);
+      const inMemory = await run(new MemoryStateStore());
+      expect(onFile.status).toBe("halted");
+      expect(onFile.state).toEqual(inMemory.state);
+      expect({ ...readStateFile(store.location), rolloutId: "r" }).toEqual(onFile.state);
+      expect(Object.keys(onFile.state.tenants)).toEqual(tenants.map((t) => t.name));
+      // Every deploy (one at a time) saw its own record only.
+      const [canary, next] = onFile.state.waves.map((w) => w.tenants);
+      expect(onFile.held).toEqual([...canary, ...next].map((name) => [name]));
+      expect(onFile.state.tenants.t05.status).toBe("rolled-back");
+      expect(onFile.state.tenants.t01.status).toBe("deployed");
+      expect(onFile.state.waves.map((w) => w.status)).toEqual(["passed", "halted", "skipped"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("FileStateStore: saves naming changed tenants stay byte-identical to full saves as records grow and shrink", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rollout-state-"));
     try {

@@ -293,6 +293,20 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
   const checkpoint = new Checkpointer(deps.store, state, now);
   await checkpoint.save();
 
+  // A record is held as an object only while its tenant is worked on: a store that can keep records in
+  // their saved form takes the others (from the first save on), so the rollout holds the records of the
+  // tenants in flight, not of the estate. `hold` brings records back; `letGo` hands saved ones over.
+  const hold = (names: readonly string[]): void => deps.store.restore?.(state, names);
+  const letGo = (names: readonly string[]): void => deps.store.release?.(state, names);
+  /** Reads the records of `names` (held for the call, unchanged). */
+  const read = <T>(names: readonly string[], fn: () => T): T => {
+    hold(names);
+    const result = fn();
+    letGo(names);
+    return result;
+  };
+  letGo(Object.keys(state.tenants));
+
   // The records keep one copy of what most of them hold alike (the artifact shipped, the one it
   // replaced, a reload's status) rather than each tenant's own copy of its answer.
   const share = sharedCopies<string>();
@@ -315,6 +329,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
   };
 
   const deployOne = async (tenant: InventoryTenant, wave: PlannedWave): Promise<void> => {
+    hold([tenant.name]);
     const record = state.tenants[tenant.name];
     const started = now();
     record.status = "in-progress";
@@ -378,11 +393,13 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
     record.finishedAt = iso(finished);
     record.durationMs = finished.getTime() - started.getTime();
     await checkpoint.save(tenant.name);
+    letGo([tenant.name]);
   };
 
   const rollbackOne = async (tenant: InventoryTenant, wave: PlannedWave, reason: string): Promise<void> => {
-    const record = state.tenants[tenant.name];
     if (!deps.rollbackTenant) return;
+    hold([tenant.name]);
+    const record = state.tenants[tenant.name];
     try {
       const outcome = await deps.rollbackTenant(tenant, contextFor(tenant, wave, 1));
       if (outcome.rolledBack) {
@@ -401,13 +418,39 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
       logger.error(`${tenant.name}: rollback failed: ${describeError(error)}`);
     }
     await checkpoint.save(tenant.name);
+    letGo([tenant.name]);
+  };
+
+  /** Runs the health checks of a deployed tenant and records what they found. */
+  const checkOne = async (tenant: InventoryTenant, wave: PlannedWave): Promise<void> => {
+    hold([tenant.name]);
+    const record = state.tenants[tenant.name];
+    let results: HealthCheckResult[];
+    try {
+      results = await deps.checkHealth!(tenant, contextFor(tenant, wave, 1));
+    } catch (error) {
+      results = [{ check: "health", ok: false, detail: describeError(error) }];
+    }
+    // An exact-size copy: an array grown by push keeps room for 16 more entries.
+    record.health = [...results];
+    const bad = results.filter((r) => !r.ok);
+    if (bad.length) {
+      record.status = "failed";
+      record.error = `Health check ${bad.map((b) => `'${b.check}' failed: ${b.detail}`).join("; ")}`;
+      logger.error(`${tenant.name}: ${record.error}`);
+    }
+    await checkpoint.save(tenant.name);
+    letGo([tenant.name]);
   };
 
   let haltedWave: number | undefined;
   for (const wave of options.plan.waves) {
     const waveRecord = state.waves.find((w) => w.index === wave.index) as WaveRecord;
+    const names = wave.tenants.map((t) => t.name);
     if (haltedWave !== undefined) {
       waveRecord.status = "skipped";
+      // Changed here and saved by the last save: held until the end.
+      hold(names);
       for (const t of wave.tenants) {
         const r = state.tenants[t.name];
         if (r.status !== "deployed" || r.digest !== options.tenantDigest(t)) {
@@ -417,7 +460,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
       }
       continue;
     }
-    const todo = wave.tenants.filter((t) => state.tenants[t.name].status !== "deployed");
+    const todo = read(names, () => wave.tenants.filter((t) => state.tenants[t.name].status !== "deployed"));
     if (!todo.length && waveRecord.status === "passed") {
       logger.info(
         `Wave ${wave.index} (${wave.name}): already done, ${plural(wave.tenants.length, "tenant")}.`,
@@ -432,38 +475,22 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
     await checkpoint.save();
     await mapLimit(todo, options.maxParallel, (t) => deployOne(t, wave));
 
-    const deployedNow = wave.tenants.filter((t) => state.tenants[t.name].status === "deployed");
+    const { deployedNow, toCheck } = read(names, () => {
+      const deployed = wave.tenants.filter((t) => state.tenants[t.name].status === "deployed");
+      const unchecked = deployed.filter((t) => {
+        const h = state.tenants[t.name].health;
+        return !h || h.some((x) => !x.ok);
+      });
+      return { deployedNow: deployed, toCheck: unchecked };
+    });
     if (options.bakeSeconds > 0 && deployedNow.length) {
       logger.info(`Wave ${wave.index}: baking for ${options.bakeSeconds} s before the health analysis.`);
       await clock.sleep(options.bakeSeconds * 1000);
     }
-    if (deps.checkHealth) {
-      const toCheck = deployedNow.filter((t) => {
-        const h = state.tenants[t.name].health;
-        return !h || h.some((x) => !x.ok);
-      });
-      await mapLimit(toCheck, options.maxParallel, async (t) => {
-        const record = state.tenants[t.name];
-        let results: HealthCheckResult[];
-        try {
-          results = await deps.checkHealth!(t, contextFor(t, wave, 1));
-        } catch (error) {
-          results = [{ check: "health", ok: false, detail: describeError(error) }];
-        }
-        // An exact-size copy: the record stays for the whole rollout, and an array grown by push keeps
-        // room for 16 more entries (about 130 bytes per tenant).
-        record.health = [...results];
-        const bad = results.filter((r) => !r.ok);
-        if (bad.length) {
-          record.status = "failed";
-          record.error = `Health check ${bad.map((b) => `'${b.check}' failed: ${b.detail}`).join("; ")}`;
-          logger.error(`${t.name}: ${record.error}`);
-        }
-        await checkpoint.save(t.name);
-      });
-    }
+    if (deps.checkHealth) await mapLimit(toCheck, options.maxParallel, (t) => checkOne(t, wave));
+    const status = read(names, () => new Map(names.map((n) => [n, state.tenants[n].status])));
     const failedTenants = wave.tenants.filter((t) => {
-      const s = state.tenants[t.name].status;
+      const s = status.get(t.name);
       return s === "failed" || s === "rolled-back";
     });
     const budget = errorBudget(options.budget, wave.total);
@@ -477,14 +504,14 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
       );
       if (options.rollback) {
         const affected = wave.tenants.filter((t) => {
-          const s = state.tenants[t.name].status;
+          const s = status.get(t.name);
           return s === "deployed" || s === "failed";
         });
         await mapLimit(affected, options.maxParallel, (t) =>
           rollbackOne(
             t,
             wave,
-            state.tenants[t.name].status === "failed"
+            status.get(t.name) === "failed"
               ? "it failed"
               : `wave ${wave.index} failed (${plural(failedTenants.length, "failure")}, budget ${budget})`,
           ),
@@ -493,7 +520,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
     } else {
       waveRecord.status = "passed";
       if (options.rollback && failedTenants.length) {
-        const failedOnly = failedTenants.filter((t) => state.tenants[t.name].status === "failed");
+        const failedOnly = failedTenants.filter((t) => status.get(t.name) === "failed");
         await mapLimit(failedOnly, options.maxParallel, (t) => rollbackOne(t, wave, "it failed"));
       }
       logger.info(
@@ -504,6 +531,7 @@ export async function runRollout(options: EngineOptions, deps: EngineDeps): Prom
     await checkpoint.save();
     await deps.afterWave?.(wave);
   }
+  deps.store.restore?.(state);
   const anyFailed = Object.values(state.tenants).some(
     (r) => r.status === "failed" || r.status === "rolled-back",
   );

@@ -111,6 +111,16 @@ export interface StateStore {
    * this store's previous save of the same state (a hint to save less work; omitted: anything may have).
    */
   save(state: RolloutState, changed?: ReadonlySet<string>): Promise<void>;
+  /**
+   * Optional: takes records the caller is done with out of `state.tenants` and keeps them only in their
+   * saved form; later saves of `state` still write them. Each must be saved and unchanged since.
+   */
+  release?(state: RolloutState, names: readonly string[]): void;
+  /**
+   * Puts records `release` took back into `state.tenants`: those of `names`, or every one (then in the
+   * saved order).
+   */
+  restore?(state: RolloutState, names?: readonly string[]): void;
   /** For messages, e.g. the file path. */
   readonly location: string;
 }
