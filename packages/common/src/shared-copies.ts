@@ -14,3 +14,13 @@ export function sharedCopies<T = string>(): ShareCopies<T> {
     return value;
   };
 }
+
+/**
+ * An equal string in one piece. A string built by concatenation or cut from another (a URL's `origin`,
+ * for one) keeps its pieces, or the whole string it was cut from, for as long as it is held: a tenant URL
+ * held for a whole rollout took about 140 bytes of heap instead of 50.
+ */
+export function compactString(text: string): string {
+  // JSON.parse gives a new flat string, equal to the original (lone surrogates included).
+  return JSON.parse(JSON.stringify(text)) as string;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import {
   canonicalJson,
+  compactString,
   keysInOrder,
   mapLimit,
   sameCanonicalJson,
@@ -92,6 +93,14 @@ describe("sharedCopies", () => {
     expect(share("a\nb", ["a", "b"])).toBe(first);
     const other = ["c"];
     expect(share("c", other)).toBe(other);
+  });
+});
+
+describe("compactString", () => {
+  it("gives back an equal string, whatever it holds", () => {
+    const origin = new URL("http://127.0.0.1:40001/api").origin;
+    for (const text of [origin, "", "Zürich 東京 🚀", "lone \ud800 surrogate", 'quote " and \\ backslash'])
+      expect(compactString(text)).toBe(text);
   });
 });
 

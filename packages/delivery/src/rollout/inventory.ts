@@ -29,6 +29,7 @@ import {
   ConfigError,
   displayPath,
   secrets,
+  compactString,
   sharedCopies,
   unsetVariableSentence,
   validateConfig,
@@ -192,7 +193,7 @@ export function parseInventory(text: string, file: string, env: Env = process.en
     }
     const tenant: InventoryTenant = {
       name: t.name,
-      url: normaliseTenantUrl(t.url, formatUrlField(i)).origin,
+      url: compactString(normaliseTenantUrl(t.url, formatUrlField(i)).origin),
       ...(t.region ? { region: sharedRegion(t.region, t.region) } : {}),
       labels: labelsOf(raw, t, sharedLabels),
       credentials: spec.apiKeyEnv
