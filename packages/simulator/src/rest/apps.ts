@@ -4,7 +4,7 @@
  * change owner. Every app has an item (resourceType "app"). Right after publish, the new copy answers
  * 403 for `timings.publishAccessWindowMs`, as Qlik Cloud does while access is provisioned.
  */
-import { cloneAppDocument, deserializeAppDocument } from "../model/app-document.ts";
+import { adoptAppDocument, cloneAppDocument } from "../model/app-document.ts";
 import type { AppDocument } from "../model/app-document.ts";
 import type {
   AppRecord,
@@ -260,7 +260,8 @@ export const appsRouteModule: RouteModule = (routes, ctx) => {
       const space = targetSpace(req, q.get("spaceId"), "import");
       if (isResponse(space)) return space;
       const id = ctx.newId("uuid");
-      const doc = deserializeAppDocument(archive.document, id);
+      // The archive was parsed for this request: its document is this app's own.
+      const doc = adoptAppDocument(archive.document, id);
       if ((q.get("NoData") ?? "").toLowerCase() === "true") {
         doc.tables = [];
         doc.scriptVariables = new Map();
