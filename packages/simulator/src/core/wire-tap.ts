@@ -24,6 +24,8 @@ export interface WireExchange {
   status: number;
   responseHeaders: OutgoingHttpHeaders;
   responseBody: Buffer;
+  /** Numbers the connections in the order they first carried a request: equal on one kept-alive connection. */
+  connection: number;
 }
 
 export interface WireFrame {
@@ -58,12 +60,25 @@ function chunk(data: unknown, encoding?: unknown): Buffer | null {
 }
 
 /** Records one HTTP exchange: tees the request body and the response writes; reports when it finishes. */
+const connectionNumbers = new WeakMap<object, number>();
+let connections = 0;
+
+function connectionOf(req: IncomingMessage): number {
+  let n = connectionNumbers.get(req.socket);
+  if (n === undefined) {
+    n = ++connections;
+    connectionNumbers.set(req.socket, n);
+  }
+  return n;
+}
+
 export function tapHttp(
   endpoint: WireEndpoint,
   req: IncomingMessage,
   res: ServerResponse,
   observe: (exchange: WireExchange) => void,
 ): void {
+  const connection = connectionOf(req);
   const requestChunks: Buffer[] = [];
   const responseChunks: Buffer[] = [];
   req.on("data", (c: Buffer) => requestChunks.push(c));
@@ -98,6 +113,7 @@ export function tapHttp(
         status: res.statusCode,
         responseHeaders: { ...res.getHeaders(), ...written },
         responseBody: Buffer.concat(responseChunks),
+        connection,
       }),
     ),
   );
