@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryLogger } from "@qlik-cicd/common";
 import { QlikClient } from "@qlik-cicd/qlik-client";
-import { startSimulator, type RunningSimulator } from "@qlik-cicd/simulator";
+import { startSimulator, type RunningSimulator, type WireExchange } from "@qlik-cicd/simulator";
 import { deployApp } from "../src/index.ts";
 import { mergeStateFiles, readStateFile, rolloutApp, statusLists } from "../src/rollout/index.ts";
 import {
@@ -161,5 +161,51 @@ describe("sharded rollout (12 tenants, 3 shards)", () => {
     expect(merged.report.succeeded).toEqual([...names].sort());
     expect(merged.report.waves.map((w) => w.tenants)).toEqual([2, 4, 6]);
     expect(readStateFile(join(dir, "merged.json")).tenants[names[5]].status).toBe("deployed");
+  }, 30_000);
+});
+
+describe("a tenant's connection (4 tenants, wire tap)", () => {
+  let sim: RunningSimulator;
+  const exchanges: WireExchange[] = [];
+  beforeAll(async () => {
+    sim = await startSimulator({
+      tenants: 4,
+      seed: "demo",
+      timings: { reloadMs: 20, publishAccessWindowMs: 0 },
+      wireTap: { http: (x) => exchanges.push(x) },
+    });
+  }, 20_000);
+  afterAll(async () => sim?.stop());
+
+  it("carries a tenant's deploy and its health check: one connection per tenant, not one per step", async () => {
+    const dir = join(work, "connection");
+    const { v1 } = await writeSources(sim, dir);
+    const { env, names } = writeInventory(sim, join(dir, "tenants.yml"));
+    exchanges.length = 0;
+    const run = await rolloutApp({
+      tenantsFile: join(dir, "tenants.yml"),
+      source: v1,
+      space: "production",
+      appName: APP,
+      canary: "1",
+      healthChecks: "reload",
+      bakeSeconds: 0.01,
+      stateFile: join(dir, "state.json"),
+      env,
+      deploy: fastDeploy,
+    });
+    expect(run.report.status).toBe("succeeded");
+    // The first tenant also builds the artifact, on a client (and connection) of its own.
+    const [builder, ...others] = [...names].sort();
+    for (const name of [builder, ...others]) {
+      const mine = exchanges.filter((x) => x.endpoint.kind === "tenant" && x.endpoint.name === name);
+      const healthRead = mine.findLast((x) => x.method === "GET" && x.url.startsWith("/api/v1/reloads?"));
+      expect(healthRead).toBeDefined();
+      const deployRequests = mine.filter((x) => x.url.startsWith("/api/v1/apps/import"));
+      expect(deployRequests).toHaveLength(1);
+      // The import and the health check's read share the connection.
+      expect(healthRead?.connection).toBe(deployRequests[0].connection);
+      expect(new Set(mine.map((x) => x.connection)).size).toBe(name === builder ? 2 : 1);
+    }
   }, 30_000);
 });

@@ -19,7 +19,13 @@ import { QlikClient } from "@qlik-cicd/qlik-client";
 import { ArtifactStore, readArtifact, shortDigest, type AppArtifact } from "../artifact/artifact-file.ts";
 import { buildArtifactOnce } from "../artifact/build.ts";
 import { titleOfTree } from "../deploy/content.ts";
-import { defaultRetryable, runRollout, type EngineDeps } from "./engine.ts";
+import {
+  defaultRetryable,
+  runRollout,
+  type DeployOutcome,
+  type EngineDeps,
+  type TenantContext,
+} from "./engine.ts";
 import { loadInventory, resolveConnection, tenantParametersYaml } from "./inventory.ts";
 import { parseBudget, planWaves, rolloutMatrix } from "./plan.ts";
 import { buildReport, type RolloutReport } from "./render.ts";
@@ -259,8 +265,22 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
     },
     logger,
   );
-  // A tenant's client (its connection) is closed as soon as its deploy or health check is done,
-  // not when its wave ends: a wave of thousands would otherwise keep every finished tenant's client.
+  // A tenant's client (its connection) is closed as soon as the tenant's work in the wave is done, not
+  // when its wave ends: a wave of thousands would otherwise keep every finished tenant's client. A
+  // deployed tenant keeps it for its health check: one connection for both, where a second would cost
+  // another TLS handshake per tenant.
+  const checksHealth = Boolean(healthChecks.length || deps.ops?.checkHealth);
+  const deploy = deps.ops?.deployTenant ?? ops.deployTenant;
+  const deployKeepingClient = async (tenant: InventoryTenant, ctx: TenantContext): Promise<DeployOutcome> => {
+    let kept = false;
+    try {
+      const outcome = await deploy(tenant, ctx);
+      kept = checksHealth;
+      return outcome;
+    } finally {
+      if (!kept) await ops.release([tenant]);
+    }
+  };
   const releasing =
     <A extends unknown[], R>(fn: (tenant: InventoryTenant, ...rest: A) => Promise<R>) =>
     async (tenant: InventoryTenant, ...rest: A): Promise<R> => {
@@ -289,7 +309,7 @@ export async function rolloutApp(input: RolloutInput, deps: RolloutDeps = {}): P
       },
       {
         store,
-        deployTenant: releasing(deps.ops?.deployTenant ?? ops.deployTenant),
+        deployTenant: deployKeepingClient,
         ...(healthChecks.length || deps.ops?.checkHealth
           ? { checkHealth: releasing(deps.ops?.checkHealth ?? ops.checkHealth) }
           : {}),
