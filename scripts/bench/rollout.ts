@@ -125,6 +125,11 @@ writeFileSync(
     `import { setFlagsFromString } from "node:v8";`,
     `import { runInNewContext } from "node:vm";`,
     `import { isMainThread } from "node:worker_threads";`,
+    `import { PerformanceObserver, constants } from "node:perf_hooks";`,
+    // Time in garbage collection pauses on this thread, by kind (what the GC threads do alongside is
+    // in the process's CPU only).
+    `const gcMs = { minor: 0, major: 0, incremental: 0, other: 0, count: 0 };`,
+    `new PerformanceObserver((list) => { for (const e of list.getEntries()) { const k = e.detail?.kind; const key = k === constants.NODE_PERFORMANCE_GC_MINOR ? "minor" : k === constants.NODE_PERFORMANCE_GC_MAJOR ? "major" : k === constants.NODE_PERFORMANCE_GC_INCREMENTAL ? "incremental" : "other"; gcMs[key] += e.duration; gcMs.count++; } }).observe({ entryTypes: ["gc"] });`,
     // The peak of each part of memory (sampled every 200 ms), to tell what a peak RSS is made of; the
     // heap figures are this thread's.
     `const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };`,
@@ -148,8 +153,8 @@ writeFileSync(
     `  sample();`,
     `  const file = process.env.BENCH_USAGE_FILE;`,
     `  if (!file) return;`,
-    `  if (isMainThread) writeFileSync(file, JSON.stringify({ ...process.resourceUsage(), peak, waveHeaps }));`,
-    `  else writeFileSync(file + ".engine", JSON.stringify({ peak, waveHeaps }));`,
+    `  if (isMainThread) writeFileSync(file, JSON.stringify({ ...process.resourceUsage(), peak, waveHeaps, gcMs }));`,
+    `  else writeFileSync(file + ".engine", JSON.stringify({ peak, waveHeaps, gcMs }));`,
     `});`,
     ``,
   ].join("\n"),
@@ -163,6 +168,8 @@ interface Usage {
   peak: Record<"rss" | "heapTotal" | "heapUsed" | "external" | "arrayBuffers", number>;
   /** With BENCH_WAVE_HEAPS: the heap left after a full collection at each wave's end, bytes. */
   waveHeaps: { wave: number; heapUsed: number }[];
+  /** Garbage-collection pauses of the thread, ms by kind, and how many. */
+  gcMs: { minor: number; major: number; incremental: number; other: number; count: number };
 }
 
 function runAction(
@@ -361,10 +368,11 @@ try {
     if (existsSync(`${usageFile}.engine`)) {
       const engine = JSON.parse(readFileSync(`${usageFile}.engine`, "utf8")) as Pick<
         Usage,
-        "peak" | "waveHeaps"
+        "peak" | "waveHeaps" | "gcMs"
       >;
       usage.peak = { ...engine.peak, rss: usage.peak.rss };
       usage.waveHeaps = engine.waveHeaps;
+      usage.gcMs = engine.gcMs;
     }
     const state = JSON.parse(readFileSync(join(work, stateFile), "utf8")) as RolloutState;
     const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
@@ -395,7 +403,7 @@ try {
       waveHeapsMb: usage.waveHeaps.map((w) => w.heapUsed / 2 ** 20),
     };
     console.log(
-      `run ${r + 1} (v${r + 1}, ${count} tenants${r === 0 ? ", first deploy: publish" : ""}${waveHeaps ? ", collecting at each wave's end" : ""}): ${state.status}, ${deployed}/${count} deployed; wall ${fmt(f.wallMs)} vs bound ${fmt(bound)} (critical path ${fmt(criticalMs)}, CPU ${fmt(cpuMs)}) = ${f.ratio.toFixed(2)}×; CPU ${(cpuMs / count).toFixed(1)} ms/tenant (user ${fmt(usage.userCPUTime / 1000)}, system ${fmt(usage.systemCPUTime / 1000)}; the simulator used ${fmt(simUsed)} meanwhile, on the same cores); peak RSS ${f.rssMb.toFixed(0)} MB (sampled peaks: heap used ${mb(usage.peak.heapUsed)}, heap total ${mb(usage.peak.heapTotal)}, external ${mb(usage.peak.external)}, array buffers ${mb(usage.peak.arrayBuffers)}); build ${fmt(buildMs)}; ship path ${fmt(plainMs)} plain / ${fmt(paramsMs)} with parameters (sequential sample ${fmt(sequentialMs)} for ${sample.length})${waveHeaps ? `; heap left at each wave's end: ${f.waveHeapsMb.map((h) => h.toFixed(1)).join(", ")} MB` : ""}`,
+      `run ${r + 1} (v${r + 1}, ${count} tenants${r === 0 ? ", first deploy: publish" : ""}${waveHeaps ? ", collecting at each wave's end" : ""}): ${state.status}, ${deployed}/${count} deployed; wall ${fmt(f.wallMs)} vs bound ${fmt(bound)} (critical path ${fmt(criticalMs)}, CPU ${fmt(cpuMs)}) = ${f.ratio.toFixed(2)}×; CPU ${(cpuMs / count).toFixed(1)} ms/tenant (user ${fmt(usage.userCPUTime / 1000)}, system ${fmt(usage.systemCPUTime / 1000)}; GC pauses on the engine thread ${fmt(usage.gcMs.minor)} minor, ${fmt(usage.gcMs.major + usage.gcMs.incremental)} major in ${usage.gcMs.count}; the simulator used ${fmt(simUsed)} meanwhile, on the same cores); peak RSS ${f.rssMb.toFixed(0)} MB (sampled peaks: heap used ${mb(usage.peak.heapUsed)}, heap total ${mb(usage.peak.heapTotal)}, external ${mb(usage.peak.external)}, array buffers ${mb(usage.peak.arrayBuffers)}); build ${fmt(buildMs)}; ship path ${fmt(plainMs)} plain / ${fmt(paramsMs)} with parameters (sequential sample ${fmt(sequentialMs)} for ${sample.length})${waveHeaps ? `; heap left at each wave's end: ${f.waveHeapsMb.map((h) => h.toFixed(1)).join(", ")} MB` : ""}`,
     );
     if (deployed !== count) failed = true;
     return f;
