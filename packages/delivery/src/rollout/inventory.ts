@@ -27,9 +27,9 @@ import { stringify } from "yaml";
 import {
   ConfigDocument,
   ConfigError,
+  compactString,
   displayPath,
   secrets,
-  compactString,
   sharedCopies,
   unsetVariableSentence,
   validateConfig,

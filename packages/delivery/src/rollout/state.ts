@@ -251,7 +251,8 @@ export class FileStateStore implements StateStore {
       this.released = 0;
       this.cachedTenants = state.tenants;
     }
-    // Anything may have changed (or nothing is cached): every record in the state is encoded again.
+    // The records named as changed; every record the state holds when anything may have changed (or
+    // nothing was cached).
     for (const n of same && changed !== undefined ? changed : names) {
       if (Object.hasOwn(state.tenants, n)) this.fragments.set(n, this.fragment(n, state.tenants[n]));
     }

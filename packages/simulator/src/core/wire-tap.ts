@@ -59,10 +59,10 @@ function chunk(data: unknown, encoding?: unknown): Buffer | null {
   return Buffer.from(String(data), typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
 }
 
-/** Records one HTTP exchange: tees the request body and the response writes; reports when it finishes. */
 const connectionNumbers = new WeakMap<object, number>();
 let connections = 0;
 
+/** The number of the connection `req` came on (numbered as connections first carry a request). */
 function connectionOf(req: IncomingMessage): number {
   let n = connectionNumbers.get(req.socket);
   if (n === undefined) {
@@ -72,6 +72,7 @@ function connectionOf(req: IncomingMessage): number {
   return n;
 }
 
+/** Records one HTTP exchange: tees the request body and the response writes; reports when it finishes. */
 export function tapHttp(
   endpoint: WireEndpoint,
   req: IncomingMessage,
