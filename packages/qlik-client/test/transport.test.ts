@@ -234,6 +234,11 @@ describe("the transport module", () => {
       } else if (req.url === "/empty") {
         res.writeHead(204);
         res.end();
+      } else if (req.url === "/chunks" || req.url === "/trickle") {
+        // A body in several reads: a large first part, the rest a moment later (never, for /trickle).
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.write("a".repeat(200_000));
+        if (req.url === "/chunks") setTimeout(() => res.end("b".repeat(10)), 20);
       } else {
         json(res, 201, { path: req.url, method: req.method, body, type: req.headers["content-type"] });
       }
@@ -267,6 +272,14 @@ describe("the transport module", () => {
       expect([blob.type, JSON.parse(await blob.text())]).toEqual(["application/json", { zipped: true }]);
       const streamed = await globalThis.fetch(`${s.url}/stream`);
       expect(JSON.parse(await new Response(streamed.body).text())).toMatchObject({ path: "/stream" });
+      const chunked = await (await globalThis.fetch(`${s.url}/chunks`)).text();
+      expect([chunked.length, chunked.slice(-11)]).toEqual([200_010, "abbbbbbbbbb"]);
+      // A signal that aborts while the body is still coming ends the request with the signal's reason.
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(new Error("stopped by the caller")), 50);
+      await expect(globalThis.fetch(`${s.url}/trickle`, { signal: stop.signal })).rejects.toThrow(
+        "stopped by the caller",
+      );
     });
     const closed = await server((req) => void req.socket.destroy());
     const other = acquireTransport(closed.url, defaultTransportOptions);
