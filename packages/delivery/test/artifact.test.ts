@@ -160,6 +160,7 @@ describe("app artifact", () => {
       expect(qixRequests(2)).toBe(qixBefore);
 
       // v2 over it: the consumers' app keeps its id, the staging app is replaced, not added.
+      const logged = sim.control.requestLog(tenant(2).name).length;
       const second = await shipArtifact(
         client,
         a2,
@@ -175,6 +176,14 @@ describe("app artifact", () => {
       });
       expect(await scriptOf(sim, tenant(2).name)).toContain("TRACE v2;");
       expect(publishCounts(sim, tenant(2).name)).toEqual({ publish: 1, republish: 1 });
+      // The staging app v1 was published from, unchanged since, holds the published record: only the
+      // consumers' app's record is read (before, and to verify), the staging app's is not.
+      const recordReads = sim.control
+        .requestLog(tenant(2).name)
+        .slice(logged)
+        .filter((e) => e.method === "GET" && e.path.includes("/media/files/"))
+        .map((e) => e.path.split("/")[4]);
+      expect(recordReads).toEqual([first.publishedAppId, first.publishedAppId]);
 
       // Rollback ships the previous artifact from the store.
       const back = await rollbackArtifact(client, store, {
@@ -224,6 +233,27 @@ describe("app artifact", () => {
       const changed = await shipArtifact(client, a1, opts);
       expect(changed).toMatchObject({ changed: true, imported: false, parametersApplied: true });
       expect(vars()?.qDefinition).toBe("9");
+      // Changed after its publish (parameters set, then the republish's connection dropped): the staging
+      // app's own record is read, so the retry knows its parameters are already set.
+      writeFileSync(params, "environments:\n  production:\n    variables:\n      vTopN: '11'\n");
+      sim.control.scheduleFault(tenant(3).name, {
+        kind: "drop-before",
+        method: "PUT",
+        path: `/api/v1/apps/${changed.appId}/publish`,
+      });
+      const once = new QlikClient(
+        { tenantUrl: tenant(3).url, apiKey: tenant(3).apiKey },
+        { retry: { maxAttempts: 1 } },
+      );
+      await expect(shipArtifact(once, a1, opts).finally(() => once.close())).rejects.toThrow(/publish/);
+      const retried = await shipArtifact(client, a1, opts);
+      expect(retried).toMatchObject({
+        changed: true,
+        imported: false,
+        parametersApplied: false,
+        appId: changed.appId,
+      });
+      expect(vars()?.qDefinition).toBe("11");
       // A name the app does not have is refused with one sentence naming it.
       writeFileSync(params, "environments:\n  production:\n    variables:\n      vNoSuch: '1'\n");
       await expect(shipArtifact(client, a1, opts)).rejects.toThrow(

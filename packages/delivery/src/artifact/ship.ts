@@ -185,6 +185,25 @@ function planSteps(
   return steps;
 }
 
+/**
+ * Whether staging app `app` is the one the consumers' app was last published from, not changed since,
+ * with a record naming an artifact: then it holds that artifact, and its record is the published one
+ * (a record travels with the publish), so reading it again is not needed. An import always makes a new
+ * app and the record's artifact is never rewritten, so only a later change of the app (a save, a build
+ * from files) could make them differ; the app's modified time must be before the publish time (both
+ * the tenant's clock). When an attribute is missing, the record is read.
+ */
+function publishedUnchanged(target: Target, app: AppItem): boolean {
+  const published = target.published?.attributes;
+  const modified = Date.parse(app.attributes?.modifiedDate ?? "");
+  const publishedAt = Date.parse(published?.publishTime ?? "");
+  return (
+    !!target.record?.artifactDigest &&
+    published?.originAppId === app.appId &&
+    modified < publishedAt
+  );
+}
+
 /** Reads the published app's record until it names `digest` (or fails verification). */
 async function verifyRecord(
   client: QlikClient,
@@ -338,10 +357,13 @@ export async function shipArtifact(
   }
 
   // The staging apps named like the target: one may already hold this artifact (an earlier attempt).
+  // The one the consumers' app was published from, unchanged since, holds the published record.
   const stagingApps = target.staging
     ? await Promise.all(
         target.stagingApps.map(async (app) => {
-          const r = await readDeploymentRecord(client, app.appId).catch(() => undefined);
+          const r = publishedUnchanged(target, app)
+            ? record
+            : await readDeploymentRecord(client, app.appId).catch(() => undefined);
           return { app, ...(r ? { record: r } : {}) };
         }),
       )

@@ -10,10 +10,41 @@ export interface AppItem {
   appId: string;
   name: string;
   spaceId: string;
+  /** The app's attributes as the item carries them, when it has them (Qlik's app attributes). */
+  attributes?: AppItemAttributes;
+}
+
+/** What a deploy reads from an app item's attributes: when the app last changed and where it came from. */
+export interface AppItemAttributes {
+  /** When the app was last changed. */
+  modifiedDate?: string;
+  /** A published app: the app it was last published from, and when. */
+  originAppId?: string;
+  publishTime?: string;
 }
 
 function toAppItem(item: ItemResultResponseBody): AppItem {
-  return { itemId: item.id, appId: item.resourceId ?? "", name: item.name, spaceId: item.spaceId ?? "" };
+  const app: AppItem = {
+    itemId: item.id,
+    appId: item.resourceId ?? "",
+    name: item.name,
+    spaceId: item.spaceId ?? "",
+  };
+  const attributes = itemAttributes(item.resourceAttributes);
+  if (attributes) app.attributes = attributes;
+  return app;
+}
+
+/** The attributes a deploy uses, from an item's untyped `resourceAttributes`; empty strings are absent. */
+function itemAttributes(resource: unknown): AppItemAttributes | undefined {
+  if (!resource || typeof resource !== "object") return undefined;
+  const r = resource as Record<string, unknown>;
+  const out: AppItemAttributes = {};
+  for (const key of ["modifiedDate", "originAppId", "publishTime"] as const) {
+    const value = r[key];
+    if (typeof value === "string" && value) out[key] = value;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 function listItems(
