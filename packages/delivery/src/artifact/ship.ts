@@ -197,11 +197,7 @@ function publishedUnchanged(target: Target, app: AppItem): boolean {
   const published = target.published?.attributes;
   const modified = Date.parse(app.attributes?.modifiedDate ?? "");
   const publishedAt = Date.parse(published?.publishTime ?? "");
-  return (
-    !!target.record?.artifactDigest &&
-    published?.originAppId === app.appId &&
-    modified < publishedAt
-  );
+  return !!target.record?.artifactDigest && published?.originAppId === app.appId && modified < publishedAt;
 }
 
 /** Reads the published app's record until it names `digest` (or fails verification). */
