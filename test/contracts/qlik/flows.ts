@@ -34,7 +34,7 @@ export const FLOWS = [
   "deploy to a managed space",
   "republish",
   "rollback",
-  "build and ship an app artifact (temp-contents, import)",
+  "build and ship an app artifact (temp-contents, import, parameters)",
   "estate-status read (records, reloads)",
   "evaluate an app",
   "evaluate a pull request's files",
@@ -183,13 +183,19 @@ export async function runProductFlows(
       deployApp(client, { space: "test", appName: APP, rollback: true, ...FAST }, { logger, rollbackStore }),
     );
 
-    await recorder.during("build and ship an app artifact (temp-contents, import)", async () => {
+    await recorder.during("build and ship an app artifact (temp-contents, import, parameters)", async () => {
       const built = await buildArtifact(
         client,
         { source: mainDir, space: "test", appName: APP, ...FAST },
         { logger, rollbackStore },
       );
       const store = new ArtifactStore(join(work, "artifacts"));
+      // Production's own parameters: a variable and a credentialed connection, set over QIX.
+      const parameters = join(work, "ship-parameters.yml");
+      writeFileSync(
+        parameters,
+        "environments:\n  production:\n    variables: { vTopN: '7' }\n    connections:\n      SalesData: { username: { env: CONTRACT_DB_USER }, password: { secret: CONTRACT_DB_PASSWORD } }\n",
+      );
       // Through temp-contents (as a large file goes), then as the import's body; a republish follows.
       for (const [space, uploadThresholdBytes] of [
         ["acceptance", 0],
@@ -203,6 +209,13 @@ export async function runProductFlows(
             space,
             appName: APP,
             ...(uploadThresholdBytes !== undefined ? { uploadThresholdBytes } : {}),
+            ...(space === "production"
+              ? {
+                  parameters,
+                  parametersKey: "contract-key",
+                  env: { CONTRACT_DB_USER: "reader", CONTRACT_DB_PASSWORD: "contract-pa55word" },
+                }
+              : {}),
             ...FAST,
           },
           { logger, store },

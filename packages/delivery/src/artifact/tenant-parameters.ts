@@ -26,28 +26,26 @@ export function parametersDigest(params: ResolvedParameters | undefined, key: st
   return `hmac-sha256:${createHmac("sha256", key).update(body).digest("hex")}`;
 }
 
-/** Name → id of the app's own variables (not script-created or reserved ones), from a variable list. */
+/**
+ * Name → id of the app's own variables (not script-created or reserved ones), from a variable list. The
+ * list is a session object: it ends with the session, which closes once the parameters are saved.
+ */
 async function variableIds(doc: Doc): Promise<Map<string, string>> {
   const obj = await doc.createSessionObject({
     qInfo: { qType: "VariableList" },
     qVariableListDef: { qType: "variable", qShowReserved: false, qShowConfig: false, qData: {} },
   });
-  try {
-    const layout = (await obj.getLayout()) as {
-      qVariableList?: { qItems?: { qName?: string; qInfo?: { qId?: string } }[] };
-    };
-    const out = new Map<string, string>();
-    for (const item of layout.qVariableList?.qItems ?? [])
-      if (item.qName && item.qInfo?.qId) out.set(item.qName, item.qInfo.qId);
-    return out;
-  } finally {
-    await doc.destroySessionObject(obj.id);
-  }
+  const layout = (await obj.getLayout()) as {
+    qVariableList?: { qItems?: { qName?: string; qInfo?: { qId?: string } }[] };
+  };
+  const out = new Map<string, string>();
+  for (const item of layout.qVariableList?.qItems ?? [])
+    if (item.qName && item.qInfo?.qId) out.set(item.qName, item.qInfo.qId);
+  return out;
 }
 
 interface VariableHandle {
-  getProperties(): Promise<Record<string, unknown>>;
-  setProperties(props: Record<string, unknown>): Promise<void>;
+  applyPatches(patches: { qOp: "replace"; qPath: string; qValue: string }[]): Promise<void>;
 }
 
 /**
@@ -62,65 +60,70 @@ export async function applyTenantParameters(
   options: { file: string; logger: Logger },
 ): Promise<void> {
   const where = `parameters file '${options.file}' (environment '${params.environment}')`;
+  const setVariables = async () => {
+    const variables = Object.entries(params.variables);
+    if (!variables.length) return;
+    // Names are checked against the app's variable list: @qlik/api answers "not found" for a variable
+    // it could not get for any reason (a dropped session too), so that answer alone would turn a
+    // transient failure into a wrong sentence about the parameters file.
+    const ids = await variableIds(doc);
+    await Promise.all(
+      variables.map(async ([name, definition]) => {
+        const id = ids.get(name);
+        if (!id) {
+          throw new ConfigError(`Variable '${name}' in ${where} is not defined in the app: fix the name.`, {
+            field: "parameters",
+          });
+        }
+        const handle = (await doc.getVariableById(id).catch((error: unknown) => {
+          throw new CicdError(
+            `Could not open variable '${name}' on app ${appId} (${(error as { message?: string }).message ?? "no answer"}).`,
+          );
+        })) as unknown as VariableHandle;
+        // One patch of the definition; the rest of the variable's properties stay as they are.
+        await handle.applyPatches([
+          { qOp: "replace", qPath: "/qDefinition", qValue: JSON.stringify(definition) },
+        ]);
+      }),
+    );
+  };
+  const setConnections = async () => {
+    const connectionNames = Object.keys(params.connections);
+    if (!connectionNames.length) return;
+    const connections = await doc.getConnections();
+    await Promise.all(
+      connectionNames.map(async (name) => {
+        const conn = connections.find((c) => c.qName === name);
+        if (!conn?.qId) {
+          throw new ConfigError(`Connection '${name}' in ${where} is not defined in the app.`, {
+            field: "parameters",
+          });
+        }
+        const p = params.connections[name];
+        const credentials = p.username !== undefined || p.password !== undefined;
+        await doc.modifyConnection(
+          conn.qId,
+          {
+            qId: conn.qId,
+            qName: name,
+            qConnectionString: p.connectionString ?? conn.qConnectionString,
+            qType: p.type ?? conn.qType,
+            ...(p.username !== undefined ? { qUserName: p.username } : {}),
+            ...(p.password !== undefined ? { qPassword: p.password } : {}),
+          },
+          credentials,
+        );
+      }),
+    );
+  };
   await client.qixMutation(
     appId,
     "SetProperties",
     async () => {
-      const variables = Object.entries(params.variables);
-      if (variables.length) {
-        // Names are checked against the app's variable list: @qlik/api answers "not found" for a
-        // variable it could not get for any reason (a dropped session too), so that answer alone
-        // would turn a transient failure into a wrong sentence about the parameters file.
-        const ids = await variableIds(doc);
-        await Promise.all(
-          variables.map(async ([name, definition]) => {
-            const id = ids.get(name);
-            if (!id) {
-              throw new ConfigError(
-                `Variable '${name}' in ${where} is not defined in the app: fix the name.`,
-                {
-                  field: "parameters",
-                },
-              );
-            }
-            const handle = (await doc.getVariableById(id).catch((error: unknown) => {
-              throw new CicdError(
-                `Could not open variable '${name}' on app ${appId} (${(error as { message?: string }).message ?? "no answer"}).`,
-              );
-            })) as unknown as VariableHandle;
-            const props = await handle.getProperties();
-            await handle.setProperties({ ...props, qDefinition: definition });
-          }),
-        );
-      }
-      const connectionNames = Object.keys(params.connections);
-      if (connectionNames.length) {
-        const connections = await doc.getConnections();
-        await Promise.all(
-          connectionNames.map(async (name) => {
-            const conn = connections.find((c) => c.qName === name);
-            if (!conn?.qId) {
-              throw new ConfigError(`Connection '${name}' in ${where} is not defined in the app.`, {
-                field: "parameters",
-              });
-            }
-            const p = params.connections[name];
-            const credentials = p.username !== undefined || p.password !== undefined;
-            await doc.modifyConnection(
-              conn.qId,
-              {
-                qId: conn.qId,
-                qName: name,
-                qConnectionString: p.connectionString ?? conn.qConnectionString,
-                qType: p.type ?? conn.qType,
-                ...(p.username !== undefined ? { qUserName: p.username } : {}),
-                ...(p.password !== undefined ? { qPassword: p.password } : {}),
-              },
-              credentials,
-            );
-          }),
-        );
-      }
+      // Variables and connections are independent: their requests share the session's round trips.
+      // Both run to their end, and a variable's problem is reported before a connection's.
+      const settled = await Promise.allSettled([setVariables(), setConnections()]);
+      for (const result of settled) if (result.status === "rejected") throw result.reason;
       await doc.doSave();
     },
     "apply parameters",
