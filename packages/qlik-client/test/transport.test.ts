@@ -305,7 +305,7 @@ describe("the transport module", () => {
     const lease = acquireTransport(s.url, { ...defaultTransportOptions, bodyMs: 150 });
     cleanups.push(() => lease.release());
     const record: AttemptRecord = { errors: [] };
-    // A form body goes through fetch with the recording pool (bodies in memory go through `request`).
+    // A form body goes through fetch with the recording pool (bodies in memory go through `dispatch`).
     const response = await lease.fetch(record, `${s.url}/stalls`, { method: "POST", body: new FormData() });
     // fetch itself only says "terminated"; the record says which timer fired.
     await expect(response.arrayBuffer()).rejects.toThrow("terminated");
@@ -329,7 +329,7 @@ describe("the transport module", () => {
     expect(hurried.errors.map((e) => (e as { code?: string }).code)).toEqual(["UND_ERR_HEADERS_TIMEOUT"]);
     expect(long.status === "fulfilled" && long.value.status).toBe(200);
     expect(patient.errors).toEqual([]);
-    // The same through the pool's `request` (no body).
+    // The same through the pool's `dispatch` (no body).
     const hurriedGet: AttemptRecord = { errors: [] };
     const patientGet: AttemptRecord = { errors: [] };
     const [shortGet, longGet] = await Promise.allSettled([
