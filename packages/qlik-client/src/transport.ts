@@ -22,10 +22,9 @@
  * against 0.16 ms per request, and a third of a rollout's allocations), but straight through the pool's
  * `dispatch`, collecting the answer in memory (redirects followed and bodies decompressed by undici's
  * interceptors, as fetch would), with the answer handed back as the reading side of a `Response` over
- * the buffered body. Requests whose body is
- * already in memory (none, a string, bytes, a blob) take that way; anything else (forms, streams) still
- * goes through fetch with the pool as its dispatcher. The client's own requests to the tenant
- * (`lease.fetch`) take the same way. Network failures reject like
+ * the buffered body. Requests whose body is already in memory (none, a string, bytes, a blob) take that
+ * way; anything else (forms, streams) still goes through fetch with the pool as its dispatcher. The
+ * client's own requests to the tenant (`lease.fetch`) take the same way. Network failures reject like
  * fetch's (`TypeError: fetch failed`, the undici error as its cause, and in the attempt's record).
  *
  * One routed request never reaches the network: @qlik/api's question to a host outside `*.qlikcloud.com`
